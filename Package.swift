@@ -1,0 +1,81 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+/// Settings every target shares: Swift 6 language mode comes from the tools version;
+/// these make existential and import use explicit.
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "Pollster",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "PollsterCore", targets: ["PollsterCore"]),
+        .library(name: "Pollster", targets: ["Pollster"]),
+        .library(name: "PollsterTesting", targets: ["PollsterTesting"]),
+        .executable(name: "pollster", targets: ["pollster"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.3"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+    ],
+    targets: [
+        .target(
+            name: "PollsterCore",
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "Pollster",
+            dependencies: [
+                "PollsterCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "PollsterTesting",
+            dependencies: [
+                "PollsterCore",
+                "Pollster",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "pollster",
+            dependencies: [
+                "PollsterCore",
+                "Pollster",
+                "PollsterTesting",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "PollsterCoreTests",
+            dependencies: ["PollsterCore"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "PollsterTests",
+            dependencies: ["PollsterCore", "Pollster", "PollsterTesting"],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

@@ -1,0 +1,251 @@
+/// How one tool method is called, polled and downloaded (`adapter_config`).
+///
+/// The minimal legacy form (`headers`, `polling.statusUrl`, `polling.maxWaitSeconds`,
+/// `polling.intervalSeconds`, `timeout` in milliseconds) works unchanged; every other
+/// key is optional. See docs/configuration.md.
+public struct AdapterConfig: Sendable, Hashable, Codable {
+    /// Headers sent with every request to the provider (templates allowed).
+    public var headers: [String: String]
+    /// Legacy per-request timeout in milliseconds.
+    public var timeout: Int?
+    /// Per-request timeout in seconds (wins over `timeout`); default 60.
+    public var timeoutSeconds: Double?
+    /// Query parameters added to the submit URL (templates allowed).
+    public var query: [String: String]
+    /// Request body template; default: the input as the JSON body (query string for GET).
+    public var body: JSONValue?
+    /// Authentication.
+    public var auth: AuthConfig?
+    /// Submission rules.
+    public var submit: SubmitConfig
+    /// Polling; absent means the submit response is the final result.
+    public var polling: PollingConfig?
+    /// An extra request after success that fetches the final result.
+    public var result: ResultConfig?
+    /// Output discovery and download.
+    public var output: OutputConfig
+
+    /// A config from its parts.
+    public init(
+        headers: [String: String] = [:], timeout: Int? = nil, timeoutSeconds: Double? = nil,
+        query: [String: String] = [:], body: JSONValue? = nil, auth: AuthConfig? = nil,
+        submit: SubmitConfig = SubmitConfig(), polling: PollingConfig? = nil, result: ResultConfig? = nil,
+        output: OutputConfig = OutputConfig()
+    ) {
+        self.headers = headers
+        self.timeout = timeout
+        self.timeoutSeconds = timeoutSeconds
+        self.query = query
+        self.body = body
+        self.auth = auth
+        self.submit = submit
+        self.polling = polling
+        self.result = result
+        self.output = output
+    }
+
+    /// The request timeout in effect, in seconds.
+    public var effectiveTimeoutSeconds: Double {
+        timeoutSeconds ?? timeout.map { Double($0) / 1000 } ?? 60
+    }
+
+    static let keys = [
+        "headers", "timeout", "timeoutSeconds", "query", "body", "auth", "submit", "polling", "result", "output",
+    ]
+
+    public init(from decoder: any Decoder) throws {
+        let c = try ConfigContainer(decoder, known: Self.keys)
+        headers = try c("headers", default: [:])
+        timeout = try c("timeout")
+        timeoutSeconds = try c("timeoutSeconds")
+        query = try c("query", default: [:])
+        body = try c("body")
+        auth = try c("auth")
+        submit = try c("submit", default: SubmitConfig())
+        polling = try c("polling")
+        result = try c("result")
+        output = try c("output", default: OutputConfig())
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = ConfigEncoder(encoder)
+        try c("headers", headers, default: [:])
+        try c("timeout", timeout)
+        try c("timeoutSeconds", timeoutSeconds)
+        try c("query", query, default: [:])
+        try c("body", body)
+        try c("auth", auth)
+        try c("submit", submit, default: SubmitConfig())
+        try c("polling", polling)
+        try c("result", result)
+        try c("output", output, default: OutputConfig())
+    }
+}
+
+/// Authentication added to requests sent to the provider's own origin.
+public struct AuthConfig: Sendable, Hashable, Codable {
+    /// `bearer`, `header` or `basic`.
+    public var type: String
+    /// For `bearer`: the token template, e.g. `${REPLICATE_API_TOKEN}`.
+    public var token: String?
+    /// For `header`: the header name, e.g. `Authorization`.
+    public var name: String?
+    /// For `header`: the value template, e.g. `Key ${FAL_KEY}`.
+    public var value: String?
+    /// For `basic`: user name template.
+    public var username: String?
+    /// For `basic`: password template.
+    public var password: String?
+
+    /// Auth from its parts.
+    public init(
+        type: String, token: String? = nil, name: String? = nil, value: String? = nil, username: String? = nil,
+        password: String? = nil
+    ) {
+        self.type = type
+        self.token = token
+        self.name = name
+        self.value = value
+        self.username = username
+        self.password = password
+    }
+
+    /// The supported `type` values.
+    public static let types = ["bearer", "header", "basic"]
+
+    public init(from decoder: any Decoder) throws {
+        let c = try ConfigContainer(decoder, known: ["type", "token", "name", "value", "username", "password"])
+        type = try c.required("type")
+        token = try c("token")
+        name = try c("name")
+        value = try c("value")
+        username = try c("username")
+        password = try c("password")
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = ConfigEncoder(encoder)
+        try c("type", type)
+        try c("token", token)
+        try c("name", name)
+        try c("value", value)
+        try c("username", username)
+        try c("password", password)
+    }
+}
+
+/// Submission rules: where the id is, and when a submit may be repeated.
+public struct SubmitConfig: Sendable, Hashable, Codable {
+    /// Explicit JSON path of the task id in the submit response.
+    public var taskIdPath: String?
+    /// A header carrying an idempotency key; when set, submits may be retried with the same key.
+    public var idempotencyHeader: String?
+    /// HTTP statuses that prove no job was created and may be retried (e.g. 429, 503).
+    public var retryOn: [Int]
+    /// Attempts at most, counting the first; default 3.
+    public var maxAttempts: Int
+
+    /// Submit rules from their parts.
+    public init(taskIdPath: String? = nil, idempotencyHeader: String? = nil, retryOn: [Int] = [], maxAttempts: Int = 3)
+    {
+        self.taskIdPath = taskIdPath
+        self.idempotencyHeader = idempotencyHeader
+        self.retryOn = retryOn
+        self.maxAttempts = maxAttempts
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try ConfigContainer(decoder, known: ["taskIdPath", "idempotencyHeader", "retryOn", "maxAttempts"])
+        taskIdPath = try c("taskIdPath")
+        idempotencyHeader = try c("idempotencyHeader")
+        retryOn = try c("retryOn", default: [])
+        maxAttempts = try c("maxAttempts", default: 3)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = ConfigEncoder(encoder)
+        try c("taskIdPath", taskIdPath)
+        try c("idempotencyHeader", idempotencyHeader)
+        try c("retryOn", retryOn, default: [])
+        try c("maxAttempts", maxAttempts, default: 3)
+    }
+}
+
+/// An extra request after success that fetches the final result (fal's `response_url`).
+public struct ResultConfig: Sendable, Hashable, Codable {
+    /// URL template, e.g. `{response.response_url}` or `/requests/{id}`.
+    public var url: String
+    /// HTTP method; default GET.
+    public var method: String
+
+    /// A result step from its parts.
+    public init(url: String, method: String = "GET") {
+        self.url = url
+        self.method = method
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try ConfigContainer(decoder, known: ["url", "method"])
+        url = try c.required("url")
+        method = try c("method", default: "GET")
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = ConfigEncoder(encoder)
+        try c("url", url)
+        try c("method", method, default: "GET")
+    }
+}
+
+/// Output discovery and download.
+public struct OutputConfig: Sendable, Hashable, Codable {
+    /// Explicit JSON paths of output URLs (wildcards allowed); they win over the search.
+    public var paths: [String]?
+    /// Download the outputs; default true.
+    public var download: Bool
+    /// Take every URL found, not just the best group; default false.
+    public var all: Bool
+    /// Largest download in bytes; default 512 MiB.
+    public var maxBytes: Int
+    /// Hosts downloads may come from (exact or `*.example.com`); default any public host.
+    public var allowHosts: [String]?
+    /// Make a failed download an error instead of a warning; default false.
+    public var failOnDownloadError: Bool
+
+    /// The default download limit.
+    public static let defaultMaxBytes = 512 * 1024 * 1024
+
+    /// Output rules from their parts.
+    public init(
+        paths: [String]? = nil, download: Bool = true, all: Bool = false, maxBytes: Int = OutputConfig.defaultMaxBytes,
+        allowHosts: [String]? = nil, failOnDownloadError: Bool = false
+    ) {
+        self.paths = paths
+        self.download = download
+        self.all = all
+        self.maxBytes = maxBytes
+        self.allowHosts = allowHosts
+        self.failOnDownloadError = failOnDownloadError
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try ConfigContainer(
+            decoder, known: ["paths", "download", "all", "maxBytes", "allowHosts", "failOnDownloadError"])
+        paths = try c("paths")
+        download = try c("download", default: true)
+        all = try c("all", default: false)
+        maxBytes = try c("maxBytes", default: Self.defaultMaxBytes)
+        allowHosts = try c("allowHosts")
+        failOnDownloadError = try c("failOnDownloadError", default: false)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = ConfigEncoder(encoder)
+        try c("paths", paths)
+        try c("download", download, default: true)
+        try c("all", all, default: false)
+        try c("maxBytes", maxBytes, default: Self.defaultMaxBytes)
+        try c("allowHosts", allowHosts)
+        try c("failOnDownloadError", failOnDownloadError, default: false)
+    }
+}

@@ -1,0 +1,216 @@
+/// The compiled, validated form of a `MethodConfig`: templates and paths parsed once.
+public struct MethodPlan: Sendable {
+    /// The submit request.
+    public struct Submit: Sendable {
+        /// HTTP method.
+        public var method: String
+        /// Endpoint template (relative or absolute).
+        public var endpoint: Template
+        /// Query parameter templates, sorted by name.
+        public var query: [(name: String, value: Template)]
+        /// Body template; nil sends the input as it is.
+        public var body: JSONValue?
+        /// Explicit task id path.
+        public var taskIdPath: JSONPath?
+        /// Idempotency key header name.
+        public var idempotencyHeader: String?
+        /// Statuses that may be retried.
+        public var retryOn: Set<Int>
+        /// Attempts at most.
+        public var maxAttempts: Int
+    }
+
+    /// The result step.
+    public struct Result: Sendable {
+        /// URL template.
+        public var url: Template
+        /// HTTP method.
+        public var method: String
+    }
+
+    /// The submit request.
+    public var submit: Submit
+    /// Headers for every request, sorted by name.
+    public var headers: [(name: String, value: Template)]
+    /// Authentication.
+    public var auth: AuthPlan?
+    /// Polling; nil for synchronous methods.
+    public var polling: PollingPlan?
+    /// The result step.
+    public var result: Result?
+    /// Output rules.
+    public var output: OutputPlan
+    /// Per-request timeout.
+    public var requestTimeout: Duration
+    /// Every secret name any template references.
+    public var secretNames: Set<String>
+
+    static let httpMethods = ["GET", "POST", "PUT", "PATCH", "DELETE"]
+
+    /// Compiles a method config.
+    /// - Throws: `INVALID_CONFIG` naming the key.
+    public init(method: MethodConfig, baseUrl: String?) throws(PollsterError) {
+        guard ToolName.isValidPart(method.name) else {
+            throw PollsterError(.invalidConfig, "name: '\(method.name)' is not valid; use letters, digits, '_' and '-'")
+        }
+        guard method.adapterType == "http" else {
+            throw PollsterError(.invalidConfig, "adapterType: '\(method.adapterType)' is not supported; use http")
+        }
+        let config = method.adapterConfig
+        let submitMethod = try Self.httpMethod(method.httpMethod, key: "httpMethod")
+        let endpoint = try Self.template(method.endpoint, key: "endpoint")
+        if baseUrl == nil, !endpoint.text.hasPrefix("http://"), !endpoint.text.hasPrefix("https://"),
+            endpoint.singlePlaceholder == nil
+        {
+            throw PollsterError(
+                .invalidConfig,
+                "endpoint: '\(method.endpoint)' is relative but the inventory has no baseUrl; set baseUrl or use an absolute URL"
+            )
+        }
+        submit = Submit(
+            method: submitMethod,
+            endpoint: endpoint,
+            query: try Self.templates(config.query, key: "adapterConfig.query"),
+            body: config.body,
+            taskIdPath: try config.submit.taskIdPath.map { path throws(PollsterError) in
+                try Self.path(path, key: "adapterConfig.submit.taskIdPath")
+            },
+            idempotencyHeader: config.submit.idempotencyHeader,
+            retryOn: Set(config.submit.retryOn),
+            maxAttempts: config.submit.maxAttempts
+        )
+        guard (1...10).contains(config.submit.maxAttempts) else {
+            throw PollsterError(.invalidConfig, "adapterConfig.submit.maxAttempts: must be 1…10")
+        }
+        if let body = config.body { try Self.checkTemplates(in: body, key: "adapterConfig.body") }
+        headers = try Self.templates(config.headers, key: "adapterConfig.headers")
+        auth = try config.auth.map { auth throws(PollsterError) in try AuthPlan(auth) }
+        polling = try config.polling.map { polling throws(PollsterError) in try PollingPlan(polling) }
+        result = try config.result.map { result throws(PollsterError) in
+            Result(
+                url: try Self.template(result.url, key: "adapterConfig.result.url"),
+                method: try Self.httpMethod(result.method, key: "adapterConfig.result.method"))
+        }
+        output = try OutputPlan(config.output)
+        let timeout = config.effectiveTimeoutSeconds
+        guard timeout > 0, timeout <= 3600 else {
+            throw PollsterError(.invalidConfig, "adapterConfig.timeoutSeconds: must be between 0 and 3600 seconds")
+        }
+        requestTimeout = .milliseconds(Int64(timeout * 1000))
+        var names = Set(endpoint.secretNames)
+        for (_, template) in headers + submit.query { names.formUnion(template.secretNames) }
+        names.formUnion(auth?.secretNames ?? [])
+        if let body = config.body { names.formUnion(Self.secretNames(in: body)) }
+        if let polling { names.formUnion(polling.secretNames) }
+        secretNames = names
+    }
+
+    static func httpMethod(_ text: String, key: String) throws(PollsterError) -> String {
+        let upper = text.uppercased()
+        guard httpMethods.contains(upper) else {
+            throw PollsterError(
+                .invalidConfig, "\(key): '\(text)' is not an HTTP method; use one of \(httpMethods.joined(separator: ", "))")
+        }
+        return upper
+    }
+
+    static func template(_ text: String, key: String) throws(PollsterError) -> Template {
+        do { return try Template(parsing: text) } catch { throw error.prefixed(key) }
+    }
+
+    static func path(_ text: String, key: String) throws(PollsterError) -> JSONPath {
+        do { return try JSONPath(parsing: text) } catch { throw error.prefixed(key) }
+    }
+
+    static func templates(_ map: [String: String], key: String) throws(PollsterError)
+        -> [(name: String, value: Template)]
+    {
+        var result: [(name: String, value: Template)] = []
+        for name in map.keys.sorted() {
+            result.append((name, try template(map[name]!, key: "\(key).\(name)")))
+        }
+        return result
+    }
+
+    /// Parses every string in a JSON template so errors surface at load time.
+    static func checkTemplates(in value: JSONValue, key: String) throws(PollsterError) {
+        switch value {
+        case .string(let text): _ = try template(text, key: key)
+        case .array(let items):
+            for (index, item) in items.enumerated() { try checkTemplates(in: item, key: "\(key)[\(index)]") }
+        case .object(let members):
+            for (name, member) in members { try checkTemplates(in: member, key: "\(key).\(name)") }
+        default: break
+        }
+    }
+
+    static func secretNames(in value: JSONValue) -> Set<String> {
+        switch value {
+        case .string(let text): Set((try? Template(parsing: text))?.secretNames ?? [])
+        case .array(let items): items.reduce(into: []) { $0.formUnion(secretNames(in: $1)) }
+        case .object(let members): members.values.reduce(into: []) { $0.formUnion(secretNames(in: $1)) }
+        default: []
+        }
+    }
+}
+
+/// Compiled authentication.
+public enum AuthPlan: Sendable {
+    case bearer(token: Template)
+    case header(name: String, value: Template)
+    case basic(username: Template, password: Template)
+
+    init(_ config: AuthConfig) throws(PollsterError) {
+        func required(_ value: String?, _ field: String) throws(PollsterError) -> Template {
+            guard let value else {
+                throw PollsterError(.invalidConfig, "adapterConfig.auth.\(field): required for auth type '\(config.type)'")
+            }
+            return try MethodPlan.template(value, key: "adapterConfig.auth.\(field)")
+        }
+        switch config.type {
+        case "bearer": self = .bearer(token: try required(config.token, "token"))
+        case "header":
+            guard let name = config.name, !name.isEmpty else {
+                throw PollsterError(.invalidConfig, "adapterConfig.auth.name: required for auth type 'header'")
+            }
+            self = .header(name: name, value: try required(config.value, "value"))
+        case "basic":
+            self = .basic(username: try required(config.username, "username"), password: try required(config.password, "password"))
+        default:
+            throw PollsterError(
+                .invalidConfig,
+                "adapterConfig.auth.type: '\(config.type)' is not supported; use one of \(AuthConfig.types.joined(separator: ", "))"
+            )
+        }
+    }
+
+    var secretNames: [String] {
+        switch self {
+        case .bearer(let token): token.secretNames
+        case .header(_, let value): value.secretNames
+        case .basic(let username, let password): username.secretNames + password.secretNames
+        }
+    }
+}
+
+/// Compiled output rules.
+public struct OutputPlan: Sendable {
+    /// Explicit output paths.
+    public var paths: [JSONPath]?
+    /// The config as given.
+    public var config: OutputConfig
+
+    init(_ config: OutputConfig) throws(PollsterError) {
+        self.config = config
+        if let paths = config.paths {
+            var compiled: [JSONPath] = []
+            for (index, path) in paths.enumerated() {
+                compiled.append(try MethodPlan.path(path, key: "adapterConfig.output.paths[\(index)]"))
+            }
+            self.paths = compiled
+        }
+        guard config.maxBytes > 0 else {
+            throw PollsterError(.invalidConfig, "adapterConfig.output.maxBytes: must be greater than 0")
+        }
+    }
+}

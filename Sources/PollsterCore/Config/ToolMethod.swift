@@ -1,0 +1,96 @@
+/// A tool method ready to run: its inventory, its config and the compiled plan.
+///
+/// Creating one validates everything that can be checked without a request: templates,
+/// JSON paths, enumerations and numeric ranges. Errors name the config key.
+public struct ToolMethod: Sendable {
+    /// The inventory key (`heygen`).
+    public let inventory: String
+    /// The inventory's base URL.
+    public let baseUrl: String?
+    /// The inventory's limits.
+    public let limits: LimitsConfig?
+    /// The method as configured.
+    public let config: MethodConfig
+    /// The compiled form used on every request.
+    public let plan: MethodPlan
+
+    /// `inventory.method`.
+    public var name: String { "\(inventory).\(config.name)" }
+
+    /// Compiles and validates a method of an inventory.
+    /// - Throws: `INVALID_CONFIG` naming the key (relative to the method) and what to change.
+    public init(inventory: InventoryConfig, method: MethodConfig) throws(PollsterError) {
+        self.inventory = inventory.inventory
+        self.baseUrl = inventory.baseUrl
+        self.limits = inventory.limits
+        self.config = method
+        self.plan = try MethodPlan(method: method, baseUrl: inventory.baseUrl)
+    }
+
+    /// Every method of an inventory, compiled; the first invalid one throws with its name.
+    public static func all(in inventory: InventoryConfig) throws(PollsterError) -> [ToolMethod] {
+        try InventoryValidator.validate(inventory)
+        var methods: [ToolMethod] = []
+        for (index, method) in inventory.methods.enumerated() {
+            do {
+                methods.append(try ToolMethod(inventory: inventory, method: method))
+            } catch {
+                throw error.prefixed("methods[\(index)] (\(method.name))")
+            }
+        }
+        return methods
+    }
+}
+
+/// Checks of an inventory that are not about one method.
+enum InventoryValidator {
+    static func validate(_ inventory: InventoryConfig) throws(PollsterError) {
+        guard ToolName.isValidPart(inventory.inventory) else {
+            throw PollsterError(
+                .invalidConfig,
+                "inventory: '\(inventory.inventory)' is not a valid inventory key; use letters, digits, '_' and '-'")
+        }
+        if let baseUrl = inventory.baseUrl, !(baseUrl.hasPrefix("http://") || baseUrl.hasPrefix("https://")) {
+            throw PollsterError(.invalidConfig, "baseUrl: '\(baseUrl)' must start with http:// or https://")
+        }
+        if let limits = inventory.limits {
+            if let max = limits.maxConcurrent, max < 1 {
+                throw PollsterError(.invalidConfig, "limits.maxConcurrent: must be at least 1, got \(max)")
+            }
+            if let rps = limits.requestsPerSecond, !(rps > 0) {
+                throw PollsterError(.invalidConfig, "limits.requestsPerSecond: must be greater than 0, got \(rps)")
+            }
+        }
+        var seen: Set<String> = []
+        for (index, method) in inventory.methods.enumerated() {
+            let key = "\(method.name)@\(method.versionId)"
+            guard seen.insert(key).inserted else {
+                throw PollsterError(
+                    .invalidConfig,
+                    "methods[\(index)].name: '\(method.name)' version \(method.versionId) is defined twice")
+            }
+        }
+    }
+}
+
+/// Parsing and checking of `inventory.method` names.
+public enum ToolName {
+    /// Splits `inventory.method` at the first dot.
+    /// - Throws: `TOOL_NOT_FOUND` when the name has no dot.
+    public static func split(_ name: String) throws(PollsterError) -> (inventory: String, method: String) {
+        guard let dot = name.firstIndex(of: "."), dot != name.startIndex, name.index(after: dot) != name.endIndex
+        else {
+            throw PollsterError(
+                .toolNotFound, "'\(name)' is not a tool name; use inventory.method, e.g. heygen.create_avatar_video_v2")
+        }
+        return (String(name[..<dot]), String(name[name.index(after: dot)...]))
+    }
+
+    /// True for a non-empty name of letters, digits, `_` and `-`.
+    public static func isValidPart(_ part: String) -> Bool {
+        !part.isEmpty && part.count <= 128
+            && part.unicodeScalars.allSatisfy {
+                $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "_" || $0 == "-")
+            }
+    }
+}

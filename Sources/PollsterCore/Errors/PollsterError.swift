@@ -1,0 +1,64 @@
+/// The one error type of Pollster: a stable `code`, a message that says what happened and
+/// what to change, and optional structured detail.
+///
+/// Messages never contain secret values: everything quoted from a request or a response
+/// passes through `Redactor` first.
+public struct PollsterError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// Stable error codes, shared by the library, the CLI exit codes and HTTP statuses.
+    public enum Code: String, Sendable, CaseIterable, Codable {
+        case toolNotFound = "TOOL_NOT_FOUND"
+        case invalidConfig = "INVALID_CONFIG"
+        case missingSecret = "MISSING_SECRET"
+        case invalidInput = "INVALID_INPUT"
+        case httpError = "HTTP_ERROR"
+        case rateLimited = "RATE_LIMITED"
+        case transportError = "TRANSPORT_ERROR"
+        case taskIdNotFound = "TASK_ID_NOT_FOUND"
+        case taskFailed = "TASK_FAILED"
+        case taskCanceled = "TASK_CANCELED"
+        case taskNotFound = "TASK_NOT_FOUND"
+        case pollingTimeout = "POLLING_TIMEOUT"
+        case outputNotFound = "OUTPUT_NOT_FOUND"
+        case downloadFailed = "DOWNLOAD_FAILED"
+        case unsafeURL = "UNSAFE_URL"
+        case responseTooLarge = "RESPONSE_TOO_LARGE"
+        case submitUncertain = "SUBMIT_UNCERTAIN"
+    }
+
+    /// The stable code.
+    public var code: Code
+    /// What happened and what to change.
+    public var message: String
+    /// The HTTP status involved, for `HTTP_ERROR` and `RATE_LIMITED`.
+    public var httpStatus: Int?
+    /// The provider task id, once one is known: with it an operator can look the job up
+    /// instead of submitting it again.
+    public var taskId: String?
+    /// The last status value seen, for `POLLING_TIMEOUT` and `TASK_FAILED`.
+    public var lastStatus: String?
+    /// Status values seen that no rule recognised, for `POLLING_TIMEOUT`.
+    public var unknownStatuses: [String]
+
+    /// An error with a code and message.
+    public init(
+        _ code: Code, _ message: String, httpStatus: Int? = nil, taskId: String? = nil,
+        lastStatus: String? = nil, unknownStatuses: [String] = []
+    ) {
+        self.code = code
+        self.message = message
+        self.httpStatus = httpStatus
+        self.taskId = taskId
+        self.lastStatus = lastStatus
+        self.unknownStatuses = unknownStatuses
+    }
+
+    /// `CODE: message`.
+    public var description: String { "\(code.rawValue): \(message)" }
+
+    /// The same error with a prefix on the message (for example the file and key of a config).
+    public func prefixed(_ prefix: String) -> PollsterError {
+        var copy = self
+        copy.message = "\(prefix): \(message)"
+        return copy
+    }
+}

@@ -1,0 +1,61 @@
+/// Compiled polling rules.
+public struct PollingPlan: Sendable {
+    /// Status URL template; nil means detect it from the submit response.
+    public var statusUrl: Template?
+    /// HTTP method of the status request.
+    public var method: String
+    /// Body template of the status request.
+    public var body: JSONValue?
+    /// Extra headers of the status request, sorted by name.
+    public var headers: [(name: String, value: Template)]
+    /// When to poll.
+    public var schedule: PollSchedule
+    /// How to read a status response.
+    public var classifier: StatusClassifier
+    /// Failed polls in a row before giving up.
+    public var maxConsecutiveErrors: Int
+
+    init(_ config: PollingConfig) throws(PollsterError) {
+        let key = "adapterConfig.polling"
+        statusUrl = try config.statusUrl.map { url throws(PollsterError) in
+            try MethodPlan.template(url, key: "\(key).statusUrl")
+        }
+        method = try MethodPlan.httpMethod(config.statusMethod, key: "\(key).statusMethod")
+        body = config.statusBody
+        if let body { try MethodPlan.checkTemplates(in: body, key: "\(key).statusBody") }
+        headers = try MethodPlan.templates(config.statusHeaders, key: "\(key).statusHeaders")
+        guard config.intervalSeconds > 0, config.intervalSeconds <= 3600 else {
+            throw PollsterError(
+                .invalidConfig, "\(key).intervalSeconds: must be greater than 0 and at most 3600, got \(config.intervalSeconds)")
+        }
+        guard config.maxWaitSeconds > 0 else {
+            throw PollsterError(.invalidConfig, "\(key).maxWaitSeconds: must be greater than 0, got \(config.maxWaitSeconds)")
+        }
+        guard config.maxConsecutiveErrors >= 1 else {
+            throw PollsterError(.invalidConfig, "\(key).maxConsecutiveErrors: must be at least 1")
+        }
+        maxConsecutiveErrors = config.maxConsecutiveErrors
+        var backoff: PollSchedule.Backoff?
+        if let config = config.backoff {
+            guard config.multiplier >= 1 else {
+                throw PollsterError(.invalidConfig, "\(key).backoff.multiplier: must be at least 1")
+            }
+            guard ["full", "none"].contains(config.jitter) else {
+                throw PollsterError(.invalidConfig, "\(key).backoff.jitter: '\(config.jitter)' is not one of full, none")
+            }
+            backoff = .init(
+                multiplier: config.multiplier, maxInterval: .seconds(config.maxIntervalSeconds),
+                jitter: config.jitter == "full")
+        }
+        schedule = PollSchedule(
+            interval: .seconds(config.intervalSeconds), maxWait: .seconds(config.maxWaitSeconds), backoff: backoff)
+        classifier = try StatusClassifier(config)
+    }
+
+    var secretNames: Set<String> {
+        var names = Set(statusUrl?.secretNames ?? [])
+        for (_, template) in headers { names.formUnion(template.secretNames) }
+        if let body { names.formUnion(MethodPlan.secretNames(in: body)) }
+        return names
+    }
+}

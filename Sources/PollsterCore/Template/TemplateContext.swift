@@ -1,0 +1,93 @@
+/// What templates can read while a tool method runs.
+public struct TemplateContext: Sendable {
+    /// The invocation input.
+    public var input: JSONValue
+    /// The detected provider task id, once known.
+    public var taskId: String?
+    /// The parsed submit response, once known.
+    public var response: JSONValue?
+    /// The last parsed status response, once known.
+    public var status: JSONValue?
+    /// Secret values by name.
+    public var secrets: Secrets
+
+    /// A context for one invocation.
+    public init(
+        input: JSONValue, taskId: String? = nil, response: JSONValue? = nil, status: JSONValue? = nil,
+        secrets: Secrets
+    ) {
+        self.input = input
+        self.taskId = taskId
+        self.response = response
+        self.status = status
+        self.secrets = secrets
+    }
+
+    func secret(_ name: String) throws(PollsterError) -> String {
+        guard let value = secrets[name] else {
+            throw PollsterError(
+                .missingSecret,
+                "secret ${\(name)} is not set; export \(name)=… in the environment or add it to the .env file")
+        }
+        return value
+    }
+
+    func value(of placeholder: Template.Placeholder, parseDefault: Bool = false) throws(PollsterError) -> JSONValue? {
+        let found: JSONValue?
+        switch placeholder.source {
+        case .id: found = taskId.map(JSONValue.string)
+        case .input(let path): found = path.firstValue(in: input)
+        case .response(let path): found = response.flatMap { path.firstValue(in: $0) }
+        case .status(let path): found = status.flatMap { path.firstValue(in: $0) }
+        }
+        if let found, !found.isNull { return found }
+        guard let defaultText = placeholder.defaultText else { return nil }
+        if parseDefault, let parsed = try? JSONParser.parse(defaultText) {
+            switch parsed {
+            case .integer, .double, .bool, .null: return parsed
+            default: break
+            }
+        }
+        return .string(defaultText)
+    }
+
+    func missing(_ placeholder: Template.Placeholder, in template: Template) -> PollsterError {
+        switch placeholder.source {
+        case .id:
+            PollsterError(.taskIdNotFound, "'\(template.text)' needs the task id, but none was detected yet")
+        case .input(let path):
+            PollsterError(
+                .invalidInput,
+                "input field '\(path)' is required by '\(template.text)'; pass it in the input or give a default as {input.\(path)|value}"
+            )
+        case .response(let path):
+            PollsterError(
+                .taskIdNotFound, "the submit response has no '\(path)', which '\(template.text)' needs")
+        case .status(let path):
+            PollsterError(.taskFailed, "the status response has no '\(path)', which '\(template.text)' needs")
+        }
+    }
+}
+
+/// Secret values by name, resolved from the environment and `.env` files.
+///
+/// Its `description` never shows values.
+public struct Secrets: Sendable, CustomStringConvertible {
+    private let values: [String: String]
+
+    /// Secrets from a dictionary.
+    public init(_ values: [String: String]) { self.values = values }
+
+    /// The value of a secret, or nil.
+    public subscript(name: String) -> String? { values[name] }
+
+    /// The same secrets with `overrides` taking precedence.
+    public func merging(_ overrides: [String: String]) -> Secrets {
+        Secrets(values.merging(overrides) { _, new in new })
+    }
+
+    /// Every value of the given names that is set (for redaction).
+    public func values(named names: some Sequence<String>) -> [String] { names.compactMap { values[$0] } }
+
+    public var description: String { "Secrets(\(values.count) names, values hidden)" }
+}
