@@ -179,7 +179,7 @@ public struct StatusClassifier: Sendable {
     }
 
     /// A readable message from a string, or from an object's message-like member.
-    static func messageText(_ value: JSONValue) -> String? {
+    public static func messageText(_ value: JSONValue) -> String? {
         switch value {
         case .string(let text): return text.isEmpty ? nil : text
         case .object(let members):

@@ -1,0 +1,67 @@
+import Foundation
+import NIOCore
+import PollsterCore
+
+/// Where downloaded bytes go: a growing buffer, or a temporary file renamed when complete
+/// (so a half-written file never carries the final name).
+struct DownloadSink {
+    private var buffer: ByteBuffer?
+    private var handle: FileHandle?
+    private let directory: String?
+    private let temporaryPath: String?
+
+    init(directory: String?) throws {
+        self.directory = directory
+        guard let directory else {
+            buffer = ByteBuffer()
+            temporaryPath = nil
+            return
+        }
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        } catch {
+            throw PollsterError(.downloadFailed, "cannot create output directory \(directory): \(error.localizedDescription)")
+        }
+        let path = (directory as NSString).appendingPathComponent(".pollster-\(UUID().uuidString).part")
+        guard FileManager.default.createFile(atPath: path, contents: nil), let handle = FileHandle(forWritingAtPath: path)
+        else {
+            throw PollsterError(.downloadFailed, "cannot write into output directory \(directory)")
+        }
+        self.handle = handle
+        temporaryPath = path
+    }
+
+    mutating func write(_ chunk: ByteBuffer) throws {
+        if buffer != nil {
+            var chunk = chunk
+            buffer!.writeBuffer(&chunk)
+        } else if let handle {
+            do {
+                try chunk.withUnsafeReadableBytes { try handle.write(contentsOf: Data($0)) }
+            } catch {
+                throw PollsterError(.downloadFailed, "writing the download failed: \(error.localizedDescription)")
+            }
+        }
+    }
+
+    /// Closes and names the result; returns the bytes (memory) or the final path (file).
+    func finish(as filename: String) throws -> (bytes: [UInt8]?, path: String?) {
+        if let buffer { return (Array(buffer: buffer), nil) }
+        guard let handle, let temporaryPath, let directory else { return (nil, nil) }
+        try? handle.close()
+        let finalPath = (directory as NSString).appendingPathComponent(filename)
+        do {
+            if FileManager.default.fileExists(atPath: finalPath) { try FileManager.default.removeItem(atPath: finalPath) }
+            try FileManager.default.moveItem(atPath: temporaryPath, toPath: finalPath)
+        } catch {
+            throw PollsterError(.downloadFailed, "cannot name the download \(finalPath): \(error.localizedDescription)")
+        }
+        return (nil, finalPath)
+    }
+
+    /// Removes a partial file.
+    func discard() {
+        try? handle?.close()
+        if let temporaryPath { try? FileManager.default.removeItem(atPath: temporaryPath) }
+    }
+}

@@ -1,0 +1,160 @@
+import Foundation
+import Logging
+import PollsterCore
+
+extension HttpAdapter {
+    /// Polls until a terminal status, the deadline, or too many failed polls in a row.
+    ///
+    /// A failed poll (transport error, 5xx, 429, malformed body) is retried on the
+    /// schedule; it never restarts the job.
+    func poll(
+        _ run: inout Invocation, url: String, mode: StatusURLDetector.Mode, polling: PollingPlan
+    ) async throws -> JSONValue {
+        var schedule = polling.schedule
+        if let interval = run.options.pollInterval { schedule.interval = interval }
+        if let maxWait = run.options.maxWait { schedule.maxWait = maxWait }
+        var random = SystemRandomNumberGenerator()
+        var retryAfter: Duration?
+        var consecutiveErrors = 0
+        var seen = false
+        var unknown: [String] = []
+        var number = 0
+        while true {
+            number += 1
+            guard
+                let delay = schedule.delay(
+                    beforePoll: number, retryAfter: retryAfter, elapsed: .now - run.submitInstant, using: &random)
+            else {
+                throw timeout(run, schedule: schedule, unknown: unknown)
+            }
+            try await Task.sleep(for: delay)
+            retryAfter = nil
+            let statusURL = polling.statusUrl != nil ? try run.builder.configuredURL(polling.statusUrl!, run.context) : url
+            let outcome = await pollOnce(&run, url: statusURL, mode: mode, polling: polling, seen: seen)
+            switch outcome {
+            case .failed(let error, let after):
+                consecutiveErrors += 1
+                retryAfter = after
+                run.emit(.polled(number: number, phase: .unknown, status: nil, progress: nil, error: error.message))
+                logger.debug("poll failed", metadata: ["tool": "\(run.method.name)", "error": "\(error.message)"])
+                if error.code == .taskNotFound || error.code == .httpError && !(error.httpStatus.map(Self.isTransient) ?? true)
+                {
+                    throw error
+                }
+                if consecutiveErrors >= polling.maxConsecutiveErrors {
+                    var final = error
+                    final.message =
+                        "\(run.method.name): \(consecutiveErrors) polls in a row failed (polling.maxConsecutiveErrors); the task \(run.taskId ?? "") may still be running at the provider. Last error: \(error.message)"
+                    final.taskId = run.taskId
+                    throw final
+                }
+            case .read(let reading, let body, let after):
+                consecutiveErrors = 0
+                seen = true
+                retryAfter = after
+                run.context.status = body
+                run.lastStatus = reading.rawStatus
+                run.report.statusPath = reading.statusPath
+                run.report.statusRule = reading.rule
+                run.emit(
+                    .polled(
+                        number: number, phase: reading.phase, status: reading.rawStatus, progress: reading.progress,
+                        error: nil))
+                if reading.phase == .unknown, let raw = reading.rawStatus, !unknown.contains(raw) {
+                    unknown.append(raw)
+                    run.report.unknownStatuses = unknown
+                    logger.warning(
+                        "unrecognised status value; still polling",
+                        metadata: ["tool": "\(run.method.name)", "status": "\(raw)"])
+                }
+                switch reading.phase {
+                case .succeeded: return body
+                case .failed, .canceled: throw run.terminalError(reading)
+                default: continue
+                }
+            }
+        }
+    }
+
+    private enum PollOutcome {
+        case read(StatusReading, JSONValue, retryAfter: Duration?)
+        case failed(PollsterError, retryAfter: Duration?)
+    }
+
+    private func pollOnce(
+        _ run: inout Invocation, url: String, mode: StatusURLDetector.Mode, polling: PollingPlan, seen: Bool
+    ) async -> PollOutcome {
+        let name = run.method.name
+        let response: TransportResponse
+        do {
+            let request = try run.builder.status(url: url, run.context, polling: polling)
+            run.polls += 1
+            response = try await transport.send(request)
+        } catch let error as PollsterError {
+            return .failed(error, retryAfter: nil)
+        } catch {
+            return .failed(
+                PollsterError(.transportError, "\(name): status request failed: \(run.redactor.redact("\(error)"))"),
+                retryAfter: nil)
+        }
+        let retryAfter = response.headers.first(name: "Retry-After").flatMap { RetryAfter.delay(from: $0, now: Date()) }
+        if response.status == 404 && seen {
+            return .failed(
+                PollsterError(
+                    .taskNotFound,
+                    "\(name): the provider no longer knows task \(run.taskId ?? url) (HTTP 404 after it was seen); it expired or was deleted",
+                    httpStatus: 404, taskId: run.taskId, lastStatus: run.lastStatus), retryAfter: nil)
+        }
+        if mode == .location && (response.status == 202 || response.status == 200 || response.status == 201) {
+            let body = (try? JSONParser.parse(response.body)) ?? .null
+            let phase: TaskPhase = response.status == 202 ? .running : .succeeded
+            return .read(
+                StatusReading(phase: phase, rawStatus: "HTTP \(response.status)", rule: "Location mode: 202 running, 200/201 done"),
+                body, retryAfter: retryAfter)
+        }
+        let body: JSONValue
+        do {
+            body = try JSONParser.parse(response.body)
+        } catch {
+            if (200..<300).contains(response.status) {
+                return .failed(
+                    PollsterError(
+                        .transportError,
+                        "\(name): status response is not JSON (\(error)): \(run.redactor.excerpt(response.body))"),
+                    retryAfter: retryAfter)
+            }
+            return .failed(
+                Self.httpError(response, context: "\(name): status request", redactor: run.redactor),
+                retryAfter: retryAfter)
+        }
+        let reading = polling.classifier.classify(body)
+        if !(200..<300).contains(response.status) {
+            // A 4xx with a body that clearly says failed is a task failure; anything else is an HTTP error.
+            if reading.phase == .failed || reading.phase == .canceled, !Self.isTransient(response.status) {
+                return .read(reading, body, retryAfter: retryAfter)
+            }
+            return .failed(
+                Self.httpError(response, context: "\(name): status request", redactor: run.redactor),
+                retryAfter: retryAfter)
+        }
+        return .read(reading, body, retryAfter: retryAfter)
+    }
+
+    /// Statuses worth polling again: timeouts, rate limits, server errors, and 404 before the task was seen.
+    static func isTransient(_ status: Int) -> Bool {
+        status == 404 || status == 408 || status == 425 || status == 429 || status >= 500
+    }
+
+    private func timeout(_ run: Invocation, schedule: PollSchedule, unknown: [String]) -> PollsterError {
+        var message =
+            "\(run.method.name): the task \(run.taskId ?? "") did not finish within \(Int(schedule.maxWait.seconds)) s (polling.maxWaitSeconds) after \(run.polls) polls; last status: \(run.lastStatus ?? "none")"
+        if !unknown.isEmpty {
+            message +=
+                ". Status values no rule recognised: \(unknown.joined(separator: ", ")); if they mean done or failed, add them to polling.successValues / polling.failureValues"
+        } else {
+            message += ". Raise polling.maxWaitSeconds if the provider is just slow"
+        }
+        return PollsterError(
+            .pollingTimeout, message, taskId: run.taskId, lastStatus: run.lastStatus, unknownStatuses: unknown)
+    }
+}

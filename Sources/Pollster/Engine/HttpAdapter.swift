@@ -1,0 +1,80 @@
+import Foundation
+import Logging
+import NIOHTTP1
+import PollsterCore
+
+/// Runs one invocation of an `http` tool method: submit, detect, poll, fetch the result,
+/// find the outputs and download them.
+struct HttpAdapter: Sendable {
+    let transport: any Transport
+    let secrets: Secrets
+    let downloader: Downloader
+    let logger: Logger
+
+    /// Runs `method` with `input`.
+    func run(_ method: ToolMethod, input: JSONValue, options: InvokeOptions) async throws -> ToolResult {
+        let missing = method.plan.secretNames.filter { secrets[$0] == nil }.sorted()
+        if let first = missing.first {
+            throw PollsterError(
+                .missingSecret,
+                "\(method.name) needs secret ${\(first)}\(missing.count > 1 ? " (and \(missing.dropFirst().joined(separator: ", ")))" : ""); export \(first)=… or add it to .env. Nothing was sent."
+            )
+        }
+        var run = Invocation(
+            method: method, input: input, secrets: secrets, options: options,
+            baseUrl: options.baseUrlOverride ?? method.baseUrl)
+        let submitted = try await submit(&run)
+        let final = try await awaitCompletion(&run, submitted: submitted)
+        let result = try await fetchResult(&run, final: final)
+        let files = try await outputs(&run, result: result)
+        let completed = ContinuousClock.now
+        return ToolResult(
+            tool: method.name, method: method.config.name, taskId: run.taskId, state: .succeeded, data: result,
+            files: files, warnings: run.warnings,
+            timings: ToolTimings(
+                submittedAt: run.submittedAt.timeIntervalSince1970, completedAt: Date().timeIntervalSince1970,
+                polls: run.polls, elapsedSeconds: (completed - run.started).seconds),
+            detection: run.report)
+    }
+
+    /// Waits for the job to finish and returns the final status JSON.
+    private func awaitCompletion(_ run: inout Invocation, submitted: TransportResponse) async throws -> JSONValue {
+        let body = run.context.response
+        guard let polling = run.method.plan.polling else { return body ?? .null }
+        if let body {
+            let reading = polling.classifier.classify(body)
+            if reading.phase == .failed || reading.phase == .canceled {
+                run.report.statusRule = reading.rule
+                throw run.terminalError(reading)
+            }
+            if reading.phase == .succeeded, !OutputFinder.find(in: body).isEmpty {
+                run.report.statusRule = "\(reading.rule) (in the submit response; no polling needed)"
+                return body
+            }
+        }
+        let (url, mode) = try statusURL(&run, submitted: submitted, polling: polling)
+        return try await poll(&run, url: url, mode: mode, polling: polling)
+    }
+
+    /// The status URL: configured, or detected from the submit response.
+    private func statusURL(_ run: inout Invocation, submitted: TransportResponse, polling: PollingPlan) throws
+        -> (String, StatusURLDetector.Mode)
+    {
+        if let template = polling.statusUrl {
+            if template.usesTaskId, run.taskId == nil { throw run.taskIdMissing(submitted) }
+            run.report.statusUrl = "config polling.statusUrl"
+            return (try run.builder.configuredURL(template, run.context), .statusBody)
+        }
+        guard
+            let (detected, mode) = StatusURLDetector.detect(
+                body: run.context.response, status: submitted.status, header: { submitted.headers.first(name: $0) })
+        else {
+            throw PollsterError(
+                .taskIdNotFound,
+                "\(run.method.name): the submit response gives no status URL (looked for status_url, statusUrl, urls.get, polling_url, operation_url, and the Operation-Location, Azure-AsyncOperation and Location headers of a 202); set polling.statusUrl. Response: \(run.redactor.excerpt(submitted.body))",
+                taskId: run.taskId)
+        }
+        run.report.statusUrl = detected.source
+        return (HTTPURL.resolve(detected.value, against: run.submitURL), mode)
+    }
+}

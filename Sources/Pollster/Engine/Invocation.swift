@@ -1,0 +1,58 @@
+import Foundation
+import PollsterCore
+
+/// The mutable state of one invocation.
+struct Invocation {
+    let method: ToolMethod
+    let options: InvokeOptions
+    let builder: RequestBuilder
+    let redactor: Redactor
+    let started = ContinuousClock.now
+    var context: TemplateContext
+    var submitURL = ""
+    var submittedAt = Date()
+    var submitInstant = ContinuousClock.now
+    var polls = 0
+    var report = DetectionReport()
+    var warnings: [ToolWarning] = []
+    var lastStatus: String?
+
+    init(method: ToolMethod, input: JSONValue, secrets: Secrets, options: InvokeOptions, baseUrl: String?) {
+        self.method = method
+        self.options = options
+        self.builder = RequestBuilder(method: method, baseUrl: baseUrl, secrets: secrets)
+        self.redactor = Redactor(secrets: secrets.values(named: method.plan.secretNames))
+        self.context = TemplateContext(input: input, secrets: secrets)
+    }
+
+    var taskId: String? { context.taskId }
+
+    func emit(_ event: ToolEvent) { options.events?.yield(event) }
+
+    mutating func warn(_ code: PollsterError.Code, _ message: String) {
+        let warning = ToolWarning(code: code, message: redactor.redact(message))
+        warnings.append(warning)
+        emit(.warning(warning))
+    }
+
+    /// The error for a terminal failed or canceled reading.
+    func terminalError(_ reading: StatusReading) -> PollsterError {
+        let message = reading.message.map { redactor.redact($0) }
+        if reading.phase == .canceled {
+            return PollsterError(
+                .taskCanceled, "\(method.name): the provider reports the task as canceled\(message.map { ": \($0)" } ?? "")",
+                taskId: taskId, lastStatus: reading.rawStatus)
+        }
+        return PollsterError(
+            .taskFailed,
+            "\(method.name): the provider reports failure (\(reading.rule))\(message.map { ": \($0)" } ?? " with no message")",
+            taskId: taskId, lastStatus: reading.rawStatus)
+    }
+
+    func taskIdMissing(_ response: TransportResponse) -> PollsterError {
+        PollsterError(
+            .taskIdNotFound,
+            "\(method.name): no task id in the submit response (looked for \(TaskIdDetector.names.prefix(6).joined(separator: ", ")), … at the top level and inside data, result, task, job, Response, operation); set adapterConfig.submit.taskIdPath. Response: \(redactor.excerpt(response.body))"
+        )
+    }
+}

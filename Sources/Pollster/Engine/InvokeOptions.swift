@@ -1,0 +1,36 @@
+import PollsterCore
+
+/// Per-invocation options.
+public struct InvokeOptions: Sendable {
+    /// Write outputs into this directory instead of memory.
+    public var outputDirectory: String?
+    /// Send requests to this base URL instead of the inventory's (tests, the demo, on-prem gateways).
+    public var baseUrlOverride: String?
+    /// Replace `polling.intervalSeconds`.
+    public var pollInterval: Duration?
+    /// Replace `polling.maxWaitSeconds`.
+    public var maxWait: Duration?
+    /// The idempotency key sent in `submit.idempotencyHeader` (generated when nil).
+    public var idempotencyKey: String?
+    /// Receives progress events; finished when the invocation ends.
+    ///
+    /// ```swift
+    /// let (events, continuation) = AsyncStream.makeStream(of: ToolEvent.self)
+    /// async let result = pollster.invoke("fal.fast_sdxl", input: input, options: .init(events: continuation))
+    /// for await event in events { print(event) }
+    /// ```
+    public var events: AsyncStream<ToolEvent>.Continuation?
+
+    /// Options; all default to the method's config.
+    public init(
+        outputDirectory: String? = nil, baseUrlOverride: String? = nil, pollInterval: Duration? = nil,
+        maxWait: Duration? = nil, idempotencyKey: String? = nil, events: AsyncStream<ToolEvent>.Continuation? = nil
+    ) {
+        self.outputDirectory = outputDirectory
+        self.baseUrlOverride = baseUrlOverride
+        self.pollInterval = pollInterval
+        self.maxWait = maxWait
+        self.idempotencyKey = idempotencyKey
+        self.events = events
+    }
+}

@@ -1,0 +1,142 @@
+import Foundation
+import NIOHTTP1
+import PollsterCore
+
+/// Builds the submit, status and result requests of one invocation from the compiled plan.
+///
+/// Credentials (configured headers and auth) go only to the provider's own origin.
+struct RequestBuilder: Sendable {
+    let method: ToolMethod
+    let baseUrl: String?
+    let secrets: Secrets
+
+    var plan: MethodPlan { method.plan }
+
+    /// The submit request.
+    func submit(_ context: TemplateContext, idempotencyKey: String) throws(PollsterError) -> TransportRequest {
+        var url = HTTPURL.join(base: baseUrl, try plan.submit.endpoint.render(context, encoding: .url))
+        var body: [UInt8]?
+        var query: [(String, String)] = []
+        for (name, template) in plan.submit.query {
+            query.append((name, try template.render(context, encoding: .plain)))
+        }
+        if let template = plan.submit.body {
+            body = JSONWriter.bytes(try BodyRenderer.render(template, context) ?? .object([:]))
+        } else if plan.submit.method == "GET" || plan.submit.method == "DELETE" {
+            query += Self.queryItems(from: context.input)
+        } else {
+            body = JSONWriter.bytes(context.input)
+        }
+        url = Self.appending(query, to: url)
+        var headers = try credentials(for: url, context)
+        if body != nil, !headers.contains(name: "Content-Type") { headers.add(name: "Content-Type", value: "application/json") }
+        if let header = plan.submit.idempotencyHeader { headers.replaceOrAdd(name: header, value: idempotencyKey) }
+        return TransportRequest(
+            method: plan.submit.method, url: try checkedURL(url, key: "endpoint"), headers: headers, body: body,
+            timeout: plan.requestTimeout)
+    }
+
+    /// A status request to an already resolved URL.
+    func status(url: String, _ context: TemplateContext, polling: PollingPlan) throws(PollsterError) -> TransportRequest {
+        var headers = try credentials(for: url, context)
+        for (name, template) in polling.headers {
+            headers.replaceOrAdd(name: name, value: try template.render(context, encoding: .header))
+        }
+        var body: [UInt8]?
+        if let template = polling.body {
+            body = JSONWriter.bytes(try BodyRenderer.render(template, context) ?? .object([:]))
+            if !headers.contains(name: "Content-Type") { headers.add(name: "Content-Type", value: "application/json") }
+        }
+        return TransportRequest(
+            method: polling.method, url: try checkedURL(url, key: "polling.statusUrl"), headers: headers, body: body,
+            timeout: plan.requestTimeout)
+    }
+
+    /// A GET (or configured method) to a URL, with credentials only for the provider's origin.
+    func plain(method: String, url: String, _ context: TemplateContext, key: String) throws(PollsterError)
+        -> TransportRequest
+    {
+        TransportRequest(
+            method: method, url: try checkedURL(url, key: key), headers: try credentials(for: url, context),
+            timeout: plan.requestTimeout)
+    }
+
+    /// Renders a configured URL template (relative ones join the base URL).
+    func configuredURL(_ template: Template, _ context: TemplateContext) throws(PollsterError) -> String {
+        HTTPURL.join(base: baseUrl, try template.render(context, encoding: .url))
+    }
+
+    /// The origin credentials may be sent to.
+    var providerOrigin: String? {
+        if let baseUrl, let url = HTTPURL(baseUrl) { return url.origin }
+        return HTTPURL(plan.submit.endpoint.text).map(\.origin)
+    }
+
+    /// Configured headers and auth, when `url` is on the provider's origin; otherwise only `Accept`.
+    func credentials(for url: String, _ context: TemplateContext) throws(PollsterError) -> HTTPHeaders {
+        var headers: HTTPHeaders = ["Accept": "application/json", "User-Agent": "pollster/0.1"]
+        guard let target = HTTPURL(url), target.origin == providerOrigin else { return headers }
+        for (name, template) in plan.headers {
+            headers.replaceOrAdd(name: name, value: try template.render(context, encoding: .header))
+        }
+        switch plan.auth {
+        case .bearer(let token)?:
+            headers.replaceOrAdd(name: "Authorization", value: "Bearer " + (try token.render(context, encoding: .header)))
+        case .header(let name, let value)?:
+            headers.replaceOrAdd(name: name, value: try value.render(context, encoding: .header))
+        case .basic(let username, let password)?:
+            let pair = try username.render(context, encoding: .header) + ":" + password.render(context, encoding: .header)
+            headers.replaceOrAdd(name: "Authorization", value: "Basic " + Data(pair.utf8).base64EncodedString())
+        case nil: break
+        }
+        return headers
+    }
+
+    private func checkedURL(_ url: String, key: String) throws(PollsterError) -> String {
+        guard HTTPURL(url) != nil else {
+            throw PollsterError(
+                .invalidConfig,
+                "\(key) produced '\(Redactor.stripQuery(url))', which is not an absolute http(s) URL; set baseUrl or use an absolute URL"
+            )
+        }
+        return url
+    }
+
+    static func appending(_ query: [(String, String)], to url: String) -> String {
+        guard !query.isEmpty else { return url }
+        let encoded = query.map { PercentEncoding.encode($0.0) + "=" + PercentEncoding.encode($0.1) }.joined(separator: "&")
+        return url + (url.contains("?") ? "&" : "?") + encoded
+    }
+
+    /// Input members as query items (arrays repeat the key; objects are JSON text).
+    static func queryItems(from input: JSONValue) -> [(String, String)] {
+        guard case .object(let members) = input else { return [] }
+        var items: [(String, String)] = []
+        for key in members.keys.sorted() {
+            switch members[key]! {
+            case .null: continue
+            case .array(let values): items += values.map { (key, $0.scalarText ?? $0.description) }
+            case let value: items.append((key, value.scalarText ?? value.description))
+            }
+        }
+        return items
+    }
+}
+
+/// Renders JSON body templates: strings are templates, missing single placeholders drop their field.
+enum BodyRenderer {
+    static func render(_ template: JSONValue, _ context: TemplateContext) throws(PollsterError) -> JSONValue? {
+        switch template {
+        case .string(let text): return try Template(parsing: text).renderJSON(context)
+        case .array(let items):
+            var output: [JSONValue] = []
+            for item in items { if let value = try render(item, context) { output.append(value) } }
+            return .array(output)
+        case .object(let members):
+            var output: [String: JSONValue] = [:]
+            for (key, member) in members { if let value = try render(member, context) { output[key] = value } }
+            return .object(output)
+        default: return template
+        }
+    }
+}

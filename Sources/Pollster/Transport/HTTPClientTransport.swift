@@ -1,0 +1,124 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import PollsterCore
+
+/// The real network, through one shared AsyncHTTPClient.
+///
+/// Redirects are never followed automatically (the downloader follows them itself so
+/// that each hop passes the URL policy, and API calls must not carry credentials to
+/// another origin). Call `shutdown()` when done.
+public final class HTTPClientTransport: Transport {
+    private let client: HTTPClient
+
+    /// Connection and idle-read limits.
+    public struct Configuration: Sendable {
+        /// Time allowed to open a connection.
+        public var connectTimeout: Duration = .seconds(10)
+        /// Time allowed between two reads once the response started (bodies can stall).
+        public var readTimeout: Duration = .seconds(60)
+        /// Idle connections kept per host.
+        public var maxConnectionsPerHost: Int = 64
+
+        /// Default limits.
+        public init() {}
+    }
+
+    /// A transport with its own client.
+    public init(configuration: Configuration = Configuration()) {
+        var config = HTTPClient.Configuration(
+            redirectConfiguration: .disallow,
+            timeout: .init(
+                connect: .nanoseconds(Int64(configuration.connectTimeout.seconds * 1e9)),
+                read: .nanoseconds(Int64(configuration.readTimeout.seconds * 1e9))))
+        config.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = configuration.maxConnectionsPerHost
+        client = HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton, configuration: config)
+    }
+
+    /// Closes the client's connections.
+    public func shutdown() async throws { try await client.shutdown() }
+
+    public func stream<Result>(
+        _ request: TransportRequest, _ handle: (TransportResponseHead, TransportBody) async throws -> Result
+    ) async throws -> Result {
+        var outgoing = HTTPClientRequest(url: request.url)
+        outgoing.method = HTTPMethod(rawValue: request.method)
+        outgoing.headers = request.headers
+        if let body = request.body { outgoing.body = .bytes(ByteBuffer(bytes: body)) }
+        let response: HTTPClientResponse
+        do {
+            response = try await client.execute(
+                outgoing, timeout: .nanoseconds(Int64(request.timeout.seconds * 1e9)))
+        } catch {
+            throw Self.failure(error, request: request)
+        }
+        let body = TransportBody(response.body.mapErrors { Self.failure($0, request: request) })
+        return try await handle(TransportResponseHead(status: Int(response.status.code), headers: response.headers), body)
+    }
+
+    /// Maps client and NIO errors to what the engine needs to know: was the request sent?
+    static func failure(_ error: any Error, request: TransportRequest) -> any Error {
+        if error is PollsterError || error is TransportFailure || error is CancellationError { return error }
+        let target = "\(request.method) \(Redactor.stripQuery(request.url))"
+        if let clientError = error as? HTTPClientError {
+            switch clientError {
+            case .connectTimeout, .getConnectionFromPoolTimeout:
+                return TransportFailure(.notConnected, "\(target): could not connect (\(clientError))")
+            case .readTimeout, .deadlineExceeded, .writeTimeout:
+                return TransportFailure(.timeout, "\(target): timed out (\(clientError))")
+            case .remoteConnectionClosed:
+                return TransportFailure(.connectionLost, "\(target): the server closed the connection")
+            case .invalidURL, .emptyHost, .emptyScheme:
+                return TransportFailure(.notConnected, "\(target): invalid URL")
+            default:
+                return TransportFailure(.other, "\(target): \(clientError)")
+            }
+        }
+        if error is NIOConnectionError || error is SocketAddressError {
+            return TransportFailure(.notConnected, "\(target): could not connect (\(error))")
+        }
+        if let ioError = error as? IOError {
+            if [ECONNREFUSED, EHOSTUNREACH, ENETUNREACH].contains(ioError.errnoCode) {
+                return TransportFailure(.notConnected, "\(target): connection refused (\(ioError))")
+            }
+            return TransportFailure(.connectionLost, "\(target): \(ioError)")
+        }
+        if let channelError = error as? ChannelError {
+            if case .connectTimeout = channelError {
+                return TransportFailure(.notConnected, "\(target): could not connect (\(channelError))")
+            }
+            return TransportFailure(.connectionLost, "\(target): \(channelError)")
+        }
+        return TransportFailure(.other, "\(target): \(error)")
+    }
+}
+
+extension AsyncSequence where Element == ByteBuffer {
+    /// The same chunks, with errors mapped.
+    fileprivate func mapErrors(_ transform: @escaping @Sendable (any Error) -> any Error) -> MappedErrors<Self> {
+        MappedErrors(base: self, transform: transform)
+    }
+}
+
+/// An async sequence whose errors pass through a function.
+private struct MappedErrors<Base: AsyncSequence>: AsyncSequence where Base.Element == ByteBuffer {
+    typealias Element = ByteBuffer
+    typealias Failure = any Error
+    let base: Base
+    let transform: @Sendable (any Error) -> any Error
+
+    func makeAsyncIterator() -> Iterator { Iterator(base: base.makeAsyncIterator(), transform: transform) }
+
+    struct Iterator: AsyncIteratorProtocol {
+        typealias Element = ByteBuffer
+        typealias Failure = any Error
+        var base: Base.AsyncIterator
+        let transform: @Sendable (any Error) -> any Error
+
+        mutating func next() async throws -> ByteBuffer? {
+            do { return try await base.next() } catch { throw transform(error) }
+        }
+    }
+}

@@ -1,0 +1,90 @@
+/// The parts of an http(s) URL that the engine needs: scheme, host, port, and the rest.
+///
+/// Deliberately small: it validates and compares origins; it does not normalise paths.
+public struct HTTPURL: Sendable, Hashable, CustomStringConvertible {
+    /// `http` or `https`, lowercased.
+    public var scheme: String
+    /// The host, lowercased, without brackets for IPv6.
+    public var host: String
+    /// The explicit port, if any.
+    public var port: Int?
+    /// Path, query and fragment, starting with `/` (or empty).
+    public var pathAndQuery: String
+
+    /// Parses an absolute http(s) URL; nil otherwise (also for user-info, spaces, control characters).
+    public init?(_ text: String) {
+        guard !text.unicodeScalars.contains(where: { $0.value <= 0x20 || $0 == "\\" || $0.value == 0x7F }) else {
+            return nil
+        }
+        guard let colon = text.firstIndex(of: ":"), text[colon...].hasPrefix("://") else { return nil }
+        let scheme = text[..<colon].lowercased()
+        guard scheme == "http" || scheme == "https" else { return nil }
+        let rest = text[text.index(colon, offsetBy: 3)...]
+        let isDelimiter: (Character) -> Bool = { $0 == "/" || $0 == "?" || $0 == "#" }
+        let authorityEnd = rest.firstIndex(where: isDelimiter) ?? rest.endIndex
+        let authority = rest[..<authorityEnd]
+        guard !authority.isEmpty, !authority.contains("@") else { return nil }
+        var host = Substring(authority)
+        var port: Int?
+        if host.hasPrefix("[") {
+            guard let close = host.firstIndex(of: "]") else { return nil }
+            let after = host[host.index(after: close)...]
+            if after.hasPrefix(":") {
+                guard let number = Int(after.dropFirst()), (1...65535).contains(number) else { return nil }
+                port = number
+            } else if !after.isEmpty {
+                return nil
+            }
+            host = host[host.index(after: host.startIndex)..<close]
+        } else if let colon = host.lastIndex(of: ":") {
+            guard let number = Int(host[host.index(after: colon)...]), (1...65535).contains(number) else { return nil }
+            port = number
+            host = host[..<colon]
+        }
+        guard !host.isEmpty else { return nil }
+        self.scheme = scheme
+        self.host = host.lowercased()
+        self.port = port
+        let tail = String(rest[authorityEnd...])
+        self.pathAndQuery = tail.hasPrefix("/") || tail.isEmpty ? tail : "/" + tail
+    }
+
+    /// The port in effect (explicit, or 80/443).
+    public var effectivePort: Int { port ?? (scheme == "https" ? 443 : 80) }
+
+    /// `scheme://host:port`, the unit of trust for credentials.
+    public var origin: String { "\(scheme)://\(hostForURL):\(effectivePort)" }
+
+    /// The path alone, without query and fragment.
+    public var path: String {
+        String(pathAndQuery.prefix { $0 != "?" && $0 != "#" })
+    }
+
+    public var description: String {
+        "\(scheme)://\(hostForURL)\(port.map { ":\($0)" } ?? "")\(pathAndQuery)"
+    }
+
+    private var hostForURL: String { host.contains(":") ? "[\(host)]" : host }
+
+    /// Joins a configured endpoint to a base URL: absolute endpoints stand alone;
+    /// relative ones are appended to the base (keeping the base's own path).
+    public static func join(base: String?, _ endpoint: String) -> String {
+        if endpoint.hasPrefix("http://") || endpoint.hasPrefix("https://") { return endpoint }
+        guard let base else { return endpoint }
+        let trimmedBase = base.hasSuffix("/") ? String(base.dropLast()) : base
+        if endpoint.isEmpty { return trimmedBase }
+        return endpoint.hasPrefix("/") ? trimmedBase + endpoint : trimmedBase + "/" + endpoint
+    }
+
+    /// Resolves a URL found in a response (absolute, or absolute-path `/x`) against the
+    /// URL it came from, as RFC 3986 does for these two forms.
+    public static func resolve(_ reference: String, against base: String) -> String {
+        if reference.hasPrefix("http://") || reference.hasPrefix("https://") { return reference }
+        guard let baseURL = HTTPURL(base) else { return reference }
+        let origin = "\(baseURL.scheme)://\(baseURL.hostForURL)\(baseURL.port.map { ":\($0)" } ?? "")"
+        if reference.hasPrefix("/") { return origin + reference }
+        let directory = baseURL.path.split(separator: "/", omittingEmptySubsequences: false).dropLast()
+            .joined(separator: "/")
+        return origin + directory + "/" + reference
+    }
+}

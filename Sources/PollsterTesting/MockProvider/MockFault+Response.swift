@@ -1,0 +1,44 @@
+import NIOHTTP1
+
+extension MockFault {
+    /// The answer that serves this fault.
+    var response: MockResponse {
+        switch self {
+        case .rateLimited(let seconds):
+            var response = MockResponse.json(
+                ["error": ["code": "rate_limited", "message": "Too many requests; retry after \(seconds) seconds."]],
+                status: .tooManyRequests)
+            response.headers.add(name: "Retry-After", value: String(seconds))
+            return response
+        case .serverError(let status):
+            let status = HTTPResponseStatus(statusCode: status)
+            return .json(
+                ["error": ["code": "server_error", "message": "\(status.code) \(status.reasonPhrase)"]],
+                status: status)
+        case .htmlErrorPage(let status):
+            let status = HTTPResponseStatus(statusCode: status)
+            let title = "\(status.code) \(status.reasonPhrase)"
+            let page = """
+                <html>
+                <head><title>\(title)</title></head>
+                <body>
+                <center><h1>\(title)</h1></center>
+                <hr><center>nginx</center>
+                </body>
+                </html>
+
+                """
+            return .text(page, contentType: "text/html", status: status)
+        case .truncatedJSON:
+            return .text(
+                #"{"status": "processing", "data": {"id": "mock", "progress": 0."#,
+                contentType: "application/json", status: .ok)
+        case .connectionReset:
+            return MockResponse(status: .ok, headers: [:], body: .closeConnection)
+        case .notFound:
+            return .json(
+                ["error": ["code": "not_found", "message": "The task was not found; it may have expired."]],
+                status: .notFound)
+        }
+    }
+}

@@ -1,0 +1,95 @@
+/// How one mock job behaves: how long it runs, how it ends, what it outputs and which faults it serves.
+///
+/// Enqueue a script with ``MockProviderServer/enqueue(_:)``; the next submitted job follows it.
+///
+/// ```swift
+/// server.enqueue(MockJobScript(polls: 3, faults: [1: .rateLimited(retryAfterSeconds: 1)]))
+/// ```
+public struct MockJobScript: Sendable {
+    /// The job finishes on this status poll (1-based, faulted polls not counted); 0 = finished at once.
+    public var polls: Int
+    /// When set, the job finishes once this much time has passed since submit, whatever the poll count.
+    public var duration: Duration?
+    /// How the job ends.
+    public var outcome: MockOutcome
+    /// Kind, size and number of output files.
+    public var output: MockOutput
+    /// Status-poll number (1-based, counting every status request) → fault served instead of the answer.
+    ///
+    /// A faulted poll does not count toward ``polls``.
+    public var faults: [Int: MockFault]
+    /// A fault served for the submit request itself; no job is created.
+    public var submitFault: MockFault?
+    /// A fault served for every request to fal's `response_url` of this job.
+    public var resultFault: MockFault?
+    /// A fault served for every download of this job's files.
+    public var fileFault: MockFault?
+    /// Serve the files without a `Content-Type` header (exercises magic-byte sniffing).
+    public var omitContentType: Bool
+
+    /// Creates a script; every parameter has a default (a job that succeeds on the second poll with one MP4).
+    /// - Parameters:
+    ///   - polls: the status poll on which the job finishes (0 = at once).
+    ///   - duration: finish after this much time instead of counting polls.
+    ///   - outcome: how the job ends.
+    ///   - output: the output files.
+    ///   - faults: poll number → fault.
+    ///   - submitFault: fault for the submit request.
+    ///   - resultFault: fault for fal's result request.
+    ///   - fileFault: fault for file downloads.
+    ///   - omitContentType: serve files without `Content-Type`.
+    public init(
+        polls: Int = 2,
+        duration: Duration? = nil,
+        outcome: MockOutcome = .success,
+        output: MockOutput = .init(),
+        faults: [Int: MockFault] = [:],
+        submitFault: MockFault? = nil,
+        resultFault: MockFault? = nil,
+        fileFault: MockFault? = nil,
+        omitContentType: Bool = false
+    ) {
+        self.polls = polls
+        self.duration = duration
+        self.outcome = outcome
+        self.output = output
+        self.faults = faults
+        self.submitFault = submitFault
+        self.resultFault = resultFault
+        self.fileFault = fileFault
+        self.omitContentType = omitContentType
+    }
+}
+
+/// How a mock job ends.
+public enum MockOutcome: Sendable, Equatable {
+    /// The provider's success word, with output URLs.
+    case success
+    /// The provider's failure word and error fields carrying `message`.
+    case failure(message: String)
+    /// The status field holds this value on every answer; the job never reaches a terminal state.
+    case unknownStatus(String)
+    /// The provider's canceled word.
+    case canceled
+}
+
+/// The output files of a successful mock job.
+public struct MockOutput: Sendable, Equatable {
+    /// The file type (decides magic bytes and `Content-Type`).
+    public var kind: MockFileKind
+    /// The size of each file in bytes.
+    public var size: Int
+    /// How many files the job outputs (0 = a success without outputs).
+    public var count: Int
+
+    /// Creates an output description.
+    /// - Parameters:
+    ///   - kind: the file type.
+    ///   - size: bytes per file.
+    ///   - count: number of files.
+    public init(kind: MockFileKind = .mp4, size: Int = 4096, count: Int = 1) {
+        self.kind = kind
+        self.size = size
+        self.count = count
+    }
+}

@@ -1,0 +1,130 @@
+import Foundation
+import NIOHTTP1
+
+/// fal.ai queue: `POST /fal-ai/{app}[/{subpath}]`, then `…/fal-ai/{app}/requests/{id}[/status|/cancel]`.
+///
+/// As on fal, the request URLs use the app id (`fal-ai/{app}`) without the submit subpath.
+extension MockProviderRoutes {
+    func fal(_ request: MockRequest) -> MockResponse {
+        if let denied = falAuthFailure(request) { return denied }
+        let path = request.segments
+        guard path.count >= 2 else { return .noRoute(request) }
+        guard let requestsIndex = path.firstIndex(of: "requests"), requestsIndex >= 2,
+            requestsIndex + 1 < path.count
+        else {
+            return request.method == .POST ? falSubmit(request) : .methodNotAllowed(request)
+        }
+        let id = path[requestsIndex + 1]
+        switch (Array(path[(requestsIndex + 2)...]), request.method) {
+        case ([], .GET): return falResult(id: id)
+        case (["status"], .GET): return falStatus(id: id)
+        case (["cancel"], .PUT): return falCancel(id: id)
+        case ([], _), (["status"], _), (["cancel"], _): return .methodNotAllowed(request)
+        default: return .noRoute(request)
+        }
+    }
+
+    private func falSubmit(_ request: MockRequest) -> MockResponse {
+        guard request.hasAcceptableBody else { return .invalidJSONBody }
+        let model = request.segments.joined(separator: "/")
+        let id = MockIdentifiers.make(for: .fal)
+        switch state.submit(style: .fal, id: id, model: model, requestBody: request.body) {
+        case .fault(let fault):
+            return fault.response
+        case .created(let job, _):
+            let urls = falURLs(job)
+            return .json([
+                "request_id": job.id, "response_url": urls.response, "status_url": urls.status,
+                "cancel_url": urls.cancel, "queue_position": 0,
+            ])
+        }
+    }
+
+    private func falStatus(id: String) -> MockResponse {
+        switch state.poll(id: id, style: .fal) {
+        case .unknownJob: return falNotFound(id)
+        case .fault(let fault): return fault.response
+        case .found(let job, let phase):
+            var body: [String: Any] = ["request_id": job.id, "response_url": falURLs(job).response]
+            switch phase {
+            case .running:
+                let word = phase.runningWord(["IN_QUEUE", "IN_PROGRESS"])
+                body["status"] = word
+                if word == "IN_QUEUE" { body["queue_position"] = 0 } else { body["logs"] = [Any]() }
+            case .succeeded:
+                body["status"] = "COMPLETED"
+                body["logs"] = [Any]()
+                body["metrics"] = ["inference_time": 1.25]
+            case .failed(let message):
+                body["status"] = "COMPLETED"
+                body["logs"] = [Any]()
+                body["error"] = message
+                body["error_type"] = "runner_error"
+            case .canceled: body["status"] = "CANCELED"
+            case .unknown(let value): body["status"] = value
+            }
+            return .json(body)
+        }
+    }
+
+    private func falResult(id: String) -> MockResponse {
+        switch state.fetchResult(id: id, style: .fal) {
+        case .unknownJob: return falNotFound(id)
+        case .fault(let fault): return fault.response
+        case .found(let job, let phase):
+            switch phase {
+            case .succeeded:
+                return .json(falOutput(job))
+            case .failed(let message):
+                return .json(
+                    ["detail": [["loc": ["body"], "msg": message, "type": "value_error"]]],
+                    status: .unprocessableEntity)
+            case .canceled:
+                return .json(["detail": "Request was cancelled"], status: .badRequest)
+            case .running, .unknown:
+                return .json(["detail": "Request is still in progress"], status: .badRequest)
+            }
+        }
+    }
+
+    private func falCancel(id: String) -> MockResponse {
+        switch state.cancel(id: id, style: .fal, observe: false) {
+        case .unknownJob: return .json(["status": "NOT_FOUND"], status: .notFound)
+        case .alreadyFinished: return .json(["status": "ALREADY_COMPLETED"], status: .badRequest)
+        case .canceled: return .json(["status": "CANCELLATION_REQUESTED"], status: .accepted)
+        }
+    }
+
+    private func falOutput(_ job: MockJob) -> [String: Any] {
+        let output = job.script.output
+        let files: [[String: Any]] = zip(outputURLs(job), job.outputFileNames).map { url, name in
+            ["url": url, "content_type": output.kind.mimeType, "file_name": name, "file_size": output.size]
+        }
+        if output.kind.isImage {
+            let images = files.map { file in
+                ["url": file["url"]!, "width": 1024, "height": 768, "content_type": output.kind.mimeType]
+            }
+            return ["images": images, "seed": 42, "has_nsfw_concepts": images.map { _ in false }]
+        }
+        let key = output.kind == .mp4 ? "video" : output.kind.isAudio ? "audio" : "file"
+        if files.count == 1 { return [key: files[0]] }
+        return ["\(key)s": files]
+    }
+
+    private func falURLs(_ job: MockJob) -> (response: String, status: String, cancel: String) {
+        let app = job.model.split(separator: "/").prefix(2).joined(separator: "/")
+        let response = "\(baseURL)/\(app)/requests/\(job.id)"
+        return (response, "\(response)/status", "\(response)/cancel")
+    }
+
+    private func falNotFound(_ id: String) -> MockResponse {
+        .json(["detail": "Request \(id) not found"], status: .notFound)
+    }
+
+    private func falAuthFailure(_ request: MockRequest) -> MockResponse? {
+        if request.header("Authorization", hasValuePrefixedBy: "Key ") { return nil }
+        return .json(
+            ["detail": "Authentication is required: send 'Authorization: Key <FAL_KEY>'."],
+            status: .unauthorized)
+    }
+}

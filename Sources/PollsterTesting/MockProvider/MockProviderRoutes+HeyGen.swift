@@ -1,0 +1,71 @@
+import Foundation
+import NIOHTTP1
+
+/// HeyGen: `POST /v2/video/generate`, `GET /v1/video_status.get?video_id=ID`, auth by `X-Api-Key`.
+extension MockProviderRoutes {
+    private static let heygenRunningWords = ["pending", "waiting", "processing"]
+
+    func heygenSubmit(_ request: MockRequest) -> MockResponse {
+        if let denied = heygenAuthFailure(request) { return denied }
+        guard request.hasAcceptableBody else { return .invalidJSONBody }
+        let id = MockIdentifiers.make(for: .heygen)
+        switch state.submit(style: .heygen, id: id, model: "v2/video/generate", requestBody: request.body) {
+        case .fault(let fault):
+            return fault.response
+        case .created(let job, _):
+            return .json(["error": NSNull(), "data": ["video_id": job.id]])
+        }
+    }
+
+    func heygenStatus(_ request: MockRequest) -> MockResponse {
+        if let denied = heygenAuthFailure(request) { return denied }
+        let id = request.query["video_id"] ?? ""
+        switch state.poll(id: id, style: .heygen) {
+        case .unknownJob:
+            return .json(
+                ["code": 404, "message": "Video not found", "data": NSNull(),
+                 "error": ["code": "video_not_found", "message": "Video \(id) not found"]],
+                status: .notFound)
+        case .fault(let fault):
+            return fault.response
+        case .found(let job, let phase):
+            return .json(["code": 100, "message": "Success", "data": heygenStatusData(job, phase)])
+        }
+    }
+
+    private func heygenStatusData(_ job: MockJob, _ phase: MockJobPhase) -> [String: Any] {
+        let status: String
+        var error: Any = NSNull()
+        switch phase {
+        case .running: status = phase.runningWord(Self.heygenRunningWords)
+        case .succeeded: status = "completed"
+        case .failed(let message):
+            status = "failed"
+            error = ["code": "render_failed", "message": message, "detail": message]
+        case .canceled: status = "canceled"
+        case .unknown(let value): status = value
+        }
+        let succeeded = phase == .succeeded
+        let video = outputURLs(job).first
+        return [
+            "id": job.id,
+            "status": status,
+            "video_url": nullUnless(succeeded && video != nil, video ?? ""),
+            "thumbnail_url": nullUnless(succeeded, fileURL(job.thumbnailFileName)),
+            "gif_url": NSNull(),
+            "caption_url": NSNull(),
+            "duration": nullUnless(succeeded, 12.3),
+            "error": error,
+            "created_at": Int(job.createdAt.timeIntervalSince1970),
+        ]
+    }
+
+    private func heygenAuthFailure(_ request: MockRequest) -> MockResponse? {
+        let key = request.header("X-Api-Key")?.trimmingCharacters(in: .whitespaces) ?? ""
+        guard key.isEmpty else { return nil }
+        return .json(
+            ["data": NSNull(),
+             "error": ["code": "invalid_api_key", "message": "Missing or invalid X-Api-Key header."]],
+            status: .unauthorized)
+    }
+}

@@ -1,0 +1,78 @@
+import Foundation
+import NIOHTTP1
+
+/// Runway: `POST /v1/{image_to_video|text_to_image|…}`, `GET`/`DELETE /v1/tasks/{id}`;
+/// auth by `Authorization: Bearer …` plus `X-Runway-Version: 2024-11-06`.
+extension MockProviderRoutes {
+    /// The API version Runway requires in `X-Runway-Version`.
+    static let runwayVersion = "2024-11-06"
+
+    func runwaySubmit(_ request: MockRequest, endpoint: String) -> MockResponse {
+        if let denied = runwayAuthFailure(request) { return denied }
+        guard request.hasAcceptableBody else { return .invalidJSONBody }
+        let id = MockIdentifiers.make(for: .runway)
+        switch state.submit(style: .runway, id: id, model: endpoint, requestBody: request.body) {
+        case .fault(let fault): return fault.response
+        case .created(let job, _): return .json(["id": job.id])
+        }
+    }
+
+    func runwayTask(_ request: MockRequest, id: String) -> MockResponse {
+        if let denied = runwayAuthFailure(request) { return denied }
+        switch request.method {
+        case .GET:
+            switch state.poll(id: id, style: .runway) {
+            case .unknownJob: return runwayNotFound()
+            case .fault(let fault): return fault.response
+            case .found(let job, let phase): return .json(runwayTask(job, phase))
+            }
+        case .DELETE:
+            switch state.cancel(id: id, style: .runway, observe: false) {
+            case .unknownJob: return runwayNotFound()
+            case .alreadyFinished, .canceled: return .empty(status: .noContent)
+            }
+        default:
+            return .methodNotAllowed(request)
+        }
+    }
+
+    private func runwayTask(_ job: MockJob, _ phase: MockJobPhase) -> [String: Any] {
+        var task: [String: Any] = ["id": job.id, "createdAt": job.createdAt.mockTimestamp]
+        switch phase {
+        case .running(_, let progress):
+            let word = phase.runningWord(["PENDING", "RUNNING"])
+            task["status"] = word
+            if word == "RUNNING" { task["progress"] = (min(progress, 0.99) * 100).rounded() / 100 }
+        case .succeeded:
+            task["status"] = "SUCCEEDED"
+            task["output"] = outputURLs(job)
+        case .failed(let message):
+            task["status"] = "FAILED"
+            task["failure"] = message
+            task["failureCode"] = "INTERNAL.BAD_OUTPUT.CODE01"
+        case .canceled:
+            task["status"] = "CANCELLED"
+        case .unknown(let value):
+            task["status"] = value
+        }
+        return task
+    }
+
+    private func runwayNotFound() -> MockResponse {
+        .json(["error": "Task not found."], status: .notFound)
+    }
+
+    private func runwayAuthFailure(_ request: MockRequest) -> MockResponse? {
+        guard request.header("Authorization", hasValuePrefixedBy: "Bearer ") else {
+            return .json(
+                ["error": "Missing or invalid Authorization header: send 'Authorization: Bearer <key>'."],
+                status: .unauthorized)
+        }
+        guard request.header("X-Runway-Version") == Self.runwayVersion else {
+            return .json(
+                ["error": "Missing or invalid X-Runway-Version header: it must be set to \(Self.runwayVersion)."],
+                status: .badRequest)
+        }
+        return nil
+    }
+}

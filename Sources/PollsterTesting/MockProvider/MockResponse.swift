@@ -1,0 +1,62 @@
+import Foundation
+import NIOHTTP1
+
+/// An answer the handler writes: bytes, a streamed generated file, or a dropped connection.
+struct MockResponse: Sendable {
+    enum Body: Sendable {
+        case bytes([UInt8])
+        case file(MockFileContent)
+        /// Close the connection without answering.
+        case closeConnection
+    }
+
+    var status: HTTPResponseStatus
+    var headers: HTTPHeaders
+    var body: Body
+
+    /// A JSON answer. `object` is built from `[String: Any]`, `[Any]`, strings, numbers, `Bool` and `NSNull`.
+    static func json(_ object: Any, status: HTTPResponseStatus = .ok) -> MockResponse {
+        var headers = HTTPHeaders()
+        headers.add(name: "Content-Type", value: "application/json")
+        return MockResponse(status: status, headers: headers, body: .bytes(MockJSON.encode(object)))
+    }
+
+    /// A plain answer with the given content type.
+    static func text(_ text: String, contentType: String, status: HTTPResponseStatus) -> MockResponse {
+        var headers = HTTPHeaders()
+        headers.add(name: "Content-Type", value: contentType)
+        return MockResponse(status: status, headers: headers, body: .bytes(Array(text.utf8)))
+    }
+
+    /// An answer without a body, e.g. 204.
+    static func empty(status: HTTPResponseStatus) -> MockResponse {
+        MockResponse(status: status, headers: HTTPHeaders(), body: .bytes([]))
+    }
+
+    /// The server has no such route.
+    static func noRoute(_ request: MockRequest) -> MockResponse {
+        json(["error": ["code": "not_found", "message": "No route for \(request.method.rawValue) \(request.target)"]],
+            status: .notFound)
+    }
+
+    /// The route exists but not for this method.
+    static func methodNotAllowed(_ request: MockRequest) -> MockResponse {
+        json(["error": ["code": "method_not_allowed", "message": "\(request.method.rawValue) is not allowed here"]],
+            status: .methodNotAllowed)
+    }
+
+    /// The body is not valid JSON.
+    static let invalidJSONBody = json(
+        ["error": ["code": "invalid_json", "message": "The request body is not valid JSON."]], status: .badRequest)
+}
+
+/// JSON encoding for response bodies (sorted keys, unescaped slashes, so URLs read naturally).
+enum MockJSON {
+    static func encode(_ object: Any) -> [UInt8] {
+        let options: JSONSerialization.WritingOptions = [.sortedKeys, .withoutEscapingSlashes, .fragmentsAllowed]
+        guard let data = try? JSONSerialization.data(withJSONObject: object, options: options) else {
+            return Array("{}".utf8)
+        }
+        return Array(data)
+    }
+}

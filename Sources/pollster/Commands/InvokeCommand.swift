@@ -1,0 +1,81 @@
+import ArgumentParser
+import Foundation
+import Pollster
+import PollsterCore
+
+/// `pollster invoke <inventory.method> --input JSON|@file`.
+struct InvokeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "invoke", abstract: "Invoke a tool method and download its output.")
+
+    @Argument(help: "The tool, as inventory.method.")
+    var tool: String
+
+    @Option(help: "The input: inline JSON, or @path to a JSON file.")
+    var input: String = "{}"
+
+    @Option(help: "Where outputs go: a directory, or a file name for a single output. Default: current directory.")
+    var output: String?
+
+    @Flag(help: "Print the result as JSON on standard output.")
+    var json = false
+
+    @OptionGroup var engine: EngineOptions
+
+    func run() async throws {
+        let inputValue = try InputReader.read(input)
+        let destination = OutputDestination(output)
+        let options = InvokeOptions(outputDirectory: destination.directory, baseUrlOverride: engine.baseUrl)
+        let result = try await engine.withEngine { pollster in
+            try await InvocationRunner.run(pollster, tool: tool, input: inputValue, options: options)
+        }
+        let files = try destination.finalize(result.files)
+        ResultPrinter.print(result, files: files, json: json)
+    }
+}
+
+/// Reads `--input`: inline JSON or `@file`.
+enum InputReader {
+    static func read(_ argument: String) throws -> JSONValue {
+        var text = argument
+        if argument.hasPrefix("@") {
+            let path = String(argument.dropFirst())
+            guard let contents = try? String(contentsOfFile: path, encoding: .utf8) else {
+                throw PollsterError(.invalidInput, "cannot read input file \(path)").exit()
+            }
+            text = contents
+        }
+        do {
+            return try JSONParser.parse(text)
+        } catch {
+            throw PollsterError(.invalidInput, "--input is not valid JSON: \(error)").exit()
+        }
+    }
+}
+
+/// Runs an invocation while rendering its events.
+enum InvocationRunner {
+    static func run(_ pollster: Pollster, tool: String, input: JSONValue, options: InvokeOptions) async throws
+        -> ToolResult
+    {
+        var options = options
+        let (events, continuation) = AsyncStream.makeStream(of: ToolEvent.self)
+        options.events = continuation
+        async let outcome = invoke(pollster, tool: tool, input: input, options: options)
+        var renderer = ProgressRenderer(interactive: Console.isInteractive)
+        for await event in events { renderer.handle(event) }
+        renderer.finish()
+        switch await outcome {
+        case .success(let result): return result
+        case .failure(let error): throw error.exit()
+        }
+    }
+
+    private static func invoke(_ pollster: Pollster, tool: String, input: JSONValue, options: InvokeOptions) async
+        -> Result<ToolResult, PollsterError>
+    {
+        do { return .success(try await pollster.invoke(tool, input: input, options: options)) } catch {
+            return .failure(error)
+        }
+    }
+}

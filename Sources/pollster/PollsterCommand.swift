@@ -1,0 +1,33 @@
+import ArgumentParser
+import Logging
+
+/// The `pollster` command line.
+@main
+struct PollsterCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "pollster",
+        abstract: "Invoke asynchronous HTTP APIs (submit, poll, download) described by configuration.",
+        discussion: "Exit codes: see docs/cli.md. Secrets come from the environment or a .env file.",
+        subcommands: [
+            InvokeCommand.self, ListCommand.self, ValidateCommand.self, ExplainCommand.self, DemoCommand.self,
+        ]
+    )
+
+    static func main() async {
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = Logger.Level(rawValue: Environment.value("POLLSTER_LOG_LEVEL") ?? "") ?? .warning
+            return handler
+        }
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: error)
+        }
+    }
+}
