@@ -79,7 +79,11 @@ extension MockProviderRoutes {
         case .succeeded:
             status = "succeeded"
             let urls = outputURLs(job)
-            prediction["output"] = urls.count == 1 ? urls[0] : urls.isEmpty ? NSNull() : urls
+            switch urls.count {
+            case 0: prediction["output"] = NSNull()
+            case 1: prediction["output"] = urls[0]
+            default: prediction["output"] = urls
+            }
             prediction["metrics"] = ["predict_time": 1.2]
         case .failed(let message):
             status = "failed"

@@ -1,0 +1,60 @@
+import Pollster
+import PollsterCore
+
+/// Explains a fixture step by step: which path gave the task id, the status URL, each
+/// status and the outputs, using a method's rules when given and the defaults otherwise.
+public enum FixtureExplainer {
+    /// One line per finding, in exchange order.
+    public static func explain(_ fixture: Fixture, method: ToolMethod? = nil) -> [String] {
+        guard let submit = fixture.exchanges.first else { return ["the fixture has no exchanges"] }
+        let classifier = method?.plan.polling?.classifier ?? StatusClassifier.defaults
+        var lines: [String] = []
+        let submitBody = try? JSONParser.parse(submit.body)
+        lines.append("submit: \(submit.method) \(submit.url) → HTTP \(submit.status)")
+        if let submitBody, let id = TaskIdDetector.detect(in: submitBody, explicitPath: method?.plan.submit.taskIdPath) {
+            lines.append("  task id: \(id.value) (from \(id.source))")
+        } else {
+            lines.append("  task id: none found (set submit.taskIdPath if the provider returns one)")
+        }
+        if method?.plan.polling?.statusUrl != nil {
+            lines.append("  status URL: from config polling.statusUrl")
+        } else if let (url, mode) = StatusURLDetector.detect(
+            body: submitBody, status: submit.status, header: { submit.headers.first(name: $0) })
+        {
+            lines.append("  status URL: \(url.value) (from \(url.source)\(mode == .location ? ", Location mode" : ""))")
+        }
+        var finalBody: JSONValue?
+        var outputURLs: Set<String> = []
+        for (index, exchange) in fixture.exchanges.enumerated().dropFirst() {
+            let prefix = "#\(index) \(exchange.method) \(Redactor.stripQuery(exchange.url)) → HTTP \(exchange.status)"
+            if outputURLs.contains(exchange.url) {
+                let mime = MIMEType.resolve(
+                    contentType: exchange.headers.first(name: "Content-Type"), prefix: exchange.body.prefix(64),
+                    url: exchange.url)
+                lines.append("\(prefix): download, \(exchange.body.count) bytes, \(mime)")
+                continue
+            }
+            guard let body = try? JSONParser.parse(exchange.body) else {
+                lines.append("\(prefix): body is not JSON → a failed poll, retried on the schedule")
+                continue
+            }
+            let reading = classifier.classify(body)
+            var line =
+                "\(prefix): status \(reading.rawStatus.map { "'\($0)'" } ?? "(none)") at \(reading.statusPath ?? "-") → \(reading.phase.rawValue) (\(reading.rule))"
+            if let progress = reading.progress { line += ", progress \(Int(progress))%" }
+            if let message = reading.message { line += ", message: \(message)" }
+            lines.append(line)
+            if reading.phase == .succeeded || (reading.phase == .unknown && finalBody != nil) || finalBody != nil {
+                finalBody = body
+                let outputs = OutputFinder.find(
+                    in: body, explicitPaths: method?.plan.output.paths, all: method?.plan.output.config.all ?? false)
+                for output in outputs where !outputURLs.contains(output.url) {
+                    outputURLs.insert(output.url)
+                    lines.append("  output: \(Redactor.stripQuery(output.url)) (at \(output.path))")
+                }
+            }
+        }
+        if finalBody == nil { lines.append("no successful status in the fixture, so no outputs") }
+        return lines
+    }
+}

@@ -1,0 +1,36 @@
+import ArgumentParser
+import Pollster
+import PollsterCore
+import PollsterTesting
+
+/// `pollster explain --fixture F`: which paths gave the id, the status and the output.
+struct ExplainCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "explain", abstract: "Explain how a recorded exchange is understood.")
+
+    @Option(help: "The fixture file (recorded exchange).")
+    var fixture: String
+
+    @Option(help: "Use this tool's rules (default: the fixture's tool, else the default rules).")
+    var tool: String?
+
+    @OptionGroup var engine: EngineOptions
+
+    func run() async throws {
+        let recorded: Fixture
+        do { recorded = try Fixture.load(path: fixture) } catch let error as PollsterError { throw error.exit() }
+        var method: ToolMethod?
+        if let name = tool ?? recorded.tool {
+            do {
+                method = try await engine.registry().method(named: name)
+                Console.out("rules: \(name)")
+            } catch let error as PollsterError {
+                if tool != nil { throw error.exit() }
+                Console.out("rules: defaults (\(error.message))")
+            }
+        } else {
+            Console.out("rules: defaults")
+        }
+        for line in FixtureExplainer.explain(recorded, method: method) { Console.out(line) }
+    }
+}
