@@ -32,8 +32,18 @@ public struct Redactor: Sendable {
     }
 
     /// A body excerpt for an error message: redacted, control characters flattened, at most `limit` characters.
+    /// HTML pages (proxies' error pages) are summarised by their title instead.
     public func excerpt(_ bytes: some Collection<UInt8>, limit: Int = 300) -> String {
         let text = String(decoding: bytes.prefix(limit * 4), as: UTF8.self)
+        let lower = text.lowercased()
+        if lower.contains("<html") || lower.hasPrefix("<!doctype") {
+            let title = lower.firstRange(of: "<title>").flatMap { open in
+                lower[open.upperBound...].firstRange(of: "</title>").map { close in
+                    String(text[open.upperBound..<close.lowerBound]).trimmingWhitespace()
+                }
+            }
+            return "an HTML page" + (title.map { " titled '\(redact($0))'" } ?? "") + " (not JSON)"
+        }
         let flat = String(text.map { $0.isNewline || $0 == "\t" ? " " : $0 })
         let redacted = redact(flat)
         return redacted.count > limit ? String(redacted.prefix(limit)) + "…" : redacted
