@@ -10,8 +10,10 @@ struct MockProviderServerTests {
     // MARK: HeyGen
 
     @Test func heygenRunsThroughItsStatusesAndServesVideoAndThumbnail() async throws {
-        try await withMockServer(MockJobScript(polls: 4, output: MockOutput(kind: .mp4, size: 10_000))) { mock in
-            let submit = try await mock.send(.POST, "/v2/video/generate", headers: heygenAuth, json: #"{"video_inputs": []}"#)
+        try await withMockServer(MockJobScript(polls: 4, output: MockOutput(kind: .mp4, size: 10_000))) {
+            mock in
+            let submit = try await mock.send(
+                .POST, "/v2/video/generate", headers: heygenAuth, json: #"{"video_inputs": []}"#)
             #expect(submit.status == 200)
             let id = try #require(try submit.json()["data"].object["video_id"] as? String)
             #expect(id.count == 32 && id.allSatisfy(\.isHexDigit))
@@ -19,7 +21,8 @@ struct MockProviderServerTests {
             var statuses: [String] = []
             var data: [String: Any] = [:]
             for _ in 1...5 {
-                let poll = try await mock.send(.GET, "/v1/video_status.get?video_id=\(id)", headers: heygenAuth)
+                let poll = try await mock.send(
+                    .GET, "/v1/video_status.get?video_id=\(id)", headers: heygenAuth)
                 #expect(poll.status == 200)
                 data = try poll.json()["data"].object
                 statuses.append(try #require(data["status"] as? String))
@@ -64,7 +67,8 @@ struct MockProviderServerTests {
     @Test func falServesImagesThroughTheQueue() async throws {
         let script = MockJobScript(polls: 3, output: MockOutput(kind: .png, size: 2000, count: 2))
         try await withMockServer(script) { mock in
-            let submit = try await mock.send(.POST, "/fal-ai/fast-sdxl", headers: falAuth, json: #"{"prompt": "a cat"}"#)
+            let submit = try await mock.send(
+                .POST, "/fal-ai/fast-sdxl", headers: falAuth, json: #"{"prompt": "a cat"}"#)
             let queued = try submit.json()
             let id = try #require(queued["request_id"] as? String)
             #expect(UUID(uuidString: id) != nil)
@@ -95,14 +99,16 @@ struct MockProviderServerTests {
     @Test func falSubpathModelsUseTheAppURLsAndReturnAVideo() async throws {
         try await withMockServer(MockJobScript(polls: 0)) { mock in
             let submit = try await mock.send(
-                .POST, "/fal-ai/kling-video/v1/text-to-video", headers: falAuth, json: #"{"prompt": "waves"}"#)
+                .POST, "/fal-ai/kling-video/v1/text-to-video", headers: falAuth, json: #"{"prompt": "waves"}"#
+            )
             let queued = try submit.json()
             let id = try #require(queued["request_id"] as? String)
             let statusURL = try #require(queued["status_url"] as? String)
             #expect(statusURL == "\(mock.server.baseURL)/fal-ai/kling-video/requests/\(id)/status")
             let status = try await mock.get(url: statusURL, headers: falAuth).json()
             #expect(status["status"] as? String == "COMPLETED")
-            let result = try await mock.get(url: try #require(status["response_url"] as? String), headers: falAuth)
+            let result = try await mock.get(
+                url: try #require(status["response_url"] as? String), headers: falAuth)
             let video = try result.json()["video"].object
             #expect(video["content_type"] as? String == "video/mp4")
             #expect(video["file_size"] as? Int == 4096)
@@ -112,14 +118,17 @@ struct MockProviderServerTests {
     }
 
     @Test func falReportsFailuresInTheStatusAndTheResult() async throws {
-        try await withMockServer(MockJobScript(polls: 1, outcome: .failure(message: "NSFW content"))) { mock in
+        try await withMockServer(MockJobScript(polls: 1, outcome: .failure(message: "NSFW content"))) {
+            mock in
             let queued = try await mock.send(.POST, "/fal-ai/fast-sdxl", headers: falAuth, json: "{}").json()
-            let status = try await mock.get(url: try #require(queued["status_url"] as? String), headers: falAuth)
+            let status = try await mock.get(
+                url: try #require(queued["status_url"] as? String), headers: falAuth)
             let body = try status.json()
             #expect(body["status"] as? String == "COMPLETED")
             #expect(body["error"] as? String == "NSFW content")
             #expect(body["error_type"] is String)
-            let result = try await mock.get(url: try #require(queued["response_url"] as? String), headers: falAuth)
+            let result = try await mock.get(
+                url: try #require(queued["response_url"] as? String), headers: falAuth)
             #expect(result.status == 422)
             #expect(try result.json()["detail"] is [Any])
         }
@@ -134,7 +143,8 @@ struct MockProviderServerTests {
             let cancel = try await mock.send(.PUT, url: cancelURL, headers: falAuth)
             #expect(cancel.status == 202)
             #expect(try cancel.json()["status"] as? String == "CANCELLATION_REQUESTED")
-            let status = try await mock.get(url: try #require(queued["status_url"] as? String), headers: falAuth)
+            let status = try await mock.get(
+                url: try #require(queued["status_url"] as? String), headers: falAuth)
             #expect(try status.json()["status"] as? String == "CANCELED")
             let again = try await mock.send(.PUT, url: cancelURL, headers: falAuth)
             #expect(again.status == 400)
@@ -145,7 +155,8 @@ struct MockProviderServerTests {
 
     @Test func runwayReportsProgressAndOutputs() async throws {
         try await withMockServer(MockJobScript(polls: 3, output: MockOutput(kind: .mp4, count: 2))) { mock in
-            let submit = try await mock.send(.POST, "/v1/image_to_video", headers: runwayAuth, json: #"{"promptImage": "x"}"#)
+            let submit = try await mock.send(
+                .POST, "/v1/image_to_video", headers: runwayAuth, json: #"{"promptImage": "x"}"#)
             #expect(submit.status == 200)
             let id = try #require(try submit.json()["id"] as? String)
             #expect(UUID(uuidString: id) != nil)
@@ -183,7 +194,8 @@ struct MockProviderServerTests {
     @Test func runwayFailsAndCancels() async throws {
         try await withMockServer(MockJobScript(polls: 4)) { mock in
             mock.server.enqueue(MockJobScript(polls: 1, outcome: .failure(message: "bad prompt")))
-            let failing = try await mock.send(.POST, "/v1/text_to_image", headers: runwayAuth, json: "{}").json()
+            let failing = try await mock.send(.POST, "/v1/text_to_image", headers: runwayAuth, json: "{}")
+                .json()
             let failed = try await mock.send(
                 .GET, "/v1/tasks/\(try #require(failing["id"] as? String))", headers: runwayAuth
             ).json()
@@ -191,7 +203,8 @@ struct MockProviderServerTests {
             #expect(failed["failure"] as? String == "bad prompt")
             #expect(failed["failureCode"] is String)
 
-            let running = try await mock.send(.POST, "/v1/text_to_image", headers: runwayAuth, json: "{}").json()
+            let running = try await mock.send(.POST, "/v1/text_to_image", headers: runwayAuth, json: "{}")
+                .json()
             let id = try #require(running["id"] as? String)
             let delete = try await mock.send(.DELETE, "/v1/tasks/\(id)", headers: runwayAuth)
             #expect(delete.status == 204)
@@ -215,7 +228,8 @@ struct MockProviderServerTests {
             #expect(try created["input"].object["prompt"] as? String == "a fox")
             #expect(created["output"] is NSNull)
             let getURL = try #require(try created["urls"].object["get"] as? String)
-            #expect(getURL == "\(mock.server.baseURL)/v1/predictions/\(try #require(created["id"] as? String))")
+            #expect(
+                getURL == "\(mock.server.baseURL)/v1/predictions/\(try #require(created["id"] as? String))")
 
             let first = try await mock.get(url: getURL, headers: replicateAuth).json()
             #expect(first["status"] as? String == "starting")
@@ -248,7 +262,8 @@ struct MockProviderServerTests {
     @Test func replicateCancelsAndRequiresAToken() async throws {
         try await withMockServer(MockJobScript(polls: 3)) { mock in
             #expect(try await mock.send(.POST, "/v1/predictions", json: "{}").status == 401)
-            let created = try await mock.send(.POST, "/v1/predictions", headers: replicateAuth, json: "{}").json()
+            let created = try await mock.send(.POST, "/v1/predictions", headers: replicateAuth, json: "{}")
+                .json()
             let cancelURL = try #require(try created["urls"].object["cancel"] as? String)
             let canceled = try await mock.send(.POST, url: cancelURL, headers: replicateAuth)
             #expect(canceled.status == 200)
@@ -265,7 +280,8 @@ struct MockProviderServerTests {
     ])
     func pollFaultsAreServedAndDoNotAdvanceTheJob(fault: MockFault) async throws {
         try await withMockServer(MockJobScript(polls: 1, faults: [1: fault])) { mock in
-            let created = try await mock.send(.POST, "/v1/predictions", headers: replicateAuth, json: "{}").json()
+            let created = try await mock.send(.POST, "/v1/predictions", headers: replicateAuth, json: "{}")
+                .json()
             let id = try #require(created["id"] as? String)
             let path = "/v1/predictions/\(id)"
             switch fault {
@@ -282,7 +298,8 @@ struct MockProviderServerTests {
                 let reply = try await mock.send(.GET, path, headers: replicateAuth)
                 #expect(reply.status == 502)
                 #expect(reply.headers.first(name: "content-type") == "text/html")
-                #expect(String(decoding: reply.body, as: UTF8.self).contains("<title>502 Bad Gateway</title>"))
+                #expect(
+                    String(decoding: reply.body, as: UTF8.self).contains("<title>502 Bad Gateway</title>"))
             case .truncatedJSON:
                 let reply = try await mock.send(.GET, path, headers: replicateAuth)
                 #expect(reply.status == 200)
@@ -290,7 +307,9 @@ struct MockProviderServerTests {
                 #expect(reply.headers.first(name: "content-length") == String(reply.body.count))
                 #expect(throws: (any Error).self) { try reply.json() }
             case .connectionReset:
-                await #expect(throws: (any Error).self) { try await mock.send(.GET, path, headers: replicateAuth) }
+                await #expect(throws: (any Error).self) {
+                    try await mock.send(.GET, path, headers: replicateAuth)
+                }
             case .notFound:
                 #expect(try await mock.send(.GET, path, headers: replicateAuth).status == 404)
             }
@@ -319,16 +338,19 @@ struct MockProviderServerTests {
         try await withMockServer(MockJobScript(polls: 0)) { mock in
             mock.server.enqueue(MockJobScript(polls: 0, resultFault: .serverError(status: 500)))
             let first = try await mock.send(.POST, "/fal-ai/fast-sdxl", headers: falAuth, json: "{}").json()
-            let result = try await mock.get(url: try #require(first["response_url"] as? String), headers: falAuth)
+            let result = try await mock.get(
+                url: try #require(first["response_url"] as? String), headers: falAuth)
             #expect(result.status == 500)
 
             mock.server.enqueue(MockJobScript(polls: 0, fileFault: .connectionReset))
-            let second = try await mock.send(.POST, "/v1/predictions", headers: replicateAuth + [("Prefer", "wait")], json: "{}")
+            let second = try await mock.send(
+                .POST, "/v1/predictions", headers: replicateAuth + [("Prefer", "wait")], json: "{}")
             let url = try #require(try second.json()["output"] as? String)
             await #expect(throws: (any Error).self) { try await mock.get(url: url) }
 
             mock.server.enqueue(MockJobScript(polls: 0, fileFault: .htmlErrorPage(status: 502)))
-            let third = try await mock.send(.POST, "/v1/predictions", headers: replicateAuth + [("Prefer", "wait")], json: "{}")
+            let third = try await mock.send(
+                .POST, "/v1/predictions", headers: replicateAuth + [("Prefer", "wait")], json: "{}")
             let page = try await mock.get(url: try #require(try third.json()["output"] as? String))
             #expect(page.status == 502)
             #expect(mock.server.stats.downloads == 2)
@@ -340,15 +362,18 @@ struct MockProviderServerTests {
 
     @Test func countersTrackSubmissionsPollsAndPeakConcurrency() async throws {
         try await withMockServer(MockJobScript(polls: 1)) { mock in
-            let heygen = try await mock.send(.POST, "/v2/video/generate", headers: heygenAuth, json: #"{"a": 1}"#)
+            let heygen = try await mock.send(
+                .POST, "/v2/video/generate", headers: heygenAuth, json: #"{"a": 1}"#)
             let fal = try await mock.send(.POST, "/fal-ai/fast-sdxl", headers: falAuth, json: "{}").json()
-            let runway = try await mock.send(.POST, "/v1/text_to_image", headers: runwayAuth, json: "{}").json()
+            let runway = try await mock.send(.POST, "/v1/text_to_image", headers: runwayAuth, json: "{}")
+                .json()
             #expect(mock.server.stats.maxConcurrentJobs == 3)
 
             let videoId = try #require(try heygen.json()["data"].object["video_id"] as? String)
             _ = try await mock.send(.GET, "/v1/video_status.get?video_id=\(videoId)", headers: heygenAuth)
             _ = try await mock.get(url: try #require(fal["status_url"] as? String), headers: falAuth)
-            _ = try await mock.send(.GET, "/v1/tasks/\(try #require(runway["id"] as? String))", headers: runwayAuth)
+            _ = try await mock.send(
+                .GET, "/v1/tasks/\(try #require(runway["id"] as? String))", headers: runwayAuth)
             _ = try await mock.send(.POST, "/v1/predictions", headers: replicateAuth, json: "{}")
 
             let stats = mock.server.stats
@@ -365,8 +390,11 @@ struct MockProviderServerTests {
     }
 
     @Test func unknownStatusNeverFinishes() async throws {
-        try await withMockServer(MockJobScript(polls: 1, outcome: .unknownStatus("QUEUED_FOR_REVIEW"))) { mock in
-            let id = try #require(try await mock.send(.POST, "/v1/text_to_image", headers: runwayAuth, json: "{}").json()["id"] as? String)
+        try await withMockServer(MockJobScript(polls: 1, outcome: .unknownStatus("QUEUED_FOR_REVIEW"))) {
+            mock in
+            let id = try #require(
+                try await mock.send(.POST, "/v1/text_to_image", headers: runwayAuth, json: "{}").json()["id"]
+                    as? String)
             for _ in 1...4 {
                 let task = try await mock.send(.GET, "/v1/tasks/\(id)", headers: runwayAuth).json()
                 #expect(task["status"] as? String == "QUEUED_FOR_REVIEW")
@@ -378,7 +406,9 @@ struct MockProviderServerTests {
 
     @Test func durationScriptsFinishByTime() async throws {
         try await withMockServer(MockJobScript(duration: .milliseconds(700))) { mock in
-            let id = try #require(try await mock.send(.POST, "/v1/text_to_image", headers: runwayAuth, json: "{}").json()["id"] as? String)
+            let id = try #require(
+                try await mock.send(.POST, "/v1/text_to_image", headers: runwayAuth, json: "{}").json()["id"]
+                    as? String)
             for _ in 1...3 {
                 let task = try await mock.send(.GET, "/v1/tasks/\(id)", headers: runwayAuth).json()
                 #expect(task["status"] as? String != "SUCCEEDED")
@@ -393,7 +423,8 @@ struct MockProviderServerTests {
 
     @Test(arguments: MockFileKind.allCases)
     func everyKindIsServedWithMagicBytesAndItsType(kind: MockFileKind) async throws {
-        try await withMockServer(MockJobScript(polls: 0, output: MockOutput(kind: kind, size: 1000))) { mock in
+        try await withMockServer(MockJobScript(polls: 0, output: MockOutput(kind: kind, size: 1000))) {
+            mock in
             let url = try await finishedReplicateOutput(mock)
             let file = try await mock.get(url: url)
             #expect(file.headers.first(name: "content-type") == kind.mimeType)
@@ -409,7 +440,8 @@ struct MockProviderServerTests {
 
     @Test func largeFilesAreStreamedWhole() async throws {
         let size = 8 * 1024 * 1024 + 123
-        try await withMockServer(MockJobScript(polls: 0, output: MockOutput(kind: .mp4, size: size))) { mock in
+        try await withMockServer(MockJobScript(polls: 0, output: MockOutput(kind: .mp4, size: size))) {
+            mock in
             let file = try await mock.get(url: try await finishedReplicateOutput(mock))
             #expect(file.body.count == size)
             #expect(file.body == MockFiles.bytes(kind: .mp4, size: size))
@@ -417,7 +449,9 @@ struct MockProviderServerTests {
     }
 
     @Test func filesCanBeServedWithoutContentType() async throws {
-        try await withMockServer(MockJobScript(polls: 0, output: MockOutput(kind: .png), omitContentType: true)) { mock in
+        try await withMockServer(
+            MockJobScript(polls: 0, output: MockOutput(kind: .png), omitContentType: true)
+        ) { mock in
             let file = try await mock.get(url: try await finishedReplicateOutput(mock))
             #expect(file.status == 200)
             #expect(file.headers.first(name: "content-type") == nil)
@@ -461,7 +495,8 @@ private struct MockHarness {
         }
         let response = try await client.execute(request, timeout: .seconds(30))
         let body = try await response.body.collect(upTo: 64 * 1024 * 1024)
-        return Reply(status: Int(response.status.code), headers: response.headers, body: Array(body.readableBytesView))
+        return Reply(
+            status: Int(response.status.code), headers: response.headers, body: Array(body.readableBytesView))
     }
 }
 
@@ -502,14 +537,16 @@ private func withMockServer(
 
 /// Submits a replicate prediction with `Prefer: wait` and returns its (first) output URL.
 private func finishedReplicateOutput(_ mock: MockHarness) async throws -> String {
-    let reply = try await mock.send(.POST, "/v1/predictions", headers: replicateAuth + [("Prefer", "wait")], json: "{}")
+    let reply = try await mock.send(
+        .POST, "/v1/predictions", headers: replicateAuth + [("Prefer", "wait")], json: "{}")
     return try #require(try reply.json()["output"] as? String)
 }
 
 private func hasMagicBytes(_ bytes: [UInt8], of kind: MockFileKind) -> Bool {
     func ascii(_ text: String, at offset: Int = 0) -> Bool {
         let expected = Array(text.utf8)
-        return bytes.count >= offset + expected.count && Array(bytes[offset..<offset + expected.count]) == expected
+        return bytes.count >= offset + expected.count
+            && Array(bytes[offset..<offset + expected.count]) == expected
     }
     switch kind {
     case .mp4: return ascii("ftypisom", at: 4)

@@ -7,6 +7,7 @@ import PollsterCore
 /// by `method(named:)` for the inventory it declares.
 public struct YAMLRegistry: ToolRegistry {
     private let byName: [String: ToolMethod]
+    /// Errors by inventory key (whole file broken) or by tool name (one method broken).
     private let brokenInventories: [String: PollsterError]
     private let loadProblems: [PollsterError]
 
@@ -38,7 +39,11 @@ public struct YAMLRegistry: ToolRegistry {
         for file in files {
             let outcome = Self.load(file: file)
             switch outcome {
-            case .success(let methods):
+            case .success(let methods, let methodProblems):
+                for problem in methodProblems {
+                    problems.append(problem.error)
+                    if let name = problem.method { broken[name] = problem.error }
+                }
                 for method in methods {
                     if let existing = byName[method.name], existing.config.versionId >= method.config.versionId {
                         continue
@@ -58,7 +63,7 @@ public struct YAMLRegistry: ToolRegistry {
     public func method(named name: String) async throws -> ToolMethod {
         if let method = byName[name] { return method }
         let (inventory, _) = try ToolName.split(name)
-        if let error = brokenInventories[inventory] {
+        if let error = brokenInventories[name] ?? brokenInventories[inventory] {
             throw PollsterError(.invalidConfig, "\(name) cannot be used: \(error.message)")
         }
         let known = byName.keys.sorted()
@@ -74,7 +79,7 @@ public struct YAMLRegistry: ToolRegistry {
     public func problems() async throws -> [PollsterError] { loadProblems }
 
     private enum Outcome {
-        case success([ToolMethod])
+        case success([ToolMethod], [CompileProblem])
         case failure(PollsterError, inventory: String?)
     }
 
@@ -87,11 +92,12 @@ public struct YAMLRegistry: ToolRegistry {
         }
         do {
             let inventory = try InventoryLoader.load(yaml: text, source: file)
-            do {
-                return .success(try ToolMethod.all(in: inventory).filter(\.config.enabled))
-            } catch {
-                return .failure(error.prefixed(file), inventory: inventory.inventory)
+            let (methods, problems) = ToolMethod.compile(inventory)
+            let located = problems.map { CompileProblem(method: $0.method, error: $0.error.prefixed(file)) }
+            if let whole = located.first(where: { $0.method == nil }) {
+                return .failure(whole.error, inventory: inventory.inventory)
             }
+            return .success(methods.filter(\.config.enabled), located)
         } catch {
             let declared = text.split(separator: "\n").first { $0.hasPrefix("inventory:") }
                 .map { $0.dropFirst("inventory:".count).trimmingCharacters(in: .whitespaces) }

@@ -27,18 +27,40 @@ public struct ToolMethod: Sendable {
         self.plan = try MethodPlan(method: method, baseUrl: inventory.baseUrl)
     }
 
-    /// Every method of an inventory, compiled; the first invalid one throws with its name.
-    public static func all(in inventory: InventoryConfig) throws(PollsterError) -> [ToolMethod] {
-        try InventoryValidator.validate(inventory)
+    /// Every method of an inventory, compiled. An invalid method is left out and reported
+    /// (prefixed with its index and name) without affecting the others; an invalid
+    /// inventory-level key fails every method.
+    public static func compile(_ inventory: InventoryConfig) -> (methods: [ToolMethod], problems: [CompileProblem]) {
+        do {
+            try InventoryValidator.validate(inventory)
+        } catch {
+            return ([], [CompileProblem(method: nil, error: error)])
+        }
         var methods: [ToolMethod] = []
+        var problems: [CompileProblem] = []
         for (index, method) in inventory.methods.enumerated() {
             do {
                 methods.append(try ToolMethod(inventory: inventory, method: method))
             } catch {
-                throw error.prefixed("methods[\(index)] (\(method.name))")
+                let name = "\(inventory.inventory).\(method.name)"
+                problems.append(CompileProblem(method: name, error: error.prefixed("methods[\(index)] (\(method.name))")))
             }
         }
-        return methods
+        return (methods, problems)
+    }
+}
+
+/// A config problem found while compiling an inventory.
+public struct CompileProblem: Sendable {
+    /// The tool (`inventory.method`) it disables; nil when it disables the whole inventory.
+    public var method: String?
+    /// What is wrong.
+    public var error: PollsterError
+
+    /// A problem from its parts.
+    public init(method: String?, error: PollsterError) {
+        self.method = method
+        self.error = error
     }
 }
 

@@ -6,7 +6,12 @@ extension MockFault {
         switch self {
         case .rateLimited(let seconds):
             var response = MockResponse.json(
-                ["error": ["code": "rate_limited", "message": "Too many requests; retry after \(seconds) seconds."]],
+                [
+                    "error": [
+                        "code": "rate_limited",
+                        "message": "Too many requests; retry after \(seconds) seconds.",
+                    ]
+                ],
                 status: .tooManyRequests)
             response.headers.add(name: "Retry-After", value: String(seconds))
             return response

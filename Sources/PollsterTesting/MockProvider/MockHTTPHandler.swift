@@ -78,7 +78,8 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         context.close(promise: nil)
     }
 
-    private func write(_ response: MockResponse, for request: HTTPRequestHead, context: ChannelHandlerContext) {
+    private func write(_ response: MockResponse, for request: HTTPRequestHead, context: ChannelHandlerContext)
+    {
         let keepAlive = request.isKeepAlive
         var headers = response.headers
         headers.replaceOrAdd(name: "Server", value: "pollster-mock")

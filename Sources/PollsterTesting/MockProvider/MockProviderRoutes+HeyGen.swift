@@ -23,8 +23,10 @@ extension MockProviderRoutes {
         switch state.poll(id: id, style: .heygen) {
         case .unknownJob:
             return .json(
-                ["code": 404, "message": "Video not found", "data": NSNull(),
-                 "error": ["code": "video_not_found", "message": "Video \(id) not found"]],
+                [
+                    "code": 404, "message": "Video not found", "data": NSNull(),
+                    "error": ["code": "video_not_found", "message": "Video \(id) not found"],
+                ],
                 status: .notFound)
         case .fault(let fault):
             return fault.response
@@ -64,8 +66,10 @@ extension MockProviderRoutes {
         let key = request.header("X-Api-Key")?.trimmingCharacters(in: .whitespaces) ?? ""
         guard key.isEmpty else { return nil }
         return .json(
-            ["data": NSNull(),
-             "error": ["code": "invalid_api_key", "message": "Missing or invalid X-Api-Key header."]],
+            [
+                "data": NSNull(),
+                "error": ["code": "invalid_api_key", "message": "Missing or invalid X-Api-Key header."],
+            ],
             status: .unauthorized)
     }
 }

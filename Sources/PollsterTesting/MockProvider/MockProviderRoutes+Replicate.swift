@@ -17,7 +17,8 @@ extension MockProviderRoutes {
         case (5, "models"), (5, "deployments"):
             guard path[4] == "predictions" else { return .noRoute(request) }
             let model = "\(path[2])/\(path[3])"
-            return request.method == .POST ? replicateSubmit(request, model: model) : .methodNotAllowed(request)
+            return request.method == .POST
+                ? replicateSubmit(request, model: model) : .methodNotAllowed(request)
         default:
             return .noRoute(request)
         }
@@ -103,7 +104,8 @@ extension MockProviderRoutes {
     }
 
     private func replicateNotFound() -> MockResponse {
-        .json(["title": "Not found", "detail": "The requested resource could not be found.", "status": 404],
+        .json(
+            ["title": "Not found", "detail": "The requested resource could not be found.", "status": 404],
             status: .notFound)
     }
 
@@ -114,7 +116,10 @@ extension MockProviderRoutes {
             return nil
         }
         return .json(
-            ["title": "Unauthenticated", "detail": "You did not pass an authentication token", "status": 401],
+            [
+                "title": "Unauthenticated", "detail": "You did not pass an authentication token",
+                "status": 401,
+            ],
             status: .unauthorized)
     }
 }

@@ -70,7 +70,10 @@ extension MockProviderRoutes {
         }
         guard request.header("X-Runway-Version") == Self.runwayVersion else {
             return .json(
-                ["error": "Missing or invalid X-Runway-Version header: it must be set to \(Self.runwayVersion)."],
+                [
+                    "error":
+                        "Missing or invalid X-Runway-Version header: it must be set to \(Self.runwayVersion)."
+                ],
                 status: .badRequest)
         }
         return nil

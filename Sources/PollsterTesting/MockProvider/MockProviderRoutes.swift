@@ -4,7 +4,9 @@ import NIOHTTP1
 /// Maps requests to provider-shaped answers. Stateless apart from ``MockProviderState``.
 struct MockProviderRoutes: Sendable {
     /// Runway endpoints that submit a task.
-    static let runwayEndpoints: Set<String> = ["image_to_video", "text_to_image", "text_to_video", "video_to_video"]
+    static let runwayEndpoints: Set<String> = [
+        "image_to_video", "text_to_image", "text_to_video", "video_to_video",
+    ]
 
     let state: MockProviderState
     /// `http://127.0.0.1:PORT`, the prefix of every URL put in an answer.
@@ -35,7 +37,8 @@ struct MockProviderRoutes: Sendable {
         case "tasks" where path.count == 3:
             return runwayTask(request, id: path[2])
         case let endpoint where path.count == 2 && Self.runwayEndpoints.contains(endpoint):
-            return request.method == .POST ? runwaySubmit(request, endpoint: endpoint) : .methodNotAllowed(request)
+            return request.method == .POST
+                ? runwaySubmit(request, endpoint: endpoint) : .methodNotAllowed(request)
         case "predictions", "models", "deployments":
             return replicate(request)
         default:

@@ -62,7 +62,8 @@ public final class MockProviderServer: Sendable {
             try? await channel.close()
             throw ChannelError.unknownLocalAddress
         }
-        return MockProviderServer(serverChannel: channel, port: boundPort, state: state, connections: connections)
+        return MockProviderServer(
+            serverChannel: channel, port: boundPort, state: state, connections: connections)
     }
 
     /// Makes the next submitted job follow `script`. Scripts are used first in, first out; when the

@@ -35,25 +35,39 @@ struct MockResponse: Sendable {
 
     /// The server has no such route.
     static func noRoute(_ request: MockRequest) -> MockResponse {
-        json(["error": ["code": "not_found", "message": "No route for \(request.method.rawValue) \(request.target)"]],
+        json(
+            [
+                "error": [
+                    "code": "not_found",
+                    "message": "No route for \(request.method.rawValue) \(request.target)",
+                ]
+            ],
             status: .notFound)
     }
 
     /// The route exists but not for this method.
     static func methodNotAllowed(_ request: MockRequest) -> MockResponse {
-        json(["error": ["code": "method_not_allowed", "message": "\(request.method.rawValue) is not allowed here"]],
+        json(
+            [
+                "error": [
+                    "code": "method_not_allowed", "message": "\(request.method.rawValue) is not allowed here",
+                ]
+            ],
             status: .methodNotAllowed)
     }
 
     /// The body is not valid JSON.
     static let invalidJSONBody = json(
-        ["error": ["code": "invalid_json", "message": "The request body is not valid JSON."]], status: .badRequest)
+        ["error": ["code": "invalid_json", "message": "The request body is not valid JSON."]],
+        status: .badRequest)
 }
 
 /// JSON encoding for response bodies (sorted keys, unescaped slashes, so URLs read naturally).
 enum MockJSON {
     static func encode(_ object: Any) -> [UInt8] {
-        let options: JSONSerialization.WritingOptions = [.sortedKeys, .withoutEscapingSlashes, .fragmentsAllowed]
+        let options: JSONSerialization.WritingOptions = [
+            .sortedKeys, .withoutEscapingSlashes, .fragmentsAllowed,
+        ]
         guard let data = try? JSONSerialization.data(withJSONObject: object, options: options) else {
             return Array("{}".utf8)
         }

@@ -1,0 +1,123 @@
+import Foundation
+import Pollster
+import PollsterCore
+import PollsterTesting
+import Testing
+
+/// Downloads: the URL policy, size limits, MIME detection, and failures that keep the job.
+@Suite("Downloads")
+struct DownloadTests {
+    static let tool = "heygen.create_avatar_video_v2"
+    static let input = sampleInputs[tool]!
+
+    /// The shipped HeyGen method with extra `output` keys.
+    static func heygen(output: String) throws -> YAMLRegistry {
+        try registry(
+            yaml: """
+                inventory: heygen
+                baseUrl: https://api.heygen.com
+                methods:
+                  - name: create_avatar_video_v2
+                    endpoint: /v2/video/generate
+                    adapterConfig:
+                      headers: { X-Api-Key: "${HEYGEN_API_KEY}" }
+                      polling: { statusUrl: "/v1/video_status.get?video_id={id}" }
+                      output: \(output)
+                """)
+    }
+
+    @Test("the default policy refuses loopback downloads but keeps the job's result")
+    func loopbackRefused() async throws {
+        try await withMockEngine(script: MockJobScript(polls: 1), urlPolicy: URLPolicy()) { pollster, mock in
+            let result = try await pollster.invoke(Self.tool, input: Self.input, options: fastOptions(mock))
+            #expect(result.files.isEmpty)
+            let warning = try #require(result.warnings.first)
+            #expect(warning.code == .unsafeURL)
+            #expect(warning.message.contains("loopback"))
+            #expect(mock.stats.downloads == 0)
+            #expect(result.data["data"]?["video_url"]?.stringValue != nil)
+        }
+    }
+
+    @Test("failOnDownloadError turns a failed download into an error that names the task")
+    func strictDownload() async throws {
+        let registry = try Self.heygen(output: "{ failOnDownloadError: true }")
+        try await withMockEngine(script: MockJobScript(polls: 1, fileFault: .notFound), registry: registry) {
+            pollster, mock in
+            let error = await pollsterError {
+                try await pollster.invoke(Self.tool, input: Self.input, options: fastOptions(mock))
+            }
+            #expect(error?.code == .downloadFailed)
+            #expect(error?.httpStatus == 404)
+            #expect(error?.taskId != nil)
+        }
+    }
+
+    @Test("a failed download is a DOWNLOAD_FAILED warning by default")
+    func lenientDownload() async throws {
+        try await withMockEngine(script: MockJobScript(polls: 1, fileFault: .serverError(status: 500))) {
+            pollster, mock in
+            let result = try await pollster.invoke(Self.tool, input: Self.input, options: fastOptions(mock))
+            #expect(result.files.isEmpty)
+            #expect(result.warnings.map(\.code) == [.downloadFailed])
+        }
+    }
+
+    @Test("a download over output.maxBytes stops with RESPONSE_TOO_LARGE and leaves no partial file")
+    func tooLarge() async throws {
+        let registry = try Self.heygen(output: "{ maxBytes: 1000 }")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("pollster-big-\(UUID().uuidString)")
+        try await withMockEngine(
+            script: MockJobScript(polls: 1, output: MockOutput(kind: .mp4, size: 5000)), registry: registry
+        ) { pollster, mock in
+            let result = try await pollster.invoke(
+                Self.tool, input: Self.input, options: fastOptions(mock, directory: directory.path))
+            #expect(result.warnings.map(\.code) == [.responseTooLarge])
+            let left = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
+            #expect(left.isEmpty)
+        }
+    }
+
+    @Test("without a Content-Type the MIME type comes from magic bytes", arguments: [MockFileKind.png, .webp, .mp3, .pdf])
+    func sniffedMIMEType(kind: MockFileKind) async throws {
+        let script = MockJobScript(polls: 1, output: MockOutput(kind: kind, size: 600), omitContentType: true)
+        try await withMockEngine(script: script) { pollster, mock in
+            let result = try await pollster.invoke(Self.tool, input: Self.input, options: fastOptions(mock))
+            let file = try #require(result.files.first)
+            #expect(file.mimeType == kind.mimeType)
+            #expect(file.filename.hasSuffix("." + (MIMEType.fileExtension(for: kind.mimeType) ?? "?")))
+        }
+    }
+
+    @Test("output.download false returns the URLs without fetching them")
+    func noDownload() async throws {
+        let registry = try Self.heygen(output: "{ download: false }")
+        try await withMockEngine(script: MockJobScript(polls: 1), registry: registry) { pollster, mock in
+            let result = try await pollster.invoke(Self.tool, input: Self.input, options: fastOptions(mock))
+            #expect(result.files.count == 1)
+            #expect(result.files.first?.bytes == nil)
+            #expect(result.files.first?.url.contains("/files/") == true)
+            #expect(mock.stats.downloads == 0)
+        }
+    }
+
+    @Test(
+        "the URL policy refuses what is not a public http(s) URL",
+        arguments: [
+            "ftp://example.com/a.mp4", "http://127.0.0.1/a", "http://[::1]/a", "http://169.254.169.254/latest/meta-data",
+            "http://10.1.2.3/a", "http://localhost:8080/a", "http://user:pass@example.com/a", "file:///etc/passwd",
+        ])
+    func policyRefuses(url: String) async throws {
+        let error = await pollsterError { try await URLPolicy().check(url, allowHosts: nil) }
+        #expect(error?.code == .unsafeURL)
+    }
+
+    @Test("allowHosts limits downloads to the listed hosts")
+    func allowHosts() async throws {
+        let policy = URLPolicy(allowPrivateNetworks: true)
+        _ = try await policy.check("https://cdn.example.com/a.mp4", allowHosts: ["*.example.com"])
+        let error = await pollsterError { try await policy.check("https://evil.test/a.mp4", allowHosts: ["*.example.com"]) }
+        #expect(error?.code == .unsafeURL)
+        #expect(error?.message.contains("allowHosts") == true)
+    }
+}
