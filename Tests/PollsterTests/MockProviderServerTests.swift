@@ -10,8 +10,8 @@ struct MockProviderServerTests {
     // MARK: HeyGen
 
     @Test func heygenRunsThroughItsStatusesAndServesVideoAndThumbnail() async throws {
-        try await withMockServer(MockJobScript(polls: 4, output: MockOutput(kind: .mp4, size: 10_000))) {
-            mock in
+        let script = MockJobScript(polls: 4, output: MockOutput(kind: .mp4, size: 10_000))
+        try await withMockServer(script) { mock in
             let submit = try await mock.send(
                 .POST, "/v2/video/generate", headers: heygenAuth, json: #"{"video_inputs": []}"#)
             #expect(submit.status == 200)
@@ -118,8 +118,8 @@ struct MockProviderServerTests {
     }
 
     @Test func falReportsFailuresInTheStatusAndTheResult() async throws {
-        try await withMockServer(MockJobScript(polls: 1, outcome: .failure(message: "NSFW content"))) {
-            mock in
+        let script = MockJobScript(polls: 1, outcome: .failure(message: "NSFW content"))
+        try await withMockServer(script) { mock in
             let queued = try await mock.send(.POST, "/fal-ai/fast-sdxl", headers: falAuth, json: "{}").json()
             let status = try await mock.get(
                 url: try #require(queued["status_url"] as? String), headers: falAuth)
@@ -225,9 +225,9 @@ struct MockProviderServerTests {
             let created = try submit.json()
             #expect(created["status"] as? String == "starting")
             #expect(created["model"] as? String == "black-forest-labs/flux-schnell")
-            #expect(try created["input"].object["prompt"] as? String == "a fox")
+            #expect(created["input"].object["prompt"] as? String == "a fox")
             #expect(created["output"] is NSNull)
-            let getURL = try #require(try created["urls"].object["get"] as? String)
+            let getURL = try #require(created["urls"].object["get"] as? String)
             #expect(
                 getURL == "\(mock.server.baseURL)/v1/predictions/\(try #require(created["id"] as? String))")
 
@@ -235,7 +235,7 @@ struct MockProviderServerTests {
             #expect(first["status"] as? String == "starting")
             let done = try await mock.get(url: getURL, headers: replicateAuth).json()
             #expect(done["status"] as? String == "succeeded")
-            #expect(try done["metrics"].object["predict_time"] as? Double == 1.2)
+            #expect(done["metrics"].object["predict_time"] as? Double == 1.2)
             let output = try #require(done["output"] as? [String])
             #expect(output.count == 2)
             let file = try await mock.get(url: output[1])
@@ -264,7 +264,7 @@ struct MockProviderServerTests {
             #expect(try await mock.send(.POST, "/v1/predictions", json: "{}").status == 401)
             let created = try await mock.send(.POST, "/v1/predictions", headers: replicateAuth, json: "{}")
                 .json()
-            let cancelURL = try #require(try created["urls"].object["cancel"] as? String)
+            let cancelURL = try #require(created["urls"].object["cancel"] as? String)
             let canceled = try await mock.send(.POST, url: cancelURL, headers: replicateAuth)
             #expect(canceled.status == 200)
             #expect(try canceled.json()["status"] as? String == "canceled")
@@ -385,13 +385,28 @@ struct MockProviderServerTests {
             #expect(first.method == "POST" && first.path == "/v2/video/generate")
             #expect(first.headers["x-api-key"] == "test-key")
             #expect(first.bodyText == #"{"a": 1}"#)
-            #expect(stats.requests.count == 8)
+            #expect(stats.requests.count == 7)
+        }
+    }
+
+    @Test func concurrentSubmissionsAreAllCounted() async throws {
+        try await withMockServer(MockJobScript(polls: 1)) { mock in
+            try await withThrowingTaskGroup(of: Int.self) { group in
+                for _ in 0..<20 {
+                    group.addTask {
+                        try await mock.send(.POST, "/fal-ai/fast-sdxl", headers: falAuth, json: "{}").status
+                    }
+                }
+                for try await status in group { #expect(status == 200) }
+            }
+            let stats = mock.server.stats
+            #expect(stats.submissions == 20 && stats.maxConcurrentJobs == 20)
         }
     }
 
     @Test func unknownStatusNeverFinishes() async throws {
-        try await withMockServer(MockJobScript(polls: 1, outcome: .unknownStatus("QUEUED_FOR_REVIEW"))) {
-            mock in
+        let script = MockJobScript(polls: 1, outcome: .unknownStatus("QUEUED_FOR_REVIEW"))
+        try await withMockServer(script) { mock in
             let id = try #require(
                 try await mock.send(.POST, "/v1/text_to_image", headers: runwayAuth, json: "{}").json()["id"]
                     as? String)
@@ -405,7 +420,7 @@ struct MockProviderServerTests {
     }
 
     @Test func durationScriptsFinishByTime() async throws {
-        try await withMockServer(MockJobScript(duration: .milliseconds(700))) { mock in
+        try await withMockServer(MockJobScript(duration: .seconds(1))) { mock in
             let id = try #require(
                 try await mock.send(.POST, "/v1/text_to_image", headers: runwayAuth, json: "{}").json()["id"]
                     as? String)
@@ -413,7 +428,7 @@ struct MockProviderServerTests {
                 let task = try await mock.send(.GET, "/v1/tasks/\(id)", headers: runwayAuth).json()
                 #expect(task["status"] as? String != "SUCCEEDED")
             }
-            try await Task.sleep(for: .milliseconds(800))
+            try await Task.sleep(for: .milliseconds(1100))
             let task = try await mock.send(.GET, "/v1/tasks/\(id)", headers: runwayAuth).json()
             #expect(task["status"] as? String == "SUCCEEDED")
         }
@@ -423,8 +438,8 @@ struct MockProviderServerTests {
 
     @Test(arguments: MockFileKind.allCases)
     func everyKindIsServedWithMagicBytesAndItsType(kind: MockFileKind) async throws {
-        try await withMockServer(MockJobScript(polls: 0, output: MockOutput(kind: kind, size: 1000))) {
-            mock in
+        let script = MockJobScript(polls: 0, output: MockOutput(kind: kind, size: 1000))
+        try await withMockServer(script) { mock in
             let url = try await finishedReplicateOutput(mock)
             let file = try await mock.get(url: url)
             #expect(file.headers.first(name: "content-type") == kind.mimeType)
@@ -440,8 +455,8 @@ struct MockProviderServerTests {
 
     @Test func largeFilesAreStreamedWhole() async throws {
         let size = 8 * 1024 * 1024 + 123
-        try await withMockServer(MockJobScript(polls: 0, output: MockOutput(kind: .mp4, size: size))) {
-            mock in
+        let script = MockJobScript(polls: 0, output: MockOutput(kind: .mp4, size: size))
+        try await withMockServer(script) { mock in
             let file = try await mock.get(url: try await finishedReplicateOutput(mock))
             #expect(file.body.count == size)
             #expect(file.body == MockFiles.bytes(kind: .mp4, size: size))
@@ -469,7 +484,7 @@ private let runwayAuth = [("Authorization", "Bearer test-key"), ("X-Runway-Versi
 private let replicateAuth = [("Authorization", "Bearer test-key")]
 
 /// A running mock server and a client for it.
-private struct MockHarness {
+private struct MockHarness: Sendable {
     let server: MockProviderServer
     let client: HTTPClient
 
@@ -501,7 +516,7 @@ private struct MockHarness {
 }
 
 /// A received answer.
-private struct Reply {
+private struct Reply: Sendable {
     let status: Int
     let headers: HTTPHeaders
     let body: [UInt8]

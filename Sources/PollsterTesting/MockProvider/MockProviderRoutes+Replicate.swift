@@ -96,7 +96,7 @@ extension MockProviderRoutes {
         }
         prediction["status"] = status
         if status != "starting" {
-            prediction["started_at"] = job.createdAt.addingTimeInterval(0.1).mockTimestamp
+            prediction["started_at"] = job.createdAt.mockTimestamp
             prediction["logs"] = "Using seed: 42\n"
         }
         if phase.isTerminal { prediction["completed_at"] = Date().mockTimestamp }
