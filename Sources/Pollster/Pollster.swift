@@ -38,6 +38,22 @@ public struct Pollster: Sendable {
     {
         defer { options.events?.finish() }
         do {
+            let result = try await run(tool, input: input, options: options)
+            options.events?.yield(.finished(phase: .succeeded, error: nil))
+            return result
+        } catch {
+            let phase: TaskPhase =
+                switch error.code {
+                case .taskCanceled: .canceled
+                default: .failed
+                }
+            options.events?.yield(.finished(phase: phase, error: error))
+            throw error
+        }
+    }
+
+    private func run(_ tool: String, input: JSONValue, options: InvokeOptions) async throws(PollsterError) -> ToolResult {
+        do {
             let method = try await registry.method(named: tool)
             guard case .object = input else {
                 throw PollsterError(.invalidInput, "\(tool): the input must be a JSON object, got \(input.description.prefix(60))")

@@ -118,10 +118,13 @@ struct EndToEndTests {
                 case .downloading: if kinds.last != "downloading" { kinds.append("downloading") }
                 case .downloaded: kinds.append("downloaded")
                 case .warning: kinds.append("warning")
+                case .finished(let phase, let error):
+                    kinds.append("finished \(phase.rawValue)")
+                    #expect(error == nil)
                 }
             }
             _ = try await result
-            #expect(kinds == ["submitted", "polled", "polled", "downloading", "downloaded"])
+            #expect(kinds == ["submitted", "polled", "polled", "downloading", "downloaded", "finished succeeded"])
         }
     }
 

@@ -8,13 +8,14 @@ extension HttpAdapter {
     /// A failed poll (transport error, 5xx, 429, malformed body) is retried on the
     /// schedule; it never restarts the job.
     func poll(
-        _ run: inout Invocation, url: String, mode: StatusURLDetector.Mode, polling: PollingPlan
+        _ run: inout Invocation, url: String, mode: StatusURLDetector.Mode, polling: PollingPlan,
+        initialRetryAfter: Duration?
     ) async throws -> JSONValue {
         var schedule = polling.schedule
         if let interval = run.options.pollInterval { schedule.interval = interval }
         if let maxWait = run.options.maxWait { schedule.maxWait = maxWait }
         var random = SystemRandomNumberGenerator()
-        var retryAfter: Duration?
+        var retryAfter = initialRetryAfter
         var consecutiveErrors = 0
         var seen = false
         var unknown: [String] = []

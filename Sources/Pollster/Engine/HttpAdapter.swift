@@ -53,7 +53,9 @@ struct HttpAdapter: Sendable {
             }
         }
         let (url, mode) = try statusURL(&run, submitted: submitted, polling: polling)
-        return try await poll(&run, url: url, mode: mode, polling: polling)
+        // A 202's Retry-After (Azure-style operations) says when to look first.
+        let retryAfter = submitted.headers.first(name: "Retry-After").flatMap { RetryAfter.delay(from: $0, now: Date()) }
+        return try await poll(&run, url: url, mode: mode, polling: polling, initialRetryAfter: retryAfter)
     }
 
     /// The status URL: configured, or detected from the submit response.

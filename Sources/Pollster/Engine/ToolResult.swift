@@ -78,5 +78,7 @@ public enum ToolEvent: Sendable {
     case downloaded(ToolFile)
     /// A non-fatal problem.
     case warning(ToolWarning)
+    /// The invocation ended: `succeeded`, or the phase and error it failed with.
+    case finished(phase: TaskPhase, error: PollsterError?)
 }
 

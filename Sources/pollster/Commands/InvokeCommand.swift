@@ -62,12 +62,39 @@ enum InvocationRunner {
         let (events, continuation) = AsyncStream.makeStream(of: ToolEvent.self)
         options.events = continuation
         async let outcome = invoke(pollster, tool: tool, input: input, options: options)
-        var renderer = ProgressRenderer(interactive: Console.isInteractive)
-        for await event in events { renderer.handle(event) }
-        renderer.finish()
+        await render(events, interactive: Console.isInteractive)
         switch await outcome {
         case .success(let result): return result
         case .failure(let error): throw error.exit()
+        }
+    }
+
+    /// Renders events until the stream ends; on a terminal the line also ticks every second.
+    private static func render(_ events: AsyncStream<ToolEvent>, interactive: Bool) async {
+        enum Update {
+            case event(ToolEvent)
+            case tick
+        }
+        let (updates, sink) = AsyncStream.makeStream(of: Update.self)
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                for await event in events { sink.yield(.event(event)) }
+                sink.finish()
+            }
+            if interactive {
+                group.addTask {
+                    while (try? await Task.sleep(for: .seconds(1))) != nil { sink.yield(.tick) }
+                }
+            }
+            var renderer = ProgressRenderer(interactive: interactive)
+            for await update in updates {
+                switch update {
+                case .event(let event): renderer.handle(event)
+                case .tick: renderer.tick()
+                }
+            }
+            renderer.finish()
+            group.cancelAll()
         }
     }
 

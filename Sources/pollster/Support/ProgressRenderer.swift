@@ -35,7 +35,14 @@ struct ProgressRenderer {
             plain("downloaded \(file.filename) (\(file.size ?? 0) bytes, \(file.mimeType))")
         case .warning(let warning):
             plain("warning \(warning.code.rawValue): \(warning.message)")
+        case .finished(let finalPhase, _):
+            phase = finalPhase.rawValue
         }
+        if interactive { Console.status(line) }
+    }
+
+    /// Redraws the live line (elapsed time moves on between events).
+    func tick() {
         if interactive { Console.status(line) }
     }
 
