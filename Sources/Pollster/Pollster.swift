@@ -27,13 +27,15 @@ public struct Pollster: Sendable {
     ) {
         self.registry = registry
         self.adapter = HttpAdapter(
-            transport: transport, secrets: secrets, downloader: Downloader(transport: transport, policy: urlPolicy),
+            transport: transport, secrets: secrets,
+            downloader: Downloader(transport: transport, policy: urlPolicy),
             logger: logger)
     }
 
     /// Invokes `tool` (`inventory.method`) with `input` and waits for its result.
     /// - Throws: `PollsterError` with a stable code; never anything else.
-    public func invoke(_ tool: String, input: JSONValue, options: InvokeOptions = InvokeOptions()) async throws(PollsterError)
+    public func invoke(_ tool: String, input: JSONValue, options: InvokeOptions = InvokeOptions())
+        async throws(PollsterError)
         -> ToolResult
     {
         defer { options.events?.finish() }
@@ -52,11 +54,15 @@ public struct Pollster: Sendable {
         }
     }
 
-    private func run(_ tool: String, input: JSONValue, options: InvokeOptions) async throws(PollsterError) -> ToolResult {
+    private func run(_ tool: String, input: JSONValue, options: InvokeOptions) async throws(PollsterError)
+        -> ToolResult
+    {
         do {
             let method = try await registry.method(named: tool)
             guard case .object = input else {
-                throw PollsterError(.invalidInput, "\(tool): the input must be a JSON object, got \(input.description.prefix(60))")
+                throw PollsterError(
+                    .invalidInput,
+                    "\(tool): the input must be a JSON object, got \(input.description.prefix(60))")
             }
             return try await adapter.run(method, input: input, options: options)
         } catch let error as PollsterError {

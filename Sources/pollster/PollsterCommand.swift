@@ -16,7 +16,8 @@ struct PollsterCommand: AsyncParsableCommand {
     static func main() async {
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = Logger.Level(rawValue: Environment.value("POLLSTER_LOG_LEVEL") ?? "") ?? .warning
+            handler.logLevel =
+                Logger.Level(rawValue: Environment.value("POLLSTER_LOG_LEVEL") ?? "") ?? .warning
             return handler
         }
         do {

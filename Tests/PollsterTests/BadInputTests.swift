@@ -22,7 +22,8 @@ struct BadInputTests {
     @Test("malformed YAML names the file and line")
     func malformedYAML() throws {
         let error = #expect(throws: PollsterError.self) {
-            _ = try InventoryLoader.load(yaml: "inventory: acme\nmethods: [\n  - name: x\n", source: "acme.yaml")
+            _ = try InventoryLoader.load(
+                yaml: "inventory: acme\nmethods: [\n  - name: x\n", source: "acme.yaml")
         }
         #expect(error?.code == .invalidConfig)
         #expect(error?.message.hasPrefix("acme.yaml: not valid YAML") == true)
@@ -46,7 +47,9 @@ struct BadInputTests {
                   polling:
                     \(line)
             """
-        let error = #expect(throws: PollsterError.self) { _ = try InventoryLoader.load(yaml: text, source: "acme.yaml") }
+        let error = #expect(throws: PollsterError.self) {
+            _ = try InventoryLoader.load(yaml: text, source: "acme.yaml")
+        }
         #expect(error?.code == .invalidConfig)
         #expect(error?.message.contains("acme.yaml:8") == true)
         #expect(error?.message.contains("methods[0].adapterConfig.\(path)") == true)
@@ -56,16 +59,23 @@ struct BadInputTests {
     @Test("a wrong type names the key and what was expected")
     func wrongType() throws {
         let text = Self.minimal.replacingOccurrences(of: "intervalSeconds: 1", with: "intervalSeconds: soon")
-        let error = #expect(throws: PollsterError.self) { _ = try InventoryLoader.load(yaml: text, source: "acme.yaml") }
-        #expect(error?.message.contains("methods[0].adapterConfig.polling.intervalSeconds: expected a number") == true)
+        let error = #expect(throws: PollsterError.self) {
+            _ = try InventoryLoader.load(yaml: text, source: "acme.yaml")
+        }
+        #expect(
+            error?.message.contains("methods[0].adapterConfig.polling.intervalSeconds: expected a number")
+                == true)
     }
 
     @Test("a broken file does not hide the others, and its tools say why they cannot run")
     func brokenFileIsolated() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("pollster-\(UUID().uuidString)")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "pollster-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        try Self.minimal.write(to: directory.appendingPathComponent("acme.yaml"), atomically: true, encoding: .utf8)
-        try "inventory: broken\nbaseUrl: https://b.test\nmethods:\n  - name: x\n    endpoint: /x\n    adapterConfig: { polling: { statusPath: 'a[' } }\n"
+        try Self.minimal.write(
+            to: directory.appendingPathComponent("acme.yaml"), atomically: true, encoding: .utf8)
+        try
+            "inventory: broken\nbaseUrl: https://b.test\nmethods:\n  - name: x\n    endpoint: /x\n    adapterConfig: { polling: { statusPath: 'a[' } }\n"
             .write(to: directory.appendingPathComponent("broken.yaml"), atomically: true, encoding: .utf8)
         let registry = try YAMLRegistry(directory: directory.path)
         #expect(try await registry.methods().map(\.name) == ["acme.render"])
@@ -78,7 +88,8 @@ struct BadInputTests {
 
     @Test("a missing secret fails before any request is sent")
     func missingSecret() async throws {
-        try await withMockEngine(registry: try registry(yaml: Self.minimal), secrets: Secrets([:])) { pollster, mock in
+        try await withMockEngine(registry: try registry(yaml: Self.minimal), secrets: Secrets([:])) {
+            pollster, mock in
             let error = await pollsterError {
                 try await pollster.invoke("acme.render", input: [:], options: fastOptions(mock))
             }
@@ -103,7 +114,8 @@ struct BadInputTests {
     func nonObjectInput() async throws {
         try await withMockEngine { pollster, mock in
             let error = await pollsterError {
-                try await pollster.invoke("fal.fast_sdxl", input: ["not", "an", "object"], options: fastOptions(mock))
+                try await pollster.invoke(
+                    "fal.fast_sdxl", input: ["not", "an", "object"], options: fastOptions(mock))
             }
             #expect(error?.code == .invalidInput)
             #expect(mock.stats.requests.isEmpty)

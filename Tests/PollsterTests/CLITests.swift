@@ -47,9 +47,11 @@ struct CLITests {
 
     @Test("validate reports every broken file and exits with INVALID_CONFIG's code")
     func validateBroken() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("pollster-cli-\(UUID().uuidString)")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "pollster-cli-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        try "inventory: a\nmethods: [ {name: x, endpoint: /x, adapterConfig: {polling: {intervalSecs: 1}}} ]\n"
+        try
+            "inventory: a\nmethods: [ {name: x, endpoint: /x, adapterConfig: {polling: {intervalSecs: 1}}} ]\n"
             .write(to: directory.appendingPathComponent("a.yaml"), atomically: true, encoding: .utf8)
         try "inventory: b\nmethods:\n  - name: y\n    endpoint: https://b.test/y\n    httpMethod: FETCH\n"
             .write(to: directory.appendingPathComponent("b.yaml"), atomically: true, encoding: .utf8)
@@ -69,7 +71,8 @@ struct CLITests {
 
     @Test("a missing secret exits with MISSING_SECRET's code and names the variable")
     func missingSecret() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("pollster-cli-\(UUID().uuidString)")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "pollster-cli-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let run = try Self.run(
             [
@@ -95,7 +98,8 @@ struct CLITests {
 
     @Test("the demo runs offline and writes its output")
     func demo() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("pollster-demo-\(UUID().uuidString)")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "pollster-demo-\(UUID().uuidString)")
         let run = try Self.run(["demo", "--output", directory.path, "--adapters", Repository.adapters])
         #expect(run.status == 0, "\(run.error)")
         #expect(run.output.contains("succeeded"))

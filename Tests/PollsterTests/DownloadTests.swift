@@ -66,7 +66,8 @@ struct DownloadTests {
     @Test("a download over output.maxBytes stops with RESPONSE_TOO_LARGE and leaves no partial file")
     func tooLarge() async throws {
         let registry = try Self.heygen(output: "{ maxBytes: 1000 }")
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("pollster-big-\(UUID().uuidString)")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "pollster-big-\(UUID().uuidString)")
         try await withMockEngine(
             script: MockJobScript(polls: 1, output: MockOutput(kind: .mp4, size: 5000)), registry: registry
         ) { pollster, mock in
@@ -78,7 +79,9 @@ struct DownloadTests {
         }
     }
 
-    @Test("without a Content-Type the MIME type comes from magic bytes", arguments: [MockFileKind.png, .webp, .mp3, .pdf])
+    @Test(
+        "without a Content-Type the MIME type comes from magic bytes",
+        arguments: [MockFileKind.png, .webp, .mp3, .pdf])
     func sniffedMIMEType(kind: MockFileKind) async throws {
         let script = MockJobScript(polls: 1, output: MockOutput(kind: kind, size: 600), omitContentType: true)
         try await withMockEngine(script: script) { pollster, mock in
@@ -104,8 +107,10 @@ struct DownloadTests {
     @Test(
         "the URL policy refuses what is not a public http(s) URL",
         arguments: [
-            "ftp://example.com/a.mp4", "http://127.0.0.1/a", "http://[::1]/a", "http://169.254.169.254/latest/meta-data",
-            "http://10.1.2.3/a", "http://localhost:8080/a", "http://user:pass@example.com/a", "file:///etc/passwd",
+            "ftp://example.com/a.mp4", "http://127.0.0.1/a", "http://[::1]/a",
+            "http://169.254.169.254/latest/meta-data",
+            "http://10.1.2.3/a", "http://localhost:8080/a", "http://user:pass@example.com/a",
+            "file:///etc/passwd",
         ])
     func policyRefuses(url: String) async throws {
         let error = await pollsterError { try await URLPolicy().check(url, allowHosts: nil) }
@@ -116,7 +121,9 @@ struct DownloadTests {
     func allowHosts() async throws {
         let policy = URLPolicy(allowPrivateNetworks: true)
         _ = try await policy.check("https://cdn.example.com/a.mp4", allowHosts: ["*.example.com"])
-        let error = await pollsterError { try await policy.check("https://evil.test/a.mp4", allowHosts: ["*.example.com"]) }
+        let error = await pollsterError {
+            try await policy.check("https://evil.test/a.mp4", allowHosts: ["*.example.com"])
+        }
         #expect(error?.code == .unsafeURL)
         #expect(error?.message.contains("allowHosts") == true)
     }

@@ -11,7 +11,8 @@ struct EndToEndTests {
     @Test("a job succeeds and its output is downloaded", arguments: shippedTools)
     func success(tool: String) async throws {
         try await withMockEngine(script: MockJobScript(polls: 2)) { pollster, mock in
-            let result = try await pollster.invoke(tool, input: sampleInputs[tool]!, options: fastOptions(mock))
+            let result = try await pollster.invoke(
+                tool, input: sampleInputs[tool]!, options: fastOptions(mock))
             #expect(result.state == .succeeded)
             let file = try #require(result.files.first)
             #expect(result.files.count == 1)
@@ -31,7 +32,8 @@ struct EndToEndTests {
 
     @Test("a provider failure is TASK_FAILED with the provider's message", arguments: shippedTools)
     func failure(tool: String) async throws {
-        try await withMockEngine(script: MockJobScript(polls: 1, outcome: .failure(message: "GPU fell over"))) {
+        try await withMockEngine(script: MockJobScript(polls: 1, outcome: .failure(message: "GPU fell over")))
+        {
             pollster, mock in
             let error = await pollsterError {
                 try await pollster.invoke(tool, input: sampleInputs[tool]!, options: fastOptions(mock))
@@ -60,7 +62,9 @@ struct EndToEndTests {
         }
     }
 
-    @Test("a canceled job is TASK_CANCELED", arguments: ["runway.image_to_video", "replicate.create_prediction"])
+    @Test(
+        "a canceled job is TASK_CANCELED",
+        arguments: ["runway.image_to_video", "replicate.create_prediction"])
     func canceled(tool: String) async throws {
         try await withMockEngine(script: MockJobScript(polls: 1, outcome: .canceled)) { pollster, mock in
             let error = await pollsterError {
@@ -85,9 +89,11 @@ struct EndToEndTests {
 
     @Test("outputs stream into a directory")
     func downloadToDirectory() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("pollster-out-\(UUID().uuidString)")
-        try await withMockEngine(script: MockJobScript(polls: 1, output: MockOutput(kind: .wav, size: 3 * 1024 * 1024)))
-        { pollster, mock in
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "pollster-out-\(UUID().uuidString)")
+        try await withMockEngine(
+            script: MockJobScript(polls: 1, output: MockOutput(kind: .wav, size: 3 * 1024 * 1024))
+        ) { pollster, mock in
             let result = try await pollster.invoke(
                 "runway.image_to_video", input: sampleInputs["runway.image_to_video"]!,
                 options: fastOptions(mock, directory: directory.path))
@@ -97,7 +103,9 @@ struct EndToEndTests {
             let attributes = try FileManager.default.attributesOfItem(atPath: path)
             #expect(attributes[.size] as? Int == 3 * 1024 * 1024)
             #expect(file.mimeType == "audio/wav")
-            let leftovers = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".part") }
+            let leftovers = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter {
+                $0.hasSuffix(".part")
+            }
             #expect(leftovers.isEmpty)
         }
     }
@@ -109,7 +117,8 @@ struct EndToEndTests {
             let (stream, continuation) = AsyncStream.makeStream(of: ToolEvent.self)
             options.events = continuation
             async let result = pollster.invoke(
-                "heygen.create_avatar_video_v2", input: sampleInputs["heygen.create_avatar_video_v2"]!, options: options)
+                "heygen.create_avatar_video_v2", input: sampleInputs["heygen.create_avatar_video_v2"]!,
+                options: options)
             var kinds: [String] = []
             for await event in stream {
                 switch event {
@@ -124,7 +133,8 @@ struct EndToEndTests {
                 }
             }
             _ = try await result
-            #expect(kinds == ["submitted", "polled", "polled", "downloading", "downloaded", "finished succeeded"])
+            #expect(
+                kinds == ["submitted", "polled", "polled", "downloading", "downloaded", "finished succeeded"])
         }
     }
 
@@ -135,7 +145,8 @@ struct EndToEndTests {
             // The API is addressed as localhost; the mock's file URLs say 127.0.0.1: another origin.
             options.baseUrlOverride = "http://localhost:\(mock.port)"
             _ = try await pollster.invoke(
-                "heygen.create_avatar_video_v2", input: sampleInputs["heygen.create_avatar_video_v2"]!, options: options)
+                "heygen.create_avatar_video_v2", input: sampleInputs["heygen.create_avatar_video_v2"]!,
+                options: options)
             let requests = mock.stats.requests
             let api = requests.filter { $0.path.hasPrefix("/v") }
             let files = requests.filter { $0.path.hasPrefix("/files/") }

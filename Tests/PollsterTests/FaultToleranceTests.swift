@@ -28,7 +28,9 @@ struct FaultToleranceTests {
 
     @Test("Retry-After stretches the next poll")
     func retryAfterIsHonoured() async throws {
-        try await withMockEngine(script: MockJobScript(polls: 1, faults: [1: .rateLimited(retryAfterSeconds: 1)])) {
+        try await withMockEngine(
+            script: MockJobScript(polls: 1, faults: [1: .rateLimited(retryAfterSeconds: 1)])
+        ) {
             pollster, mock in
             let started = ContinuousClock.now
             _ = try await pollster.invoke(Self.tool, input: Self.input, options: fastOptions(mock))
@@ -39,7 +41,8 @@ struct FaultToleranceTests {
 
     @Test("too many failed polls in a row give up, naming the task")
     func consecutiveErrorsGiveUp() async throws {
-        let faults = Dictionary(uniqueKeysWithValues: (1...6).map { ($0, MockFault.htmlErrorPage(status: 502)) })
+        let faults = Dictionary(
+            uniqueKeysWithValues: (1...6).map { ($0, MockFault.htmlErrorPage(status: 502)) })
         try await withMockEngine(script: MockJobScript(polls: 2, faults: faults)) { pollster, mock in
             let error = await pollsterError {
                 try await pollster.invoke(Self.tool, input: Self.input, options: fastOptions(mock))
@@ -114,7 +117,8 @@ struct FaultToleranceTests {
         configuration.connectTimeout = .milliseconds(500)
         let transport = HTTPClientTransport(configuration: configuration)
         let pollster = Pollster(
-            registry: try YAMLRegistry(directory: Repository.adapters), transport: transport, secrets: testSecrets)
+            registry: try YAMLRegistry(directory: Repository.adapters), transport: transport,
+            secrets: testSecrets)
         let error = await pollsterError {
             try await pollster.invoke(
                 Self.tool, input: Self.input, options: InvokeOptions(baseUrlOverride: "http://127.0.0.1:9"))

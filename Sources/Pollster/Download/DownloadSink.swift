@@ -20,10 +20,12 @@ struct DownloadSink {
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         } catch {
-            throw PollsterError(.downloadFailed, "cannot create output directory \(directory): \(error.localizedDescription)")
+            throw PollsterError(
+                .downloadFailed, "cannot create output directory \(directory): \(error.localizedDescription)")
         }
         let path = (directory as NSString).appendingPathComponent(".pollster-\(UUID().uuidString).part")
-        guard FileManager.default.createFile(atPath: path, contents: nil), let handle = FileHandle(forWritingAtPath: path)
+        guard FileManager.default.createFile(atPath: path, contents: nil),
+            let handle = FileHandle(forWritingAtPath: path)
         else {
             throw PollsterError(.downloadFailed, "cannot write into output directory \(directory)")
         }
@@ -39,7 +41,8 @@ struct DownloadSink {
             do {
                 try chunk.withUnsafeReadableBytes { try handle.write(contentsOf: Data($0)) }
             } catch {
-                throw PollsterError(.downloadFailed, "writing the download failed: \(error.localizedDescription)")
+                throw PollsterError(
+                    .downloadFailed, "writing the download failed: \(error.localizedDescription)")
             }
         }
     }
@@ -51,10 +54,13 @@ struct DownloadSink {
         try? handle.close()
         let finalPath = (directory as NSString).appendingPathComponent(filename)
         do {
-            if FileManager.default.fileExists(atPath: finalPath) { try FileManager.default.removeItem(atPath: finalPath) }
+            if FileManager.default.fileExists(atPath: finalPath) {
+                try FileManager.default.removeItem(atPath: finalPath)
+            }
             try FileManager.default.moveItem(atPath: temporaryPath, toPath: finalPath)
         } catch {
-            throw PollsterError(.downloadFailed, "cannot name the download \(finalPath): \(error.localizedDescription)")
+            throw PollsterError(
+                .downloadFailed, "cannot name the download \(finalPath): \(error.localizedDescription)")
         }
         return (nil, finalPath)
     }

@@ -29,14 +29,17 @@ struct Downloader: Sendable {
         var url = target.url
         for _ in 0...policy.maxRedirects {
             _ = try await policy.check(url, allowHosts: limits.allowHosts)
-            let request = TransportRequest(method: "GET", url: url, headers: credentials(url), timeout: .seconds(300))
+            let request = TransportRequest(
+                method: "GET", url: url, headers: credentials(url), timeout: .seconds(300))
             let outcome: Hop
             do {
                 outcome = try await transport.stream(request) { head, body in
-                    try await receive(target, from: url, head: head, body: body, limits: limits, events: events)
+                    try await receive(
+                        target, from: url, head: head, body: body, limits: limits, events: events)
                 }
             } catch let failure as TransportFailure {
-                throw PollsterError(.downloadFailed, "download of \(Redactor.stripQuery(url)) failed: \(failure.message)")
+                throw PollsterError(
+                    .downloadFailed, "download of \(Redactor.stripQuery(url)) failed: \(failure.message)")
             }
             switch outcome {
             case .file(let file): return file
@@ -44,8 +47,13 @@ struct Downloader: Sendable {
             }
         }
         throw PollsterError(
-            .downloadFailed, "download of \(Redactor.stripQuery(target.url)) redirected more than \(policy.maxRedirects) times")
+            .downloadFailed,
+            "download of \(Redactor.stripQuery(target.url)) redirected more than \(policy.maxRedirects) times"
+        )
     }
+
+    /// Bytes between two `downloading` events.
+    static let progressStep = 256 * 1024
 
     private enum Hop {
         case file(ToolFile)
@@ -61,41 +69,55 @@ struct Downloader: Sendable {
             return .redirect(location)
         }
         guard (200..<300).contains(head.status) else {
-            throw PollsterError(.downloadFailed, "download of \(shown) answered HTTP \(head.status)", httpStatus: head.status)
+            throw PollsterError(
+                .downloadFailed, "download of \(shown) answered HTTP \(head.status)", httpStatus: head.status)
         }
         let declared = head.headers.first(name: "Content-Length").flatMap(Int.init)
         if let declared, declared > limits.maxBytes {
             throw PollsterError(
                 .responseTooLarge,
-                "download of \(shown) is \(declared) bytes, over output.maxBytes (\(limits.maxBytes)); raise output.maxBytes if it is expected")
+                "download of \(shown) is \(declared) bytes, over output.maxBytes (\(limits.maxBytes)); raise output.maxBytes if it is expected"
+            )
         }
         var sink = try DownloadSink(directory: target.directory)
         var hasher = SHA256()
         var prefix: [UInt8] = []
         var total = 0
+        var reported = 0
         do {
             for try await chunk in body {
                 total += chunk.readableBytes
                 guard total <= limits.maxBytes else {
                     throw PollsterError(
                         .responseTooLarge,
-                        "download of \(shown) exceeded output.maxBytes (\(limits.maxBytes)); raise it if the output is expected to be that large")
+                        "download of \(shown) exceeded output.maxBytes (\(limits.maxBytes)); raise it if the output is expected to be that large"
+                    )
                 }
                 chunk.withUnsafeReadableBytes { hasher.update(bufferPointer: $0) }
-                if prefix.count < 64 { prefix += chunk.getBytes(at: chunk.readerIndex, length: min(64, chunk.readableBytes)) ?? [] }
+                if prefix.count < 64 {
+                    prefix +=
+                        chunk.getBytes(at: chunk.readerIndex, length: min(64, chunk.readableBytes)) ?? []
+                }
                 try sink.write(chunk)
-                events?.yield(.downloading(url: shown, receivedBytes: total, totalBytes: declared))
+                if total - reported >= Self.progressStep || total == declared {
+                    reported = total
+                    events?.yield(.downloading(url: shown, receivedBytes: total, totalBytes: declared))
+                }
             }
         } catch let error as PollsterError {
             sink.discard()
             throw error
         } catch {
             sink.discard()
-            throw PollsterError(.downloadFailed, "download of \(shown) broke off after \(total) bytes: \(error)")
+            throw PollsterError(
+                .downloadFailed, "download of \(shown) broke off after \(total) bytes: \(error)")
         }
-        let mimeType = MIMEType.resolve(contentType: head.headers.first(name: "Content-Type"), prefix: prefix, url: url)
+        let mimeType = MIMEType.resolve(
+            contentType: head.headers.first(name: "Content-Type"), prefix: prefix, url: url)
         let filename =
-            head.headers.first(name: "Content-Disposition").flatMap { FileNaming.filename(fromContentDisposition: $0) }
+            head.headers.first(name: "Content-Disposition").flatMap {
+                FileNaming.filename(fromContentDisposition: $0)
+            }
             .map { FileNaming.sanitize($0) }
             ?? FileNaming.defaultName(
                 method: target.method, taskId: target.taskId, index: target.index,
@@ -115,7 +137,9 @@ struct Downloader: Sendable {
         let header = target.url[target.url.index(target.url.startIndex, offsetBy: 5)..<comma]
         let payload = String(target.url[target.url.index(after: comma)...])
         let isBase64 = header.hasSuffix(";base64")
-        let declaredType = header.split(separator: ";").first.map(String.init).flatMap { $0.isEmpty ? nil : $0 }
+        let declaredType = header.split(separator: ";").first.map(String.init).flatMap {
+            $0.isEmpty ? nil : $0
+        }
         let bytes: [UInt8]
         if isBase64 {
             guard let data = Data(base64Encoded: payload, options: .ignoreUnknownCharacters) else {
@@ -124,12 +148,15 @@ struct Downloader: Sendable {
             bytes = Array(data)
         } else {
             guard let text = PercentEncoding.decode(payload) else {
-                throw PollsterError(.downloadFailed, "malformed percent-encoding in a data: URI in the result")
+                throw PollsterError(
+                    .downloadFailed, "malformed percent-encoding in a data: URI in the result")
             }
             bytes = Array(text.utf8)
         }
         guard bytes.count <= limits.maxBytes else {
-            throw PollsterError(.responseTooLarge, "a data: URI in the result holds \(bytes.count) bytes, over output.maxBytes")
+            throw PollsterError(
+                .responseTooLarge,
+                "a data: URI in the result holds \(bytes.count) bytes, over output.maxBytes")
         }
         let mimeType = MIMEType.resolve(contentType: declaredType, prefix: bytes.prefix(64), url: "")
         let filename = FileNaming.defaultName(

@@ -23,7 +23,8 @@ public struct URLPolicy: Sendable {
     public func check(_ url: String, allowHosts: [String]?) async throws -> HTTPURL {
         let shown = Redactor.stripQuery(url)
         guard let parsed = HTTPURL(url) else {
-            throw PollsterError(.unsafeURL, "refused to download '\(shown)': only absolute http(s) URLs are allowed")
+            throw PollsterError(
+                .unsafeURL, "refused to download '\(shown)': only absolute http(s) URLs are allowed")
         }
         if let allowHosts, !allowHosts.contains(where: { Self.host(parsed.host, matches: $0) }) {
             throw PollsterError(
@@ -72,9 +73,12 @@ public struct URLPolicy: Sendable {
             while let current = node {
                 var buffer = [CChar](repeating: 0, count: Int(NI_MAXHOST))
                 if getnameinfo(
-                    current.pointee.ai_addr, current.pointee.ai_addrlen, &buffer, socklen_t(buffer.count), nil, 0,
+                    current.pointee.ai_addr, current.pointee.ai_addrlen, &buffer, socklen_t(buffer.count),
+                    nil, 0,
                     NI_NUMERICHOST) == 0,
-                    let address = IPAddress(String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
+                    let address = IPAddress(
+                        String(
+                            decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
                 {
                     addresses.append(address)
                 }

@@ -19,7 +19,8 @@ extension HttpAdapter {
                 taskId: run.taskId)
         }
         guard (200..<300).contains(response.status) else {
-            var error = Self.httpError(response, context: "\(run.method.name): result request", redactor: run.redactor)
+            var error = Self.httpError(
+                response, context: "\(run.method.name): result request", redactor: run.redactor)
             error.taskId = run.taskId
             throw error
         }
@@ -52,7 +53,8 @@ extension HttpAdapter {
         guard output.config.download else {
             return candidates.map {
                 ToolFile(
-                    url: $0.url, foundAt: $0.path.description, filename: "", mimeType: MIMEType.resolve(contentType: nil, prefix: [], url: $0.url),
+                    url: $0.url, foundAt: $0.path.description, filename: "",
+                    mimeType: MIMEType.resolve(contentType: nil, prefix: [], url: $0.url),
                     size: nil, sha256: nil)
             }
         }
@@ -66,7 +68,9 @@ extension HttpAdapter {
                 directory: run.options.outputDirectory)
             do {
                 let file = try await downloader.download(
-                    target, limits: output.config, credentials: { url in (try? builder.credentials(for: url, context)) ?? [:] }, events: run.options.events)
+                    target, limits: output.config,
+                    credentials: { url in (try? builder.credentials(for: url, context)) ?? [:] },
+                    events: run.options.events)
                 files.append(file)
                 run.emit(.downloaded(file))
             } catch let error as PollsterError {
@@ -76,7 +80,8 @@ extension HttpAdapter {
                     throw failure
                 }
                 run.warn(
-                    error.code == .unsafeURL || error.code == .responseTooLarge ? error.code : .downloadFailed,
+                    error.code == .unsafeURL || error.code == .responseTooLarge
+                        ? error.code : .downloadFailed,
                     "\(error.message); the job succeeded and its result is kept")
             }
         }

@@ -24,21 +24,28 @@ extension HttpAdapter {
             number += 1
             guard
                 let delay = schedule.delay(
-                    beforePoll: number, retryAfter: retryAfter, elapsed: .now - run.submitInstant, using: &random)
+                    beforePoll: number, retryAfter: retryAfter, elapsed: .now - run.submitInstant,
+                    using: &random)
             else {
                 throw timeout(run, schedule: schedule, unknown: unknown)
             }
             try await Task.sleep(for: delay)
             retryAfter = nil
-            let statusURL = polling.statusUrl != nil ? try run.builder.configuredURL(polling.statusUrl!, run.context) : url
+            let statusURL =
+                polling.statusUrl != nil
+                ? try run.builder.configuredURL(polling.statusUrl!, run.context) : url
             let outcome = await pollOnce(&run, url: statusURL, mode: mode, polling: polling, seen: seen)
             switch outcome {
             case .failed(let error, let after):
                 consecutiveErrors += 1
                 retryAfter = after
-                run.emit(.polled(number: number, phase: .unknown, status: nil, progress: nil, error: error.message))
-                logger.debug("poll failed", metadata: ["tool": "\(run.method.name)", "error": "\(error.message)"])
-                if error.code == .taskNotFound || error.code == .httpError && !(error.httpStatus.map(Self.isTransient) ?? true)
+                run.emit(
+                    .polled(number: number, phase: .unknown, status: nil, progress: nil, error: error.message)
+                )
+                logger.debug(
+                    "poll failed", metadata: ["tool": "\(run.method.name)", "error": "\(error.message)"])
+                if error.code == .taskNotFound
+                    || error.code == .httpError && !(error.httpStatus.map(Self.isTransient) ?? true)
                 {
                     throw error
                 }
@@ -59,7 +66,8 @@ extension HttpAdapter {
                 run.report.statusRule = reading.rule
                 run.emit(
                     .polled(
-                        number: number, phase: reading.phase, status: reading.rawStatus, progress: reading.progress,
+                        number: number, phase: reading.phase, status: reading.rawStatus,
+                        progress: reading.progress,
                         error: nil))
                 if reading.phase == .unknown, let raw = reading.rawStatus, !unknown.contains(raw) {
                     unknown.append(raw)
@@ -95,10 +103,13 @@ extension HttpAdapter {
             return .failed(error, retryAfter: nil)
         } catch {
             return .failed(
-                PollsterError(.transportError, "\(name): status request failed: \(run.redactor.redact("\(error)"))"),
+                PollsterError(
+                    .transportError, "\(name): status request failed: \(run.redactor.redact("\(error)"))"),
                 retryAfter: nil)
         }
-        let retryAfter = response.headers.first(name: "Retry-After").flatMap { RetryAfter.delay(from: $0, now: Date()) }
+        let retryAfter = response.headers.first(name: "Retry-After").flatMap {
+            RetryAfter.delay(from: $0, now: Date())
+        }
         if response.status == 404 && seen {
             return .failed(
                 PollsterError(
@@ -110,7 +121,9 @@ extension HttpAdapter {
             let body = (try? JSONParser.parse(response.body)) ?? .null
             let phase: TaskPhase = response.status == 202 ? .running : .succeeded
             return .read(
-                StatusReading(phase: phase, rawStatus: "HTTP \(response.status)", rule: "Location mode: 202 running, 200/201 done"),
+                StatusReading(
+                    phase: phase, rawStatus: "HTTP \(response.status)",
+                    rule: "Location mode: 202 running, 200/201 done"),
                 body, retryAfter: retryAfter)
         }
         let body: JSONValue
@@ -121,7 +134,8 @@ extension HttpAdapter {
                 return .failed(
                     PollsterError(
                         .transportError,
-                        "\(name): status response is not JSON (\(error)): \(run.redactor.excerpt(response.body))"),
+                        "\(name): status response is not JSON (\(error)): \(run.redactor.excerpt(response.body))"
+                    ),
                     retryAfter: retryAfter)
             }
             return .failed(
@@ -156,6 +170,7 @@ extension HttpAdapter {
             message += ". Raise polling.maxWaitSeconds if the provider is just slow"
         }
         return PollsterError(
-            .pollingTimeout, message, taskId: run.taskId, lastStatus: run.lastStatus, unknownStatuses: unknown)
+            .pollingTimeout, message, taskId: run.taskId, lastStatus: run.lastStatus, unknownStatuses: unknown
+        )
     }
 }

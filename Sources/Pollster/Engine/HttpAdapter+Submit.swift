@@ -8,7 +8,8 @@ extension HttpAdapter {
     func submit(_ run: inout Invocation) async throws -> TransportResponse {
         let plan = run.method.plan.submit
         let idempotent = plan.idempotencyHeader != nil
-        let request = try run.builder.submit(run.context, idempotencyKey: run.options.idempotencyKey ?? UUID().uuidString)
+        let request = try run.builder.submit(
+            run.context, idempotencyKey: run.options.idempotencyKey ?? UUID().uuidString)
         run.submitURL = request.url
         let name = run.method.name
         var attempt = 0
@@ -19,7 +20,8 @@ extension HttpAdapter {
                 response = try await transport.send(request)
             } catch let failure as TransportFailure {
                 if (failure.requestWasNotSent || idempotent) && attempt < plan.maxAttempts {
-                    logger.warning("submit failed, retrying", metadata: ["tool": "\(name)", "attempt": "\(attempt)"])
+                    logger.warning(
+                        "submit failed, retrying", metadata: ["tool": "\(name)", "attempt": "\(attempt)"])
                     try await Task.sleep(for: Self.submitBackoff(attempt))
                     continue
                 }
@@ -40,7 +42,9 @@ extension HttpAdapter {
             }
             let retryable = plan.retryOn.contains(response.status) || (idempotent && response.status >= 500)
             if retryable && attempt < plan.maxAttempts {
-                let retryAfter = response.headers.first(name: "Retry-After").flatMap { RetryAfter.delay(from: $0, now: Date()) }
+                let retryAfter = response.headers.first(name: "Retry-After").flatMap {
+                    RetryAfter.delay(from: $0, now: Date())
+                }
                 try await Task.sleep(for: min(retryAfter ?? Self.submitBackoff(attempt), .seconds(60)))
                 continue
             }
@@ -85,7 +89,8 @@ extension HttpAdapter {
     static func submitBackoff(_ attempt: Int) -> Duration { .milliseconds(250 << min(attempt - 1, 5)) }
 
     /// `HTTP_ERROR` or `RATE_LIMITED` for a non-2xx answer, quoting a redacted excerpt.
-    static func httpError(_ response: TransportResponse, context: String, redactor: Redactor) -> PollsterError {
+    static func httpError(_ response: TransportResponse, context: String, redactor: Redactor) -> PollsterError
+    {
         let excerpt = redactor.excerpt(response.body)
         if response.status == 429 {
             let after = response.headers.first(name: "Retry-After").map { " (Retry-After: \($0))" } ?? ""

@@ -29,7 +29,8 @@ struct HttpAdapter: Sendable {
         let files = try await outputs(&run, result: result)
         let completed = ContinuousClock.now
         return ToolResult(
-            tool: method.name, method: method.config.name, taskId: run.taskId, state: .succeeded, data: result,
+            tool: method.name, method: method.config.name, taskId: run.taskId, state: .succeeded,
+            data: result,
             files: files, warnings: run.warnings,
             timings: ToolTimings(
                 submittedAt: run.submittedAt.timeIntervalSince1970, completedAt: Date().timeIntervalSince1970,
@@ -38,7 +39,9 @@ struct HttpAdapter: Sendable {
     }
 
     /// Waits for the job to finish and returns the final status JSON.
-    private func awaitCompletion(_ run: inout Invocation, submitted: TransportResponse) async throws -> JSONValue {
+    private func awaitCompletion(_ run: inout Invocation, submitted: TransportResponse) async throws
+        -> JSONValue
+    {
         let body = run.context.response
         guard let polling = run.method.plan.polling else { return body ?? .null }
         if let body {
@@ -54,7 +57,9 @@ struct HttpAdapter: Sendable {
         }
         let (url, mode) = try statusURL(&run, submitted: submitted, polling: polling)
         // A 202's Retry-After (Azure-style operations) says when to look first.
-        let retryAfter = submitted.headers.first(name: "Retry-After").flatMap { RetryAfter.delay(from: $0, now: Date()) }
+        let retryAfter = submitted.headers.first(name: "Retry-After").flatMap {
+            RetryAfter.delay(from: $0, now: Date())
+        }
         return try await poll(&run, url: url, mode: mode, polling: polling, initialRetryAfter: retryAfter)
     }
 
@@ -69,7 +74,8 @@ struct HttpAdapter: Sendable {
         }
         guard
             let (detected, mode) = StatusURLDetector.detect(
-                body: run.context.response, status: submitted.status, header: { submitted.headers.first(name: $0) })
+                body: run.context.response, status: submitted.status,
+                header: { submitted.headers.first(name: $0) })
         else {
             throw PollsterError(
                 .taskIdNotFound,

@@ -40,7 +40,8 @@ struct Invocation {
         let message = reading.message.map { redactor.redact($0) }
         if reading.phase == .canceled {
             return PollsterError(
-                .taskCanceled, "\(method.name): the provider reports the task as canceled\(message.map { ": \($0)" } ?? "")",
+                .taskCanceled,
+                "\(method.name): the provider reports the task as canceled\(message.map { ": \($0)" } ?? "")",
                 taskId: taskId, lastStatus: reading.rawStatus)
         }
         return PollsterError(

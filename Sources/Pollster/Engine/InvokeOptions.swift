@@ -24,7 +24,8 @@ public struct InvokeOptions: Sendable {
     /// Options; all default to the method's config.
     public init(
         outputDirectory: String? = nil, baseUrlOverride: String? = nil, pollInterval: Duration? = nil,
-        maxWait: Duration? = nil, idempotencyKey: String? = nil, events: AsyncStream<ToolEvent>.Continuation? = nil
+        maxWait: Duration? = nil, idempotencyKey: String? = nil,
+        events: AsyncStream<ToolEvent>.Continuation? = nil
     ) {
         self.outputDirectory = outputDirectory
         self.baseUrlOverride = baseUrlOverride

@@ -13,7 +13,8 @@ struct RequestBuilder: Sendable {
     var plan: MethodPlan { method.plan }
 
     /// The submit request.
-    func submit(_ context: TemplateContext, idempotencyKey: String) throws(PollsterError) -> TransportRequest {
+    func submit(_ context: TemplateContext, idempotencyKey: String) throws(PollsterError) -> TransportRequest
+    {
         var url = HTTPURL.join(base: baseUrl, try plan.submit.endpoint.render(context, encoding: .url))
         var body: [UInt8]?
         var query: [(String, String)] = []
@@ -29,15 +30,22 @@ struct RequestBuilder: Sendable {
         }
         url = Self.appending(query, to: url)
         var headers = try credentials(for: url, context)
-        if body != nil, !headers.contains(name: "Content-Type") { headers.add(name: "Content-Type", value: "application/json") }
-        if let header = plan.submit.idempotencyHeader { headers.replaceOrAdd(name: header, value: idempotencyKey) }
+        if body != nil, !headers.contains(name: "Content-Type") {
+            headers.add(name: "Content-Type", value: "application/json")
+        }
+        if let header = plan.submit.idempotencyHeader {
+            headers.replaceOrAdd(name: header, value: idempotencyKey)
+        }
         return TransportRequest(
-            method: plan.submit.method, url: try checkedURL(url, key: "endpoint"), headers: headers, body: body,
+            method: plan.submit.method, url: try checkedURL(url, key: "endpoint"), headers: headers,
+            body: body,
             timeout: plan.requestTimeout)
     }
 
     /// A status request to an already resolved URL.
-    func status(url: String, _ context: TemplateContext, polling: PollingPlan) throws(PollsterError) -> TransportRequest {
+    func status(url: String, _ context: TemplateContext, polling: PollingPlan) throws(PollsterError)
+        -> TransportRequest
+    {
         var headers = try credentials(for: url, context)
         for (name, template) in polling.headers {
             headers.replaceOrAdd(name: name, value: try template.render(context, encoding: .header))
@@ -45,10 +53,13 @@ struct RequestBuilder: Sendable {
         var body: [UInt8]?
         if let template = polling.body {
             body = JSONWriter.bytes(try BodyRenderer.render(template, context) ?? .object([:]))
-            if !headers.contains(name: "Content-Type") { headers.add(name: "Content-Type", value: "application/json") }
+            if !headers.contains(name: "Content-Type") {
+                headers.add(name: "Content-Type", value: "application/json")
+            }
         }
         return TransportRequest(
-            method: polling.method, url: try checkedURL(url, key: "polling.statusUrl"), headers: headers, body: body,
+            method: polling.method, url: try checkedURL(url, key: "polling.statusUrl"), headers: headers,
+            body: body,
             timeout: plan.requestTimeout)
     }
 
@@ -81,12 +92,16 @@ struct RequestBuilder: Sendable {
         }
         switch plan.auth {
         case .bearer(let token)?:
-            headers.replaceOrAdd(name: "Authorization", value: "Bearer " + (try token.render(context, encoding: .header)))
+            headers.replaceOrAdd(
+                name: "Authorization", value: "Bearer " + (try token.render(context, encoding: .header)))
         case .header(let name, let value)?:
             headers.replaceOrAdd(name: name, value: try value.render(context, encoding: .header))
         case .basic(let username, let password)?:
-            let pair = try username.render(context, encoding: .header) + ":" + password.render(context, encoding: .header)
-            headers.replaceOrAdd(name: "Authorization", value: "Basic " + Data(pair.utf8).base64EncodedString())
+            let pair =
+                try username.render(context, encoding: .header) + ":"
+                + password.render(context, encoding: .header)
+            headers.replaceOrAdd(
+                name: "Authorization", value: "Basic " + Data(pair.utf8).base64EncodedString())
         case nil: break
         }
         return headers
@@ -104,7 +119,8 @@ struct RequestBuilder: Sendable {
 
     static func appending(_ query: [(String, String)], to url: String) -> String {
         guard !query.isEmpty else { return url }
-        let encoded = query.map { PercentEncoding.encode($0.0) + "=" + PercentEncoding.encode($0.1) }.joined(separator: "&")
+        let encoded = query.map { PercentEncoding.encode($0.0) + "=" + PercentEncoding.encode($0.1) }.joined(
+            separator: "&")
         return url + (url.contains("?") ? "&" : "?") + encoded
     }
 
@@ -125,7 +141,8 @@ struct RequestBuilder: Sendable {
 
 /// Renders JSON body templates: strings are templates, missing single placeholders drop their field.
 enum BodyRenderer {
-    static func render(_ template: JSONValue, _ context: TemplateContext) throws(PollsterError) -> JSONValue? {
+    static func render(_ template: JSONValue, _ context: TemplateContext) throws(PollsterError) -> JSONValue?
+    {
         switch template {
         case .string(let text): return try Template(parsing: text).renderJSON(context)
         case .array(let items):
@@ -134,7 +151,9 @@ enum BodyRenderer {
             return .array(output)
         case .object(let members):
             var output: [String: JSONValue] = [:]
-            for (key, member) in members { if let value = try render(member, context) { output[key] = value } }
+            for (key, member) in members {
+                if let value = try render(member, context) { output[key] = value }
+            }
             return .object(output)
         default: return template
         }

@@ -81,4 +81,3 @@ public enum ToolEvent: Sendable {
     /// The invocation ended: `succeeded`, or the phase and error it failed with.
     case finished(phase: TaskPhase, error: PollsterError?)
 }
-

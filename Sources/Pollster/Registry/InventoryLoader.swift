@@ -24,7 +24,8 @@ public enum InventoryLoader {
     }
 
     /// Decodes an inventory from JSON (a `toolset_inventory` row joined with its methods, or an export).
-    public static func decode(_ value: JSONValue, source: String, lines: [String: Int] = [:]) throws(PollsterError)
+    public static func decode(_ value: JSONValue, source: String, lines: [String: Int] = [:])
+        throws(PollsterError)
         -> InventoryConfig
     {
         do {
@@ -51,7 +52,8 @@ public enum InventoryLoader {
             @unknown default:
                 ([], "\(error)")
             }
-        let path = JSONPath(codingPath.map { $0.intValue.map(JSONPath.Component.index) ?? .key($0.stringValue) })
+        let path = JSONPath(
+            codingPath.map { $0.intValue.map(JSONPath.Component.index) ?? .key($0.stringValue) })
         var lookup = path
         var line = lines[lookup.description]
         while line == nil, !lookup.components.isEmpty {
@@ -80,7 +82,8 @@ public enum InventoryLoader {
 
 /// Converts a YAML node tree to `JSONValue`, remembering the line of every path.
 enum YAMLConverter {
-    static func convert(_ node: Node, path: JSONPath, lines: inout [String: Int], source: String) throws(PollsterError)
+    static func convert(_ node: Node, path: JSONPath, lines: inout [String: Int], source: String)
+        throws(PollsterError)
         -> JSONValue
     {
         if let mark = node.mark { lines[path.description] = mark.line }
@@ -99,25 +102,31 @@ enum YAMLConverter {
             for (key, value) in mapping {
                 guard case .scalar(let keyScalar) = key else {
                     throw PollsterError(
-                        .invalidConfig, "\(source):\(key.mark?.line ?? 0): \(path): mapping keys must be plain strings")
+                        .invalidConfig,
+                        "\(source):\(key.mark?.line ?? 0): \(path): mapping keys must be plain strings")
                 }
                 let name = keyScalar.string
                 if members[name] != nil {
                     throw PollsterError(
-                        .invalidConfig, "\(source):\(key.mark?.line ?? 0): \(path.appending(.key(name))): duplicate key")
+                        .invalidConfig,
+                        "\(source):\(key.mark?.line ?? 0): \(path.appending(.key(name))): duplicate key")
                 }
-                members[name] = try convert(value, path: path.appending(.key(name)), lines: &lines, source: source)
+                members[name] = try convert(
+                    value, path: path.appending(.key(name)), lines: &lines, source: source)
             }
             return .object(members)
         case .sequence(let sequence):
             var items: [JSONValue] = []
             for (index, item) in sequence.enumerated() {
-                items.append(try convert(item, path: path.appending(.index(index)), lines: &lines, source: source))
+                items.append(
+                    try convert(item, path: path.appending(.index(index)), lines: &lines, source: source))
             }
             return .array(items)
         case .alias:
             throw PollsterError(
-                .invalidConfig, "\(source):\(node.mark?.line ?? 0): \(path): YAML aliases are not supported; repeat the value")
+                .invalidConfig,
+                "\(source):\(node.mark?.line ?? 0): \(path): YAML aliases are not supported; repeat the value"
+            )
         }
     }
 }

@@ -16,7 +16,8 @@ public struct YAMLRegistry: ToolRegistry {
     public init(directory: String) throws {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) else {
-            throw PollsterError(.invalidConfig, "adapter directory '\(directory)' does not exist; pass --adapters DIR")
+            throw PollsterError(
+                .invalidConfig, "adapter directory '\(directory)' does not exist; pass --adapters DIR")
         }
         let files: [String]
         if isDirectory.boolValue {
@@ -45,7 +46,9 @@ public struct YAMLRegistry: ToolRegistry {
                     if let name = problem.method { broken[name] = problem.error }
                 }
                 for method in methods {
-                    if let existing = byName[method.name], existing.config.versionId >= method.config.versionId {
+                    if let existing = byName[method.name],
+                        existing.config.versionId >= method.config.versionId
+                    {
                         continue
                     }
                     byName[method.name] = method
@@ -69,7 +72,8 @@ public struct YAMLRegistry: ToolRegistry {
         let known = byName.keys.sorted()
         let suggestion = Spelling.nearest(to: name, in: known).map { "; did you mean \($0)?" } ?? ""
         throw PollsterError(
-            .toolNotFound, "no tool method named \(name)\(suggestion) (run `pollster list` to see all \(known.count))")
+            .toolNotFound,
+            "no tool method named \(name)\(suggestion) (run `pollster list` to see all \(known.count))")
     }
 
     public func methods() async throws -> [ToolMethod] {
@@ -88,7 +92,9 @@ public struct YAMLRegistry: ToolRegistry {
         do {
             text = try String(contentsOfFile: file, encoding: .utf8)
         } catch {
-            return .failure(PollsterError(.invalidConfig, "\(file): cannot read: \(error.localizedDescription)"), inventory: nil)
+            return .failure(
+                PollsterError(.invalidConfig, "\(file): cannot read: \(error.localizedDescription)"),
+                inventory: nil)
         }
         do {
             let inventory = try InventoryLoader.load(yaml: text, source: file)

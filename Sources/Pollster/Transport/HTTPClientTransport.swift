@@ -55,7 +55,8 @@ public final class HTTPClientTransport: Transport {
             throw Self.failure(error, request: request)
         }
         let body = TransportBody(response.body.mapErrors { Self.failure($0, request: request) })
-        return try await handle(TransportResponseHead(status: Int(response.status.code), headers: response.headers), body)
+        return try await handle(
+            TransportResponseHead(status: Int(response.status.code), headers: response.headers), body)
     }
 
     /// Maps client and NIO errors to what the engine needs to know: was the request sent?
@@ -97,7 +98,9 @@ public final class HTTPClientTransport: Transport {
 
 extension AsyncSequence where Element == ByteBuffer {
     /// The same chunks, with errors mapped.
-    fileprivate func mapErrors(_ transform: @escaping @Sendable (any Error) -> any Error) -> MappedErrors<Self> {
+    fileprivate func mapErrors(_ transform: @escaping @Sendable (any Error) -> any Error) -> MappedErrors<
+        Self
+    > {
         MappedErrors(base: self, transform: transform)
     }
 }

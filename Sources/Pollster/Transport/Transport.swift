@@ -22,10 +22,13 @@ extension Transport {
         -> TransportResponse
     {
         try await stream(request) { head, body in
-            if let length = head.headers.first(name: "Content-Length").flatMap(Int.init), length > maxBodyBytes {
+            if let length = head.headers.first(name: "Content-Length").flatMap(Int.init),
+                length > maxBodyBytes
+            {
                 throw PollsterError(
                     .responseTooLarge,
-                    "\(request.method) \(request.url) answered \(length) bytes, more than the \(maxBodyBytes)-byte limit")
+                    "\(request.method) \(request.url) answered \(length) bytes, more than the \(maxBodyBytes)-byte limit"
+                )
             }
             var collected = ByteBuffer()
             for try await chunk in body {
@@ -37,7 +40,8 @@ extension Transport {
                 var chunk = chunk
                 collected.writeBuffer(&chunk)
             }
-            return TransportResponse(status: head.status, headers: head.headers, body: Array(buffer: collected))
+            return TransportResponse(
+                status: head.status, headers: head.headers, body: Array(buffer: collected))
         }
     }
 }
@@ -57,7 +61,8 @@ public struct TransportRequest: Sendable, Equatable {
 
     /// A request from its parts.
     public init(
-        method: String, url: String, headers: HTTPHeaders = [:], body: [UInt8]? = nil, timeout: Duration = .seconds(60)
+        method: String, url: String, headers: HTTPHeaders = [:], body: [UInt8]? = nil,
+        timeout: Duration = .seconds(60)
     ) {
         self.method = method
         self.url = url

@@ -50,7 +50,8 @@ public struct AdapterConfig: Sendable, Hashable, Codable {
     }
 
     static let keys = [
-        "headers", "timeout", "timeoutSeconds", "query", "body", "auth", "submit", "polling", "result", "output",
+        "headers", "timeout", "timeoutSeconds", "query", "body", "auth", "submit", "polling", "result",
+        "output",
     ]
 
     public init(from decoder: any Decoder) throws {
@@ -99,7 +100,8 @@ public struct AuthConfig: Sendable, Hashable, Codable {
 
     /// Auth from its parts.
     public init(
-        type: String, token: String? = nil, name: String? = nil, value: String? = nil, username: String? = nil,
+        type: String, token: String? = nil, name: String? = nil, value: String? = nil,
+        username: String? = nil,
         password: String? = nil
     ) {
         self.type = type
@@ -114,7 +116,8 @@ public struct AuthConfig: Sendable, Hashable, Codable {
     public static let types = ["bearer", "header", "basic"]
 
     public init(from decoder: any Decoder) throws {
-        let c = try ConfigContainer(decoder, known: ["type", "token", "name", "value", "username", "password"])
+        let c = try ConfigContainer(
+            decoder, known: ["type", "token", "name", "value", "username", "password"])
         type = try c.required("type")
         token = try c("token")
         name = try c("name")
@@ -146,8 +149,9 @@ public struct SubmitConfig: Sendable, Hashable, Codable {
     public var maxAttempts: Int
 
     /// Submit rules from their parts.
-    public init(taskIdPath: String? = nil, idempotencyHeader: String? = nil, retryOn: [Int] = [], maxAttempts: Int = 3)
-    {
+    public init(
+        taskIdPath: String? = nil, idempotencyHeader: String? = nil, retryOn: [Int] = [], maxAttempts: Int = 3
+    ) {
         self.taskIdPath = taskIdPath
         self.idempotencyHeader = idempotencyHeader
         self.retryOn = retryOn
@@ -155,7 +159,8 @@ public struct SubmitConfig: Sendable, Hashable, Codable {
     }
 
     public init(from decoder: any Decoder) throws {
-        let c = try ConfigContainer(decoder, known: ["taskIdPath", "idempotencyHeader", "retryOn", "maxAttempts"])
+        let c = try ConfigContainer(
+            decoder, known: ["taskIdPath", "idempotencyHeader", "retryOn", "maxAttempts"])
         taskIdPath = try c("taskIdPath")
         idempotencyHeader = try c("idempotencyHeader")
         retryOn = try c("retryOn", default: [])
@@ -217,7 +222,8 @@ public struct OutputConfig: Sendable, Hashable, Codable {
 
     /// Output rules from their parts.
     public init(
-        paths: [String]? = nil, download: Bool = true, all: Bool = false, maxBytes: Int = OutputConfig.defaultMaxBytes,
+        paths: [String]? = nil, download: Bool = true, all: Bool = false,
+        maxBytes: Int = OutputConfig.defaultMaxBytes,
         allowHosts: [String]? = nil, failOnDownloadError: Bool = false
     ) {
         self.paths = paths

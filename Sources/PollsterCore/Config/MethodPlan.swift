@@ -51,10 +51,12 @@ public struct MethodPlan: Sendable {
     /// - Throws: `INVALID_CONFIG` naming the key.
     public init(method: MethodConfig, baseUrl: String?) throws(PollsterError) {
         guard ToolName.isValidPart(method.name) else {
-            throw PollsterError(.invalidConfig, "name: '\(method.name)' is not valid; use letters, digits, '_' and '-'")
+            throw PollsterError(
+                .invalidConfig, "name: '\(method.name)' is not valid; use letters, digits, '_' and '-'")
         }
         guard method.adapterType == "http" else {
-            throw PollsterError(.invalidConfig, "adapterType: '\(method.adapterType)' is not supported; use http")
+            throw PollsterError(
+                .invalidConfig, "adapterType: '\(method.adapterType)' is not supported; use http")
         }
         let config = method.adapterConfig
         let submitMethod = try Self.httpMethod(method.httpMethod, key: "httpMethod")
@@ -94,7 +96,8 @@ public struct MethodPlan: Sendable {
         output = try OutputPlan(config.output)
         let timeout = config.effectiveTimeoutSeconds
         guard timeout > 0, timeout <= 3600 else {
-            throw PollsterError(.invalidConfig, "adapterConfig.timeoutSeconds: must be between 0 and 3600 seconds")
+            throw PollsterError(
+                .invalidConfig, "adapterConfig.timeoutSeconds: must be between 0 and 3600 seconds")
         }
         requestTimeout = .milliseconds(Int64(timeout * 1000))
         var names = Set(endpoint.secretNames)
@@ -109,7 +112,8 @@ public struct MethodPlan: Sendable {
         let upper = text.uppercased()
         guard httpMethods.contains(upper) else {
             throw PollsterError(
-                .invalidConfig, "\(key): '\(text)' is not an HTTP method; use one of \(httpMethods.joined(separator: ", "))")
+                .invalidConfig,
+                "\(key): '\(text)' is not an HTTP method; use one of \(httpMethods.joined(separator: ", "))")
         }
         return upper
     }
@@ -163,7 +167,8 @@ public enum AuthPlan: Sendable {
     init(_ config: AuthConfig) throws(PollsterError) {
         func required(_ value: String?, _ field: String) throws(PollsterError) -> Template {
             guard let value else {
-                throw PollsterError(.invalidConfig, "adapterConfig.auth.\(field): required for auth type '\(config.type)'")
+                throw PollsterError(
+                    .invalidConfig, "adapterConfig.auth.\(field): required for auth type '\(config.type)'")
             }
             return try MethodPlan.template(value, key: "adapterConfig.auth.\(field)")
         }
@@ -171,11 +176,14 @@ public enum AuthPlan: Sendable {
         case "bearer": self = .bearer(token: try required(config.token, "token"))
         case "header":
             guard let name = config.name, !name.isEmpty else {
-                throw PollsterError(.invalidConfig, "adapterConfig.auth.name: required for auth type 'header'")
+                throw PollsterError(
+                    .invalidConfig, "adapterConfig.auth.name: required for auth type 'header'")
             }
             self = .header(name: name, value: try required(config.value, "value"))
         case "basic":
-            self = .basic(username: try required(config.username, "username"), password: try required(config.password, "password"))
+            self = .basic(
+                username: try required(config.username, "username"),
+                password: try required(config.password, "password"))
         default:
             throw PollsterError(
                 .invalidConfig,

@@ -62,7 +62,8 @@ public struct PollingConfig: Sendable, Hashable, Codable {
     }
 
     static let keys = [
-        "statusUrl", "statusMethod", "statusBody", "statusHeaders", "intervalSeconds", "maxWaitSeconds", "backoff",
+        "statusUrl", "statusMethod", "statusBody", "statusHeaders", "intervalSeconds", "maxWaitSeconds",
+        "backoff",
         "statusPath", "successValues", "failureValues", "pendingValues", "canceledValues", "acceptors",
         "progressPath", "errorPath", "maxConsecutiveErrors",
     ]
@@ -173,7 +174,8 @@ public struct AcceptorConfig: Sendable, Hashable, Codable {
     }
 
     public init(from decoder: any Decoder) throws {
-        let c = try ConfigContainer(decoder, known: ["path", "equals", "in", "exists", "matches", "state", "message"])
+        let c = try ConfigContainer(
+            decoder, known: ["path", "equals", "in", "exists", "matches", "state", "message"])
         path = try c("path")
         equals = try c("equals")
         self.in = try c("in")

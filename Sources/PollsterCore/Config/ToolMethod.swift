@@ -30,7 +30,9 @@ public struct ToolMethod: Sendable {
     /// Every method of an inventory, compiled. An invalid method is left out and reported
     /// (prefixed with its index and name) without affecting the others; an invalid
     /// inventory-level key fails every method.
-    public static func compile(_ inventory: InventoryConfig) -> (methods: [ToolMethod], problems: [CompileProblem]) {
+    public static func compile(_ inventory: InventoryConfig) -> (
+        methods: [ToolMethod], problems: [CompileProblem]
+    ) {
         do {
             try InventoryValidator.validate(inventory)
         } catch {
@@ -43,7 +45,8 @@ public struct ToolMethod: Sendable {
                 methods.append(try ToolMethod(inventory: inventory, method: method))
             } catch {
                 let name = "\(inventory.inventory).\(method.name)"
-                problems.append(CompileProblem(method: name, error: error.prefixed("methods[\(index)] (\(method.name))")))
+                problems.append(
+                    CompileProblem(method: name, error: error.prefixed("methods[\(index)] (\(method.name))")))
             }
         }
         return (methods, problems)
@@ -70,7 +73,8 @@ enum InventoryValidator {
         guard ToolName.isValidPart(inventory.inventory) else {
             throw PollsterError(
                 .invalidConfig,
-                "inventory: '\(inventory.inventory)' is not a valid inventory key; use letters, digits, '_' and '-'")
+                "inventory: '\(inventory.inventory)' is not a valid inventory key; use letters, digits, '_' and '-'"
+            )
         }
         if let baseUrl = inventory.baseUrl, !(baseUrl.hasPrefix("http://") || baseUrl.hasPrefix("https://")) {
             throw PollsterError(.invalidConfig, "baseUrl: '\(baseUrl)' must start with http:// or https://")
@@ -80,7 +84,8 @@ enum InventoryValidator {
                 throw PollsterError(.invalidConfig, "limits.maxConcurrent: must be at least 1, got \(max)")
             }
             if let rps = limits.requestsPerSecond, !(rps > 0) {
-                throw PollsterError(.invalidConfig, "limits.requestsPerSecond: must be greater than 0, got \(rps)")
+                throw PollsterError(
+                    .invalidConfig, "limits.requestsPerSecond: must be greater than 0, got \(rps)")
             }
         }
         var seen: Set<String> = []
@@ -100,10 +105,12 @@ public enum ToolName {
     /// Splits `inventory.method` at the first dot.
     /// - Throws: `TOOL_NOT_FOUND` when the name has no dot.
     public static func split(_ name: String) throws(PollsterError) -> (inventory: String, method: String) {
-        guard let dot = name.firstIndex(of: "."), dot != name.startIndex, name.index(after: dot) != name.endIndex
+        guard let dot = name.firstIndex(of: "."), dot != name.startIndex,
+            name.index(after: dot) != name.endIndex
         else {
             throw PollsterError(
-                .toolNotFound, "'\(name)' is not a tool name; use inventory.method, e.g. heygen.create_avatar_video_v2")
+                .toolNotFound,
+                "'\(name)' is not a tool name; use inventory.method, e.g. heygen.create_avatar_video_v2")
         }
         return (String(name[..<dot]), String(name[name.index(after: dot)...]))
     }
@@ -112,7 +119,8 @@ public enum ToolName {
     public static func isValidPart(_ part: String) -> Bool {
         !part.isEmpty && part.count <= 128
             && part.unicodeScalars.allSatisfy {
-                $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "_" || $0 == "-")
+                $0.isASCII
+                    && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "_" || $0 == "-")
             }
     }
 }

@@ -18,7 +18,9 @@ public struct Acceptor: Sendable {
     public var messagePath: JSONPath?
 
     init(_ config: AcceptorConfig, key: String) throws(PollsterError) {
-        path = try config.path.map { path throws(PollsterError) in try MethodPlan.path(path, key: "\(key).path") }
+        path = try config.path.map { path throws(PollsterError) in
+            try MethodPlan.path(path, key: "\(key).path")
+        }
         messagePath = try config.message.map { path throws(PollsterError) in
             try MethodPlan.path(path, key: "\(key).message")
         }
@@ -28,13 +30,15 @@ public struct Acceptor: Sendable {
         if let flag = config.exists { matchers.append(.exists(flag)) }
         if let pattern = config.matches {
             guard (try? Regex(pattern)) != nil else {
-                throw PollsterError(.invalidConfig, "\(key).matches: '\(pattern)' is not a valid regular expression")
+                throw PollsterError(
+                    .invalidConfig, "\(key).matches: '\(pattern)' is not a valid regular expression")
             }
             matchers.append(.matches(pattern))
         }
         guard matchers.count == 1 else {
             throw PollsterError(
-                .invalidConfig, "\(key): give exactly one of equals, in, exists, matches (found \(matchers.count))")
+                .invalidConfig,
+                "\(key): give exactly one of equals, in, exists, matches (found \(matchers.count))")
         }
         matcher = matchers[0]
         switch config.state.lowercased() {
@@ -44,7 +48,8 @@ public struct Acceptor: Sendable {
         case "canceled", "cancelled": phase = .canceled
         default:
             throw PollsterError(
-                .invalidConfig, "\(key).state: '\(config.state)' is not one of success, failure, retry, canceled")
+                .invalidConfig,
+                "\(key).state: '\(config.state)' is not one of success, failure, retry, canceled")
         }
     }
 
@@ -53,7 +58,8 @@ public struct Acceptor: Sendable {
         switch matcher {
         case .exists(let flag): return (value.map { !$0.isNull } ?? false) == flag
         case .equals(let expected): return value.map { Self.same($0, expected) } ?? false
-        case .oneOf(let options): return value.map { value in options.contains { Self.same(value, $0) } } ?? false
+        case .oneOf(let options):
+            return value.map { value in options.contains { Self.same(value, $0) } } ?? false
         case .matches(let pattern):
             guard let text = value?.scalarText, let regex = try? Regex(pattern) else { return false }
             return text.firstMatch(of: regex) != nil

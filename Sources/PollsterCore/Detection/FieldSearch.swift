@@ -15,7 +15,9 @@ enum FieldSearch {
         scopes += firstLevel
         for (path, object) in firstLevel {
             for name in containers {
-                if case .object(let inner) = object[name] { scopes.append((path.appending(.key(name)), inner)) }
+                if case .object(let inner) = object[name] {
+                    scopes.append((path.appending(.key(name)), inner))
+                }
             }
         }
         return scopes

@@ -9,7 +9,8 @@
 public enum OutputFinder {
     /// Keys that hold outputs, most specific first.
     public static let preferredKeys = [
-        "video_url", "videoUrl", "audio_url", "audioUrl", "image_url", "imageUrl", "file_url", "fileUrl", "FileUrl",
+        "video_url", "videoUrl", "audio_url", "audioUrl", "image_url", "imageUrl", "file_url", "fileUrl",
+        "FileUrl",
         "download_url", "downloadUrl", "output_url", "result_url", "url", "ResultImage", "output", "outputs",
         "images", "video", "audio",
     ]
@@ -32,7 +33,9 @@ public enum OutputFinder {
     }
 
     /// The output URLs of `result`.
-    public static func find(in result: JSONValue, explicitPaths: [JSONPath]? = nil, all: Bool = false) -> [Candidate] {
+    public static func find(in result: JSONValue, explicitPaths: [JSONPath]? = nil, all: Bool = false)
+        -> [Candidate]
+    {
         if let explicitPaths {
             var found: [Candidate] = []
             for path in explicitPaths {
@@ -82,7 +85,9 @@ public enum OutputFinder {
                         candidate: Candidate(url: text, path: path), rank: rank, depth: path.components.count,
                         order: found.count))
             case .array(let items):
-                for (index, item) in items.enumerated() { queue.append((item, path.appending(.index(index)), rank)) }
+                for (index, item) in items.enumerated() {
+                    queue.append((item, path.appending(.index(index)), rank))
+                }
             case .object(let members):
                 let keys = members.keys.sorted { keyOrder($0) < keyOrder($1) }
                 for key in keys where !isExcluded(key) {
@@ -107,7 +112,9 @@ public enum OutputFinder {
         case .object(let members):
             // An object at an explicit path: take its `url`-like member.
             ["url", "uri", "href", "download_url", "file_url"].compactMap { key in
-                members[key]?.stringValue.flatMap { isOutputURL($0) ? Candidate(url: $0, path: path.appending(.key(key))) : nil }
+                members[key]?.stringValue.flatMap {
+                    isOutputURL($0) ? Candidate(url: $0, path: path.appending(.key(key))) : nil
+                }
             }.prefix(1).map { $0 }
         default: []
         }

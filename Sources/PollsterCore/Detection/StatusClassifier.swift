@@ -25,7 +25,8 @@ public struct StatusClassifier: Sendable {
         }
         vocabulary = StatusVocabulary.defaults
         let extras: [(values: [String]?, phase: TaskPhase)] = [
-            (config.pendingValues, .running), (config.successValues, .succeeded), (config.failureValues, .failed),
+            (config.pendingValues, .running), (config.successValues, .succeeded),
+            (config.failureValues, .failed),
             (config.canceledValues, .canceled),
         ]
         for (values, phase) in extras {
@@ -57,9 +58,11 @@ public struct StatusClassifier: Sendable {
             if acceptor.test(value) {
                 let message = acceptor.messagePath?.firstValue(in: body).flatMap(Self.messageText)
                 return StatusReading(
-                    phase: acceptor.phase, rawStatus: value?.scalarText, statusPath: acceptor.path?.description,
+                    phase: acceptor.phase, rawStatus: value?.scalarText,
+                    statusPath: acceptor.path?.description,
                     rule: "acceptors[\(index)]",
-                    message: message ?? (acceptor.phase == .failed ? failureMessage(in: body, near: status) : nil))
+                    message: message
+                        ?? (acceptor.phase == .failed ? failureMessage(in: body, near: status) : nil))
             }
         }
         if let envelope = body["Response"]?["Error"], envelope.isMeaningful {
@@ -77,14 +80,17 @@ public struct StatusClassifier: Sendable {
             rule = "boolean \(status.path)"
         } else if let text = status.value.scalarText, let known = vocabulary[text.lowercased()] {
             phase = known
-            rule = StatusVocabulary.defaults[text.lowercased()] == known ? "default vocabulary" : "configured values"
+            rule =
+                StatusVocabulary.defaults[text.lowercased()] == known
+                ? "default vocabulary" : "configured values"
         } else {
             return StatusReading(phase: .unknown, rule: "unrecognised status value")
         }
         switch phase {
         case .succeeded:
             if let (field, message) = errorBesideSuccess(in: body, near: status) {
-                return StatusReading(phase: .failed, rule: "success with error field \(field)", message: message)
+                return StatusReading(
+                    phase: .failed, rule: "success with error field \(field)", message: message)
             }
             return StatusReading(phase: .succeeded, rule: rule)
         case .failed, .canceled:
@@ -103,7 +109,9 @@ public struct StatusClassifier: Sendable {
         {
             return found
         }
-        return FieldSearch.first(in: body, names: StatusVocabulary.doneFlags) { if case .bool = $0 { true } else { false } }
+        return FieldSearch.first(in: body, names: StatusVocabulary.doneFlags) {
+            if case .bool = $0 { true } else { false }
+        }
     }
 
     /// An error reported next to a success status: errorPath, an error field in the status's
@@ -117,18 +125,24 @@ public struct StatusClassifier: Sendable {
         for scope in scopesAround(status, in: body) {
             for name in StatusVocabulary.errorFields {
                 if let value = scope.object[name], value.isMeaningful {
-                    return (scope.path.appending(.key(name)).description, Self.messageText(value) ?? value.description)
+                    return (
+                        scope.path.appending(.key(name)).description,
+                        Self.messageText(value) ?? value.description
+                    )
                 }
             }
             if let code = scope.object["ErrCode"], code.isMeaningful, code.scalarText != "0" {
-                let message = scope.object["ErrMsg"].flatMap(Self.messageText) ?? "ErrCode \(code.scalarText ?? "")"
+                let message =
+                    scope.object["ErrMsg"].flatMap(Self.messageText) ?? "ErrCode \(code.scalarText ?? "")"
                 return (scope.path.appending(.key("ErrCode")).description, message)
             }
         }
         return nil
     }
 
-    private func failureMessage(in body: JSONValue, near status: (path: JSONPath, value: JSONValue)?) -> String? {
+    private func failureMessage(in body: JSONValue, near status: (path: JSONPath, value: JSONValue)?)
+        -> String?
+    {
         if let errorPath, let value = errorPath.firstValue(in: body), let text = Self.messageText(value) {
             return text
         }
@@ -159,12 +173,16 @@ public struct StatusClassifier: Sendable {
         if let progressPath {
             value = progressPath.firstValue(in: body)
         } else {
-            value = FieldSearch.first(in: body, names: StatusVocabulary.progressFields) { $0.doubleValue != nil }?.value
+            value =
+                FieldSearch.first(in: body, names: StatusVocabulary.progressFields) { $0.doubleValue != nil }?
+                .value
         }
         if let value, let number = value.doubleValue ?? value.scalarText.flatMap(Double.init) {
-            reading.progress = Self.normalisedProgress(number, isInteger: { if case .integer = value { true } else { false } }())
+            reading.progress = Self.normalisedProgress(
+                number, isInteger: { if case .integer = value { true } else { false } }())
         }
-        if let position = FieldSearch.first(in: body, names: ["queue_position", "queuePosition"], accept: { _ in true })?
+        if let position = FieldSearch.first(
+            in: body, names: ["queue_position", "queuePosition"], accept: { _ in true })?
             .value, case .integer(let number) = position
         {
             reading.queuePosition = Int(number)

@@ -36,7 +36,8 @@ public struct StatusReading: Sendable, Equatable {
 
     /// A reading from its parts.
     public init(
-        phase: TaskPhase, rawStatus: String? = nil, statusPath: String? = nil, rule: String, message: String? = nil,
+        phase: TaskPhase, rawStatus: String? = nil, statusPath: String? = nil, rule: String,
+        message: String? = nil,
         progress: Double? = nil, queuePosition: Int? = nil
     ) {
         self.phase = phase

@@ -34,7 +34,10 @@ public enum StatusURLDetector {
         guard status == 202 else { return nil }
         for name in headerNames {
             if let url = header(name), !url.isEmpty {
-                return (Detected(value: url, source: "header \(name)"), name == "Location" ? .location : .statusBody)
+                return (
+                    Detected(value: url, source: "header \(name)"),
+                    name == "Location" ? .location : .statusBody
+                )
             }
         }
         return nil

@@ -1,7 +1,9 @@
 /// The default status words (compared lowercased) and the status field names.
 public enum StatusVocabulary {
     /// Field names that hold a status value, in order.
-    public static let fieldNames = ["status", "state", "Status", "State", "JobStatusCode", "job_status", "task_status"]
+    public static let fieldNames = [
+        "status", "state", "Status", "State", "JobStatusCode", "job_status", "task_status",
+    ]
 
     /// Boolean fields meaning "finished" when true.
     public static let doneFlags = ["done", "completed", "finished"]
@@ -13,7 +15,8 @@ public enum StatusVocabulary {
             map[word] = .succeeded
         }
         for word in [
-            "failed", "failure", "error", "errored", "rejected", "expired", "timeout", "timed_out", "not_found",
+            "failed", "failure", "error", "errored", "rejected", "expired", "timeout", "timed_out",
+            "not_found",
         ] {
             map[word] = .failed
         }

@@ -12,7 +12,8 @@ public enum TaskIdDetector {
             guard let value = explicitPath.firstValue(in: body), let text = idText(value) else { return nil }
             return Detected(value: text, source: "\(explicitPath) (submit.taskIdPath)")
         }
-        guard let (path, value) = FieldSearch.first(in: body, names: names, accept: { idText($0) != nil }) else {
+        guard let (path, value) = FieldSearch.first(in: body, names: names, accept: { idText($0) != nil })
+        else {
             return nil
         }
         return Detected(value: idText(value)!, source: path.description)

@@ -30,7 +30,8 @@ public enum FileNaming {
         for scalar in base.unicodeScalars {
             let keep =
                 scalar.isASCII
-                ? (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || ".-_".unicodeScalars.contains(scalar))
+                ? (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar)
+                    || ".-_".unicodeScalars.contains(scalar))
                 : (scalar.properties.isAlphabetic || scalar.properties.numericType != nil)
             if keep {
                 output.unicodeScalars.append(scalar)
@@ -52,7 +53,9 @@ public enum FileNaming {
     }
 
     /// `{method}-{taskId}[-{n}].{ext}`, sanitized.
-    public static func defaultName(method: String, taskId: String, index: Int?, fileExtension: String?) -> String {
+    public static func defaultName(method: String, taskId: String, index: Int?, fileExtension: String?)
+        -> String
+    {
         let stem = "\(method)-\(taskId)" + (index.map { "-\($0)" } ?? "")
         return sanitize(stem + (fileExtension.map { ".\($0)" } ?? ""))
     }

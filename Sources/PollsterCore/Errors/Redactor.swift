@@ -5,7 +5,8 @@ public struct Redactor: Sendable {
 
     /// Header names whose values are always hidden.
     public static let sensitiveHeaders: Set<String> = [
-        "authorization", "proxy-authorization", "x-api-key", "api-key", "cookie", "set-cookie", "x-auth-token",
+        "authorization", "proxy-authorization", "x-api-key", "api-key", "cookie", "set-cookie",
+        "x-auth-token",
         "x-goog-api-key", "ocp-apim-subscription-key",
     ]
 

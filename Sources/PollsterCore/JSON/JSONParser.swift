@@ -23,7 +23,9 @@ public struct JSONParser {
         parser.skipWhitespace()
         let value = try parser.parseValue(depth: 0)
         parser.skipWhitespace()
-        guard parser.position == buffer.count else { throw parser.failure("unexpected text after the JSON value") }
+        guard parser.position == buffer.count else {
+            throw parser.failure("unexpected text after the JSON value")
+        }
         return value
     }
 
@@ -55,9 +57,15 @@ public struct JSONParser {
         case UInt8(ascii: "{"): return try parseObject(depth: depth)
         case UInt8(ascii: "["): return try parseArray(depth: depth)
         case UInt8(ascii: "\""): return .string(try parseString())
-        case UInt8(ascii: "t"): try expectLiteral("true"); return .bool(true)
-        case UInt8(ascii: "f"): try expectLiteral("false"); return .bool(false)
-        case UInt8(ascii: "n"): try expectLiteral("null"); return .null
+        case UInt8(ascii: "t"):
+            try expectLiteral("true")
+            return .bool(true)
+        case UInt8(ascii: "f"):
+            try expectLiteral("false")
+            return .bool(false)
+        case UInt8(ascii: "n"):
+            try expectLiteral("null")
+            return .null
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return try parseNumber()
         case UInt8(ascii: "<"): throw failure("body looks like HTML or XML, not JSON")
         default: throw failure("unexpected character '\(Unicode.Scalar(bytes[position]))'")
@@ -66,7 +74,9 @@ public struct JSONParser {
 
     private mutating func expectLiteral(_ literal: StaticString) throws(Failure) {
         let count = literal.utf8CodeUnitCount
-        guard position + count <= bytes.count else { throw failure("unexpected end of input (truncated JSON?)") }
+        guard position + count <= bytes.count else {
+            throw failure("unexpected end of input (truncated JSON?)")
+        }
         let matches = literal.withUTF8Buffer { expected in
             (0..<count).allSatisfy { bytes[position + $0] == expected[$0] }
         }
@@ -89,7 +99,9 @@ public struct JSONParser {
             let key = try parseString()
             skipWhitespace()
             guard position < bytes.count else { throw failure("unexpected end of input (truncated JSON?)") }
-            guard bytes[position] == UInt8(ascii: ":") else { throw failure("expected ':' after an object key") }
+            guard bytes[position] == UInt8(ascii: ":") else {
+                throw failure("expected ':' after an object key")
+            }
             position += 1
             skipWhitespace()
             members[key] = try parseValue(depth: depth + 1)
@@ -230,10 +242,14 @@ public struct JSONParser {
             guard position < bytes.count, isDigit(bytes[position]) else { throw failure("invalid number") }
             while position < bytes.count, isDigit(bytes[position]) { position += 1 }
         }
-        if position < bytes.count, bytes[position] == UInt8(ascii: "e") || bytes[position] == UInt8(ascii: "E") {
+        if position < bytes.count,
+            bytes[position] == UInt8(ascii: "e") || bytes[position] == UInt8(ascii: "E")
+        {
             isInteger = false
             position += 1
-            if position < bytes.count, bytes[position] == UInt8(ascii: "+") || bytes[position] == UInt8(ascii: "-") {
+            if position < bytes.count,
+                bytes[position] == UInt8(ascii: "+") || bytes[position] == UInt8(ascii: "-")
+            {
                 position += 1
             }
             guard position < bytes.count, isDigit(bytes[position]) else { throw failure("invalid number") }

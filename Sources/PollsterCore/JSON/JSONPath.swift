@@ -25,7 +25,9 @@ public struct JSONPath: Sendable, Hashable, CustomStringConvertible {
         do {
             components = try JSONPathParser.parse(text)
         } catch {
-            throw PollsterError(.invalidConfig, "invalid JSON path '\(text)': \(error.reason) at character \(error.offset + 1)")
+            throw PollsterError(
+                .invalidConfig,
+                "invalid JSON path '\(text)': \(error.reason) at character \(error.offset + 1)")
         }
     }
 
@@ -94,7 +96,9 @@ public struct JSONPath: Sendable, Hashable, CustomStringConvertible {
         }
         switch components[step] {
         case .key(let key):
-            if let next = value[key] { collect(next, from: step + 1, prefix: prefix + [.key(key)], into: &results) }
+            if let next = value[key] {
+                collect(next, from: step + 1, prefix: prefix + [.key(key)], into: &results)
+            }
         case .index(let index):
             guard case .array(let items) = value else { return }
             let resolved = index < 0 ? items.count + index : index

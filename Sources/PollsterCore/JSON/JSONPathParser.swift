@@ -30,7 +30,9 @@ enum JSONPathParser {
                 guard !expectKey else { throw Failure(reason: "empty key before '.'", offset: position) }
                 position += 1
                 expectKey = true
-                guard position < scalars.count else { throw Failure(reason: "the path ends with '.'", offset: position) }
+                guard position < scalars.count else {
+                    throw Failure(reason: "the path ends with '.'", offset: position)
+                }
             } else {
                 guard expectKey else { throw Failure(reason: "expected '.' or '['", offset: position) }
                 let start = position

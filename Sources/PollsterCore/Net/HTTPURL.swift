@@ -13,7 +13,8 @@ public struct HTTPURL: Sendable, Hashable, CustomStringConvertible {
 
     /// Parses an absolute http(s) URL; nil otherwise (also for user-info, spaces, control characters).
     public init?(_ text: String) {
-        guard !text.unicodeScalars.contains(where: { $0.value <= 0x20 || $0 == "\\" || $0.value == 0x7F }) else {
+        guard !text.unicodeScalars.contains(where: { $0.value <= 0x20 || $0 == "\\" || $0.value == 0x7F })
+        else {
             return nil
         }
         guard let colon = text.firstIndex(of: ":"), text[colon...].hasPrefix("://") else { return nil }
@@ -37,7 +38,9 @@ public struct HTTPURL: Sendable, Hashable, CustomStringConvertible {
             }
             host = host[host.index(after: host.startIndex)..<close]
         } else if let colon = host.lastIndex(of: ":") {
-            guard let number = Int(host[host.index(after: colon)...]), (1...65535).contains(number) else { return nil }
+            guard let number = Int(host[host.index(after: colon)...]), (1...65535).contains(number) else {
+                return nil
+            }
             port = number
             host = host[..<colon]
         }

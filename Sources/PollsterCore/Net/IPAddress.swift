@@ -52,7 +52,9 @@ public enum IPAddress: Sendable, Hashable, CustomStringConvertible {
                     guard let v4 = parseV4(piece) else { return nil }
                     result += [UInt16(v4 >> 16), UInt16(v4 & 0xFFFF)]
                 } else {
-                    guard (1...4).contains(piece.count), let group = UInt16(piece, radix: 16) else { return nil }
+                    guard (1...4).contains(piece.count), let group = UInt16(piece, radix: 16) else {
+                        return nil
+                    }
                     result.append(group)
                 }
             }
@@ -62,7 +64,8 @@ public enum IPAddress: Sendable, Hashable, CustomStringConvertible {
             guard let all = groups(halves[0], allowV4Tail: true), all.count == 8 else { return nil }
             return all
         }
-        guard let head = groups(halves[0], allowV4Tail: false), let tail = groups(halves[1], allowV4Tail: true),
+        guard let head = groups(halves[0], allowV4Tail: false),
+            let tail = groups(halves[1], allowV4Tail: true),
             head.count + tail.count <= 7
         else { return nil }
         return head + Array(repeating: 0, count: 8 - head.count - tail.count) + tail

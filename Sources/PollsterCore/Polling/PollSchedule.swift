@@ -52,7 +52,9 @@ public struct PollSchedule: Sendable, Hashable {
         return min(wanted, remaining)
     }
 
-    private func computedDelay(beforePoll poll: Int, using random: inout some RandomNumberGenerator) -> Duration {
+    private func computedDelay(beforePoll poll: Int, using random: inout some RandomNumberGenerator)
+        -> Duration
+    {
         guard let backoff, poll > 1 else { return interval }
         let base = interval.seconds
         let grown = min(backoff.maxInterval.seconds, base * power(backoff.multiplier, Double(poll - 1)))

@@ -26,10 +26,13 @@ public struct PollingPlan: Sendable {
         headers = try MethodPlan.templates(config.statusHeaders, key: "\(key).statusHeaders")
         guard config.intervalSeconds > 0, config.intervalSeconds <= 3600 else {
             throw PollsterError(
-                .invalidConfig, "\(key).intervalSeconds: must be greater than 0 and at most 3600, got \(config.intervalSeconds)")
+                .invalidConfig,
+                "\(key).intervalSeconds: must be greater than 0 and at most 3600, got \(config.intervalSeconds)"
+            )
         }
         guard config.maxWaitSeconds > 0 else {
-            throw PollsterError(.invalidConfig, "\(key).maxWaitSeconds: must be greater than 0, got \(config.maxWaitSeconds)")
+            throw PollsterError(
+                .invalidConfig, "\(key).maxWaitSeconds: must be greater than 0, got \(config.maxWaitSeconds)")
         }
         guard config.maxConsecutiveErrors >= 1 else {
             throw PollsterError(.invalidConfig, "\(key).maxConsecutiveErrors: must be at least 1")
@@ -41,14 +44,16 @@ public struct PollingPlan: Sendable {
                 throw PollsterError(.invalidConfig, "\(key).backoff.multiplier: must be at least 1")
             }
             guard ["full", "none"].contains(config.jitter) else {
-                throw PollsterError(.invalidConfig, "\(key).backoff.jitter: '\(config.jitter)' is not one of full, none")
+                throw PollsterError(
+                    .invalidConfig, "\(key).backoff.jitter: '\(config.jitter)' is not one of full, none")
             }
             backoff = .init(
                 multiplier: config.multiplier, maxInterval: .seconds(config.maxIntervalSeconds),
                 jitter: config.jitter == "full")
         }
         schedule = PollSchedule(
-            interval: .seconds(config.intervalSeconds), maxWait: .seconds(config.maxWaitSeconds), backoff: backoff)
+            interval: .seconds(config.intervalSeconds), maxWait: .seconds(config.maxWaitSeconds),
+            backoff: backoff)
         classifier = try StatusClassifier(config)
     }
 

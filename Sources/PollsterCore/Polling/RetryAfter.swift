@@ -14,7 +14,9 @@ public enum RetryAfter {
         return interval > 0 ? .milliseconds(Int64(interval * 1000)) : .zero
     }
 
-    private static let months = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
+    private static let months = [
+        "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+    ]
 
     /// Parses the three HTTP-date forms by hand (no formatter on the hot path).
     static func httpDate(_ text: String) -> Date? {
@@ -27,7 +29,8 @@ public enum RetryAfter {
             if token.contains(":") {
                 let parts = token.split(separator: ":").compactMap { Int($0) }
                 if parts.count == 3 { time = parts }
-            } else if let index = months.firstIndex(of: token.lowercased().prefix(3).description), token.count >= 3,
+            } else if let index = months.firstIndex(of: token.lowercased().prefix(3).description),
+                token.count >= 3,
                 Int(token) == nil
             {
                 if token.count == 3 || ["june", "july"].contains(token.lowercased()) || token.count > 3 {
@@ -36,14 +39,17 @@ public enum RetryAfter {
             } else if let number = Int(token) {
                 if token.count == 4 {
                     year = number
-                } else if day == nil && number <= 31 && (month == nil || year == nil) && token.count <= 2 && tokens.firstIndex(of: token)! < 4 && year == nil && day == nil {
+                } else if day == nil && number <= 31 && (month == nil || year == nil) && token.count <= 2
+                    && tokens.firstIndex(of: token)! < 4 && year == nil && day == nil
+                {
                     day = number
                 } else if token.count == 2 && year == nil {
                     year = number < 70 ? 2000 + number : 1900 + number
                 }
             }
         }
-        guard let day, let month, let year, let time, (1...31).contains(day), time[0] < 24, time[1] < 60, time[2] < 61
+        guard let day, let month, let year, let time, (1...31).contains(day), time[0] < 24, time[1] < 60,
+            time[2] < 61
         else { return nil }
         var components = DateComponents()
         components.year = year

@@ -96,7 +96,9 @@ public struct Template: Sendable, Hashable, CustomStringConvertible {
                 let secret = try context.secret(name)
                 output += encoding == .url ? PercentEncoding.encode(secret) : secret
             case .placeholder(let placeholder):
-                guard let value = try context.value(of: placeholder) else { throw context.missing(placeholder, in: self) }
+                guard let value = try context.value(of: placeholder) else {
+                    throw context.missing(placeholder, in: self)
+                }
                 let text = value.scalarText ?? JSONWriter.string(value)
                 output += encoding == .url ? PercentEncoding.encode(text) : text
             }
@@ -117,7 +119,8 @@ public struct Template: Sendable, Hashable, CustomStringConvertible {
     private func checkedHeader(_ text: String) throws(PollsterError) -> String {
         if text.utf8.contains(where: { $0 == 0x0A || $0 == 0x0D || $0 == 0x00 }) {
             throw PollsterError(
-                .invalidInput, "the value for '\(self.text)' contains a line break or NUL; such values are refused")
+                .invalidInput,
+                "the value for '\(self.text)' contains a line break or NUL; such values are refused")
         }
         return text
     }

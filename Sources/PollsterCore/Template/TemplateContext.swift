@@ -27,12 +27,15 @@ public struct TemplateContext: Sendable {
         guard let value = secrets[name] else {
             throw PollsterError(
                 .missingSecret,
-                "secret ${\(name)} is not set; export \(name)=… in the environment or add it to the .env file")
+                "secret ${\(name)} is not set; export \(name)=… in the environment or add it to the .env file"
+            )
         }
         return value
     }
 
-    func value(of placeholder: Template.Placeholder, parseDefault: Bool = false) throws(PollsterError) -> JSONValue? {
+    func value(of placeholder: Template.Placeholder, parseDefault: Bool = false) throws(PollsterError)
+        -> JSONValue?
+    {
         let found: JSONValue?
         switch placeholder.source {
         case .id: found = taskId.map(JSONValue.string)

@@ -24,7 +24,8 @@ enum TemplateParser {
                 segments.append(.secret(name))
                 rest = rest[rest.index(after: close)...]
             } else if first == "{", let close = rest.firstIndex(of: "}"),
-                let placeholder = try placeholder(String(rest[rest.index(after: rest.startIndex)..<close]), in: text)
+                let placeholder = try placeholder(
+                    String(rest[rest.index(after: rest.startIndex)..<close]), in: text)
             {
                 flush()
                 segments.append(.placeholder(placeholder))
@@ -39,13 +40,19 @@ enum TemplateParser {
     }
 
     private static func isSecretName(_ name: String) -> Bool {
-        guard let first = name.unicodeScalars.first, first == "_" || first.properties.isAlphabetic else { return false }
-        return name.unicodeScalars.allSatisfy { $0 == "_" || ($0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0))) }
+        guard let first = name.unicodeScalars.first, first == "_" || first.properties.isAlphabetic else {
+            return false
+        }
+        return name.unicodeScalars.allSatisfy {
+            $0 == "_" || ($0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0)))
+        }
     }
 
     /// Parses the inside of `{…}`; nil when it does not look like a placeholder at all
     /// (then the braces are literal text, as in a JSON snippet).
-    private static func placeholder(_ body: String, in text: String) throws(PollsterError) -> Template.Placeholder? {
+    private static func placeholder(_ body: String, in text: String) throws(PollsterError) -> Template
+        .Placeholder?
+    {
         let parts = body.split(separator: "|", maxSplits: 1, omittingEmptySubsequences: false)
         let expression = String(parts[0])
         let defaultText = parts.count > 1 ? String(parts[1]) : nil
@@ -64,7 +71,8 @@ enum TemplateParser {
         }
         func path() throws(PollsterError) -> JSONPath {
             guard let pathText, !pathText.isEmpty else {
-                throw PollsterError(.invalidConfig, "'{\(body)}' in '\(text)' needs a path, e.g. {\(root).field}")
+                throw PollsterError(
+                    .invalidConfig, "'{\(body)}' in '\(text)' needs a path, e.g. {\(root).field}")
             }
             return try JSONPath(parsing: String(pathText))
         }

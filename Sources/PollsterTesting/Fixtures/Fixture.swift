@@ -51,17 +51,22 @@ public struct Fixture: Sendable {
         }
         let directory = (path as NSString).deletingLastPathComponent
         let list = root.arrayValue ?? root["exchanges"]?.arrayValue
-        guard let list else { throw PollsterError(.invalidInput, "fixture \(path): expected an 'exchanges' list") }
+        guard let list else {
+            throw PollsterError(.invalidInput, "fixture \(path): expected an 'exchanges' list")
+        }
         var exchanges: [Exchange] = []
         for (index, item) in list.enumerated() {
             exchanges.append(try exchange(item, index: index, path: path, directory: directory))
         }
         return Fixture(
-            tool: root["tool"]?.stringValue, input: root["input"], description: root["description"]?.stringValue,
+            tool: root["tool"]?.stringValue, input: root["input"],
+            description: root["description"]?.stringValue,
             exchanges: exchanges)
     }
 
-    private static func exchange(_ item: JSONValue, index: Int, path: String, directory: String) throws -> Exchange {
+    private static func exchange(_ item: JSONValue, index: Int, path: String, directory: String) throws
+        -> Exchange
+    {
         func fail(_ message: String) -> PollsterError {
             PollsterError(.invalidInput, "fixture \(path): exchanges[\(index)]: \(message)")
         }
@@ -71,7 +76,9 @@ public struct Fixture: Sendable {
         guard let method = request["method"]?.stringValue, let url = request["url"]?.stringValue else {
             throw fail("request needs 'method' and 'url'")
         }
-        guard case .integer(let status)? = response["status"] else { throw fail("response needs an integer 'status'") }
+        guard case .integer(let status)? = response["status"] else {
+            throw fail("response needs an integer 'status'")
+        }
         var headers = HTTPHeaders()
         for (name, value) in (response["headers"]?.objectValue ?? [:]).sorted(by: { $0.key < $1.key }) {
             headers.add(name: name, value: value.scalarText ?? value.description)
@@ -85,14 +92,17 @@ public struct Fixture: Sendable {
             guard let data = Data(base64Encoded: base64) else { throw fail("bodyBase64 is not base64") }
             body = Array(data)
         } else if let file = response["bodyFile"]?.stringValue {
-            guard let data = FileManager.default.contents(atPath: (directory as NSString).appendingPathComponent(file))
+            guard
+                let data = FileManager.default.contents(
+                    atPath: (directory as NSString).appendingPathComponent(file))
             else { throw fail("bodyFile \(file) not found next to the fixture") }
             body = Array(data)
         } else {
             body = []
         }
         return Exchange(
-            method: method.uppercased(), url: url, requestBody: request["body"], status: Int(status), headers: headers,
+            method: method.uppercased(), url: url, requestBody: request["body"], status: Int(status),
+            headers: headers,
             body: body)
     }
 }

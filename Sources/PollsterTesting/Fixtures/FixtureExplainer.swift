@@ -11,7 +11,9 @@ public enum FixtureExplainer {
         var lines: [String] = []
         let submitBody = try? JSONParser.parse(submit.body)
         lines.append("submit: \(submit.method) \(submit.url) → HTTP \(submit.status)")
-        if let submitBody, let id = TaskIdDetector.detect(in: submitBody, explicitPath: method?.plan.submit.taskIdPath) {
+        if let submitBody,
+            let id = TaskIdDetector.detect(in: submitBody, explicitPath: method?.plan.submit.taskIdPath)
+        {
             lines.append("  task id: \(id.value) (from \(id.source))")
         } else {
             lines.append("  task id: none found (set submit.taskIdPath if the provider returns one)")
@@ -21,15 +23,19 @@ public enum FixtureExplainer {
         } else if let (url, mode) = StatusURLDetector.detect(
             body: submitBody, status: submit.status, header: { submit.headers.first(name: $0) })
         {
-            lines.append("  status URL: \(url.value) (from \(url.source)\(mode == .location ? ", Location mode" : ""))")
+            lines.append(
+                "  status URL: \(url.value) (from \(url.source)\(mode == .location ? ", Location mode" : ""))"
+            )
         }
         var finalBody: JSONValue?
         var outputURLs: Set<String> = []
         for (index, exchange) in fixture.exchanges.enumerated().dropFirst() {
-            let prefix = "#\(index) \(exchange.method) \(Redactor.stripQuery(exchange.url)) → HTTP \(exchange.status)"
+            let prefix =
+                "#\(index) \(exchange.method) \(Redactor.stripQuery(exchange.url)) → HTTP \(exchange.status)"
             if outputURLs.contains(exchange.url) {
                 let mime = MIMEType.resolve(
-                    contentType: exchange.headers.first(name: "Content-Type"), prefix: exchange.body.prefix(64),
+                    contentType: exchange.headers.first(name: "Content-Type"),
+                    prefix: exchange.body.prefix(64),
                     url: exchange.url)
                 lines.append("\(prefix): download, \(exchange.body.count) bytes, \(mime)")
                 continue
@@ -44,10 +50,13 @@ public enum FixtureExplainer {
             if let progress = reading.progress { line += ", progress \(Int(progress))%" }
             if let message = reading.message { line += ", message: \(message)" }
             lines.append(line)
-            if reading.phase == .succeeded || (reading.phase == .unknown && finalBody != nil) || finalBody != nil {
+            if reading.phase == .succeeded || (reading.phase == .unknown && finalBody != nil)
+                || finalBody != nil
+            {
                 finalBody = body
                 let outputs = OutputFinder.find(
-                    in: body, explicitPaths: method?.plan.output.paths, all: method?.plan.output.config.all ?? false)
+                    in: body, explicitPaths: method?.plan.output.paths,
+                    all: method?.plan.output.config.all ?? false)
                 for output in outputs where !outputURLs.contains(output.url) {
                     outputURLs.insert(output.url)
                     lines.append("  output: \(Redactor.stripQuery(output.url)) (at \(output.path))")

@@ -51,6 +51,7 @@ public final class ReplayTransport: Transport {
             offset = end
         }
         return try await handle(
-            TransportResponseHead(status: exchange.status, headers: exchange.headers), TransportBody(chunks: chunks))
+            TransportResponseHead(status: exchange.status, headers: exchange.headers),
+            TransportBody(chunks: chunks))
     }
 }

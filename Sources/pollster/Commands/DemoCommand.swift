@@ -11,7 +11,10 @@ struct DemoCommand: AsyncParsableCommand {
         commandName: "demo",
         abstract: "Run a shipped adapter against the bundled mock provider (offline, no secrets needed).")
 
-    @Option(help: "The tool to demonstrate (heygen.create_avatar_video_v2, fal.fast_sdxl, runway.image_to_video, replicate.create_prediction).")
+    @Option(
+        help:
+            "The tool to demonstrate (heygen.create_avatar_video_v2, fal.fast_sdxl, runway.image_to_video, replicate.create_prediction)."
+    )
     var tool = "heygen.create_avatar_video_v2"
 
     @Option(help: "Directory the output is written to.")
@@ -21,7 +24,8 @@ struct DemoCommand: AsyncParsableCommand {
     var adapters = "adapters"
 
     func run() async throws {
-        let mock = try await MockProviderServer.start(defaultScript: MockJobScript(polls: 3, output: MockOutput(kind: .mp4, size: 256 * 1024)))
+        let mock = try await MockProviderServer.start(
+            defaultScript: MockJobScript(polls: 3, output: MockOutput(kind: .mp4, size: 256 * 1024)))
         Console.out("mock provider listening on \(mock.baseURL)")
         let registry: YAMLRegistry
         do { registry = try YAMLRegistry(directory: adapters) } catch let error as PollsterError {
@@ -43,7 +47,8 @@ struct DemoCommand: AsyncParsableCommand {
             outputDirectory: output, baseUrlOverride: mock.baseURL, pollInterval: .milliseconds(400))
         let outcome: Result<ToolResult, any Error>
         do {
-            outcome = .success(try await InvocationRunner.run(pollster, tool: tool, input: input, options: options))
+            outcome = .success(
+                try await InvocationRunner.run(pollster, tool: tool, input: input, options: options))
         } catch {
             outcome = .failure(error)
         }
@@ -53,8 +58,9 @@ struct DemoCommand: AsyncParsableCommand {
         let result = try outcome.get()
         ResultPrinter.print(result, files: result.files, json: false)
         Console.out(
-            "mock provider saw \(stats.submissions) submission, \(stats.polls) polls, \(stats.downloads) download(s)")
-        Console.out("done: the output is in ./\(output)/")
+            "mock provider saw \(stats.submissions) submission, \(stats.polls) polls, \(stats.downloads) download(s)"
+        )
+        Console.out("done: the output is in \(output)/")
     }
 
     static let sampleInputs: [String: JSONValue] = [
@@ -62,7 +68,9 @@ struct DemoCommand: AsyncParsableCommand {
             "video_inputs": [
                 [
                     "character": ["type": "avatar", "avatar_id": "Daisy-inskirt-20220818"],
-                    "voice": ["type": "text", "input_text": "Hello from Pollster!", "voice_id": "demo-voice"],
+                    "voice": [
+                        "type": "text", "input_text": "Hello from Pollster!", "voice_id": "demo-voice",
+                    ],
                 ]
             ],
             "dimension": ["width": 1280, "height": 720],
@@ -71,6 +79,9 @@ struct DemoCommand: AsyncParsableCommand {
         "runway.image_to_video": [
             "promptImage": "https://example.com/lighthouse.png", "model": "gen4_turbo", "promptText": "waves",
         ],
-        "replicate.create_prediction": ["version": "5c7d5dc6dd8bf75c1acaa8565735e7986bc5b66206b55cca93cb72c9bf15ccaa", "input": ["prompt": "a cat"]],
+        "replicate.create_prediction": [
+            "version": "5c7d5dc6dd8bf75c1acaa8565735e7986bc5b66206b55cca93cb72c9bf15ccaa",
+            "input": ["prompt": "a cat"],
+        ],
     ]
 }

@@ -18,7 +18,9 @@ struct ExplainCommand: AsyncParsableCommand {
 
     func run() async throws {
         let recorded: Fixture
-        do { recorded = try Fixture.load(path: fixture) } catch let error as PollsterError { throw error.exit() }
+        do { recorded = try Fixture.load(path: fixture) } catch let error as PollsterError {
+            throw error.exit()
+        }
         var method: ToolMethod?
         if let name = tool ?? recorded.tool {
             do {

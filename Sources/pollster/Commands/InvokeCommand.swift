@@ -14,7 +14,9 @@ struct InvokeCommand: AsyncParsableCommand {
     @Option(help: "The input: inline JSON, or @path to a JSON file.")
     var input: String = "{}"
 
-    @Option(help: "Where outputs go: a directory, or a file name for a single output. Default: current directory.")
+    @Option(
+        help: "Where outputs go: a directory, or a file name for a single output. Default: current directory."
+    )
     var output: String?
 
     @Flag(help: "Print the result as JSON on standard output.")
@@ -98,7 +100,8 @@ enum InvocationRunner {
         }
     }
 
-    private static func invoke(_ pollster: Pollster, tool: String, input: JSONValue, options: InvokeOptions) async
+    private static func invoke(_ pollster: Pollster, tool: String, input: JSONValue, options: InvokeOptions)
+        async
         -> Result<ToolResult, PollsterError>
     {
         do { return .success(try await pollster.invoke(tool, input: input, options: options)) } catch {

@@ -17,7 +17,8 @@ struct ListCommand: AsyncParsableCommand {
         if json {
             let items: [JSONValue] = methods.map {
                 [
-                    "name": .string($0.name), "description": $0.config.description.map(JSONValue.string) ?? .null,
+                    "name": .string($0.name),
+                    "description": $0.config.description.map(JSONValue.string) ?? .null,
                     "endpoint": .string($0.config.endpoint), "httpMethod": .string($0.config.httpMethod),
                 ]
             }

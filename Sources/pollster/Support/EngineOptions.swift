@@ -11,12 +11,16 @@ struct EngineOptions: ParsableArguments {
     @Option(name: .customLong("base-url"), help: "Send requests to this base URL instead of the adapter's.")
     var baseUrl: String?
 
-    @Flag(name: .customLong("allow-private-networks"), help: "Allow downloads from loopback and private addresses.")
+    @Flag(
+        name: .customLong("allow-private-networks"),
+        help: "Allow downloads from loopback and private addresses.")
     var allowPrivateNetworks = false
 
     /// Loads the registry.
     func registry() throws -> YAMLRegistry {
-        do { return try YAMLRegistry(directory: adapters) } catch let error as PollsterError { throw error.exit() }
+        do { return try YAMLRegistry(directory: adapters) } catch let error as PollsterError {
+            throw error.exit()
+        }
     }
 
     /// Runs `body` with an engine over the real network, shutting the client down afterwards.
@@ -26,7 +30,8 @@ struct EngineOptions: ParsableArguments {
         let transport = HTTPClientTransport()
         let pollster = Pollster(
             registry: try registry(), transport: transport, secrets: secrets,
-            urlPolicy: URLPolicy(allowPrivateNetworks: allowPrivateNetworks), logger: Logger(label: "pollster"))
+            urlPolicy: URLPolicy(allowPrivateNetworks: allowPrivateNetworks),
+            logger: Logger(label: "pollster"))
         do {
             let value = try await body(pollster)
             try await transport.shutdown()

@@ -15,7 +15,10 @@ struct OutputDestination {
             return
         }
         var isDirectory: ObjCBool = false
-        if argument.hasSuffix("/") || (FileManager.default.fileExists(atPath: argument, isDirectory: &isDirectory) && isDirectory.boolValue) {
+        if argument.hasSuffix("/")
+            || (FileManager.default.fileExists(atPath: argument, isDirectory: &isDirectory)
+                && isDirectory.boolValue)
+        {
             directory = argument
             fileName = nil
         } else {
@@ -62,6 +65,8 @@ enum ResultPrinter {
                 "  file \(file.path ?? file.filename)  \(file.mimeType)  \(file.size.map(String.init) ?? "?") bytes  sha256 \(file.sha256 ?? "-")  (from \(file.foundAt))"
             )
         }
-        for warning in result.warnings { Console.out("  warning \(warning.code.rawValue): \(warning.message)") }
+        for warning in result.warnings {
+            Console.out("  warning \(warning.code.rawValue): \(warning.message)")
+        }
     }
 }

@@ -25,7 +25,9 @@ let shippedTools = [
 
 /// Inputs the shipped tools accept.
 let sampleInputs: [String: JSONValue] = [
-    "heygen.create_avatar_video_v2": ["video_inputs": [["character": ["type": "avatar", "avatar_id": "a1"]]]],
+    "heygen.create_avatar_video_v2": [
+        "video_inputs": [["character": ["type": "avatar", "avatar_id": "a1"]]]
+    ],
     "fal.fast_sdxl": ["prompt": "a lighthouse"],
     "runway.image_to_video": ["promptImage": "https://example.com/a.png", "model": "gen4_turbo"],
     "replicate.create_prediction": ["version": "v1", "input": ["prompt": "a cat"]],
@@ -42,7 +44,8 @@ func withMockEngine<T>(
     let mock = try await MockProviderServer.start(defaultScript: script)
     let transport = HTTPClientTransport()
     let pollster = Pollster(
-        registry: try registry ?? YAMLRegistry(directory: Repository.adapters), transport: transport, secrets: secrets,
+        registry: try registry ?? YAMLRegistry(directory: Repository.adapters), transport: transport,
+        secrets: secrets,
         urlPolicy: urlPolicy)
     do {
         let value = try await body(pollster, mock)
@@ -57,14 +60,18 @@ func withMockEngine<T>(
 }
 
 /// Fast polling against the mock.
-func fastOptions(_ mock: MockProviderServer, maxWait: Duration? = nil, directory: String? = nil) -> InvokeOptions {
+func fastOptions(_ mock: MockProviderServer, maxWait: Duration? = nil, directory: String? = nil)
+    -> InvokeOptions
+{
     InvokeOptions(
-        outputDirectory: directory, baseUrlOverride: mock.baseURL, pollInterval: .milliseconds(20), maxWait: maxWait)
+        outputDirectory: directory, baseUrlOverride: mock.baseURL, pollInterval: .milliseconds(20),
+        maxWait: maxWait)
 }
 
 /// A registry from YAML text (written to a temporary file).
 func registry(yaml: String) throws -> YAMLRegistry {
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("pollster-test-\(UUID().uuidString)")
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+        "pollster-test-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     let file = directory.appendingPathComponent("adapter.yaml")
     try yaml.write(to: file, atomically: true, encoding: .utf8)
