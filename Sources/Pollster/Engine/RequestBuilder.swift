@@ -67,9 +67,37 @@ struct RequestBuilder: Sendable {
     func plain(method: String, url: String, _ context: TemplateContext, key: String) throws(PollsterError)
         -> TransportRequest
     {
-        TransportRequest(
-            method: method, url: try checkedURL(url, key: key), headers: try credentials(for: url, context),
-            timeout: plan.requestTimeout)
+        try signed(
+            TransportRequest(
+                method: method, url: try checkedURL(url, key: key), headers: try credentials(for: url, context),
+                timeout: plan.requestTimeout), context)
+    }
+
+    /// Adds request signatures (TC3) to requests for the provider's origin.
+    private func signed(_ request: TransportRequest, _ context: TemplateContext) throws(PollsterError)
+        -> TransportRequest
+    {
+        guard case .tc3(let secretId, let secretKey, let service)? = plan.auth, let url = HTTPURL(request.url),
+            url.origin == providerOrigin
+        else { return request }
+        var request = request
+        let host = url.port.map { "\(url.host):\($0)" } ?? url.host
+        let contentType = request.headers.first(name: "Content-Type") ?? "application/json"
+        request.headers.replaceOrAdd(name: "Content-Type", value: contentType)
+        request.headers.replaceOrAdd(name: "Host", value: host)
+        let timestamp = Int(Date().timeIntervalSince1970)
+        request.headers.replaceOrAdd(name: "X-TC-Timestamp", value: String(timestamp))
+        let query = url.pathAndQuery.split(separator: "?", maxSplits: 1).dropFirst().first.map(String.init) ?? ""
+        let signing = TC3Signer.Request(
+            method: request.method, path: url.path, query: query, contentType: contentType, host: host,
+            body: request.body ?? [])
+        request.headers.replaceOrAdd(
+            name: "Authorization",
+            value: TC3Signer.authorization(
+                signing, secretId: try secretId.render(context, encoding: .header),
+                secretKey: try secretKey.render(context, encoding: .header),
+                service: service ?? String(url.host.prefix { $0 != "." }), timestamp: timestamp))
+        return request
     }
 
     /// Renders a configured URL template (relative ones join the base URL).
@@ -96,6 +124,7 @@ struct RequestBuilder: Sendable {
                 name: "Authorization", value: "Bearer " + (try token.render(context, encoding: .header)))
         case .header(let name, let value)?:
             headers.replaceOrAdd(name: name, value: try value.render(context, encoding: .header))
+        case .tc3?: break  // signed once the whole request is known
         case .basic(let username, let password)?:
             let pair =
                 try username.render(context, encoding: .header) + ":"

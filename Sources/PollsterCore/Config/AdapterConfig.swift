@@ -85,7 +85,7 @@ public struct AdapterConfig: Sendable, Hashable, Codable {
 
 /// Authentication added to requests sent to the provider's own origin.
 public struct AuthConfig: Sendable, Hashable, Codable {
-    /// `bearer`, `header` or `basic`.
+    /// `bearer`, `header`, `basic` or `tc3-hmac-sha256` (Tencent Cloud API 3.0).
     public var type: String
     /// For `bearer`: the token template, e.g. `${REPLICATE_API_TOKEN}`.
     public var token: String?
@@ -97,12 +97,18 @@ public struct AuthConfig: Sendable, Hashable, Codable {
     public var username: String?
     /// For `basic`: password template.
     public var password: String?
+    /// For `tc3-hmac-sha256`: the SecretId template, e.g. `${TENCENTCLOUD_SECRET_ID}`.
+    public var secretId: String?
+    /// For `tc3-hmac-sha256`: the SecretKey template.
+    public var secretKey: String?
+    /// For `tc3-hmac-sha256`: the service in the credential scope; default: the first label of the host.
+    public var service: String?
 
     /// Auth from its parts.
     public init(
         type: String, token: String? = nil, name: String? = nil, value: String? = nil,
-        username: String? = nil,
-        password: String? = nil
+        username: String? = nil, password: String? = nil, secretId: String? = nil, secretKey: String? = nil,
+        service: String? = nil
     ) {
         self.type = type
         self.token = token
@@ -110,10 +116,13 @@ public struct AuthConfig: Sendable, Hashable, Codable {
         self.value = value
         self.username = username
         self.password = password
+        self.secretId = secretId
+        self.secretKey = secretKey
+        self.service = service
     }
 
     /// The supported `type` values.
-    public static let types = ["bearer", "header", "basic"]
+    public static let types = ["bearer", "header", "basic", "tc3-hmac-sha256"]
 
     public init(from decoder: any Decoder) throws {
         let c = try ConfigContainer(
@@ -124,6 +133,9 @@ public struct AuthConfig: Sendable, Hashable, Codable {
         value = try c("value")
         username = try c("username")
         password = try c("password")
+        secretId = try c("secretId")
+        secretKey = try c("secretKey")
+        service = try c("service")
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -134,6 +146,9 @@ public struct AuthConfig: Sendable, Hashable, Codable {
         try c("value", value)
         try c("username", username)
         try c("password", password)
+        try c("secretId", secretId)
+        try c("secretKey", secretKey)
+        try c("service", service)
     }
 }
 

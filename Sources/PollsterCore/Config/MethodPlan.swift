@@ -163,6 +163,8 @@ public enum AuthPlan: Sendable {
     case bearer(token: Template)
     case header(name: String, value: Template)
     case basic(username: Template, password: Template)
+    /// Tencent Cloud API 3.0 request signing.
+    case tc3(secretId: Template, secretKey: Template, service: String?)
 
     init(_ config: AuthConfig) throws(PollsterError) {
         func required(_ value: String?, _ field: String) throws(PollsterError) -> Template {
@@ -184,6 +186,10 @@ public enum AuthPlan: Sendable {
             self = .basic(
                 username: try required(config.username, "username"),
                 password: try required(config.password, "password"))
+        case "tc3-hmac-sha256":
+            self = .tc3(
+                secretId: try required(config.secretId, "secretId"), secretKey: try required(config.secretKey, "secretKey"),
+                service: config.service)
         default:
             throw PollsterError(
                 .invalidConfig,
@@ -197,6 +203,7 @@ public enum AuthPlan: Sendable {
         case .bearer(let token): token.secretNames
         case .header(_, let value): value.secretNames
         case .basic(let username, let password): username.secretNames + password.secretNames
+        case .tc3(let secretId, let secretKey, _): secretId.secretNames + secretKey.secretNames
         }
     }
 }
