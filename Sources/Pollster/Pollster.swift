@@ -54,6 +54,28 @@ public struct Pollster: Sendable {
         }
     }
 
+    /// Cancels a provider job of `tool` (the method needs `adapterConfig.cancel`).
+    /// - Parameters:
+    ///   - taskId: the provider's task id (`ToolResult.taskId`, `PollsterError.taskId`).
+    ///   - response: the submit response, when the cancel URL comes from it (`{response.urls.cancel}`).
+    ///   - baseUrlOverride: as in `InvokeOptions`.
+    /// - Returns: whether the provider confirmed the cancel.
+    public func cancel(
+        _ tool: String, taskId: String, response: JSONValue? = nil, baseUrlOverride: String? = nil
+    )
+        async throws(PollsterError) -> CancelResult
+    {
+        do {
+            let method = try await registry.method(named: tool)
+            return try await adapter.cancel(
+                method, taskId: taskId, response: response, baseUrl: baseUrlOverride ?? method.baseUrl)
+        } catch let error as PollsterError {
+            throw error
+        } catch {
+            throw PollsterError(.transportError, "\(tool): cancel failed: \(error)")
+        }
+    }
+
     private func run(_ tool: String, input: JSONValue, options: InvokeOptions) async throws(PollsterError)
         -> ToolResult
     {

@@ -23,7 +23,9 @@ public enum TC3Signer {
         public var body: [UInt8]
 
         /// A request from its parts.
-        public init(method: String, path: String, query: String, contentType: String, host: String, body: [UInt8]) {
+        public init(
+            method: String, path: String, query: String, contentType: String, host: String, body: [UInt8]
+        ) {
             self.method = method
             self.path = path
             self.query = query
@@ -40,11 +42,14 @@ public enum TC3Signer {
         let date = utcDate(timestamp)
         let scope = "\(date)/\(service)/tc3_request"
         let signature = self.signature(request, secretKey: secretKey, service: service, timestamp: timestamp)
-        return "TC3-HMAC-SHA256 Credential=\(secretId)/\(scope), SignedHeaders=content-type;host, Signature=\(signature)"
+        return
+            "TC3-HMAC-SHA256 Credential=\(secretId)/\(scope), SignedHeaders=content-type;host, Signature=\(signature)"
     }
 
     /// The hex signature.
-    public static func signature(_ request: Request, secretKey: String, service: String, timestamp: Int) -> String {
+    public static func signature(_ request: Request, secretKey: String, service: String, timestamp: Int)
+        -> String
+    {
         let date = utcDate(timestamp)
         let canonical = [
             request.method.uppercased(), request.path.isEmpty ? "/" : request.path, request.query,
@@ -66,7 +71,8 @@ public enum TC3Signer {
     static func utcDate(_ timestamp: Int) -> String {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: "UTC")!
-        let parts = calendar.dateComponents([.year, .month, .day], from: Date(timeIntervalSince1970: Double(timestamp)))
+        let parts = calendar.dateComponents(
+            [.year, .month, .day], from: Date(timeIntervalSince1970: Double(timestamp)))
         return String(format: "%04d-%02d-%02d", parts.year!, parts.month!, parts.day!)
     }
 

@@ -37,7 +37,8 @@ extension HttpAdapter {
     /// Finds the outputs of `result` and downloads them (unless `output.download` is false).
     func outputs(_ run: inout Invocation, result: JSONValue) async throws -> [ToolFile] {
         let output = run.method.plan.output
-        let candidates = OutputFinder.find(in: result, explicitPaths: output.paths, all: output.config.all)
+        let paths = output.paths?.map { $0.binding(taskId: run.taskId) }
+        let candidates = OutputFinder.find(in: result, explicitPaths: paths, all: output.config.all)
         run.report.outputs = candidates.map(\.path.description)
         if candidates.isEmpty {
             let message = "\(run.method.name): no output URL found in the result"

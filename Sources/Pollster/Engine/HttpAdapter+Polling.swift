@@ -11,6 +11,8 @@ extension HttpAdapter {
         _ run: inout Invocation, url: String, mode: StatusURLDetector.Mode, polling: PollingPlan,
         initialRetryAfter: Duration?
     ) async throws -> JSONValue {
+        var polling = polling
+        polling.classifier = polling.classifier.bound(taskId: run.taskId)
         var schedule = polling.schedule
         if let interval = run.options.pollInterval { schedule.interval = interval }
         if let maxWait = run.options.maxWait { schedule.maxWait = maxWait }
@@ -27,7 +29,9 @@ extension HttpAdapter {
                     beforePoll: number, retryAfter: retryAfter, elapsed: .now - run.submitInstant,
                     using: &random)
             else {
-                throw timeout(run, schedule: schedule, unknown: unknown)
+                var error = timeout(run, schedule: schedule, unknown: unknown)
+                if let canceled = await cancelAfterTimeout(run) { error.message += ". " + canceled }
+                throw error
             }
             try await Task.sleep(for: delay)
             retryAfter = nil

@@ -45,7 +45,7 @@ struct HttpAdapter: Sendable {
         let body = run.context.response
         guard let polling = run.method.plan.polling else { return body ?? .null }
         if let body {
-            let reading = polling.classifier.classify(body)
+            let reading = polling.classifier.bound(taskId: run.taskId).classify(body)
             if reading.phase == .failed || reading.phase == .canceled {
                 run.report.statusRule = reading.rule
                 throw run.terminalError(reading)

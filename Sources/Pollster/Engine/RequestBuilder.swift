@@ -63,13 +63,21 @@ struct RequestBuilder: Sendable {
             timeout: plan.requestTimeout)
     }
 
-    /// A GET (or configured method) to a URL, with credentials only for the provider's origin.
-    func plain(method: String, url: String, _ context: TemplateContext, key: String) throws(PollsterError)
-        -> TransportRequest
-    {
-        try signed(
+    /// A request to a URL (result, cancel), with credentials only for the provider's origin.
+    func plain(
+        method: String, url: String, body template: JSONValue? = nil, _ context: TemplateContext, key: String
+    ) throws(PollsterError) -> TransportRequest {
+        var headers = try credentials(for: url, context)
+        var body: [UInt8]?
+        if let template {
+            body = JSONWriter.bytes(try BodyRenderer.render(template, context) ?? .object([:]))
+            if !headers.contains(name: "Content-Type") {
+                headers.add(name: "Content-Type", value: "application/json")
+            }
+        }
+        return try signed(
             TransportRequest(
-                method: method, url: try checkedURL(url, key: key), headers: try credentials(for: url, context),
+                method: method, url: try checkedURL(url, key: key), headers: headers, body: body,
                 timeout: plan.requestTimeout), context)
     }
 
@@ -77,7 +85,8 @@ struct RequestBuilder: Sendable {
     private func signed(_ request: TransportRequest, _ context: TemplateContext) throws(PollsterError)
         -> TransportRequest
     {
-        guard case .tc3(let secretId, let secretKey, let service)? = plan.auth, let url = HTTPURL(request.url),
+        guard case .tc3(let secretId, let secretKey, let service)? = plan.auth,
+            let url = HTTPURL(request.url),
             url.origin == providerOrigin
         else { return request }
         var request = request
@@ -87,7 +96,8 @@ struct RequestBuilder: Sendable {
         request.headers.replaceOrAdd(name: "Host", value: host)
         let timestamp = Int(Date().timeIntervalSince1970)
         request.headers.replaceOrAdd(name: "X-TC-Timestamp", value: String(timestamp))
-        let query = url.pathAndQuery.split(separator: "?", maxSplits: 1).dropFirst().first.map(String.init) ?? ""
+        let query =
+            url.pathAndQuery.split(separator: "?", maxSplits: 1).dropFirst().first.map(String.init) ?? ""
         let signing = TC3Signer.Request(
             method: request.method, path: url.path, query: query, contentType: contentType, host: host,
             body: request.body ?? [])

@@ -24,13 +24,15 @@ public struct AdapterConfig: Sendable, Hashable, Codable {
     public var result: ResultConfig?
     /// Output discovery and download.
     public var output: OutputConfig
+    /// How to cancel a job at the provider.
+    public var cancel: CancelConfig?
 
     /// A config from its parts.
     public init(
         headers: [String: String] = [:], timeout: Int? = nil, timeoutSeconds: Double? = nil,
         query: [String: String] = [:], body: JSONValue? = nil, auth: AuthConfig? = nil,
         submit: SubmitConfig = SubmitConfig(), polling: PollingConfig? = nil, result: ResultConfig? = nil,
-        output: OutputConfig = OutputConfig()
+        output: OutputConfig = OutputConfig(), cancel: CancelConfig? = nil
     ) {
         self.headers = headers
         self.timeout = timeout
@@ -42,6 +44,7 @@ public struct AdapterConfig: Sendable, Hashable, Codable {
         self.polling = polling
         self.result = result
         self.output = output
+        self.cancel = cancel
     }
 
     /// The request timeout in effect, in seconds.
@@ -51,7 +54,7 @@ public struct AdapterConfig: Sendable, Hashable, Codable {
 
     static let keys = [
         "headers", "timeout", "timeoutSeconds", "query", "body", "auth", "submit", "polling", "result",
-        "output",
+        "output", "cancel",
     ]
 
     public init(from decoder: any Decoder) throws {
@@ -66,6 +69,7 @@ public struct AdapterConfig: Sendable, Hashable, Codable {
         polling = try c("polling")
         result = try c("result")
         output = try c("output", default: OutputConfig())
+        cancel = try c("cancel")
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -80,6 +84,7 @@ public struct AdapterConfig: Sendable, Hashable, Codable {
         try c("polling", polling)
         try c("result", result)
         try c("output", output, default: OutputConfig())
+        try c("cancel", cancel)
     }
 }
 
@@ -268,5 +273,42 @@ public struct OutputConfig: Sendable, Hashable, Codable {
         try c("maxBytes", maxBytes, default: Self.defaultMaxBytes)
         try c("allowHosts", allowHosts)
         try c("failOnDownloadError", failOnDownloadError, default: false)
+    }
+}
+
+/// How to cancel a job at the provider (fal `PUT cancel_url`, Runway `DELETE /v1/tasks/{id}`,
+/// Replicate `POST urls.cancel`).
+public struct CancelConfig: Sendable, Hashable, Codable {
+    /// URL template, e.g. `{response.urls.cancel}` or `/v1/tasks/{id}`.
+    public var url: String
+    /// HTTP method; default POST.
+    public var method: String
+    /// Body template, if the provider wants one.
+    public var body: JSONValue?
+    /// Cancel the job when polling times out; default false.
+    public var onTimeout: Bool
+
+    /// A cancel rule from its parts.
+    public init(url: String, method: String = "POST", body: JSONValue? = nil, onTimeout: Bool = false) {
+        self.url = url
+        self.method = method
+        self.body = body
+        self.onTimeout = onTimeout
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try ConfigContainer(decoder, known: ["url", "method", "body", "onTimeout"])
+        url = try c.required("url")
+        method = try c("method", default: "POST")
+        body = try c("body")
+        onTimeout = try c("onTimeout", default: false)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = ConfigEncoder(encoder)
+        try c("url", url)
+        try c("method", method, default: "POST")
+        try c("body", body)
+        try c("onTimeout", onTimeout, default: false)
     }
 }

@@ -28,6 +28,18 @@ public struct MethodPlan: Sendable {
         public var method: String
     }
 
+    /// The cancel request.
+    public struct Cancel: Sendable {
+        /// URL template.
+        public var url: Template
+        /// HTTP method.
+        public var method: String
+        /// Body template.
+        public var body: JSONValue?
+        /// Cancel when polling times out.
+        public var onTimeout: Bool
+    }
+
     /// The submit request.
     public var submit: Submit
     /// Headers for every request, sorted by name.
@@ -40,6 +52,8 @@ public struct MethodPlan: Sendable {
     public var result: Result?
     /// Output rules.
     public var output: OutputPlan
+    /// Cancelling; nil when the provider cannot cancel.
+    public var cancel: Cancel?
     /// Per-request timeout.
     public var requestTimeout: Duration
     /// Every secret name any template references.
@@ -94,6 +108,14 @@ public struct MethodPlan: Sendable {
                 method: try Self.httpMethod(result.method, key: "adapterConfig.result.method"))
         }
         output = try OutputPlan(config.output)
+        cancel = try config.cancel.map { cancel throws(PollsterError) in
+            if let body = cancel.body { try Self.checkTemplates(in: body, key: "adapterConfig.cancel.body") }
+            return Cancel(
+                url: try Self.template(cancel.url, key: "adapterConfig.cancel.url"),
+                method: try Self.httpMethod(cancel.method, key: "adapterConfig.cancel.method"),
+                body: cancel.body,
+                onTimeout: cancel.onTimeout)
+        }
         let timeout = config.effectiveTimeoutSeconds
         guard timeout > 0, timeout <= 3600 else {
             throw PollsterError(
@@ -188,7 +210,8 @@ public enum AuthPlan: Sendable {
                 password: try required(config.password, "password"))
         case "tc3-hmac-sha256":
             self = .tc3(
-                secretId: try required(config.secretId, "secretId"), secretKey: try required(config.secretKey, "secretKey"),
+                secretId: try required(config.secretId, "secretId"),
+                secretKey: try required(config.secretKey, "secretKey"),
                 service: config.service)
         default:
             throw PollsterError(

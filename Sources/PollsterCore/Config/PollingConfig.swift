@@ -25,6 +25,9 @@ public struct PollingConfig: Sendable, Hashable, Codable {
     public var pendingValues: [String]?
     /// Extra values meaning canceled.
     public var canceledValues: [String]?
+    /// Status value → `success`, `failure`, `running`, `pending` or `canceled`
+    /// (for numeric vocabularies such as Jimeng's `50: success`).
+    public var statusMap: [String: String]?
     /// Ordered rules; first match wins. When given, they decide before the defaults.
     public var acceptors: [AcceptorConfig]?
     /// JSON path of a progress number (0–1 or 0–100).
@@ -40,7 +43,8 @@ public struct PollingConfig: Sendable, Hashable, Codable {
         statusHeaders: [String: String] = [:], intervalSeconds: Double = 5, maxWaitSeconds: Double = 300,
         backoff: BackoffConfig? = nil, statusPath: String? = nil, successValues: [String]? = nil,
         failureValues: [String]? = nil, pendingValues: [String]? = nil, canceledValues: [String]? = nil,
-        acceptors: [AcceptorConfig]? = nil, progressPath: String? = nil, errorPath: String? = nil,
+        statusMap: [String: String]? = nil, acceptors: [AcceptorConfig]? = nil, progressPath: String? = nil,
+        errorPath: String? = nil,
         maxConsecutiveErrors: Int = 5
     ) {
         self.statusUrl = statusUrl
@@ -55,6 +59,7 @@ public struct PollingConfig: Sendable, Hashable, Codable {
         self.failureValues = failureValues
         self.pendingValues = pendingValues
         self.canceledValues = canceledValues
+        self.statusMap = statusMap
         self.acceptors = acceptors
         self.progressPath = progressPath
         self.errorPath = errorPath
@@ -64,7 +69,8 @@ public struct PollingConfig: Sendable, Hashable, Codable {
     static let keys = [
         "statusUrl", "statusMethod", "statusBody", "statusHeaders", "intervalSeconds", "maxWaitSeconds",
         "backoff",
-        "statusPath", "successValues", "failureValues", "pendingValues", "canceledValues", "acceptors",
+        "statusPath", "successValues", "failureValues", "pendingValues", "canceledValues", "statusMap",
+        "acceptors",
         "progressPath", "errorPath", "maxConsecutiveErrors",
     ]
 
@@ -82,6 +88,7 @@ public struct PollingConfig: Sendable, Hashable, Codable {
         failureValues = try c("failureValues")
         pendingValues = try c("pendingValues")
         canceledValues = try c("canceledValues")
+        statusMap = try c("statusMap")
         acceptors = try c("acceptors")
         progressPath = try c("progressPath")
         errorPath = try c("errorPath")
@@ -102,6 +109,7 @@ public struct PollingConfig: Sendable, Hashable, Codable {
         try c("failureValues", failureValues)
         try c("pendingValues", pendingValues)
         try c("canceledValues", canceledValues)
+        try c("statusMap", statusMap)
         try c("acceptors", acceptors)
         try c("progressPath", progressPath)
         try c("errorPath", errorPath)

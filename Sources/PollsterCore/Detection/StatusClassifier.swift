@@ -32,11 +32,42 @@ public struct StatusClassifier: Sendable {
         for (values, phase) in extras {
             for value in values ?? [] { vocabulary[value.lowercased()] = phase }
         }
+        for (value, state) in config.statusMap ?? [:] {
+            guard let phase = Self.mapPhases[state.lowercased()] else {
+                throw PollsterError(
+                    .invalidConfig,
+                    "\(key).statusMap.\(value): '\(state)' is not one of success, failure, running, pending, canceled"
+                )
+            }
+            vocabulary[value.lowercased()] = phase
+        }
         var acceptors: [Acceptor] = []
         for (index, acceptor) in (config.acceptors ?? []).enumerated() {
             acceptors.append(try Acceptor(acceptor, key: "\(key).acceptors[\(index)]"))
         }
         self.acceptors = acceptors
+    }
+
+    static let mapPhases: [String: TaskPhase] = [
+        "success": .succeeded, "succeeded": .succeeded, "failure": .failed, "failed": .failed,
+        "running": .running,
+        "retry": .running, "pending": .pending, "canceled": .canceled, "cancelled": .canceled,
+    ]
+
+    /// The same rules with `{id}` in every path replaced by the task id
+    /// (for providers that key the status by id, like `data["{id}"].status`).
+    public func bound(taskId: String?) -> StatusClassifier {
+        var copy = self
+        copy.statusPath = statusPath?.binding(taskId: taskId)
+        copy.progressPath = progressPath?.binding(taskId: taskId)
+        copy.errorPath = errorPath?.binding(taskId: taskId)
+        copy.acceptors = acceptors.map {
+            var acceptor = $0
+            acceptor.path = acceptor.path?.binding(taskId: taskId)
+            acceptor.messagePath = acceptor.messagePath?.binding(taskId: taskId)
+            return acceptor
+        }
+        return copy
     }
 
     /// The default rules only.

@@ -49,6 +49,20 @@ public struct JSONPath: Sendable, Hashable, CustomStringConvertible {
         return results
     }
 
+    /// True when a key holds the `{id}` placeholder (e.g. `data["{id}"].status`).
+    public var usesTaskId: Bool {
+        components.contains { if case .key(let key) = $0 { key.contains("{id}") } else { false } }
+    }
+
+    /// The path with `{id}` in keys replaced by the task id (unchanged without an id).
+    public func binding(taskId: String?) -> JSONPath {
+        guard let taskId, usesTaskId else { return self }
+        return JSONPath(
+            components.map {
+                if case .key(let key) = $0 { .key(key.replacing("{id}", with: taskId)) } else { $0 }
+            })
+    }
+
     /// A path one step longer.
     public func appending(_ component: Component) -> JSONPath { JSONPath(components + [component]) }
 

@@ -7,9 +7,13 @@ public enum FixtureExplainer {
     /// One line per finding, in exchange order.
     public static func explain(_ fixture: Fixture, method: ToolMethod? = nil) -> [String] {
         guard let submit = fixture.exchanges.first else { return ["the fixture has no exchanges"] }
-        let classifier = method?.plan.polling?.classifier ?? StatusClassifier.defaults
         var lines: [String] = []
         let submitBody = try? JSONParser.parse(submit.body)
+        let taskId = submitBody.flatMap {
+            TaskIdDetector.detect(in: $0, explicitPath: method?.plan.submit.taskIdPath)
+        }
+        let classifier = (method?.plan.polling?.classifier ?? StatusClassifier.defaults).bound(
+            taskId: taskId?.value)
         lines.append("submit: \(submit.method) \(submit.url) → HTTP \(submit.status)")
         if let submitBody,
             let id = TaskIdDetector.detect(in: submitBody, explicitPath: method?.plan.submit.taskIdPath)

@@ -1,0 +1,64 @@
+import Foundation
+import Pollster
+import PollsterCore
+import PollsterTesting
+import Testing
+
+/// Canceling provider jobs: on request, and on a polling timeout when configured.
+@Suite("Cancel")
+struct CancelTests {
+    @Test("a running Runway task is canceled by id and the provider confirms")
+    func cancelById() async throws {
+        try await withMockEngine(script: MockJobScript(polls: 50)) { pollster, mock in
+            var options = fastOptions(mock, maxWait: .milliseconds(100))
+            options.pollInterval = .milliseconds(30)
+            let error = await pollsterError {
+                try await pollster.invoke(
+                    "runway.image_to_video", input: sampleInputs["runway.image_to_video"]!, options: options)
+            }
+            let taskId = try #require(error?.taskId)
+            let result = try await pollster.cancel(
+                "runway.image_to_video", taskId: taskId, baseUrlOverride: mock.baseURL)
+            #expect(result.confirmed)
+            #expect(result.httpStatus == 204)
+            let deletes = mock.stats.requests.filter { $0.method == "DELETE" }
+            #expect(deletes.map(\.path) == ["/v1/tasks/\(taskId)"])
+        }
+    }
+
+    @Test(
+        "cancel.onTimeout cancels the job at the provider and says so",
+        arguments: ["fal.fast_sdxl", "replicate.create_prediction"])
+    func cancelOnTimeout(tool: String) async throws {
+        let registry = try registry(yaml: Self.withCancelOnTimeout(tool))
+        try await withMockEngine(script: MockJobScript(polls: 100), registry: registry) { pollster, mock in
+            let error = await pollsterError {
+                try await pollster.invoke(
+                    tool, input: sampleInputs[tool]!, options: fastOptions(mock, maxWait: .milliseconds(150)))
+            }
+            #expect(error?.code == .pollingTimeout)
+            #expect(error?.message.contains("canceled at the provider") == true)
+            let cancels = mock.stats.requests.filter { $0.path.hasSuffix("/cancel") }
+            #expect(cancels.count == 1)
+        }
+    }
+
+    @Test("a method without cancel says so")
+    func noCancel() async throws {
+        try await withMockEngine { pollster, _ in
+            let error = await pollsterError {
+                try await pollster.cancel("heygen.create_avatar_video_v2", taskId: "abc")
+            }
+            #expect(error?.code == .invalidConfig)
+            #expect(error?.message.contains("adapterConfig.cancel") == true)
+        }
+    }
+
+    /// The shipped adapter of `tool` with `cancel.onTimeout: true`.
+    static func withCancelOnTimeout(_ tool: String) throws -> String {
+        let inventory = tool.split(separator: ".")[0]
+        let text = try String(contentsOfFile: "\(Repository.adapters)/\(inventory).yaml", encoding: .utf8)
+        return text.replacingOccurrences(of: "method: PUT }", with: "method: PUT, onTimeout: true }")
+            .replacingOccurrences(of: "method: POST }", with: "method: POST, onTimeout: true }")
+    }
+}
