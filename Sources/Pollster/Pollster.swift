@@ -28,7 +28,7 @@ public struct Pollster: Sendable {
         self.registry = registry
         self.adapter = HttpAdapter(
             transport: transport, secrets: secrets,
-            downloader: Downloader(transport: transport, policy: urlPolicy),
+            downloader: Downloader(transport: transport, policy: urlPolicy), limits: ProviderLimits(),
             logger: logger)
     }
 

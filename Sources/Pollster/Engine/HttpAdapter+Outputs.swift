@@ -11,7 +11,7 @@ extension HttpAdapter {
         let request = try run.builder.plain(method: step.method, url: url, run.context, key: "result.url")
         let response: TransportResponse
         do {
-            response = try await transport.send(request)
+            response = try await sendToProvider(run, request)
         } catch let failure as TransportFailure {
             throw PollsterError(
                 .transportError,

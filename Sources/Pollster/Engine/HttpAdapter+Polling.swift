@@ -102,7 +102,7 @@ extension HttpAdapter {
         do {
             let request = try run.builder.status(url: url, run.context, polling: polling)
             run.polls += 1
-            response = try await transport.send(request)
+            response = try await sendToProvider(run, request)
         } catch let error as PollsterError {
             return .failed(error, retryAfter: nil)
         } catch {

@@ -17,7 +17,7 @@ extension HttpAdapter {
             attempt += 1
             let response: TransportResponse
             do {
-                response = try await transport.send(request)
+                response = try await sendToProvider(run, request)
             } catch let failure as TransportFailure {
                 if (failure.requestWasNotSent || idempotent) && attempt < plan.maxAttempts {
                     logger.warning(

@@ -9,6 +9,7 @@ struct HttpAdapter: Sendable {
     let transport: any Transport
     let secrets: Secrets
     let downloader: Downloader
+    let limits: ProviderLimits
     let logger: Logger
 
     /// Runs `method` with `input`.
@@ -22,7 +23,10 @@ struct HttpAdapter: Sendable {
         }
         var run = Invocation(
             method: method, input: input, secrets: secrets, options: options,
-            baseUrl: options.baseUrlOverride ?? method.baseUrl)
+            baseUrl: options.baseUrlOverride ?? method.baseUrl, limiters: limits.limiters(for: method))
+        // limits.maxConcurrent: a slot is held from before the submit until the outputs are in.
+        try await run.limiters.jobs?.acquire()
+        defer { run.limiters.jobs?.release() }
         let submitted = try await submit(&run)
         let final = try await awaitCompletion(&run, submitted: submitted)
         let result = try await fetchResult(&run, final: final)
@@ -36,6 +40,21 @@ struct HttpAdapter: Sendable {
                 submittedAt: run.submittedAt.timeIntervalSince1970, completedAt: Date().timeIntervalSince1970,
                 polls: run.polls, elapsedSeconds: (completed - run.started).seconds),
             detection: run.report)
+    }
+
+    /// Sends a request to the provider under the inventory's request rate; 429s slow it down.
+    func sendToProvider(_ run: Invocation, _ request: TransportRequest) async throws -> TransportResponse {
+        try await run.limiters.requests?.acquire()
+        let response = try await transport.send(request)
+        if response.status == 429 {
+            run.limiters.requests?.slowDown(
+                retryAfter: response.headers.first(name: "Retry-After").flatMap {
+                    RetryAfter.delay(from: $0, now: Date())
+                })
+        } else {
+            run.limiters.requests?.recover()
+        }
+        return response
     }
 
     /// Waits for the job to finish and returns the final status JSON.

@@ -7,6 +7,7 @@ struct Invocation {
     let options: InvokeOptions
     let builder: RequestBuilder
     let redactor: Redactor
+    let limiters: ProviderLimits.Limiters
     let started = ContinuousClock.now
     var context: TemplateContext
     var submitURL = ""
@@ -17,7 +18,11 @@ struct Invocation {
     var warnings: [ToolWarning] = []
     var lastStatus: String?
 
-    init(method: ToolMethod, input: JSONValue, secrets: Secrets, options: InvokeOptions, baseUrl: String?) {
+    init(
+        method: ToolMethod, input: JSONValue, secrets: Secrets, options: InvokeOptions, baseUrl: String?,
+        limiters: ProviderLimits.Limiters
+    ) {
+        self.limiters = limiters
         self.method = method
         self.options = options
         self.builder = RequestBuilder(method: method, baseUrl: baseUrl, secrets: secrets)

@@ -1,0 +1,59 @@
+import Synchronization
+
+/// A counting semaphore for async code: at most `limit` holders at once, waiters served
+/// in arrival order, cancellation-aware.
+final class ConcurrencyLimiter: Sendable {
+    private struct State {
+        var available: Int
+        var waiters: [(id: Int, continuation: CheckedContinuation<Void, any Error>)] = []
+        var nextId = 0
+    }
+
+    private let state: Mutex<State>
+
+    /// A limiter admitting `limit` holders.
+    init(limit: Int) { state = Mutex(State(available: limit)) }
+
+    /// Waits for a slot. Every successful call must be balanced by `release()`.
+    /// - Throws: `CancellationError` if the task is cancelled while waiting.
+    func acquire() async throws {
+        let id = state.withLock { state -> Int? in
+            if state.available > 0 {
+                state.available -= 1
+                return nil
+            }
+            state.nextId += 1
+            return state.nextId
+        }
+        guard let id else { return }
+        try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation {
+                (continuation: CheckedContinuation<Void, any Error>) in
+                let resumeNow = state.withLock { state -> Bool in
+                    if Task.isCancelled { return true }
+                    state.waiters.append((id, continuation))
+                    return false
+                }
+                if resumeNow { continuation.resume(throwing: CancellationError()) }
+            }
+        } onCancel: {
+            let waiter = state.withLock { state -> CheckedContinuation<Void, any Error>? in
+                guard let index = state.waiters.firstIndex(where: { $0.id == id }) else { return nil }
+                return state.waiters.remove(at: index).continuation
+            }
+            waiter?.resume(throwing: CancellationError())
+        }
+    }
+
+    /// Frees a slot, handing it to the longest waiter if any.
+    func release() {
+        let next = state.withLock { state -> CheckedContinuation<Void, any Error>? in
+            if state.waiters.isEmpty {
+                state.available += 1
+                return nil
+            }
+            return state.waiters.removeFirst().continuation
+        }
+        next?.resume()
+    }
+}

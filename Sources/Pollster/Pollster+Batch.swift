@@ -1,0 +1,77 @@
+import PollsterCore
+
+/// One call of a batch.
+public struct BatchItem: Sendable {
+    /// `inventory.method`.
+    public var tool: String
+    /// The input.
+    public var input: JSONValue
+    /// A caller's label, echoed in the outcome.
+    public var id: String?
+
+    /// An item.
+    public init(tool: String, input: JSONValue, id: String? = nil) {
+        self.tool = tool
+        self.input = input
+        self.id = id
+    }
+}
+
+/// How one item of a batch ended.
+public struct BatchOutcome: Sendable {
+    /// The item's position in the batch.
+    public var index: Int
+    /// The item.
+    public var item: BatchItem
+    /// Its result or error.
+    public var result: Result<ToolResult, PollsterError>
+}
+
+extension Pollster {
+    /// Invokes every item, at most `concurrency` at a time. Each inventory's `limits`
+    /// (`maxConcurrent`, `requestsPerSecond`) hold on top, across every call of this engine.
+    /// A failed item does not stop the others.
+    ///
+    /// - Parameters:
+    ///   - items: the calls.
+    ///   - concurrency: calls in progress at once (≥ 1).
+    ///   - options: applied to every call (`events` is ignored).
+    ///   - onStart: called with an item's index when it starts.
+    ///   - onOutcome: called as each item ends, in completion order.
+    /// - Returns: the outcomes in item order.
+    public func invokeBatch(
+        _ items: [BatchItem], concurrency: Int = 8, options: InvokeOptions = InvokeOptions(),
+        onStart: (Int) -> Void = { _ in }, onOutcome: (BatchOutcome) -> Void = { _ in }
+    ) async -> [BatchOutcome] {
+        var shared = options
+        shared.events = nil
+        let options = shared
+        let width = max(1, concurrency)
+        var outcomes: [BatchOutcome?] = Array(repeating: nil, count: items.count)
+        await withTaskGroup(of: BatchOutcome.self) { group in
+            var next = 0
+            func startNext() {
+                guard next < items.count else { return }
+                let index = next
+                let item = items[index]
+                next += 1
+                onStart(index)
+                group.addTask {
+                    do throws(PollsterError) {
+                        let result = try await invoke(item.tool, input: item.input, options: options)
+                        return BatchOutcome(index: index, item: item, result: .success(result))
+                    } catch {
+                        return BatchOutcome(index: index, item: item, result: .failure(error))
+                    }
+                }
+            }
+            for _ in 0..<min(width, items.count) { startNext() }
+            for await outcome in group {
+                outcomes[outcome.index] = outcome
+                onOutcome(outcome)
+                startNext()
+            }
+        }
+        return outcomes.compactMap { $0 }
+    }
+}
