@@ -102,6 +102,12 @@ struct HttpAdapter: Sendable {
                 taskId: run.taskId)
         }
         run.report.statusUrl = detected.source
-        return (HTTPURL.resolve(detected.value, against: run.submitURL), mode)
+        let url = HTTPURL.resolve(detected.value, against: run.submitURL)
+        if run.taskId == nil, let last = HTTPURL(url)?.path.split(separator: "/").last, !last.isEmpty {
+            // 202 + Operation-Location carries no id in a body: the operation's last path segment is its id.
+            run.context.taskId = PercentEncoding.decode(String(last)) ?? String(last)
+            run.report.taskId = "\(detected.source) (last path segment)"
+        }
+        return (url, mode)
     }
 }
