@@ -15,9 +15,7 @@ public enum FixtureExplainer {
         let classifier = (method?.plan.polling?.classifier ?? StatusClassifier.defaults).bound(
             taskId: taskId?.value)
         lines.append("submit: \(submit.method) \(submit.url) → HTTP \(submit.status)")
-        if let submitBody,
-            let id = TaskIdDetector.detect(in: submitBody, explicitPath: method?.plan.submit.taskIdPath)
-        {
+        if let id = taskId {
             lines.append("  task id: \(id.value) (from \(id.source))")
         } else {
             lines.append("  task id: none found (set submit.taskIdPath if the provider returns one)")
@@ -59,7 +57,7 @@ public enum FixtureExplainer {
             {
                 finalBody = body
                 let outputs = OutputFinder.find(
-                    in: body, explicitPaths: method?.plan.output.paths,
+                    in: body, explicitPaths: method?.plan.output.paths?.map { $0.binding(taskId: taskId?.value) },
                     all: method?.plan.output.config.all ?? false)
                 for output in outputs where !outputURLs.contains(output.url) {
                     outputURLs.insert(output.url)
