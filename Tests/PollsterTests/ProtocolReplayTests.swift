@@ -1,0 +1,83 @@
+import Foundation
+import Pollster
+import PollsterCore
+import PollsterTesting
+import Testing
+
+/// Signed Tencent requests, numeric Jimeng statuses and Azure-style operations, replayed
+/// from recorded exchanges through the shipped adapters.
+@Suite("Provider protocols (replay)")
+struct ProtocolReplayTests {
+    @Test(
+        "a successful job yields its file, with every exchange used",
+        arguments: [
+            ("tencent-hunyuan/success.json", "image/png", "Response.JobId (submit.taskIdPath)"),
+            ("tencent-vod/success.json", "image/jpeg", "Response.TaskId (submit.taskIdPath)"),
+            ("jimeng/success.json", "video/mp4", "data.history_record_id (submit.taskIdPath)"),
+            ("azure/operation-success.json", "video/mp4", "header Operation-Location (last path segment)"),
+            ("azure/location-success.json", "video/mp4", "header Location (last path segment)"),
+        ])
+    func success(fixture: String, mimeType: String, taskIdSource: String) async throws {
+        let run = try await replay(fixture)
+        let result = try run.result.get()
+        #expect(result.files.count == 1)
+        #expect(result.files.first?.mimeType == mimeType)
+        #expect(result.files.first?.bytes?.isEmpty == false)
+        #expect(result.detection.taskId == taskIdSource)
+        #expect(run.transport.unexpectedRequests.isEmpty)
+        #expect(run.transport.remainingExchanges == 0)
+    }
+
+    @Test(
+        "a failed job is TASK_FAILED with the provider's message and the rule that decided",
+        arguments: [
+            ("tencent-hunyuan/failure.json", "图片审核不通过", "configured values"),
+            ("tencent-vod/finish-with-errcode.json", "Prompt failed the content check.", "acceptors[0]"),
+            ("jimeng/failure.json", "2038", "acceptors[0]"),
+            ("azure/operation-failure.json", "InvalidRequest: The input text is empty.", "default vocabulary"),
+        ])
+    func failure(fixture: String, message: String, rule: String) async throws {
+        let run = try await replay(fixture)
+        guard case .failure(let error) = run.result else {
+            Issue.record("expected a failure")
+            return
+        }
+        #expect(error.code == .taskFailed)
+        #expect(error.message.contains(message))
+        #expect(error.message.contains(rule))
+        #expect(error.taskId != nil)
+        #expect(run.transport.unexpectedRequests.isEmpty)
+    }
+
+    @Test("a rejected signature (HTTP 200 + Response.Error) fails the submit with Tencent's message")
+    func signatureRejected() async throws {
+        let run = try await replay("tencent-hunyuan/signature-rejected.json")
+        guard case .failure(let error) = run.result else {
+            Issue.record("expected a failure")
+            return
+        }
+        #expect(error.code == .taskFailed)
+        #expect(error.message.contains("AuthFailure.SignatureFailure"))
+    }
+
+    @Test("an operation that disappears after it was seen is TASK_NOT_FOUND")
+    func expiredOperation() async throws {
+        let run = try await replay("azure/operation-expired.json")
+        guard case .failure(let error) = run.result else {
+            Issue.record("expected a failure")
+            return
+        }
+        #expect(error.code == .taskNotFound)
+        #expect(error.taskId == "7c9e6679-7425-40de-944b-e07fc1f90ae7")
+    }
+
+    @Test("explain names the id-keyed status path and the rule for Jimeng")
+    func explainJimeng() async throws {
+        let fixture = try Fixture.load(path: "\(Repository.fixtures)/jimeng/success.json")
+        let method = try await YAMLRegistry(directory: Repository.adapters).method(named: "jimeng.generate_video")
+        let lines = FixtureExplainer.explain(fixture, method: method)
+        #expect(lines.contains { $0.contains("task id: 18427036011010 (from data.history_record_id") })
+        #expect(lines.contains { $0.contains(#"data["18427036011010"].status → succeeded (configured values)"#) })
+        #expect(lines.contains { $0.contains("output: https://v3-artist.vlabvod.com/") })
+    }
+}
