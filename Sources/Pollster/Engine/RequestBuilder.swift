@@ -36,10 +36,10 @@ struct RequestBuilder: Sendable {
         if let header = plan.submit.idempotencyHeader {
             headers.replaceOrAdd(name: header, value: idempotencyKey)
         }
-        return TransportRequest(
-            method: plan.submit.method, url: try checkedURL(url, key: "endpoint"), headers: headers,
-            body: body,
+        let request = TransportRequest(
+            method: plan.submit.method, url: try checkedURL(url, key: "endpoint"), headers: headers, body: body,
             timeout: plan.requestTimeout)
+        return try signed(request, context)
     }
 
     /// A status request to an already resolved URL.
@@ -57,10 +57,11 @@ struct RequestBuilder: Sendable {
                 headers.add(name: "Content-Type", value: "application/json")
             }
         }
-        return TransportRequest(
+        let request = TransportRequest(
             method: polling.method, url: try checkedURL(url, key: "polling.statusUrl"), headers: headers,
             body: body,
             timeout: plan.requestTimeout)
+        return try signed(request, context)
     }
 
     /// A request to a URL (result, cancel), with credentials only for the provider's origin.
