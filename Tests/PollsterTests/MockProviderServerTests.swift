@@ -420,16 +420,21 @@ struct MockProviderServerTests {
     }
 
     @Test func durationScriptsFinishByTime() async throws {
-        try await withMockServer(MockJobScript(duration: .seconds(1))) { mock in
-            let id = try #require(
+        // Far apart durations so that a loaded machine cannot blur them.
+        try await withMockServer(MockJobScript(duration: .seconds(600))) { mock in
+            let slow = try #require(
                 try await mock.send(.POST, "/v1/text_to_image", headers: runwayAuth, json: "{}").json()["id"]
                     as? String)
             for _ in 1...3 {
-                let task = try await mock.send(.GET, "/v1/tasks/\(id)", headers: runwayAuth).json()
+                let task = try await mock.send(.GET, "/v1/tasks/\(slow)", headers: runwayAuth).json()
                 #expect(task["status"] as? String != "SUCCEEDED")
             }
-            try await Task.sleep(for: .milliseconds(1100))
-            let task = try await mock.send(.GET, "/v1/tasks/\(id)", headers: runwayAuth).json()
+            mock.server.enqueue(MockJobScript(duration: .milliseconds(1)))
+            let fast = try #require(
+                try await mock.send(.POST, "/v1/text_to_image", headers: runwayAuth, json: "{}").json()["id"]
+                    as? String)
+            try await Task.sleep(for: .milliseconds(50))
+            let task = try await mock.send(.GET, "/v1/tasks/\(fast)", headers: runwayAuth).json()
             #expect(task["status"] as? String == "SUCCEEDED")
         }
     }
