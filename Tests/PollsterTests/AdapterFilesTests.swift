@@ -20,12 +20,16 @@ struct AdapterFilesTests {
         #expect(try await registry.methods().count >= Self.files.count)
     }
 
-    @Test("a misspelt key in a copy of each file is named, with its line and the key it meant", arguments: files)
+    @Test(
+        "a misspelt key in a copy of each file is named, with its line and the key it meant", arguments: files
+    )
     func brokenCopyFails(file: String) throws {
         let text = try String(contentsOfFile: "\(Repository.adapters)/\(file)", encoding: .utf8)
         let broken = text.replacingOccurrences(of: "adapterConfig:", with: "adapterConfg:")
         #expect(broken != text)
-        let error = #expect(throws: PollsterError.self) { _ = try InventoryLoader.load(yaml: broken, source: file) }
+        let error = #expect(throws: PollsterError.self) {
+            _ = try InventoryLoader.load(yaml: broken, source: file)
+        }
         #expect(error?.code == .invalidConfig)
         #expect(error?.message.contains("unknown key 'adapterConfg'") == true)
         #expect(error?.message.contains("did you mean 'adapterConfig'") == true)
@@ -34,7 +38,8 @@ struct AdapterFilesTests {
 
     @Test("Replicate sync mode: a prediction finished within Prefer: wait needs no polling")
     func replicateSyncMode() async throws {
-        try await withMockEngine(script: MockJobScript(polls: 0, output: MockOutput(kind: .webp, size: 900))) {
+        try await withMockEngine(script: MockJobScript(polls: 0, output: MockOutput(kind: .webp, size: 900)))
+        {
             pollster, mock in
             let result = try await pollster.invoke(
                 "replicate.flux_schnell", input: ["prompt": "a cat"], options: fastOptions(mock))

@@ -33,8 +33,11 @@ struct ProtocolReplayTests {
         arguments: [
             ("tencent-hunyuan/failure.json", "图片审核不通过", "configured values"),
             ("tencent-vod/finish-with-errcode.json", "Prompt failed the content check.", "acceptors[0]"),
-            ("jimeng/failure.json", "2038", "acceptors[0]"),
-            ("azure/operation-failure.json", "InvalidRequest: The input text is empty.", "default vocabulary"),
+            ("jimeng/failure.json", "rejected by the content policy", "acceptors[0]"),
+            (
+                "azure/operation-failure.json", "InvalidRequest: The input text is empty.",
+                "default vocabulary"
+            ),
         ])
     func failure(fixture: String, message: String, rule: String) async throws {
         let run = try await replay(fixture)
@@ -74,10 +77,12 @@ struct ProtocolReplayTests {
     @Test("explain names the id-keyed status path and the rule for Jimeng")
     func explainJimeng() async throws {
         let fixture = try Fixture.load(path: "\(Repository.fixtures)/jimeng/success.json")
-        let method = try await YAMLRegistry(directory: Repository.adapters).method(named: "jimeng.generate_video")
+        let method = try await YAMLRegistry(directory: Repository.adapters).method(
+            named: "jimeng.generate_video")
         let lines = FixtureExplainer.explain(fixture, method: method)
         #expect(lines.contains { $0.contains("task id: 18427036011010 (from data.history_record_id") })
-        #expect(lines.contains { $0.contains(#"data["18427036011010"].status → succeeded (configured values)"#) })
+        #expect(
+            lines.contains { $0.contains(#"data["18427036011010"].status → succeeded (configured values)"#) })
         #expect(lines.contains { $0.contains("output: https://v3-artist.vlabvod.com/") })
     }
 }

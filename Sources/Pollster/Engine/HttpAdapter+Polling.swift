@@ -123,6 +123,13 @@ extension HttpAdapter {
         }
         if mode == .location && (response.status == 202 || response.status == 200 || response.status == 201) {
             let body = (try? JSONParser.parse(response.body)) ?? .null
+            if response.status != 202 {
+                // A final answer can still report failure in its body (success-with-error rules apply).
+                let reading = polling.classifier.classify(body)
+                if reading.phase == .failed || reading.phase == .canceled {
+                    return .read(reading, body, retryAfter: retryAfter)
+                }
+            }
             let phase: TaskPhase = response.status == 202 ? .running : .succeeded
             return .read(
                 StatusReading(

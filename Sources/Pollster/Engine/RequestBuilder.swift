@@ -37,7 +37,8 @@ struct RequestBuilder: Sendable {
             headers.replaceOrAdd(name: header, value: idempotencyKey)
         }
         let request = TransportRequest(
-            method: plan.submit.method, url: try checkedURL(url, key: "endpoint"), headers: headers, body: body,
+            method: plan.submit.method, url: try checkedURL(url, key: "endpoint"), headers: headers,
+            body: body,
             timeout: plan.requestTimeout)
         return try signed(request, context)
     }

@@ -85,9 +85,37 @@ public struct HTTPURL: Sendable, Hashable, CustomStringConvertible {
         if reference.hasPrefix("http://") || reference.hasPrefix("https://") { return reference }
         guard let baseURL = HTTPURL(base) else { return reference }
         let origin = "\(baseURL.scheme)://\(baseURL.hostForURL)\(baseURL.port.map { ":\($0)" } ?? "")"
-        if reference.hasPrefix("/") { return origin + reference }
+        let (referencePath, suffix) = splitSuffix(reference)
+        if reference.hasPrefix("/") { return origin + removingDotSegments(referencePath) + suffix }
         let directory = baseURL.path.split(separator: "/", omittingEmptySubsequences: false).dropLast()
             .joined(separator: "/")
-        return origin + directory + "/" + reference
+        return origin + removingDotSegments(directory + "/" + referencePath) + suffix
+    }
+
+    /// Splits `path?query#fragment` into the path and the rest.
+    private static func splitSuffix(_ reference: String) -> (String, String) {
+        guard let cut = reference.firstIndex(where: { $0 == "?" || $0 == "#" }) else {
+            return (reference, "")
+        }
+        return (String(reference[..<cut]), String(reference[cut...]))
+    }
+
+    /// RFC 3986 section 5.2.4: resolves `.` and `..` segments of an absolute path.
+    static func removingDotSegments(_ path: String) -> String {
+        var output: [Substring] = []
+        let segments = path.split(separator: "/", omittingEmptySubsequences: false).dropFirst()
+        for (index, segment) in segments.enumerated() {
+            let isLast = index == segments.count - 1
+            switch segment {
+            case ".":
+                if isLast { output.append("") }
+            case "..":
+                if !output.isEmpty { output.removeLast() }
+                if isLast { output.append("") }
+            default:
+                output.append(segment)
+            }
+        }
+        return "/" + output.joined(separator: "/")
     }
 }

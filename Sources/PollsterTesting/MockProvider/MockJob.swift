@@ -6,6 +6,11 @@ enum MockProviderStyle: String, Sendable {
     case fal
     case runway
     case replicate
+    case tencentHunyuan = "tencent-hunyuan"
+    case tencentVOD = "tencent-vod"
+    case jimeng
+    case azure
+    case azureLocation = "azure-location"
 }
 
 /// Where a mock job stands when an answer is rendered.

@@ -20,12 +20,26 @@ public struct MockJobScript: Sendable {
     public var faults: [Int: MockFault]
     /// A fault served for the submit request itself; no job is created.
     public var submitFault: MockFault?
-    /// A fault served for every request to fal's `response_url` of this job.
+    /// A fault served for every request to fal's `response_url` or an Azure `resourceLocation` of this job.
     public var resultFault: MockFault?
     /// A fault served for every download of this job's files.
     public var fileFault: MockFault?
     /// Serve the files without a `Content-Type` header (exercises magic-byte sniffing).
     public var omitContentType: Bool
+    /// Redirect hops before each output file: output URLs point at `/redirect/{n}/{file}`, which answers
+    /// ``fileRedirectStatus`` with a `Location` one hop closer, until `/redirect/1/…` points at `/files/{file}`.
+    ///
+    /// The `Location` forms cycle by hop number: `n % 3 == 2` absolute (`http://127.0.0.1:PORT/…`),
+    /// `n % 3 == 1` root-relative (`/files/…`), `n % 3 == 0` path-relative (`../../…`).
+    public var fileRedirects: Int
+    /// The `Location` of the last redirect hop instead of the file, e.g.
+    /// `http://169.254.169.254/latest/meta-data` (SSRF tests). When set, there is at least one hop.
+    public var fileRedirectTarget: String?
+    /// The status of redirect answers (301, 302, 303, 307 or 308).
+    public var fileRedirectStatus: Int
+    /// The `Retry-After` header (seconds) on Azure-style 202 answers and running operation polls;
+    /// nil leaves the header out.
+    public var retryAfterSeconds: Int?
 
     /// Creates a script; every parameter has a default (a job that succeeds on the second poll with one MP4).
     /// - Parameters:
@@ -38,6 +52,10 @@ public struct MockJobScript: Sendable {
     ///   - resultFault: fault for fal's result request.
     ///   - fileFault: fault for file downloads.
     ///   - omitContentType: serve files without `Content-Type`.
+    ///   - fileRedirects: redirect hops before each output file.
+    ///   - fileRedirectTarget: the `Location` of the last hop instead of the file.
+    ///   - fileRedirectStatus: the status of redirect answers.
+    ///   - retryAfterSeconds: `Retry-After` on Azure-style 202 answers (nil = no header).
     public init(
         polls: Int = 2,
         duration: Duration? = nil,
@@ -47,7 +65,11 @@ public struct MockJobScript: Sendable {
         submitFault: MockFault? = nil,
         resultFault: MockFault? = nil,
         fileFault: MockFault? = nil,
-        omitContentType: Bool = false
+        omitContentType: Bool = false,
+        fileRedirects: Int = 0,
+        fileRedirectTarget: String? = nil,
+        fileRedirectStatus: Int = 302,
+        retryAfterSeconds: Int? = 1
     ) {
         self.polls = polls
         self.duration = duration
@@ -58,6 +80,15 @@ public struct MockJobScript: Sendable {
         self.resultFault = resultFault
         self.fileFault = fileFault
         self.omitContentType = omitContentType
+        self.fileRedirects = fileRedirects
+        self.fileRedirectTarget = fileRedirectTarget
+        self.fileRedirectStatus = fileRedirectStatus
+        self.retryAfterSeconds = retryAfterSeconds
+    }
+
+    /// The number of redirect hops output URLs go through.
+    var redirectHops: Int {
+        max(fileRedirects, fileRedirectTarget == nil ? 0 : 1)
     }
 }
 

@@ -17,6 +17,16 @@ struct MockProviderRoutes: Sendable {
         switch path.first {
         case "files":
             return file(request)
+        case "redirect":
+            return redirect(request)
+        case "tencent":
+            return tencent(request)
+        case "jimeng":
+            return jimeng(request)
+        case "azure":
+            return azure(request)
+        case "azure-location":
+            return azureLocation(request)
         case "fal-ai":
             return fal(request)
         case "v2" where path == ["v2", "video", "generate"]:
@@ -51,9 +61,12 @@ struct MockProviderRoutes: Sendable {
         "\(baseURL)/files/\(name)"
     }
 
-    /// The URLs of a job's output files.
+    /// The URLs of a job's output files: `/files/…`, or the first `/redirect/{n}/…` hop when the
+    /// script asks for redirects.
     func outputURLs(_ job: MockJob) -> [String] {
-        job.outputFileNames.map(fileURL)
+        let hops = job.script.redirectHops
+        guard hops > 0 else { return job.outputFileNames.map(fileURL) }
+        return job.outputFileNames.map { "\(baseURL)/redirect/\(hops)/\($0)" }
     }
 
     /// `value` when `condition` holds, JSON null otherwise.

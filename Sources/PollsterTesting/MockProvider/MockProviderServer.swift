@@ -3,10 +3,17 @@ import NIOHTTP1
 import NIOPosix
 import Synchronization
 
-/// A real HTTP/1.1 server on loopback that emulates HeyGen, fal.ai, Runway and Replicate with scripted jobs.
+/// A real HTTP/1.1 server on loopback that emulates HeyGen, fal.ai, Runway, Replicate, Tencent Cloud
+/// (Hunyuan image, VOD AIGC; signed), a Jimeng gateway and Azure-style operations with scripted jobs.
 ///
 /// Every job follows a ``MockJobScript``: the next one from ``enqueue(_:)``, else the default script.
-/// Answers carry absolute URLs built from ``baseURL``; output files are served under `/files/`.
+/// Answers carry absolute URLs built from ``baseURL``; output files are served under `/files/`
+/// (behind `/redirect/` hops when the script asks for them).
+///
+/// Route prefixes: `/v2/video/generate` and `/v1/video_status.get` (HeyGen), `/fal-ai/` (fal),
+/// `/v1/{image_to_video|…}` and `/v1/tasks/` (Runway), `/v1/predictions`, `/v1/models/` (Replicate),
+/// `POST /tencent/hunyuan/` and `POST /tencent/vod/` (Tencent, action in `X-TC-Action`), `/jimeng/v1/`,
+/// `/azure/` (Operation-Location) and `/azure-location/` (Location).
 ///
 /// ```swift
 /// let server = try await MockProviderServer.start()
@@ -19,6 +26,10 @@ public final class MockProviderServer: Sendable {
     public let baseURL: String
     /// The TCP port the server listens on.
     public let port: Int
+    /// The key pair the Tencent routes accept (sign requests with it).
+    public var tencentCredentials: MockTencentCredentials {
+        state.tencentCredentials
+    }
 
     private let serverChannel: any Channel
     private let state: MockProviderState
@@ -38,12 +49,14 @@ public final class MockProviderServer: Sendable {
     /// - Parameters:
     ///   - port: the port to bind; 0 picks any free port.
     ///   - defaultScript: the script for jobs submitted while the queue is empty.
+    ///   - tencentCredentials: the key pair Tencent requests must be signed with.
     /// - Returns: the running server; call ``shutdown()`` when done.
     /// - Throws: when the port cannot be bound.
-    public static func start(port: Int = 0, defaultScript: MockJobScript = .init()) async throws
-        -> MockProviderServer
-    {
-        let state = MockProviderState(defaultScript: defaultScript)
+    public static func start(
+        port: Int = 0, defaultScript: MockJobScript = .init(),
+        tencentCredentials: MockTencentCredentials = .init()
+    ) async throws -> MockProviderServer {
+        let state = MockProviderState(defaultScript: defaultScript, tencentCredentials: tencentCredentials)
         let connections = MockConnectionRegistry()
         let bootstrap = ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.backlog, value: 256)

@@ -40,9 +40,12 @@ final class MockProviderState: Sendable {
     static let recordedRequestLimit = 1000
 
     private let storage: Mutex<Storage>
+    /// The key pair the Tencent routes verify signatures with.
+    let tencentCredentials: MockTencentCredentials
 
-    init(defaultScript: MockJobScript) {
+    init(defaultScript: MockJobScript, tencentCredentials: MockTencentCredentials = .init()) {
         storage = Mutex(Storage(defaultScript: defaultScript))
+        self.tencentCredentials = tencentCredentials
     }
 
     func enqueue(_ script: MockJobScript) {
@@ -133,6 +136,14 @@ final class MockProviderState: Sendable {
             guard let job = storage.jobs[jobId] else { return .unknownJob }
             if let fault = job.script.fileFault { return .fault(fault) }
             return .found(job, job.phase(at: now))
+        }
+    }
+
+    /// A redirect hop towards one of a job's files: counts it and returns the job, if known.
+    func redirect(jobId: String) -> MockJob? {
+        storage.withLock { storage in
+            storage.stats.redirects += 1
+            return storage.jobs[jobId]
         }
     }
 

@@ -8,7 +8,10 @@ public struct MockProviderStats: Sendable, Equatable {
     public var resultFetches: Int = 0
     /// File download requests (including faulted ones and thumbnails).
     public var downloads: Int = 0
-    /// Submissions per provider: `heygen`, `fal`, `runway`, `replicate`.
+    /// Redirect hops served under `/redirect/` (see ``MockJobScript/fileRedirects``).
+    public var redirects: Int = 0
+    /// Submissions per provider: `heygen`, `fal`, `runway`, `replicate`, `tencent-hunyuan`, `tencent-vod`,
+    /// `jimeng`, `azure`, `azure-location`.
     public var submissionsByProvider: [String: Int] = [:]
     /// Status requests per job id.
     public var pollsByJob: [String: Int] = [:]

@@ -21,12 +21,14 @@ func replay(_ name: String, maxWait: Duration? = nil) async throws -> ReplayRun 
     let fixture = try Fixture.load(path: "\(Repository.fixtures)/\(name)")
     let transport = ReplayTransport(fixture: fixture)
     let pollster = Pollster(
-        registry: try YAMLRegistry(directory: Repository.adapters), transport: transport, secrets: replaySecrets,
+        registry: try YAMLRegistry(directory: Repository.adapters), transport: transport,
+        secrets: replaySecrets,
         urlPolicy: URLPolicy(allowPrivateNetworks: true))
     let options = InvokeOptions(pollInterval: .milliseconds(1), maxWait: maxWait)
     let result: Result<ToolResult, PollsterError>
     do {
-        result = .success(try await pollster.invoke(fixture.tool!, input: fixture.input ?? [:], options: options))
+        result = .success(
+            try await pollster.invoke(fixture.tool!, input: fixture.input ?? [:], options: options))
     } catch {
         result = .failure(error)
     }
