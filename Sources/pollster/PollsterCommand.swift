@@ -9,7 +9,8 @@ struct PollsterCommand: AsyncParsableCommand {
         abstract: "Invoke asynchronous HTTP APIs (submit, poll, download) described by configuration.",
         discussion: "Exit codes: see docs/cli.md. Secrets come from the environment or a .env file.",
         subcommands: [
-            InvokeCommand.self, BatchCommand.self, ListCommand.self, ValidateCommand.self, ExplainCommand.self, DemoCommand.self, MockCommand.self,
+            InvokeCommand.self, BatchCommand.self, ListCommand.self, ValidateCommand.self,
+            ExplainCommand.self, DemoCommand.self, MockCommand.self,
         ]
     )
 

@@ -132,7 +132,9 @@ public struct AuthConfig: Sendable, Hashable, Codable {
     public init(from decoder: any Decoder) throws {
         let c = try ConfigContainer(
             decoder,
-            known: ["type", "token", "name", "value", "username", "password", "secretId", "secretKey", "service"])
+            known: [
+                "type", "token", "name", "value", "username", "password", "secretId", "secretKey", "service",
+            ])
         type = try c.required("type")
         token = try c("token")
         name = try c("name")

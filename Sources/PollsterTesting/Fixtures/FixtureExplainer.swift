@@ -57,7 +57,8 @@ public enum FixtureExplainer {
             {
                 finalBody = body
                 let outputs = OutputFinder.find(
-                    in: body, explicitPaths: method?.plan.output.paths?.map { $0.binding(taskId: taskId?.value) },
+                    in: body,
+                    explicitPaths: method?.plan.output.paths?.map { $0.binding(taskId: taskId?.value) },
                     all: method?.plan.output.config.all ?? false)
                 for output in outputs where !outputURLs.contains(output.url) {
                     outputURLs.insert(output.url)

@@ -6,7 +6,8 @@ import PollsterTesting
 struct MockCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "mock",
-        abstract: "Serve the mock provider (HeyGen, fal, Runway, Replicate shapes) on loopback until interrupted.")
+        abstract:
+            "Serve the mock provider (HeyGen, fal, Runway, Replicate shapes) on loopback until interrupted.")
 
     @Option(help: "Port to listen on (0: any free port).")
     var port = 8089
@@ -19,7 +20,8 @@ struct MockCommand: AsyncParsableCommand {
 
     func run() async throws {
         let server = try await MockProviderServer.start(
-            port: port, defaultScript: MockJobScript(polls: polls, output: MockOutput(kind: .mp4, size: size)))
+            port: port, defaultScript: MockJobScript(polls: polls, output: MockOutput(kind: .mp4, size: size))
+        )
         Console.out("mock provider listening on \(server.baseURL) (Ctrl-C to stop)")
         Console.out(
             "try: pollster invoke runway.image_to_video --base-url \(server.baseURL) --allow-private-networks --input '{\"promptImage\": \"https://example.com/a.png\", \"model\": \"gen4_turbo\"}'"
