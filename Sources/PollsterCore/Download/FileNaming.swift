@@ -56,7 +56,9 @@ public enum FileNaming {
     public static func defaultName(method: String, taskId: String, index: Int?, fileExtension: String?)
         -> String
     {
-        let stem = "\(method)-\(taskId)" + (index.map { "-\($0)" } ?? "")
+        // Ids may contain separators ("a/b"): flatten them so no part is taken for a directory.
+        let flatId = String(taskId.map { $0 == "/" || $0 == "\\" ? "_" : $0 })
+        let stem = "\(method)-\(flatId)" + (index.map { "-\($0)" } ?? "")
         return sanitize(stem + (fileExtension.map { ".\($0)" } ?? ""))
     }
 }
