@@ -1,5 +1,6 @@
 import Foundation
 import PollsterCore
+import PollsterTesting
 import Testing
 
 /// The `pollster` executable as a user runs it: exit codes, messages, the demo.
@@ -17,13 +18,16 @@ struct CLITests {
         return testBinary.deletingLastPathComponent().appendingPathComponent("pollster")
     }()
 
-    static func run(_ arguments: [String], in directory: URL = Repository.root) throws -> Run {
+    static func run(
+        _ arguments: [String], in directory: URL = Repository.root, environment extra: [String: String] = [:]
+    ) throws -> Run {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
         process.currentDirectoryURL = directory
         var environment = ProcessInfo.processInfo.environment
         environment["HEYGEN_API_KEY"] = nil
+        environment.merge(extra) { _, new in new }
         process.environment = environment
         let output = Pipe()
         let error = Pipe()
@@ -87,6 +91,40 @@ struct CLITests {
     func badInput() throws {
         let run = try Self.run(["invoke", "fal.fast_sdxl", "--input", "{prompt:"])
         #expect(run.status == PollsterExitCodes.invalidInput)
+    }
+
+    @Test("batch prints one JSON line per item, keeps going after a failure, and exits 8")
+    func batch() async throws {
+        let mock = try await MockProviderServer.start(defaultScript: MockJobScript(polls: 1))
+        mock.enqueue(MockJobScript(polls: 1))
+        mock.enqueue(MockJobScript(polls: 1, outcome: .failure(message: "bad prompt")))
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "pollster-batch-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let lines = [
+            #"{"tool": "fal.fast_sdxl", "input": {"prompt": "one"}, "id": "a"}"#,
+            #"{"tool": "fal.fast_sdxl", "input": {"prompt": "two"}, "id": "b"}"#,
+            "not json",
+            #"{"input": {"prompt": "three"}, "id": "c"}"#,
+        ]
+        let file = directory.appendingPathComponent("jobs.jsonl")
+        try lines.joined(separator: "\n").write(to: file, atomically: true, encoding: .utf8)
+        let run = try Self.run(
+            [
+                "batch", file.path, "--concurrency", "1", "--tool", "fal.fast_sdxl", "--output",
+                directory.path,
+                "--base-url", mock.baseURL, "--allow-private-networks",
+            ], environment: ["FAL_KEY": "k"])
+        try await mock.shutdown()
+        #expect(run.status == 8, "\(run.error)")
+        let results = run.output.split(separator: "\n").compactMap { try? JSONParser.parse(String($0)) }
+        #expect(results.count == 4)
+        let states = Dictionary(
+            uniqueKeysWithValues: results.map {
+                ($0["line"]?.scalarText ?? "", $0["state"]?.stringValue ?? "")
+            })
+        #expect(states == ["1": "succeeded", "2": "failed", "3": "failed", "4": "succeeded"])
+        #expect(run.error.contains("batch: 2 succeeded, 1 failed of 3"))
     }
 
     @Test("list shows every shipped tool")
