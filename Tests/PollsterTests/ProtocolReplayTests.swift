@@ -41,10 +41,7 @@ struct ProtocolReplayTests {
         ])
     func failure(fixture: String, message: String, rule: String) async throws {
         let run = try await replay(fixture)
-        guard case .failure(let error) = run.result else {
-            Issue.record("expected a failure")
-            return
-        }
+        let error = try #require(run.error, "expected a failure")
         #expect(error.code == .taskFailed)
         #expect(error.message.contains(message))
         #expect(error.message.contains(rule))
@@ -55,10 +52,7 @@ struct ProtocolReplayTests {
     @Test("a rejected signature (HTTP 200 + Response.Error) fails the submit with Tencent's message")
     func signatureRejected() async throws {
         let run = try await replay("tencent-hunyuan/signature-rejected.json")
-        guard case .failure(let error) = run.result else {
-            Issue.record("expected a failure")
-            return
-        }
+        let error = try #require(run.error, "expected a failure")
         #expect(error.code == .taskFailed)
         #expect(error.message.contains("AuthFailure.SignatureFailure"))
     }
@@ -66,10 +60,7 @@ struct ProtocolReplayTests {
     @Test("an operation that disappears after it was seen is TASK_NOT_FOUND")
     func expiredOperation() async throws {
         let run = try await replay("azure/operation-expired.json")
-        guard case .failure(let error) = run.result else {
-            Issue.record("expected a failure")
-            return
-        }
+        let error = try #require(run.error, "expected a failure")
         #expect(error.code == .taskNotFound)
         #expect(error.taskId == "7c9e6679-7425-40de-944b-e07fc1f90ae7")
     }

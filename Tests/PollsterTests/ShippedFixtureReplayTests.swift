@@ -44,10 +44,7 @@ struct ShippedFixtureReplayTests {
         ])
     func failure(fixture: String, message: String) async throws {
         let run = try await replay(fixture)
-        guard case .failure(let error) = run.result else {
-            Issue.record("expected a failure")
-            return
-        }
+        let error = try #require(run.error, "expected a failure")
         #expect(error.code == .taskFailed)
         #expect(error.message.contains(message))
         #expect(run.transport.unexpectedRequests.isEmpty)
@@ -62,10 +59,7 @@ struct ShippedFixtureReplayTests {
         ])
     func unknownStatus(fixture: String, value: String) async throws {
         let run = try await replay(fixture, maxWait: .milliseconds(20))
-        guard case .failure(let error) = run.result else {
-            Issue.record("expected a failure")
-            return
-        }
+        let error = try #require(run.error, "expected a failure")
         #expect(error.code == .pollingTimeout)
         #expect(error.unknownStatuses == [value])
         #expect(error.message.contains(value))

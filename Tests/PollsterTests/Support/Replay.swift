@@ -14,6 +14,12 @@ struct ReplayRun {
     var fixture: Fixture
     var transport: ReplayTransport
     var result: Result<ToolResult, PollsterError>
+
+    /// The error the replay ended with, if it failed.
+    var error: PollsterError? {
+        if case .failure(let error) = result { return error }
+        return nil
+    }
 }
 
 /// Replays `Tests/Fixtures/<name>` through the shipped adapters, polling without delay.
