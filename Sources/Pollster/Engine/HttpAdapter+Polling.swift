@@ -51,7 +51,9 @@ extension HttpAdapter {
                 if error.code == .taskNotFound
                     || error.code == .httpError && !(error.httpStatus.map(Self.isTransient) ?? true)
                 {
-                    throw error
+                    var final = error
+                    final.taskId = run.taskId
+                    throw final
                 }
                 if consecutiveErrors >= polling.maxConsecutiveErrors {
                     var final = error
