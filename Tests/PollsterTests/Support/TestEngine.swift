@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import Pollster
 import PollsterCore
 import PollsterTesting
@@ -45,8 +46,7 @@ func withMockEngine<T>(
     let transport = HTTPClientTransport()
     let pollster = Pollster(
         registry: try registry ?? YAMLRegistry(directory: Repository.adapters), transport: transport,
-        secrets: secrets,
-        urlPolicy: urlPolicy)
+        secrets: secrets, urlPolicy: urlPolicy, logger: quietLogger)
     do {
         let value = try await body(pollster, mock)
         try await transport.shutdown()
@@ -58,6 +58,13 @@ func withMockEngine<T>(
         throw error
     }
 }
+
+/// Engine logs would drown the test output; errors are asserted instead.
+let quietLogger: Logger = {
+    var logger = Logger(label: "pollster.tests")
+    logger.logLevel = .critical
+    return logger
+}()
 
 /// Fast polling against the mock.
 func fastOptions(_ mock: MockProviderServer, maxWait: Duration? = nil, directory: String? = nil)
@@ -73,9 +80,10 @@ func registry(yaml: String) throws -> YAMLRegistry {
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
         "pollster-test-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: directory) }
     let file = directory.appendingPathComponent("adapter.yaml")
     try yaml.write(to: file, atomically: true, encoding: .utf8)
-    return try YAMLRegistry(directory: directory.path)
+    return try YAMLRegistry(directory: directory.path)  // loads eagerly; the file can go
 }
 
 /// Runs `body` and returns the `PollsterError` it throws, or nil if it succeeds
