@@ -10,7 +10,7 @@ struct PollsterCommand: AsyncParsableCommand {
         discussion: "Exit codes: see docs/cli.md. Secrets come from the environment or a .env file.",
         subcommands: [
             InvokeCommand.self, BatchCommand.self, ListCommand.self, ValidateCommand.self,
-            ExplainCommand.self, DemoCommand.self, MockCommand.self,
+            ExplainCommand.self, DemoCommand.self, MockCommand.self, RegistryCommand.self,
         ]
     )
 

@@ -11,6 +11,9 @@ public struct YAMLRegistry: ToolRegistry {
     private let brokenInventories: [String: PollsterError]
     private let loadProblems: [PollsterError]
 
+    /// The inventories of the files that loaded, with their file paths, in file order.
+    public let inventories: [(source: String, config: InventoryConfig)]
+
     /// Loads every YAML file under `directory` (subdirectories included).
     /// - Throws: `INVALID_CONFIG` only when the directory cannot be read.
     public init(directory: String) throws {
@@ -37,10 +40,12 @@ public struct YAMLRegistry: ToolRegistry {
         var byName: [String: ToolMethod] = [:]
         var broken: [String: PollsterError] = [:]
         var problems: [PollsterError] = []
+        var inventories: [(source: String, config: InventoryConfig)] = []
         for file in files {
             let outcome = Self.load(file: file)
             switch outcome {
-            case .success(let methods, let methodProblems):
+            case .success(let inventory, let methods, let methodProblems):
+                inventories.append((file, inventory))
                 for problem in methodProblems {
                     problems.append(problem.error)
                     if let name = problem.method { broken[name] = problem.error }
@@ -61,6 +66,7 @@ public struct YAMLRegistry: ToolRegistry {
         self.byName = byName
         self.brokenInventories = broken
         self.loadProblems = problems
+        self.inventories = inventories
     }
 
     public func method(named name: String) async throws -> ToolMethod {
@@ -83,7 +89,7 @@ public struct YAMLRegistry: ToolRegistry {
     public func problems() async throws -> [PollsterError] { loadProblems }
 
     private enum Outcome {
-        case success([ToolMethod], [CompileProblem])
+        case success(InventoryConfig, [ToolMethod], [CompileProblem])
         case failure(PollsterError, inventory: String?)
     }
 
@@ -103,7 +109,7 @@ public struct YAMLRegistry: ToolRegistry {
             if let whole = located.first(where: { $0.method == nil }) {
                 return .failure(whole.error, inventory: inventory.inventory)
             }
-            return .success(methods.filter(\.config.enabled), located)
+            return .success(inventory, methods.filter(\.config.enabled), located)
         } catch {
             let declared = text.split(separator: "\n").first { $0.hasPrefix("inventory:") }
                 .map { $0.dropFirst("inventory:".count).trimmingCharacters(in: .whitespaces) }
