@@ -1,5 +1,14 @@
--- The current schema (all migrations applied), for reading. Apply changes as new files
--- in sql/migrations/; `pollster db migrate` (PostgreSQL registry issue) records them.
+-- The current schema (all of sql/migrations applied), for reading. Change it through a new
+-- file in sql/migrations/ (and the embedded copy, see sql/README.md); `pollster db migrate`
+-- applies and records them.
+
+-- Written by `pollster db migrate` itself: one row per applied migration.
+CREATE TABLE IF NOT EXISTS schema_migrations (
+    version    integer PRIMARY KEY,
+    name       text        NOT NULL,
+    applied_at timestamptz NOT NULL DEFAULT now()
+);
+
 CREATE TABLE IF NOT EXISTS toolset_inventory (
     key         text PRIMARY KEY,
     name        text,
@@ -29,19 +38,19 @@ CREATE TABLE IF NOT EXISTS tool_methods (
     UNIQUE (inventory_key, name, version_id)
 );
 
+-- Every change to either table sends NOTIFY pollster_registry ('<table> <operation>');
+-- a running PostgresRegistry reloads on it.
 CREATE OR REPLACE FUNCTION pollster_registry_notify() RETURNS trigger AS $$
 BEGIN
-    PERFORM pg_notify('pollster_registry', TG_TABLE_NAME);
+    PERFORM pg_notify('pollster_registry', TG_TABLE_NAME || ' ' || lower(TG_OP));
     RETURN NULL;
 END;
 $$ LANGUAGE plpgsql;
 
-DROP TRIGGER IF EXISTS toolset_inventory_notify ON toolset_inventory;
 CREATE TRIGGER toolset_inventory_notify
-    AFTER INSERT OR UPDATE OR DELETE ON toolset_inventory
+    AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON toolset_inventory
     FOR EACH STATEMENT EXECUTE FUNCTION pollster_registry_notify();
 
-DROP TRIGGER IF EXISTS tool_methods_notify ON tool_methods;
 CREATE TRIGGER tool_methods_notify
-    AFTER INSERT OR UPDATE OR DELETE ON tool_methods
+    AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON tool_methods
     FOR EACH STATEMENT EXECUTE FUNCTION pollster_registry_notify();

@@ -11,6 +11,7 @@ struct PollsterCommand: AsyncParsableCommand {
         subcommands: [
             InvokeCommand.self, BatchCommand.self, ListCommand.self, ValidateCommand.self,
             ExplainCommand.self, DemoCommand.self, MockCommand.self, RegistryCommand.self,
+            DatabaseCommand.self,
         ]
     )
 

@@ -31,17 +31,17 @@ CREATE TABLE IF NOT EXISTS tool_methods (
 
 CREATE OR REPLACE FUNCTION pollster_registry_notify() RETURNS trigger AS $$
 BEGIN
-    PERFORM pg_notify('pollster_registry', TG_TABLE_NAME);
+    PERFORM pg_notify('pollster_registry', TG_TABLE_NAME || ' ' || lower(TG_OP));
     RETURN NULL;
 END;
 $$ LANGUAGE plpgsql;
 
 DROP TRIGGER IF EXISTS toolset_inventory_notify ON toolset_inventory;
 CREATE TRIGGER toolset_inventory_notify
-    AFTER INSERT OR UPDATE OR DELETE ON toolset_inventory
+    AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON toolset_inventory
     FOR EACH STATEMENT EXECUTE FUNCTION pollster_registry_notify();
 
 DROP TRIGGER IF EXISTS tool_methods_notify ON tool_methods;
 CREATE TRIGGER tool_methods_notify
-    AFTER INSERT OR UPDATE OR DELETE ON tool_methods
+    AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON tool_methods
     FOR EACH STATEMENT EXECUTE FUNCTION pollster_registry_notify();

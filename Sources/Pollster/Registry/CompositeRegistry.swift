@@ -4,7 +4,8 @@ import PollsterCore
 ///
 /// Rule for a name clash: the first source that knows a tool decides — its method is used,
 /// and if its config is broken the call fails with that error rather than silently falling
-/// back to a later source. `methods()` lists each name once, from the first source that has it.
+/// back to a later source. `methods()` lists each name once, from the first source that has it,
+/// and leaves out a name whose deciding source holds it broken (it cannot be called).
 public struct CompositeRegistry: ToolRegistry {
     private let sources: [any ToolRegistry]
 
@@ -27,12 +28,29 @@ public struct CompositeRegistry: ToolRegistry {
     public func methods() async throws -> [ToolMethod] {
         var seen: Set<String> = []
         var all: [ToolMethod] = []
-        for source in sources {
+        for (index, source) in sources.enumerated() {
             for method in try await source.methods() where seen.insert(method.name).inserted {
+                if await isClaimed(method.name, before: index) { continue }
                 all.append(method)
             }
         }
         return all.sorted { $0.name < $1.name }
+    }
+
+    /// True when a source before `index` knows `name` (only a broken config gets here, as
+    /// valid ones were listed first).
+    private func isClaimed(_ name: String, before index: Int) async -> Bool {
+        for source in sources[..<index] {
+            do {
+                _ = try await source.method(named: name)
+                return true
+            } catch let error as PollsterError where error.code == .toolNotFound {
+                continue
+            } catch {
+                return true
+            }
+        }
+        return false
     }
 
     public func problems() async throws -> [PollsterError] {

@@ -28,8 +28,17 @@ public enum InventoryLoader {
         throws(PollsterError)
         -> InventoryConfig
     {
+        try decode(InventoryConfig.self, from: value, source: source, lines: lines)
+    }
+
+    /// Decodes any config type from JSON (a `tool_methods` row as a `MethodConfig`, …), with the
+    /// same messages as files: `source: key.path: what is wrong`.
+    /// - Throws: `INVALID_CONFIG`.
+    public static func decode<Config: Decodable>(
+        _ type: Config.Type, from value: JSONValue, source: String, lines: [String: Int] = [:]
+    ) throws(PollsterError) -> Config {
         do {
-            return try JSONDecoder().decode(InventoryConfig.self, from: Data(JSONWriter.bytes(value)))
+            return try JSONDecoder().decode(Config.self, from: Data(JSONWriter.bytes(value)))
         } catch let error as DecodingError {
             throw PollsterError(.invalidConfig, describe(error, source: source, lines: lines))
         } catch {

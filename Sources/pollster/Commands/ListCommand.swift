@@ -12,7 +12,7 @@ struct ListCommand: AsyncParsableCommand {
     @OptionGroup var engine: EngineOptions
 
     func run() async throws {
-        let registry = try engine.registry()
+        let registry = try await engine.registry()
         let methods = try await registry.methods()
         if json {
             let items: [JSONValue] = methods.map {

@@ -1,12 +1,22 @@
 import ArgumentParser
+import Foundation
 import Logging
 import Pollster
 import PollsterCore
+import PollsterPostgres
 
 /// Options shared by every command that loads adapters.
 struct EngineOptions: ParsableArguments {
-    @Option(name: .customLong("adapters"), help: "Directory (or file) of adapter YAML files.")
-    var adapters: String = "adapters"
+    @Option(
+        name: .customLong("adapters"), help: "Directory (or file) of adapter YAML files (default: adapters).")
+    var adapters: String?
+
+    @Option(
+        name: .customLong("database-url"),
+        help: ArgumentHelp(
+            "Also load tool methods from these PostgreSQL rows (default: $POLLSTER_DATABASE_URL); they win over YAML.",
+            valueName: "url"))
+    var databaseURL: String?
 
     @Option(name: .customLong("base-url"), help: "Send requests to this base URL instead of the adapter's.")
     var baseUrl: String?
@@ -16,20 +26,43 @@ struct EngineOptions: ParsableArguments {
         help: "Allow downloads from loopback and private addresses.")
     var allowPrivateNetworks = false
 
-    /// Loads the registry.
-    func registry() throws -> YAMLRegistry {
-        do { return try YAMLRegistry(directory: adapters) } catch let error as PollsterError {
+    /// The adapter directory (or file).
+    var adapterDirectory: String { adapters ?? "adapters" }
+
+    /// The database from `--database-url` or `POLLSTER_DATABASE_URL`, if any.
+    func database() throws -> DatabaseURL? {
+        try DatabaseOptions.resolve(databaseURL)
+    }
+
+    /// The YAML adapters alone.
+    func yamlRegistry() throws -> YAMLRegistry {
+        do { return try YAMLRegistry(directory: adapterDirectory) } catch let error as PollsterError {
             throw error.exit()
         }
+    }
+
+    /// The tool methods: the YAML adapters, or with a database URL its rows (read once)
+    /// followed by the YAML directory when there is one — the database wins a name clash.
+    func registry() async throws -> any ToolRegistry {
+        guard let url = try database() else { return try yamlRegistry() }
+        let rows: RegistrySnapshot
+        do {
+            rows = try await RegistrySnapshot.load(from: url, logger: DatabaseOptions.logger)
+        } catch let error as PollsterError {
+            throw error.exit()
+        }
+        guard adapters != nil || FileManager.default.fileExists(atPath: adapterDirectory) else { return rows }
+        return CompositeRegistry([rows, try yamlRegistry()])
     }
 
     /// Runs `body` with an engine over the real network, shutting the client down afterwards.
     func withEngine<T>(
         secrets: Secrets = SecretStore.load(), _ body: (Pollster) async throws -> T
     ) async throws -> T {
+        let registry = try await registry()
         let transport = HTTPClientTransport()
         let pollster = Pollster(
-            registry: try registry(), transport: transport, secrets: secrets,
+            registry: registry, transport: transport, secrets: secrets,
             urlPolicy: URLPolicy(allowPrivateNetworks: allowPrivateNetworks),
             logger: Logger(label: "pollster"))
         do {

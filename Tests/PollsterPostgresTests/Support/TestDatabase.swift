@@ -1,0 +1,96 @@
+import Foundation
+import Logging
+import PollsterCore
+import PollsterPostgres
+import PostgresNIO
+
+/// Runs `body` with a fresh database (`t_<uuid>`) on the shared test cluster, dropped afterwards:
+/// every test gets its own, so they can run in parallel.
+/// - Parameter migrated: apply the migrations first (default).
+func withTestDatabase<T>(migrated: Bool = true, _ body: (PollsterDatabase) async throws -> T) async throws
+    -> T
+{
+    let server = try await PostgresCluster.shared.url()
+    let name = "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
+    // The name is generated here (hex digits only), never input: safe to splice in.
+    try await adminStatement("CREATE DATABASE \"\(name)\"", on: server)
+    let url = server.with(database: name)
+    do {
+        let value = try await PostgresSession.withClient(url, logger: quietLogger) { client in
+            let database = PollsterDatabase(client: client, url: url, logger: quietLogger)
+            if migrated { try await database.migrate() }
+            return try await body(database)
+        }
+        try? await adminStatement("DROP DATABASE IF EXISTS \"\(name)\" WITH (FORCE)", on: server)
+        return value
+    } catch {
+        try? await adminStatement("DROP DATABASE IF EXISTS \"\(name)\" WITH (FORCE)", on: server)
+        throw error
+    }
+}
+
+/// Runs one constant statement (CREATE/DROP DATABASE cannot take bind parameters).
+private func adminStatement(_ sql: String, on server: DatabaseURL) async throws {
+    let connection = try await PostgresConnection.connect(
+        configuration: try server.connectionConfiguration(), id: 1, logger: quietLogger)
+    do {
+        try await connection.query(PostgresQuery(unsafeSQL: sql), logger: quietLogger)
+        try await connection.close()
+    } catch {
+        try? await connection.close()
+        throw error
+    }
+}
+
+/// Runs `body` while `registry.run()` keeps it current, once it is listening.
+func withLiveRegistry<T>(
+    _ database: PollsterDatabase,
+    configuration: PostgresRegistry.Configuration = PostgresRegistry.Configuration(),
+    logger: Logger = quietLogger,
+    _ body: (PostgresRegistry) async throws -> T
+) async throws -> T {
+    let registry = PostgresRegistry(database: database, configuration: configuration, logger: logger)
+    return try await withThrowingTaskGroup(of: Void.self) { group in
+        group.addTask { try await registry.run() }
+        defer { group.cancelAll() }
+        let ready = try await eventually(within: .seconds(10)) {
+            registry.isListening && registry.current != nil
+        }
+        guard ready else { throw PollsterError(.transportError, "the registry did not start listening") }
+        return try await body(registry)
+    }
+}
+
+/// Polls `condition` every 10 ms until it holds or `within` has passed.
+///
+/// The default leaves room for a loaded CI machine; the test of the one-second promise
+/// passes its own limit.
+/// - Returns: whether it held in time.
+func eventually(within limit: Duration = .seconds(3), _ condition: () async throws -> Bool) async throws
+    -> Bool
+{
+    let clock = ContinuousClock()
+    let deadline = clock.now + limit
+    while true {
+        if try await condition() { return true }
+        if clock.now >= deadline { return false }
+        try await Task.sleep(for: .milliseconds(10))
+    }
+}
+
+extension PollsterDatabase {
+    /// Runs a statement as an admin would with psql (values bound, never spliced).
+    func execute(_ query: PostgresQuery) async throws {
+        try await client.query(query, logger: logger)
+    }
+
+    /// The rows of a one-column query.
+    func values<T: PostgresDecodable & Sendable>(_ query: PostgresQuery, as type: T.Type) async throws -> [T]
+    {
+        var values: [T] = []
+        for try await value in try await client.query(query, logger: logger).decode(T.self) {
+            values.append(value)
+        }
+        return values
+    }
+}
