@@ -7,7 +7,7 @@ enum JSONPathParser {
 
     /// True when a key can be written without brackets.
     static func isPlainKey(_ key: String) -> Bool {
-        !key.isEmpty && key != "*" && key != "$" && !(key.first?.isNumber ?? false)
+        !key.isEmpty && key != "*" && !key.hasPrefix("$") && !(key.first?.isNumber ?? false)
             && !key.unicodeScalars.contains { "[]\"'. ".unicodeScalars.contains($0) }
     }
 

@@ -1,35 +1,87 @@
 /// Which addresses count as public, for the download SSRF policy.
+///
+/// A download may only reach public unicast addresses unless the policy allows private
+/// networks. IPv6 forms that carry an IPv4 address (IPv4-mapped, IPv4-compatible, NAT64
+/// `64:ff9b::/96`, 6to4 `2002::/16`) are judged by that IPv4 address, so
+/// `::ffff:127.0.0.1` is as much loopback as `127.0.0.1`.
+///
+/// ```swift
+/// AddressPolicy.nonPublicReason(IPAddress("169.254.169.254")!)  // "link-local"
+/// AddressPolicy.nonPublicReason(IPAddress("8.8.8.8")!)          // nil
+/// ```
 public enum AddressPolicy {
-    private static let v4Ranges: [(base: UInt32, bits: UInt32, reason: String)] = [
-        (0x0000_0000, 8, "unspecified"), (0x0A00_0000, 8, "private"), (0x6440_0000, 10, "carrier-grade NAT"),
-        (0x7F00_0000, 8, "loopback"), (0xA9FE_0000, 16, "link-local"), (0xAC10_0000, 12, "private"),
-        (0xC000_0000, 24, "reserved"), (0xC0A8_0000, 16, "private"), (0xC612_0000, 15, "reserved"),
-        (0xE000_0000, 4, "multicast"), (0xF000_0000, 4, "reserved"),
+    private struct Block {
+        var base: UInt32
+        var prefixLength: UInt32
+        var reason: String
+
+        func contains(_ value: UInt32) -> Bool {
+            let mask: UInt32 = prefixLength == 0 ? 0 : ~UInt32(0) << (32 - prefixLength)
+            return value & mask == base
+        }
+    }
+
+    /// Refused IPv4 blocks, most specific first where they overlap.
+    private static let v4Blocks: [Block] = [
+        Block(base: 0xFFFF_FFFF, prefixLength: 32, reason: "broadcast"),
+        Block(base: 0x0000_0000, prefixLength: 8, reason: "unspecified"),
+        Block(base: 0x0A00_0000, prefixLength: 8, reason: "private"),
+        Block(base: 0x6440_0000, prefixLength: 10, reason: "carrier-grade NAT"),
+        Block(base: 0x7F00_0000, prefixLength: 8, reason: "loopback"),
+        Block(base: 0xA9FE_0000, prefixLength: 16, reason: "link-local"),
+        Block(base: 0xAC10_0000, prefixLength: 12, reason: "private"),
+        Block(base: 0xC000_0000, prefixLength: 24, reason: "reserved"),  // IETF protocol assignments
+        Block(base: 0xC000_0200, prefixLength: 24, reason: "reserved"),  // TEST-NET-1 documentation
+        Block(base: 0xC0A8_0000, prefixLength: 16, reason: "private"),
+        Block(base: 0xC612_0000, prefixLength: 15, reason: "reserved"),  // benchmarking
+        Block(base: 0xC633_6400, prefixLength: 24, reason: "reserved"),  // TEST-NET-2 documentation
+        Block(base: 0xCB00_7100, prefixLength: 24, reason: "reserved"),  // TEST-NET-3 documentation
+        Block(base: 0xE000_0000, prefixLength: 4, reason: "multicast"),
+        Block(base: 0xF000_0000, prefixLength: 4, reason: "reserved"),
     ]
 
-    /// Why an address is not public (`loopback`, `private`, …), or nil for a public unicast address.
+    /// Why an address is not public, or nil if it is a public unicast address.
+    ///
+    /// Reasons: `unspecified`, `loopback`, `private`, `carrier-grade NAT`, `link-local`,
+    /// `unique-local`, `site-local`, `multicast`, `broadcast`, `reserved`.
+    /// - Parameter address: A parsed address, for example one a host name resolved to.
+    /// - Returns: A short, human-readable reason to put in an `UNSAFE_URL` message, or nil.
     public static func nonPublicReason(_ address: IPAddress) -> String? {
         switch address {
         case .v4(let value):
-            for range in v4Ranges {
-                let mask: UInt32 = range.bits == 0 ? 0 : ~UInt32(0) << (32 - range.bits)
-                if value & mask == range.base { return range.reason }
-            }
-            return nil
-        case .v6(let groups):
-            if groups.allSatisfy({ $0 == 0 }) { return "unspecified" }
-            if groups.dropLast().allSatisfy({ $0 == 0 }) && groups[7] == 1 { return "loopback" }
-            let embedded = UInt32(groups[6]) << 16 | UInt32(groups[7])
-            if groups[0..<5].allSatisfy({ $0 == 0 }) && (groups[5] == 0xFFFF || groups[5] == 0) {
+            return v4Blocks.first { $0.contains(value) }?.reason
+        case .v6(let high, let low):
+            return v6Reason(high: high, low: low)
+        }
+    }
+
+    private static func v6Reason(high: UInt64, low: UInt64) -> String? {
+        let embedded = UInt32(truncatingIfNeeded: low)
+        if high == 0 {
+            switch low {
+            case 0: return "unspecified"
+            case 1: return "loopback"
+            case _ where low >> 32 == 0xFFFF || low >> 32 == 0:
+                // IPv4-mapped ::ffff:a.b.c.d and the deprecated IPv4-compatible ::a.b.c.d.
                 return nonPublicReason(.v4(embedded))
+            default: return "reserved"  // ::/8 holds no global unicast
             }
-            if groups[0] == 0x64 && groups[1] == 0xFF9B && groups[2..<6].allSatisfy({ $0 == 0 }) {
-                return nonPublicReason(.v4(embedded))
-            }
-            if groups[0] & 0xFFC0 == 0xFE80 { return "link-local" }
-            if groups[0] & 0xFE00 == 0xFC00 { return "unique-local" }
-            if groups[0] & 0xFF00 == 0xFF00 { return "multicast" }
-            return nil
+        }
+        if high == 0x0064_FF9B_0000_0000, low >> 32 == 0 {  // NAT64 64:ff9b::/96
+            return nonPublicReason(.v4(embedded))
+        }
+        let first = UInt16(truncatingIfNeeded: high >> 48)
+        if first >> 8 == 0 { return "reserved" }  // the rest of ::/8, including local-use NAT64
+        if first == 0x2002 {  // 6to4: the IPv4 address sits in bits 16–47
+            return nonPublicReason(.v4(UInt32(truncatingIfNeeded: high >> 16)))
+        }
+        if high >> 32 == 0x2001_0DB8 { return "reserved" }  // documentation 2001:db8::/32
+        switch first {
+        case 0xFE80...0xFEBF: return "link-local"
+        case 0xFEC0...0xFEFF: return "site-local"
+        case 0xFC00...0xFDFF: return "unique-local"
+        case 0xFF00...0xFFFF: return "multicast"
+        default: return nil
         }
     }
 }
