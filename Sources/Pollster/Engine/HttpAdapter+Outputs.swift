@@ -19,6 +19,7 @@ extension HttpAdapter {
                 taskId: run.taskId)
         }
         guard (200..<300).contains(response.status) else {
+            if let rejection = Self.rejectedResult(response, run) { throw rejection }
             var error = Self.httpError(
                 response, context: "\(run.method.name): result request", redactor: run.redactor)
             error.taskId = run.taskId
@@ -32,6 +33,29 @@ extension HttpAdapter {
                 "\(run.method.name): the result response is not JSON (\(error)): \(run.redactor.excerpt(response.body))",
                 taskId: run.taskId)
         }
+    }
+
+    /// A result request answered 400/422 with a JSON message: the job ran and the provider
+    /// rejected its output (fal reports a model's failure this way after `COMPLETED`).
+    static func rejectedResult(_ response: TransportResponse, _ run: Invocation) -> PollsterError? {
+        guard response.status == 400 || response.status == 422,
+            case .object(let body)? = try? JSONParser.parse(response.body),
+            let detail = ["detail", "error", "message", "errors"].lazy.compactMap({ body[$0] }).first,
+            let message = Self.rejectionText(detail)
+        else { return nil }
+        return PollsterError(
+            .taskFailed,
+            "\(run.method.name): the provider reports failure (result step, HTTP \(response.status)): \(run.redactor.redact(message))",
+            httpStatus: response.status, taskId: run.taskId, lastStatus: run.lastStatus)
+    }
+
+    /// The text of an error value; a list of errors (fal's `detail[]`) joins their messages.
+    private static func rejectionText(_ value: JSONValue) -> String? {
+        if case .array(let items) = value {
+            let texts = items.compactMap(StatusClassifier.messageText)
+            return texts.isEmpty ? nil : texts.joined(separator: "; ")
+        }
+        return StatusClassifier.messageText(value)
     }
 
     /// Finds the outputs of `result` and downloads them (unless `output.download` is false).
