@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "PollsterCore", targets: ["PollsterCore"]),
         .library(name: "Pollster", targets: ["Pollster"]),
         .library(name: "PollsterTesting", targets: ["PollsterTesting"]),
+        .library(name: "PollsterPostgres", targets: ["PollsterPostgres"]),
         .executable(name: "pollster", targets: ["pollster"]),
     ],
     dependencies: [
@@ -24,6 +25,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
     ],
     targets: [
         .target(
@@ -41,6 +46,8 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -57,12 +64,25 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "PollsterPostgres",
+            dependencies: [
+                "PollsterCore",
+                "Pollster",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "pollster",
             dependencies: [
                 "PollsterCore",
                 "Pollster",
                 "PollsterTesting",
+                "PollsterPostgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -76,6 +96,16 @@ let package = Package(
         .testTarget(
             name: "PollsterTests",
             dependencies: ["PollsterCore", "Pollster", "PollsterTesting"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "PollsterPostgresTests",
+            dependencies: [
+                "PollsterCore", "Pollster", "PollsterTesting", "PollsterPostgres",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             swiftSettings: swiftSettings
         ),
     ]

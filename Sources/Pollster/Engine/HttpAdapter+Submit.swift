@@ -52,6 +52,17 @@ extension HttpAdapter {
         }
     }
 
+    /// Restores a submitted job from its checkpoint: the same detection as at submit time,
+    /// with the clock set back to when the provider accepted it.
+    func resume(_ run: inout Invocation, from checkpoint: TaskCheckpoint) throws -> TransportResponse {
+        let response = checkpoint.response
+        run.submitURL = checkpoint.submitURL
+        try accept(&run, response)
+        run.submittedAt = checkpoint.submittedAt
+        run.submitInstant = .now - .seconds(max(0, Date().timeIntervalSince(checkpoint.submittedAt)))
+        return response
+    }
+
     /// Reads a 2xx submit response: JSON body (or none for a bare 202), error envelope, task id.
     private func accept(_ run: inout Invocation, _ response: TransportResponse) throws {
         run.submittedAt = Date()

@@ -27,7 +27,16 @@ struct HttpAdapter: Sendable {
         // limits.maxConcurrent: a slot is held from before the submit until the outputs are in.
         try await run.limiters.jobs?.acquire()
         defer { run.limiters.jobs?.release() }
-        let submitted = try await submit(&run)
+        let submitted: TransportResponse
+        if let checkpoint = options.resume {
+            submitted = try resume(&run, from: checkpoint)
+        } else {
+            submitted = try await submit(&run)
+            try await options.onAccepted?(
+                TaskCheckpoint(
+                    providerTaskId: run.taskId, submitURL: run.submitURL, submittedAt: run.submittedAt,
+                    response: submitted))
+        }
         let final = try await awaitCompletion(&run, submitted: submitted)
         let result = try await fetchResult(&run, final: final)
         let files = try await outputs(&run, result: result)

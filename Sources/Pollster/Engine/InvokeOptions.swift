@@ -20,6 +20,12 @@ public struct InvokeOptions: Sendable {
     /// for await event in events { print(event) }
     /// ```
     public var events: AsyncStream<ToolEvent>.Continuation?
+    /// Called once the provider has accepted the job, before the first poll. Durable tasks
+    /// persist it here; if it throws, the invocation stops (the job stays at the provider).
+    public var onAccepted: (@Sendable (TaskCheckpoint) async throws -> Void)?
+    /// Resume a job the provider already accepted instead of submitting: polling continues
+    /// from the checkpoint and the deadline still counts from its `submittedAt`.
+    public var resume: TaskCheckpoint?
 
     /// Options; all default to the method's config.
     public init(

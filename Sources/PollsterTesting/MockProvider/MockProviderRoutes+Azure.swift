@@ -30,7 +30,10 @@ extension MockProviderRoutes {
     func azureSubmit(_ request: MockRequest, style: MockProviderStyle) -> MockResponse {
         guard request.hasAcceptableBody else { return .invalidJSONBody }
         let id = MockIdentifiers.make(for: style)
-        switch state.submit(style: style, id: id, model: "jobs", requestBody: request.body) {
+        switch state.submit(
+            style: style, id: id, model: "jobs", requestBody: request.body,
+            idempotencyKey: request.idempotencyKey)
+        {
         case .fault(let fault):
             return fault.response
         case .created(let job, _):

@@ -28,7 +28,10 @@ extension MockProviderRoutes {
         guard request.hasAcceptableBody else { return .invalidJSONBody }
         let model = request.segments.joined(separator: "/")
         let id = MockIdentifiers.make(for: .fal)
-        switch state.submit(style: .fal, id: id, model: model, requestBody: request.body) {
+        switch state.submit(
+            style: .fal, id: id, model: model, requestBody: request.body,
+            idempotencyKey: request.idempotencyKey)
+        {
         case .fault(let fault):
             return fault.response
         case .created(let job, _):

@@ -9,7 +9,10 @@ extension MockProviderRoutes {
         if let denied = heygenAuthFailure(request) { return denied }
         guard request.hasAcceptableBody else { return .invalidJSONBody }
         let id = MockIdentifiers.make(for: .heygen)
-        switch state.submit(style: .heygen, id: id, model: "v2/video/generate", requestBody: request.body) {
+        switch state.submit(
+            style: .heygen, id: id, model: "v2/video/generate", requestBody: request.body,
+            idempotencyKey: request.idempotencyKey)
+        {
         case .fault(let fault):
             return fault.response
         case .created(let job, _):

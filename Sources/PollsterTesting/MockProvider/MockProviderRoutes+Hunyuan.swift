@@ -7,7 +7,8 @@ extension MockProviderRoutes {
     func hunyuanSubmit(_ request: MockRequest) -> MockResponse {
         let id = MockIdentifiers.make(for: .tencentHunyuan)
         switch state.submit(
-            style: .tencentHunyuan, id: id, model: "SubmitHunyuanImageJob", requestBody: request.body)
+            style: .tencentHunyuan, id: id, model: "SubmitHunyuanImageJob", requestBody: request.body,
+            idempotencyKey: request.idempotencyKey)
         {
         case .fault(let fault): return fault.response
         case .created(let job, _): return tencentResponse(["JobId": job.id])

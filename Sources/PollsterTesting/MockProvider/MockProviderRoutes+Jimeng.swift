@@ -35,7 +35,10 @@ extension MockProviderRoutes {
     private func jimengSubmit(_ request: MockRequest, kind: String) -> MockResponse {
         guard request.hasAcceptableBody else { return .invalidJSONBody }
         let id = MockIdentifiers.make(for: .jimeng)
-        switch state.submit(style: .jimeng, id: id, model: kind, requestBody: request.body) {
+        switch state.submit(
+            style: .jimeng, id: id, model: kind, requestBody: request.body,
+            idempotencyKey: request.idempotencyKey)
+        {
         case .fault(let fault):
             return fault.response
         case .created(let job, _):

@@ -32,6 +32,7 @@ extension MockProviderRoutes {
         let id = MockIdentifiers.make(for: .replicate)
         let result = state.submit(
             style: .replicate, id: id, model: model ?? "mock/model", requestBody: request.body,
+            idempotencyKey: request.idempotencyKey,
             observeIfFinished: wait)
         switch result {
         case .fault(let fault):

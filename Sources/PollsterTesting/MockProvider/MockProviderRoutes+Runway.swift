@@ -11,7 +11,10 @@ extension MockProviderRoutes {
         if let denied = runwayAuthFailure(request) { return denied }
         guard request.hasAcceptableBody else { return .invalidJSONBody }
         let id = MockIdentifiers.make(for: .runway)
-        switch state.submit(style: .runway, id: id, model: endpoint, requestBody: request.body) {
+        switch state.submit(
+            style: .runway, id: id, model: endpoint, requestBody: request.body,
+            idempotencyKey: request.idempotencyKey)
+        {
         case .fault(let fault): return fault.response
         case .created(let job, _): return .json(["id": job.id])
         }

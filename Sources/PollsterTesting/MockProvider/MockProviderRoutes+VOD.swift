@@ -18,7 +18,10 @@ extension MockProviderRoutes {
     func vodCreate(_ request: MockRequest, _ body: [String: Any]) -> MockResponse {
         let model = tencentParameter(body, "ModelName") ?? "Hunyuan"
         let id = MockIdentifiers.make(for: .tencentVOD)
-        switch state.submit(style: .tencentVOD, id: id, model: model, requestBody: request.body) {
+        switch state.submit(
+            style: .tencentVOD, id: id, model: model, requestBody: request.body,
+            idempotencyKey: request.idempotencyKey)
+        {
         case .fault(let fault): return fault.response
         case .created(let job, _): return tencentResponse(["TaskId": job.id])
         }

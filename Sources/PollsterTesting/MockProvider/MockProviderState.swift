@@ -34,6 +34,7 @@ final class MockProviderState: Sendable {
         var stats = MockProviderStats()
         var requests: [MockRecordedRequest] = []
         var activeJobs = 0
+        var jobsByIdempotencyKey: [String: String] = [:]
     }
 
     /// Requests kept for ``MockProviderStats/requests``.
@@ -71,16 +72,24 @@ final class MockProviderState: Sendable {
     }
 
     /// Takes the next script and creates a job with `id`, unless the script has a `submitFault`.
+    /// A repeat with an `idempotencyKey` seen before answers with that key's job and creates none.
     /// - Parameter observeIfFinished: report a finished job as observed (a `Prefer: wait` answer).
     func submit(
         style: MockProviderStyle,
         id: String,
         model: String,
         requestBody: [UInt8],
+        idempotencyKey: String? = nil,
         observeIfFinished: Bool = false
     ) -> SubmitResult {
         let now = ContinuousClock.now
         return storage.withLock { storage in
+            if let idempotencyKey, let existing = storage.jobsByIdempotencyKey[idempotencyKey],
+                let job = storage.jobs[existing]
+            {
+                storage.stats.idempotentReplays += 1
+                return .created(job, job.phase(at: now))
+            }
             storage.stats.submissions += 1
             storage.stats.submissionsByProvider[style.rawValue, default: 0] += 1
             let script = storage.queue.isEmpty ? storage.defaultScript : storage.queue.removeFirst()
@@ -93,6 +102,7 @@ final class MockProviderState: Sendable {
             let phase = job.phase(at: now)
             if observeIfFinished { Self.observe(&job, phase, &storage) }
             storage.jobs[id] = job
+            if let idempotencyKey { storage.jobsByIdempotencyKey[idempotencyKey] = id }
             return .created(job, phase)
         }
     }

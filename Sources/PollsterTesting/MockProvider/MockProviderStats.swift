@@ -2,6 +2,9 @@
 public struct MockProviderStats: Sendable, Equatable {
     /// Submit requests that passed authentication (including ones answered with a `submitFault`).
     public var submissions: Int = 0
+    /// Submit requests that repeated an `Idempotency-Key` already seen: answered with that job,
+    /// not counted in `submissions`.
+    public var idempotentReplays: Int = 0
     /// Status requests received (including faulted ones and ones for unknown jobs).
     public var polls: Int = 0
     /// Requests to fal's `response_url` (including faulted ones).

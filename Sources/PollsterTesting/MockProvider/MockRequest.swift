@@ -13,6 +13,9 @@ struct MockRequest: Sendable {
     let headers: HTTPHeaders
     let body: [UInt8]
 
+    /// The `Idempotency-Key` header: a repeat with the same key gets the same job.
+    var idempotencyKey: String? { headers.first(name: "Idempotency-Key") }
+
     init(head: HTTPRequestHead, body: [UInt8]) {
         self.method = head.method
         self.target = head.uri

@@ -1,0 +1,235 @@
+import Foundation
+import Logging
+import PollsterCore
+import Synchronization
+
+/// Drives one claimed task to its next resting point: finished, handed back at shutdown, or
+/// dropped because another worker took the lease over.
+struct TaskDriver {
+    let worker: TaskWorker
+    let task: TaskRecord
+    let signals: WorkerSignals
+
+    private var store: any TaskStore { worker.store }
+    private var logger: Logger { worker.logger }
+
+    /// How the run of the engine ended.
+    private enum Ending: Sendable {
+        case finished(Result<ToolResult, PollsterError>)
+        case cancelRequested
+        case stopping
+        case leaseLost
+    }
+
+    func drive() async {
+        let box = RecordBox(task)
+        let method: ToolMethod
+        do {
+            method = try await worker.pollster.registry.method(named: task.tool)
+        } catch {
+            let failure =
+                (error as? PollsterError)
+                ?? PollsterError(.transportError, "\(task.tool): the registry could not be read: \(error)")
+            await finish(box, .failure(failure))
+            return
+        }
+        if task.cancelRequested {
+            await cancel(box)
+            return
+        }
+        switch task.state {
+        case .queued:
+            if signals.isStopping { return }
+        case .submitting where method.plan.submit.idempotencyHeader != nil:
+            logger.notice(
+                "resubmitting with the same idempotency key after the previous worker stopped mid-submit",
+                metadata: ["task": "\(task.id)"])
+        case .running where task.checkpoint != nil, .downloading where task.checkpoint != nil:
+            break
+        default:
+            await finish(box, .failure(uncertain()))
+            return
+        }
+        if task.checkpoint == nil {
+            box.change { $0.state = .submitting }
+            guard await save(box) else { return }
+        }
+        let ending = await run(box)
+        if Task.isCancelled { return }
+        switch ending {
+        case .finished(let outcome): await finish(box, outcome)
+        case .cancelRequested:
+            if let latest = try? await store.task(id: task.id) { box.change { $0 = latest } }
+            await cancel(box)
+        case .stopping: logger.info("handing the task back at shutdown", metadata: ["task": "\(task.id)"])
+        case .leaseLost:
+            logger.warning(
+                "lost the lease; another worker has the task now", metadata: ["task": "\(task.id)"])
+        }
+    }
+
+    /// Runs the engine beside a watcher that renews the lease and notices cancel and shutdown.
+    private func run(_ box: RecordBox) async -> Ending {
+        await withTaskGroup(of: Ending.self) { group in
+            group.addTask { await invoke(box) }
+            group.addTask { await watch(box) }
+            let first = await group.next()!
+            group.cancelAll()
+            return first
+        }
+    }
+
+    private func invoke(_ box: RecordBox) async -> Ending {
+        let snapshot = box.current
+        let (events, continuation) = AsyncStream.makeStream(of: ToolEvent.self)
+        var options = InvokeOptions(
+            outputDirectory: "\(worker.configuration.filesDirectory)/\(snapshot.id)",
+            baseUrlOverride: snapshot.options.baseUrlOverride,
+            pollInterval: snapshot.options.pollIntervalSeconds.map { .milliseconds(Int64($0 * 1000)) },
+            maxWait: snapshot.options.maxWaitSeconds.map { .milliseconds(Int64($0 * 1000)) },
+            idempotencyKey: snapshot.idempotencyKey, events: continuation)
+        options.resume = snapshot.checkpoint
+        options.onAccepted = { checkpoint in
+            box.change {
+                $0.checkpoint = checkpoint
+                $0.state = .running
+            }
+            guard await save(box) else { throw CancellationError() }
+            box.markAccepted()
+        }
+        if snapshot.checkpoint != nil { box.markAccepted() }
+        async let outcome = worker.pollster.invoke(snapshot.tool, input: snapshot.input, options: options)
+        for await event in events {
+            if record(event, in: box) { _ = await save(box) }
+        }
+        do {
+            return .finished(.success(try await outcome))
+        } catch let error as PollsterError {
+            return .finished(.failure(error))
+        } catch {
+            return .finished(.failure(PollsterError(.transportError, "\(snapshot.tool): \(error)")))
+        }
+    }
+
+    /// Applies an engine event to the record; true when it is worth saving.
+    private func record(_ event: ToolEvent, in box: RecordBox) -> Bool {
+        switch event {
+        case .polled(_, _, let status, let progress, let error):
+            let before = box.current
+            box.change {
+                $0.polls += 1
+                if error == nil {
+                    $0.providerStatus = status ?? $0.providerStatus
+                    $0.progress = progress ?? $0.progress
+                }
+            }
+            return before.providerStatus != box.current.providerStatus
+                || before.progress != box.current.progress
+        case .downloading where box.current.state != .downloading:
+            box.change { $0.state = .downloading }
+            return true
+        default:
+            return false
+        }
+    }
+
+    private func watch(_ box: RecordBox) async -> Ending {
+        let renewEvery = worker.configuration.lease / 3
+        var lastRenewal = ContinuousClock.now
+        while true {
+            do {
+                try await Task.sleep(for: min(.milliseconds(100), renewEvery))
+            } catch {
+                return .stopping
+            }
+            if signals.isStopping && box.isAccepted { return .stopping }
+            guard ContinuousClock.now - lastRenewal >= renewEvery else { continue }
+            lastRenewal = .now
+            do {
+                let until = Date().addingTimeInterval(worker.configuration.lease.seconds)
+                guard
+                    let renewal = try await store.renew(
+                        id: task.id, worker: worker.configuration.id, until: until)
+                else { return .leaseLost }
+                if renewal.cancelRequested { return .cancelRequested }
+            } catch {
+                logger.warning("renewing the lease failed: \(error)", metadata: ["task": "\(task.id)"])
+            }
+        }
+    }
+
+    /// Cancels the provider job, if there is one, and marks the task canceled.
+    private func cancel(_ box: RecordBox) async {
+        let current = box.current
+        var message = "canceled on request"
+        if let providerTaskId = current.providerTaskId {
+            let response = current.checkpoint.flatMap { try? JSONParser.parse($0.body) }
+            do {
+                let result = try await worker.pollster.cancel(
+                    current.tool, taskId: providerTaskId, response: response,
+                    baseUrlOverride: current.options.baseUrlOverride)
+                message +=
+                    result.confirmed
+                    ? "; the provider confirmed it (HTTP \(result.httpStatus))"
+                    : "; the provider did not confirm it (HTTP \(result.httpStatus)), its job \(providerTaskId) may still run"
+            } catch {
+                message += "; the provider job \(providerTaskId) may still run: \(error.message)"
+            }
+        }
+        await finish(box, .failure(PollsterError(.taskCanceled, "\(current.tool): \(message)")))
+    }
+
+    private func finish(_ box: RecordBox, _ outcome: Result<ToolResult, PollsterError>) async {
+        box.change { task in
+            switch outcome {
+            case .success(let result):
+                task.state = .succeeded
+                task.result = result
+                task.progress = 100
+                task.error = nil
+            case .failure(let error):
+                task.state = TaskState.after(error.code)
+                task.error = TaskError(error)
+            }
+            task.finishedAt = Date()
+        }
+        if await save(box) {
+            logger.info(
+                "task finished",
+                metadata: [
+                    "task": "\(task.id)", "tool": "\(task.tool)", "state": "\(box.current.state.rawValue)",
+                ])
+        }
+    }
+
+    private func uncertain() -> PollsterError {
+        PollsterError(
+            .submitUncertain,
+            "\(task.tool): the worker running task \(task.id) stopped after storing 'submitting' and before storing the provider's answer, so a provider job may exist. It was not submitted again, to avoid a second paid job; check the provider, then `pollster retry \(task.id)` if needed, or declare submit.idempotencyHeader so this repeats safely"
+        )
+    }
+
+    /// Saves the record under this worker's lease; false when the lease is gone.
+    private func save(_ box: RecordBox) async -> Bool {
+        box.change { $0.updatedAt = Date() }
+        do {
+            return try await store.save(box.current, worker: worker.configuration.id)
+        } catch {
+            logger.error("saving the task failed: \(error)", metadata: ["task": "\(task.id)"])
+            return false
+        }
+    }
+}
+
+/// The driver's copy of its task, shared by the engine's callbacks and the watcher.
+final class RecordBox: Sendable {
+    private let state: Mutex<(task: TaskRecord, accepted: Bool)>
+
+    init(_ task: TaskRecord) { state = Mutex((task, false)) }
+
+    var current: TaskRecord { state.withLock { $0.task } }
+    var isAccepted: Bool { state.withLock { $0.accepted } }
+
+    func change(_ body: (inout TaskRecord) -> Void) { state.withLock { body(&$0.task) } }
+    func markAccepted() { state.withLock { $0.accepted = true } }
+}

@@ -1,0 +1,127 @@
+import Foundation
+import Logging
+import PollsterCore
+import ServiceLifecycle
+import Synchronization
+
+/// Claims due tasks from a `TaskStore` and drives each through the engine:
+/// `queued → submitting → running → downloading → succeeded | failed | canceled | timed_out`.
+///
+/// The submit protocol: `submitting` is stored before the POST, `running` with the provider's
+/// answer (a `TaskCheckpoint`) before the first poll. A task found in `submitting` after its
+/// worker died is submitted again only when the method declares `submit.idempotencyHeader`
+/// (with the same key); otherwise it becomes `submit_uncertain`. A task found in `running` or
+/// `downloading` resumes polling the same provider job. Nothing is submitted twice.
+///
+/// On graceful shutdown (a `ServiceGroup` signal) it stops claiming, lets each task reach a
+/// point where another worker can resume it (never in the middle of a submit), releases its
+/// leases and returns.
+public struct TaskWorker: Service {
+    /// How a worker runs.
+    public struct Configuration: Sendable {
+        /// This worker's id in leases; unique per process.
+        public var id: String
+        /// Tasks driven at once.
+        public var concurrency: Int
+        /// How long a lease holds without renewal; a dead worker's tasks wait this long.
+        public var lease: Duration
+        /// Pause between claims when nothing was due.
+        public var idleDelay: Duration
+        /// Where outputs go: `<filesDirectory>/<task id>/`.
+        public var filesDirectory: String
+
+        /// A configuration.
+        public init(
+            id: String = Configuration.defaultID(), concurrency: Int = 16, lease: Duration = .seconds(30),
+            idleDelay: Duration = .milliseconds(250), filesDirectory: String = "pollster-files"
+        ) {
+            self.id = id
+            self.concurrency = max(1, concurrency)
+            self.lease = lease
+            self.idleDelay = idleDelay
+            self.filesDirectory = filesDirectory
+        }
+
+        /// `host:pid:random`.
+        public static func defaultID() -> String {
+            let host = ProcessInfo.processInfo.hostName
+            return "\(host):\(ProcessInfo.processInfo.processIdentifier):\(UUID().uuidString.prefix(8))"
+        }
+    }
+
+    /// Where tasks live.
+    public let store: any TaskStore
+    /// The engine that runs them.
+    public let pollster: Pollster
+    /// How this worker runs.
+    public let configuration: Configuration
+    let logger: Logger
+
+    /// A worker; nothing happens until `run()`.
+    public init(store: any TaskStore, pollster: Pollster, configuration: Configuration, logger: Logger) {
+        self.store = store
+        self.pollster = pollster
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    /// Claims and drives tasks until cancelled or, in a `ServiceGroup`, until graceful shutdown.
+    public func run() async throws {
+        let signals = WorkerSignals()
+        await withGracefulShutdownHandler {
+            await withDiscardingTaskGroup { group in
+                while !signals.isStopping && !Task.isCancelled {
+                    let free = configuration.concurrency - signals.inFlight.load(ordering: .relaxed)
+                    var claimed: [TaskRecord] = []
+                    if free > 0 {
+                        do {
+                            claimed = try await store.claim(
+                                TaskClaim(
+                                    worker: configuration.id, limit: free, lease: configuration.lease,
+                                    inventoryLimits: await inventoryLimits()))
+                        } catch {
+                            logger.error("claiming tasks failed: \(error)")
+                        }
+                    }
+                    for task in claimed {
+                        signals.inFlight.add(1, ordering: .relaxed)
+                        group.addTask {
+                            await TaskDriver(worker: self, task: task, signals: signals).drive()
+                            signals.inFlight.subtract(1, ordering: .relaxed)
+                        }
+                    }
+                    if claimed.isEmpty {
+                        try? await Task.sleep(for: configuration.idleDelay)
+                    }
+                }
+            }
+        } onGracefulShutdown: {
+            signals.stopping.store(true, ordering: .relaxed)
+        }
+        do {
+            try await store.release(worker: configuration.id)
+        } catch {
+            logger.warning("releasing leases failed; they expire in \(configuration.lease): \(error)")
+        }
+    }
+
+    /// `limits.maxConcurrent` per inventory, from the registry.
+    private func inventoryLimits() async -> [String: Int] {
+        guard let methods = try? await pollster.registry.methods() else { return [:] }
+        var limits: [String: Int] = [:]
+        for method in methods {
+            if let limit = method.limits?.maxConcurrent { limits[method.inventory] = limit }
+        }
+        return limits
+    }
+}
+
+/// What a worker's loop and its task drivers share.
+final class WorkerSignals: Sendable {
+    /// Graceful shutdown was asked for.
+    let stopping = Atomic<Bool>(false)
+    /// Tasks being driven.
+    let inFlight = Atomic<Int>(0)
+
+    var isStopping: Bool { stopping.load(ordering: .relaxed) }
+}

@@ -1,0 +1,218 @@
+import Foundation
+import NIOHTTP1
+import Pollster
+import PollsterCore
+import Testing
+
+/// The `TaskStore` contract, checked on every store in this module (PostgreSQL has its own run
+/// of these cases in PollsterPostgresTests).
+@Suite("Task stores: the contract")
+struct TaskStoreTests {
+    enum Kind: String, CaseIterable, CustomTestStringConvertible {
+        case memory, sqlite
+        var testDescription: String { rawValue }
+    }
+
+    /// A fresh store of `kind` (SQLite in a temporary file).
+    static func store(_ kind: Kind) throws -> any TaskStore {
+        switch kind {
+        case .memory: return InMemoryTaskStore()
+        case .sqlite: return try SQLiteTaskStore(path: temporarySQLitePath())
+        }
+    }
+
+    static let t0 = Date(timeIntervalSince1970: 1_800_000_000)
+
+    static func task(_ tool: String = "mock.run", at offset: TimeInterval = 0, priority: Int = 0)
+        -> TaskRecord
+    {
+        TaskRecord(tool: tool, input: ["n": .integer(Int64(offset))], priority: priority, now: t0 + offset)
+    }
+
+    @Test("a stored task reads back whole; a second insert of its id is refused", arguments: Kind.allCases)
+    func roundTrip(_ kind: Kind) async throws {
+        let store = try Self.store(kind)
+        var task = Self.task()
+        task.options = TaskOptions(baseUrlOverride: "http://127.0.0.1:1", pollIntervalSeconds: 0.5)
+        task.checkpoint = TaskCheckpoint(
+            providerTaskId: "job-1", submitURL: "http://x/submit", submittedAt: Self.t0,
+            response: TransportResponse(
+                status: 202, headers: ["Operation-Location": "/ops/1"], body: [0, 1, 255]))
+        try await store.insert(task)
+        let read = try #require(try await store.task(id: task.id))
+        #expect(read.tool == task.tool)
+        #expect(read.input == task.input)
+        #expect(read.options == task.options)
+        #expect(read.checkpoint == task.checkpoint)
+        #expect(read.createdAt == task.createdAt)
+        #expect(read.state == .queued)
+        await #expect(throws: TaskStoreError.self) { try await store.insert(task) }
+        #expect(try await store.task(id: "missing") == nil)
+    }
+
+    @Test("list filters by state and tool, pages newest first with a cursor", arguments: Kind.allCases)
+    func list(_ kind: Kind) async throws {
+        let store = try Self.store(kind)
+        var tasks: [TaskRecord] = []
+        for index in 0..<5 {
+            var task = Self.task(index % 2 == 0 ? "a.x" : "b.y", at: TimeInterval(index))
+            if index == 4 { task.state = .failed }
+            tasks.append(task)
+            try await store.insert(task)
+        }
+        let all = try await store.list(TaskQuery())
+        #expect(all.map(\.id) == tasks.reversed().map(\.id))
+        let firstPage = try await store.list(TaskQuery(limit: 2))
+        #expect(firstPage.map(\.id) == [tasks[4].id, tasks[3].id])
+        let secondPage = try await store.list(TaskQuery(limit: 2, after: firstPage.last?.id))
+        #expect(secondPage.map(\.id) == [tasks[2].id, tasks[1].id])
+        #expect(try await store.list(TaskQuery(tool: "b.y")).map(\.id) == [tasks[3].id, tasks[1].id])
+        #expect(try await store.list(TaskQuery(states: [.failed])).map(\.id) == [tasks[4].id])
+        let recent = try await store.list(TaskQuery(createdAfter: Self.t0 + 3))
+        #expect(recent.map(\.id) == [tasks[4].id, tasks[3].id])
+    }
+
+    @Test(
+        "claim: due tasks by priority then age, each to one worker, not before runAfter",
+        arguments: Kind.allCases)
+    func claimOrder(_ kind: Kind) async throws {
+        let store = try Self.store(kind)
+        let low = Self.task(at: 0)
+        let high = Self.task(at: 1, priority: 5)
+        var later = Self.task(at: 2)
+        later.runAfter = Self.t0 + 100
+        for task in [low, high, later] { try await store.insert(task) }
+        let now = Self.t0 + 10
+        let first = try await store.claim(TaskClaim(worker: "w1", limit: 1, lease: .seconds(1000), now: now))
+        #expect(first.map(\.id) == [high.id])
+        #expect(first.first?.leaseOwner == "w1")
+        let second = try await store.claim(TaskClaim(worker: "w2", limit: 5, lease: .seconds(1000), now: now))
+        #expect(second.map(\.id) == [low.id], "the leased task and the not-yet-due one stay out")
+        let afterwards = try await store.claim(
+            TaskClaim(worker: "w3", limit: 5, lease: .seconds(30), now: Self.t0 + 101))
+        #expect(afterwards.map(\.id) == [later.id])
+    }
+
+    @Test("an expired lease lets another worker take an unfinished task over", arguments: Kind.allCases)
+    func takeOver(_ kind: Kind) async throws {
+        let store = try Self.store(kind)
+        let task = Self.task()
+        try await store.insert(task)
+        var claimed = try #require(
+            try await store.claim(TaskClaim(worker: "w1", limit: 1, lease: .seconds(5), now: Self.t0)).first)
+        claimed.state = .running
+        #expect(try await store.save(claimed, worker: "w1"))
+        #expect(
+            try await store.claim(TaskClaim(worker: "w2", limit: 1, lease: .seconds(5), now: Self.t0 + 4))
+                .isEmpty)
+        let taken = try await store.claim(
+            TaskClaim(worker: "w2", limit: 1, lease: .seconds(5), now: Self.t0 + 6))
+        #expect(taken.map(\.id) == [task.id])
+        #expect(taken.first?.state == .running)
+        #expect(try await store.save(claimed, worker: "w1") == false, "the old worker's save is refused")
+        #expect(try await store.renew(id: task.id, worker: "w1", until: Self.t0 + 100) == nil)
+    }
+
+    @Test("inventory limits count live leases across workers", arguments: Kind.allCases)
+    func inventoryLimits(_ kind: Kind) async throws {
+        let store = try Self.store(kind)
+        for index in 0..<4 { try await store.insert(Self.task("hunyuan.image", at: TimeInterval(index))) }
+        try await store.insert(Self.task("fal.image", at: 10))
+        let limits = ["hunyuan": 1]
+        let first = try await store.claim(
+            TaskClaim(
+                worker: "w1", limit: 10, lease: .seconds(30), inventoryLimits: limits, now: Self.t0 + 20))
+        #expect(first.filter { $0.inventory == "hunyuan" }.count == 1)
+        #expect(first.filter { $0.inventory == "fal" }.count == 1)
+        let second = try await store.claim(
+            TaskClaim(
+                worker: "w2", limit: 10, lease: .seconds(30), inventoryLimits: limits, now: Self.t0 + 21))
+        #expect(second.isEmpty)
+        var done = try #require(first.first { $0.inventory == "hunyuan" })
+        done.state = .succeeded
+        done.finishedAt = Self.t0 + 22
+        #expect(try await store.save(done, worker: "w1"))
+        let third = try await store.claim(
+            TaskClaim(
+                worker: "w2", limit: 10, lease: .seconds(30), inventoryLimits: limits, now: Self.t0 + 23))
+        #expect(third.count == 1 && third.first?.inventory == "hunyuan")
+    }
+
+    @Test("a cancel request survives the worker's saves and shows in its renewals", arguments: Kind.allCases)
+    func cancelRequest(_ kind: Kind) async throws {
+        let store = try Self.store(kind)
+        let task = Self.task()
+        try await store.insert(task)
+        var claimed = try #require(
+            try await store.claim(TaskClaim(worker: "w1", limit: 1, lease: .seconds(30), now: Self.t0)).first)
+        #expect(
+            try await store.renew(id: task.id, worker: "w1", until: Self.t0 + 60)
+                == LeaseRenewal(cancelRequested: false))
+        #expect(try await store.requestCancel(id: task.id))
+        claimed.polls = 3
+        #expect(try await store.save(claimed, worker: "w1"))
+        #expect(
+            try await store.renew(id: task.id, worker: "w1", until: Self.t0 + 60)
+                == LeaseRenewal(cancelRequested: true))
+        let read = try #require(try await store.task(id: task.id))
+        #expect(read.cancelRequested && read.polls == 3)
+        #expect(try await store.requestCancel(id: "missing") == false)
+    }
+
+    @Test(
+        "finishing clears the lease; release lets others take a worker's tasks at once",
+        arguments: Kind.allCases)
+    func leasesEnd(_ kind: Kind) async throws {
+        let store = try Self.store(kind)
+        let a = Self.task(at: 0)
+        let b = Self.task(at: 1)
+        try await store.insert(a)
+        try await store.insert(b)
+        let now = Self.t0 + 10
+        let claimed = try await store.claim(TaskClaim(worker: "w1", limit: 2, lease: .seconds(300), now: now))
+        #expect(claimed.count == 2)
+        var finished = try #require(claimed.first { $0.id == a.id })
+        finished.state = .failed
+        finished.finishedAt = now
+        #expect(try await store.save(finished, worker: "w1"))
+        let stored = try #require(try await store.task(id: a.id))
+        #expect(stored.leaseOwner == nil && stored.leaseExpiresAt == nil)
+        #expect(try await store.save(finished, worker: "w1") == false, "a finished task is not written again")
+        try await store.release(worker: "w1")  // expires the lease now, long before t0
+        let taken = try await store.claim(
+            TaskClaim(worker: "w2", limit: 5, lease: .seconds(300), now: now.addingTimeInterval(1)))
+        #expect(taken.map(\.id) == [b.id])
+    }
+
+    @Test(
+        "update changes a task atomically; deleteFinished removes only old finished ones",
+        arguments: Kind.allCases)
+    func updateAndDelete(_ kind: Kind) async throws {
+        let store = try Self.store(kind)
+        let old = Self.task(at: 0)
+        let fresh = Self.task(at: 1)
+        let open = Self.task(at: 2)
+        for task in [old, fresh, open] { try await store.insert(task) }
+        for (task, finished) in [(old, Self.t0 + 10), (fresh, Self.t0 + 1000)] {
+            let changed = try await store.update(id: task.id) {
+                $0.state = .succeeded
+                $0.finishedAt = finished
+            }
+            #expect(changed?.state == .succeeded)
+        }
+        #expect(try await store.update(id: "missing") { $0.priority = 1 } == nil)
+        let deleted = try await store.deleteFinished(before: Self.t0 + 500)
+        #expect(deleted.map(\.id) == [old.id])
+        #expect(try await store.task(id: old.id) == nil)
+        #expect(try await store.task(id: fresh.id) != nil)
+        #expect(try await store.task(id: open.id) != nil)
+    }
+}
+
+/// A path for a new SQLite file in a fresh temporary directory.
+func temporarySQLitePath() throws -> String {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+        "pollster-tasks-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    return directory.appendingPathComponent("tasks.sqlite").path
+}
