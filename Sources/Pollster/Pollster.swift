@@ -76,25 +76,60 @@ public struct Pollster: Sendable {
         }
     }
 
+    /// Checks that `tool` exists and that `input` is acceptable for it, without sending anything:
+    /// the input must be a JSON object and match the method's `requestSchema`, if it has one.
+    ///
+    /// `invoke` runs exactly these checks first; call this to refuse a bad input before
+    /// accepting work for later (for example before persisting a durable task).
+    ///
+    /// ```swift
+    /// let method = try await pollster.validateInput("fal.fast_sdxl", input: ["prompt": "a lighthouse"])
+    /// ```
+    /// - Returns: the method, ready to run.
+    /// - Throws: `TOOL_NOT_FOUND`, `INVALID_CONFIG` (the method's config is broken) or
+    ///   `INVALID_INPUT` listing every violation with its path (`input.images[2]: …`).
+    public func validateInput(_ tool: String, input: JSONValue) async throws(PollsterError) -> ToolMethod {
+        let method: ToolMethod
+        do {
+            method = try await registry.method(named: tool)
+        } catch {
+            throw Self.mapped(error, tool: tool)
+        }
+        guard case .object = input else {
+            throw PollsterError(
+                .invalidInput,
+                "\(tool): the input must be a JSON object, got \(input.description.prefix(60))")
+        }
+        if let schema = method.plan.inputSchema {
+            let violations = schema.validate(input)
+            if !violations.isEmpty {
+                throw PollsterError(
+                    .invalidInput,
+                    "\(tool): the input does not match requestSchema: \(InputSchema.summary(of: violations)). Nothing was sent."
+                )
+            }
+        }
+        return method
+    }
+
     private func run(_ tool: String, input: JSONValue, options: InvokeOptions) async throws(PollsterError)
         -> ToolResult
     {
+        let method = try await validateInput(tool, input: input)
         do {
-            let method = try await registry.method(named: tool)
-            guard case .object = input else {
-                throw PollsterError(
-                    .invalidInput,
-                    "\(tool): the input must be a JSON object, got \(input.description.prefix(60))")
-            }
             return try await adapter.run(method, input: input, options: options)
-        } catch let error as PollsterError {
-            throw error
-        } catch is CancellationError {
-            throw PollsterError(.transportError, "\(tool): the invocation was cancelled")
-        } catch let failure as TransportFailure {
-            throw PollsterError(.transportError, "\(tool): \(failure.message)")
         } catch {
-            throw PollsterError(.transportError, "\(tool): \(error)")
+            throw Self.mapped(error, tool: tool)
+        }
+    }
+
+    /// Every error as a `PollsterError`.
+    private static func mapped(_ error: any Error, tool: String) -> PollsterError {
+        switch error {
+        case let error as PollsterError: error
+        case is CancellationError: PollsterError(.transportError, "\(tool): the invocation was cancelled")
+        case let failure as TransportFailure: PollsterError(.transportError, "\(tool): \(failure.message)")
+        default: PollsterError(.transportError, "\(tool): \(error)")
         }
     }
 }

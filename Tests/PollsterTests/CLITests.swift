@@ -80,7 +80,8 @@ struct CLITests {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let run = try Self.run(
             [
-                "invoke", "heygen.create_avatar_video_v2", "--input", #"{"video_inputs": []}"#, "--adapters",
+                "invoke", "heygen.create_avatar_video_v2", "--input", #"{"video_inputs": [{}]}"#,
+                "--adapters",
                 Repository.adapters,
             ], in: directory)
         #expect(run.status == PollsterExitCodes.missingSecret)

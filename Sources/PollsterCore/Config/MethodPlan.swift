@@ -58,6 +58,8 @@ public struct MethodPlan: Sendable {
     public var requestTimeout: Duration
     /// Every secret name any template references.
     public var secretNames: Set<String>
+    /// The compiled `requestSchema`; inputs are checked against it before anything is sent.
+    public var inputSchema: InputSchema?
 
     static let httpMethods = ["GET", "POST", "PUT", "PATCH", "DELETE"]
 
@@ -72,6 +74,7 @@ public struct MethodPlan: Sendable {
             throw PollsterError(
                 .invalidConfig, "adapterType: '\(method.adapterType)' is not supported; use http")
         }
+        inputSchema = try Self.inputSchema(method.requestSchema)
         let config = method.adapterConfig
         let submitMethod = try Self.httpMethod(method.httpMethod, key: "httpMethod")
         let endpoint = try Self.template(method.endpoint, key: "endpoint")
@@ -128,6 +131,18 @@ public struct MethodPlan: Sendable {
         if let body = config.body { names.formUnion(Self.secretNames(in: body)) }
         if let polling { names.formUnion(polling.secretNames) }
         secretNames = names
+    }
+
+    static func inputSchema(_ schema: JSONValue?) throws(PollsterError) -> InputSchema? {
+        guard let schema else { return nil }
+        let compiled = try InputSchema(compiling: schema, key: "requestSchema")
+        guard compiled.acceptsObjects else {
+            let key = schema.objectValue == nil ? "requestSchema" : "requestSchema.type"
+            throw PollsterError(
+                .invalidConfig,
+                "\(key): a tool input is always a JSON object, which this schema refuses; use type: object")
+        }
+        return compiled
     }
 
     static func httpMethod(_ text: String, key: String) throws(PollsterError) -> String {
