@@ -11,7 +11,8 @@ struct PollsterCommand: AsyncParsableCommand {
         subcommands: [
             InvokeCommand.self, BatchCommand.self, ListCommand.self, ValidateCommand.self,
             ExplainCommand.self, DemoCommand.self, MockCommand.self, RegistryCommand.self,
-            DatabaseCommand.self,
+            DatabaseCommand.self, SubmitCommand.self, StatusCommand.self, WaitCommand.self, TasksCommand.self,
+            CancelCommand.self, RetryCommand.self, WorkerCommand.self,
         ]
     )
 

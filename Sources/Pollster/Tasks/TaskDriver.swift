@@ -123,8 +123,10 @@ struct TaskDriver {
                     $0.progress = progress ?? $0.progress
                 }
             }
-            return before.providerStatus != box.current.providerStatus
-                || before.progress != box.current.progress
+            let after = box.current
+            // Status or progress changed; else every 10th poll keeps the count roughly current.
+            return before.providerStatus != after.providerStatus || before.progress != after.progress
+                || after.polls % 10 == 1
         case .downloading where box.current.state != .downloading:
             box.change { $0.state = .downloading }
             return true

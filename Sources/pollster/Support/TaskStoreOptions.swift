@@ -1,0 +1,75 @@
+import ArgumentParser
+import Foundation
+import Pollster
+import PollsterCore
+
+/// Where the durable-task commands keep tasks.
+struct TaskStoreOptions: ParsableArguments {
+    @Option(
+        name: .customLong("sqlite"),
+        help: ArgumentHelp(
+            "The SQLite task store (default: $POLLSTER_SQLITE, else pollster.sqlite).", valueName: "path"))
+    var sqlitePath: String?
+
+    /// The SQLite file.
+    var path: String { sqlitePath ?? Environment.value("POLLSTER_SQLITE") ?? "pollster.sqlite" }
+
+    /// Opens the store; a file that cannot be opened exits with `INVALID_CONFIG`.
+    func open() throws -> any TaskStore {
+        do {
+            return try SQLiteTaskStore(path: path)
+        } catch {
+            throw PollsterError(.invalidConfig, "cannot open the task store \(path): \(error)").exit()
+        }
+    }
+
+    /// Runs `body` with a task service over the store and an engine from `engine`.
+    func withService<T>(_ engine: EngineOptions, _ body: (TaskService) async throws -> T) async throws -> T {
+        let store = try open()
+        return try await engine.withEngine { pollster in
+            try await body(TaskService(store: store, pollster: pollster))
+        }
+    }
+}
+
+/// Prints tasks for people (one line each, or a detailed block) or as JSON.
+enum TaskPrinter {
+    static func line(_ task: TaskRecord) -> String {
+        let progress = task.progress.map { " \(Int($0))%" } ?? ""
+        let provider = task.providerTaskId.map { " provider=\($0)" } ?? ""
+        return "\(task.id)  \(task.state.rawValue)\(progress)  \(task.tool)\(provider)  polls=\(task.polls)"
+    }
+
+    static func detail(_ task: TaskRecord) -> String {
+        var lines = [line(task)]
+        if let status = task.providerStatus { lines.append("  provider status: \(status)") }
+        if let error = task.error { lines.append("  error \(error.code.rawValue): \(error.message)") }
+        for file in task.result?.files ?? [] {
+            lines.append("  file: \(file.path ?? file.url) (\(file.mimeType), \(file.size ?? 0) bytes)")
+        }
+        for attempt in task.history {
+            lines.append(
+                "  attempt \(attempt.attempt): \(attempt.state.rawValue)\(attempt.error.map { " — \($0.message)" } ?? "")"
+            )
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    static func json<T: Encodable>(_ value: T) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .iso8601
+        return (try? encoder.encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+    }
+
+    static func print(_ task: TaskRecord, json: Bool) {
+        Console.out(json ? Self.json(task) : detail(task))
+    }
+}
+
+extension PollsterError {
+    /// Exits with this error's code (after printing it) when it is one.
+    static func exiting<T>(_ body: () async throws -> T) async throws -> T {
+        do { return try await body() } catch let error as PollsterError { throw error.exit() }
+    }
+}
