@@ -172,35 +172,10 @@ public enum FileNaming {
         case "utf-8":
             return PercentEncoding.decode(encoded)
         case "iso-8859-1", "latin1":
-            guard let bytes = percentDecodedBytes(encoded) else { return nil }
+            guard let bytes = PercentEncoding.decodedBytes(encoded) else { return nil }
             return String(String.UnicodeScalarView(bytes.map { Unicode.Scalar($0) }))
         default:
             return nil
-        }
-    }
-
-    private static func percentDecodedBytes(_ text: String) -> [UInt8]? {
-        var bytes: [UInt8] = []
-        var input = text.utf8.makeIterator()
-        while let byte = input.next() {
-            guard byte == UInt8(ascii: "%") else {
-                bytes.append(byte)
-                continue
-            }
-            guard let high = input.next().flatMap(hexValue), let low = input.next().flatMap(hexValue) else {
-                return nil
-            }
-            bytes.append(high << 4 | low)
-        }
-        return bytes
-    }
-
-    private static func hexValue(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
-        default: nil
         }
     }
 }

@@ -151,7 +151,7 @@ extension IPAddress {
             guard (1...4).contains(piece.count) else { return nil }
             var group: UInt16 = 0
             for byte in piece {
-                guard let digit = hexValue(byte) else { return nil }
+                guard let digit = Hex.value(of: byte) else { return nil }
                 group = group << 4 | UInt16(digit)
             }
             result.append(group)
@@ -167,14 +167,5 @@ extension IPAddress {
 
     private static func isDecimalDigit(_ byte: UInt8) -> Bool {
         (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
-    }
-
-    private static func hexValue(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
-        default: nil
-        }
     }
 }

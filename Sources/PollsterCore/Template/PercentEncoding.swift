@@ -9,8 +9,8 @@ public enum PercentEncoding {
                 output.unicodeScalars.append(Unicode.Scalar(byte))
             } else {
                 output += "%"
-                output.unicodeScalars.append(hexDigit(byte >> 4))
-                output.unicodeScalars.append(hexDigit(byte & 0x0F))
+                output.unicodeScalars.append(Hex.digit(byte >> 4))
+                output.unicodeScalars.append(Hex.digit(byte & 0x0F))
             }
         }
         return output
@@ -18,12 +18,17 @@ public enum PercentEncoding {
 
     /// Decodes `%XX` sequences (and `+` as space when `plusIsSpace`); nil on malformed input.
     public static func decode(_ text: String, plusIsSpace: Bool = false) -> String? {
+        decodedBytes(text, plusIsSpace: plusIsSpace).flatMap { String(validating: $0, as: UTF8.self) }
+    }
+
+    /// The bytes `%XX` sequences stand for; nil when one is malformed.
+    static func decodedBytes(_ text: String, plusIsSpace: Bool = false) -> [UInt8]? {
         var bytes: [UInt8] = []
         var iterator = Array(text.utf8).makeIterator()
         while let byte = iterator.next() {
             if byte == UInt8(ascii: "%") {
-                guard let high = iterator.next().flatMap(hexValue),
-                    let low = iterator.next().flatMap(hexValue)
+                guard let high = iterator.next().flatMap(Hex.value(of:)),
+                    let low = iterator.next().flatMap(Hex.value(of:))
                 else { return nil }
                 bytes.append(high << 4 | low)
             } else if plusIsSpace, byte == UInt8(ascii: "+") {
@@ -32,7 +37,7 @@ public enum PercentEncoding {
                 bytes.append(byte)
             }
         }
-        return String(validating: bytes, as: UTF8.self)
+        return bytes
     }
 
     private static func isUnreserved(_ byte: UInt8) -> Bool {
@@ -42,19 +47,6 @@ public enum PercentEncoding {
             UInt8(ascii: "~"):
             true
         default: false
-        }
-    }
-
-    private static func hexDigit(_ value: UInt8) -> Unicode.Scalar {
-        Unicode.Scalar(value < 10 ? UInt8(ascii: "0") + value : UInt8(ascii: "A") + value - 10)
-    }
-
-    private static func hexValue(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
-        default: nil
         }
     }
 }

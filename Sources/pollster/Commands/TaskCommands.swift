@@ -48,20 +48,10 @@ struct StatusCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status", abstract: "Show a durable task.")
 
-    @Argument(help: "The task id (from pollster submit).")
-    var id: String
-
-    @Flag(help: "Print the task as JSON.")
-    var json = false
-
-    @OptionGroup var engine: EngineOptions
-    @OptionGroup var store: TaskStoreOptions
+    @OptionGroup var task: OneTaskOptions
 
     func run() async throws {
-        let task = try await store.withService(engine) { service in
-            try await PollsterError.exiting { try await service.status(id) }
-        }
-        TaskPrinter.print(task, json: json)
+        try await task.show { service, id in try await service.status(id) }
     }
 }
 
@@ -71,30 +61,19 @@ struct WaitCommand: AsyncParsableCommand {
         commandName: "wait",
         abstract: "Wait for a durable task to finish; the exit code says how it ended (docs/cli.md).")
 
-    @Argument(help: "The task id.")
-    var id: String
-
     @Option(help: "Give up after this many seconds (exit 40, the task keeps running).")
     var timeout: Double = 3600
 
-    @Flag(help: "Print the task as JSON.")
-    var json = false
-
-    @OptionGroup var engine: EngineOptions
-    @OptionGroup var store: TaskStoreOptions
+    @OptionGroup var task: OneTaskOptions
 
     func run() async throws {
-        let task = try await store.withService(engine) { service in
-            try await PollsterError.exiting {
-                try await service.wait(id, timeout: .milliseconds(Int64(timeout * 1000)))
-            }
-        }
-        TaskPrinter.print(task, json: json)
-        guard task.state.isFinished else {
-            Console.error("task \(id) is still \(task.state.rawValue) after \(timeout) s")
+        let limit = Duration.milliseconds(Int64(timeout * 1000))
+        let finished = try await task.show { service, id in try await service.wait(id, timeout: limit) }
+        guard finished.state.isFinished else {
+            Console.error("task \(finished.id) is still \(finished.state.rawValue) after \(timeout) s")
             throw ExitCode(40)
         }
-        if let error = task.error { throw ExitCode(error.code.exitCode) }
+        if let error = finished.error { throw ExitCode(error.code.exitCode) }
     }
 }
 
@@ -145,20 +124,10 @@ struct CancelCommand: AsyncParsableCommand {
         commandName: "cancel",
         abstract: "Cancel a durable task (a running one is canceled at the provider by its worker).")
 
-    @Argument(help: "The task id.")
-    var id: String
-
-    @Flag(help: "Print the task as JSON.")
-    var json = false
-
-    @OptionGroup var engine: EngineOptions
-    @OptionGroup var store: TaskStoreOptions
+    @OptionGroup var task: OneTaskOptions
 
     func run() async throws {
-        let task = try await store.withService(engine) { service in
-            try await PollsterError.exiting { try await service.cancel(id) }
-        }
-        TaskPrinter.print(task, json: json)
+        try await task.show { service, id in try await service.cancel(id) }
     }
 }
 
@@ -168,7 +137,16 @@ struct RetryCommand: AsyncParsableCommand {
         commandName: "retry",
         abstract: "Queue a failed, timed-out, canceled or uncertain task again (a new provider job).")
 
-    @Argument(help: "The task id.")
+    @OptionGroup var task: OneTaskOptions
+
+    func run() async throws {
+        try await task.show { service, id in try await service.retry(id) }
+    }
+}
+
+/// The id, `--json`, engine and store options of the commands that act on one task.
+struct OneTaskOptions: ParsableArguments {
+    @Argument(help: "The task id (from pollster submit).")
     var id: String
 
     @Flag(help: "Print the task as JSON.")
@@ -177,10 +155,15 @@ struct RetryCommand: AsyncParsableCommand {
     @OptionGroup var engine: EngineOptions
     @OptionGroup var store: TaskStoreOptions
 
-    func run() async throws {
+    /// Runs `action` on the task and prints what it returns; errors exit with their code.
+    @discardableResult
+    func show(_ action: (TaskService, String) async throws -> TaskRecord) async throws
+        -> TaskRecord
+    {
         let task = try await store.withService(engine) { service in
-            try await PollsterError.exiting { try await service.retry(id) }
+            try await PollsterError.exiting { try await action(service, id) }
         }
         TaskPrinter.print(task, json: json)
+        return task
     }
 }
