@@ -56,6 +56,8 @@ let package = Package(
             dependencies: [
                 "PollsterCore",
                 "Pollster",
+                "PollsterPostgres",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -84,6 +86,8 @@ let package = Package(
                 "PollsterTesting",
                 "PollsterPostgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -95,7 +99,10 @@ let package = Package(
         ),
         .testTarget(
             name: "PollsterTests",
-            dependencies: ["PollsterCore", "Pollster", "PollsterTesting"],
+            dependencies: [
+                "PollsterCore", "Pollster", "PollsterTesting", "PollsterPostgres",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -54,3 +54,26 @@ CREATE TRIGGER toolset_inventory_notify
 CREATE TRIGGER tool_methods_notify
     AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON tool_methods
     FOR EACH STATEMENT EXECUTE FUNCTION pollster_registry_notify();
+
+-- Durable tasks (TaskStore): lease and cancel fields and what claiming, listing and counting
+-- live leases need in columns, the whole task as JSON in `record`.
+CREATE TABLE IF NOT EXISTS pollster_tasks (
+    id               text COLLATE "C" PRIMARY KEY,
+    tool             text        NOT NULL,
+    inventory        text        NOT NULL,
+    state            text        NOT NULL,
+    priority         bigint      NOT NULL DEFAULT 0,
+    owner            text,
+    run_after        timestamptz NOT NULL,
+    lease_owner      text,
+    lease_expires_at timestamptz,
+    cancel_requested boolean     NOT NULL DEFAULT false,
+    created_at       timestamptz NOT NULL,
+    updated_at       timestamptz NOT NULL,
+    finished_at      timestamptz,
+    record           jsonb       NOT NULL
+);
+
+CREATE INDEX IF NOT EXISTS pollster_tasks_due ON pollster_tasks (state, run_after);
+CREATE INDEX IF NOT EXISTS pollster_tasks_created ON pollster_tasks (created_at DESC, id DESC);
+CREATE INDEX IF NOT EXISTS pollster_tasks_leases ON pollster_tasks (inventory, lease_expires_at);

@@ -21,7 +21,8 @@ extension PostgresTests {
                     SELECT table_name::text FROM information_schema.tables
                     WHERE table_schema = 'public' ORDER BY table_name
                     """, as: String.self)
-                #expect(tables == ["schema_migrations", "tool_methods", "toolset_inventory"])
+                #expect(
+                    tables == ["pollster_tasks", "schema_migrations", "tool_methods", "toolset_inventory"])
                 let triggers = try await database.values(
                     "SELECT tgname::text FROM pg_trigger WHERE NOT tgisinternal ORDER BY tgname",
                     as: String.self)

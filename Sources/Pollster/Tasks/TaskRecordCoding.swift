@@ -1,18 +1,29 @@
 import Foundation
 
-/// The JSON form of a `TaskRecord` in the SQL stores' `record` column.
+/// The JSON form of a `TaskRecord` in the SQL stores' `record` column (SQLite and PostgreSQL).
 ///
 /// Lease and cancel fields live in their own columns: `decode` takes them from there, so a
-/// worker's stale copy of them in the JSON never matters.
-enum TaskRecordCoding {
-    static func encode(_ task: TaskRecord) throws -> String {
+/// worker's stale copy of them in the JSON never matters. Dates are seconds since 1970, keys
+/// sorted.
+public enum TaskRecordCoding {
+    /// The JSON text of `task`.
+    /// - Throws: an `EncodingError` if the task holds a value JSON cannot represent.
+    public static func encode(_ task: TaskRecord) throws -> String {
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .secondsSince1970
         encoder.outputFormatting = [.sortedKeys]
         return String(decoding: try encoder.encode(task), as: UTF8.self)
     }
 
-    static func decode(
+    /// The task stored as `json`, with the lease and cancel fields of its columns.
+    /// - Parameters:
+    ///   - json: the `record` column.
+    ///   - id: the row's id, for the error message.
+    ///   - leaseOwner: the `lease_owner` column.
+    ///   - leaseExpiresAt: the `lease_expires_at` column.
+    ///   - cancelRequested: the `cancel_requested` column.
+    /// - Throws: `TaskStoreError.corrupt` when `json` is not a stored task.
+    public static func decode(
         _ json: String, id: String, leaseOwner: String?, leaseExpiresAt: Date?, cancelRequested: Bool
     ) throws -> TaskRecord {
         let decoder = JSONDecoder()

@@ -6,6 +6,7 @@ extension Migration {
     public static let all: [Migration] = [
         Migration(version: 1, name: "0001_registry", sql: sql0001),
         Migration(version: 2, name: "0002_existing_deployments", sql: sql0002),
+        Migration(version: 3, name: "0003_tasks", sql: sql0003),
     ]
 }
 
@@ -101,5 +102,40 @@ private let sql0002 = #"""
         END IF;
     END;
     $$;
+
+    """#
+
+/// sql/migrations/0003_tasks.sql
+private let sql0003 = #"""
+    -- 0003: durable tasks. Workers on any number of machines lease due rows with FOR UPDATE SKIP
+    -- LOCKED. The columns serve claiming, listing and counting live leases, `record` holds the
+    -- whole task as JSON (its lease and cancel fields are read from the columns, never from it).
+    -- `id` compares byte-wise (COLLATE "C"), as the SQLite store does, so the list cursor and
+    -- the claim order do not depend on the database's locale.
+    CREATE TABLE IF NOT EXISTS pollster_tasks (
+        id               text COLLATE "C" PRIMARY KEY,
+        tool             text        NOT NULL,
+        inventory        text        NOT NULL,
+        state            text        NOT NULL,
+        priority         bigint      NOT NULL DEFAULT 0,
+        owner            text,
+        run_after        timestamptz NOT NULL,
+        lease_owner      text,
+        lease_expires_at timestamptz,
+        cancel_requested boolean     NOT NULL DEFAULT false,
+        created_at       timestamptz NOT NULL,
+        updated_at       timestamptz NOT NULL,
+        finished_at      timestamptz,
+        record           jsonb       NOT NULL
+    );
+
+    -- Claiming: unfinished states whose run_after has come.
+    CREATE INDEX IF NOT EXISTS pollster_tasks_due ON pollster_tasks (state, run_after);
+
+    -- Listing: newest first, ties by id (the order of the list cursor).
+    CREATE INDEX IF NOT EXISTS pollster_tasks_created ON pollster_tasks (created_at DESC, id DESC);
+
+    -- Live leases per inventory (limits.maxConcurrent across all workers).
+    CREATE INDEX IF NOT EXISTS pollster_tasks_leases ON pollster_tasks (inventory, lease_expires_at);
 
     """#

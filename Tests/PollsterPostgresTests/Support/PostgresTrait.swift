@@ -1,27 +1,22 @@
 import Foundation
+import PollsterTesting
 import Testing
 
-/// Put on the root suite of the PostgreSQL tests: skips them when no server can be started
-/// (fails instead when `POLLSTER_REQUIRE_POSTGRES=1`), and stops the throwaway cluster when
-/// the suite ends, whether its tests passed or not.
+/// Put on the root suite of the PostgreSQL tests: holds the shared `PostgresTestCluster` while
+/// the suite runs (a cluster this process started stops when its last holder — this suite or
+/// another target's — is done), whether its tests passed or not.
 struct PostgresClusterTrait: SuiteTrait, TestScoping {
     var isRecursive: Bool { false }
 
     func provideScope(
         for test: Test, testCase: Test.Case?, performing function: @Sendable () async throws -> Void
     ) async throws {
-        do {
-            try await function()
-        } catch {
-            await PostgresCluster.shared.stop()
-            throw error
-        }
-        await PostgresCluster.shared.stop()
+        try await PostgresTestCluster.shared.withCluster { try await function() }
     }
 }
 
 extension Trait where Self == PostgresClusterTrait {
-    /// The shared test cluster, stopped after the suite.
+    /// The shared test cluster, held for the suite.
     static var postgresCluster: Self { Self() }
 }
 
@@ -30,8 +25,8 @@ extension Trait where Self == ConditionTrait {
     /// so that a missing server fails them.
     static var postgresAvailable: Self {
         .enabled("PostgreSQL can be started (or POLLSTER_REQUIRE_POSTGRES=1)") {
-            if PostgresCluster.required { return true }
-            return await PostgresCluster.shared.isAvailable()
+            if PostgresTestCluster.isRequired { return true }
+            return await PostgresTestCluster.shared.isAvailable()
         }
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import PollsterCore
 import PollsterPostgres
+import PollsterTesting
 import PostgresNIO
 
 /// Runs `body` with a fresh database (`t_<uuid>`) on the shared test cluster, dropped afterwards:
@@ -10,34 +11,17 @@ import PostgresNIO
 func withTestDatabase<T>(migrated: Bool = true, _ body: (PollsterDatabase) async throws -> T) async throws
     -> T
 {
-    let server = try await PostgresCluster.shared.url()
-    let name = "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
-    // The name is generated here (hex digits only), never input: safe to splice in.
-    try await adminStatement("CREATE DATABASE \"\(name)\"", on: server)
-    let url = server.with(database: name)
+    let url = try await PostgresTestCluster.shared.createDatabase()
     do {
         let value = try await PostgresSession.withClient(url, logger: quietLogger) { client in
             let database = PollsterDatabase(client: client, url: url, logger: quietLogger)
             if migrated { try await database.migrate() }
             return try await body(database)
         }
-        try? await adminStatement("DROP DATABASE IF EXISTS \"\(name)\" WITH (FORCE)", on: server)
+        try? await PostgresTestCluster.shared.dropDatabase(url)
         return value
     } catch {
-        try? await adminStatement("DROP DATABASE IF EXISTS \"\(name)\" WITH (FORCE)", on: server)
-        throw error
-    }
-}
-
-/// Runs one constant statement (CREATE/DROP DATABASE cannot take bind parameters).
-private func adminStatement(_ sql: String, on server: DatabaseURL) async throws {
-    let connection = try await PostgresConnection.connect(
-        configuration: try server.connectionConfiguration(), id: 1, logger: quietLogger)
-    do {
-        try await connection.query(PostgresQuery(unsafeSQL: sql), logger: quietLogger)
-        try await connection.close()
-    } catch {
-        try? await connection.close()
+        try? await PostgresTestCluster.shared.dropDatabase(url)
         throw error
     }
 }

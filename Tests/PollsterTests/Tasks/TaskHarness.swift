@@ -69,7 +69,7 @@ func withTaskHarness<T: Sendable>(
     )
     .path
     defer { try? FileManager.default.removeItem(atPath: files) }
-    let store = try TaskStoreTests.store(kind)
+    let store = try await TaskStoreTests.store(kind)
     return try await withMockEngine(script: script, registry: registry) { pollster, mock in
         let harness = TaskHarness(
             mock: mock, pollster: pollster, service: TaskService(store: store, pollster: pollster),

@@ -4,20 +4,23 @@ import Pollster
 import PollsterCore
 import Testing
 
-/// The `TaskStore` contract, checked on every store in this module (PostgreSQL has its own run
-/// of these cases in PollsterPostgresTests).
-@Suite("Task stores: the contract")
+/// The `TaskStore` contract, checked on every store: in memory, SQLite and PostgreSQL (the
+/// PostgreSQL cases are cancelled when no server can be started, and fail instead with
+/// `POLLSTER_REQUIRE_POSTGRES=1`).
+@Suite("Task stores: the contract", .postgresStores)
 struct TaskStoreTests {
     enum Kind: String, CaseIterable, CustomTestStringConvertible {
-        case memory, sqlite
+        case memory, sqlite, postgres
         var testDescription: String { rawValue }
     }
 
-    /// A fresh store of `kind` (SQLite in a temporary file).
-    static func store(_ kind: Kind) throws -> any TaskStore {
+    /// A fresh store of `kind`: SQLite in a temporary file, PostgreSQL in a new database on the
+    /// shared test cluster (its suite needs the `.postgresStores` trait).
+    static func store(_ kind: Kind) async throws -> any TaskStore {
         switch kind {
         case .memory: return InMemoryTaskStore()
         case .sqlite: return try SQLiteTaskStore(path: temporarySQLitePath())
+        case .postgres: return try await PostgresStores.make()
         }
     }
 
@@ -31,7 +34,7 @@ struct TaskStoreTests {
 
     @Test("a stored task reads back whole; a second insert of its id is refused", arguments: Kind.allCases)
     func roundTrip(_ kind: Kind) async throws {
-        let store = try Self.store(kind)
+        let store = try await Self.store(kind)
         var task = Self.task()
         task.options = TaskOptions(baseUrlOverride: "http://127.0.0.1:1", pollIntervalSeconds: 0.5)
         task.checkpoint = TaskCheckpoint(
@@ -52,7 +55,7 @@ struct TaskStoreTests {
 
     @Test("list filters by state and tool, pages newest first with a cursor", arguments: Kind.allCases)
     func list(_ kind: Kind) async throws {
-        let store = try Self.store(kind)
+        let store = try await Self.store(kind)
         var tasks: [TaskRecord] = []
         for index in 0..<5 {
             var task = Self.task(index % 2 == 0 ? "a.x" : "b.y", at: TimeInterval(index))
@@ -76,7 +79,7 @@ struct TaskStoreTests {
         "claim: due tasks by priority then age, each to one worker, not before runAfter",
         arguments: Kind.allCases)
     func claimOrder(_ kind: Kind) async throws {
-        let store = try Self.store(kind)
+        let store = try await Self.store(kind)
         let low = Self.task(at: 0)
         let high = Self.task(at: 1, priority: 5)
         var later = Self.task(at: 2)
@@ -95,7 +98,7 @@ struct TaskStoreTests {
 
     @Test("an expired lease lets another worker take an unfinished task over", arguments: Kind.allCases)
     func takeOver(_ kind: Kind) async throws {
-        let store = try Self.store(kind)
+        let store = try await Self.store(kind)
         let task = Self.task()
         try await store.insert(task)
         var claimed = try #require(
@@ -115,7 +118,7 @@ struct TaskStoreTests {
 
     @Test("inventory limits count live leases across workers", arguments: Kind.allCases)
     func inventoryLimits(_ kind: Kind) async throws {
-        let store = try Self.store(kind)
+        let store = try await Self.store(kind)
         for index in 0..<4 { try await store.insert(Self.task("hunyuan.image", at: TimeInterval(index))) }
         try await store.insert(Self.task("fal.image", at: 10))
         let limits = ["hunyuan": 1]
@@ -140,7 +143,7 @@ struct TaskStoreTests {
 
     @Test("a cancel request survives the worker's saves and shows in its renewals", arguments: Kind.allCases)
     func cancelRequest(_ kind: Kind) async throws {
-        let store = try Self.store(kind)
+        let store = try await Self.store(kind)
         let task = Self.task()
         try await store.insert(task)
         var claimed = try #require(
@@ -163,7 +166,7 @@ struct TaskStoreTests {
         "finishing clears the lease; release lets others take a worker's tasks at once",
         arguments: Kind.allCases)
     func leasesEnd(_ kind: Kind) async throws {
-        let store = try Self.store(kind)
+        let store = try await Self.store(kind)
         let a = Self.task(at: 0)
         let b = Self.task(at: 1)
         try await store.insert(a)
@@ -188,7 +191,7 @@ struct TaskStoreTests {
         "update changes a task atomically; deleteFinished removes only old finished ones",
         arguments: Kind.allCases)
     func updateAndDelete(_ kind: Kind) async throws {
-        let store = try Self.store(kind)
+        let store = try await Self.store(kind)
         let old = Self.task(at: 0)
         let fresh = Self.task(at: 1)
         let open = Self.task(at: 2)

@@ -2,70 +2,10 @@ import Foundation
 import PollsterCore
 import PollsterPostgres
 
-/// The one PostgreSQL server of a test run: `POLLSTER_TEST_DATABASE_URL` if set, otherwise a
-/// throwaway cluster (`initdb` + `pg_ctl` on a free loopback port in a temporary directory,
-/// run as the `postgres` user when we are root), started on first use and stopped by the
-/// `.postgres` suite trait when the suite ends.
-actor PostgresCluster {
-    static let shared = PostgresCluster()
-
-    /// Set to 1 (as `.ci/run` does) to fail instead of skipping when PostgreSQL cannot start.
-    static var required: Bool { ProcessInfo.processInfo.environment["POLLSTER_REQUIRE_POSTGRES"] == "1" }
-
-    private enum State {
-        case idle
-        case running(url: DatabaseURL, directory: String?)
-        case failed(String)
-        case stopped
-    }
-
-    private var state = State.idle
-
-    /// The server's URL (database `postgres`), starting the cluster on first use.
-    /// - Throws: why PostgreSQL could not be started.
-    func url() throws -> DatabaseURL {
-        switch state {
-        case .running(let url, _): return url
-        case .failed(let reason): throw PollsterError(.transportError, reason)
-        case .stopped: throw PollsterError(.transportError, "the test cluster was already stopped")
-        case .idle:
-            do {
-                let (url, directory) = try Self.start()
-                state = .running(url: url, directory: directory)
-                return url
-            } catch {
-                let cause = (error as? PollsterError)?.message ?? "\(error)"
-                let reason = "PostgreSQL could not be started for the tests: \(cause)"
-                state = .failed(reason)
-                throw PollsterError(.transportError, reason)
-            }
-        }
-    }
-
-    /// Whether PostgreSQL tests can run; prints why not (once) when they cannot.
-    func isAvailable() -> Bool {
-        do {
-            _ = try url()
-            return true
-        } catch {
-            if !reportedSkip {
-                let message = (error as? PollsterError)?.message ?? "\(error)"
-                FileHandle.standardError.write(Data("PostgreSQL tests skipped: \(message)\n".utf8))
-                reportedSkip = true
-            }
-            return false
-        }
-    }
-
-    private var reportedSkip = false
-
-    /// Stops a cluster this run started (an external server is left alone).
-    func stop() {
-        if case .running(_, let directory?) = state { Self.destroy(directory) }
-        if case .running = state { state = .stopped }
-    }
-
-    private static func start() throws -> (DatabaseURL, String?) {
+/// Starting and removing throwaway clusters (synchronous: `initdb` and `pg_ctl` run to the end).
+extension PostgresTestCluster {
+    /// The external server's URL, or a new cluster's URL and directory.
+    static func start() throws -> (DatabaseURL, String?) {
         if let external = ProcessInfo.processInfo.environment["POLLSTER_TEST_DATABASE_URL"], !external.isEmpty
         {
             return (try DatabaseURL(external), nil)
@@ -132,7 +72,7 @@ actor PostgresCluster {
     }
 
     /// Stops the server (immediately: it is throwaway) and removes its directory.
-    private static func destroy(_ directory: String) {
+    static func destroy(_ directory: String) {
         if let pgCtl = Shell.find("pg_ctl"),
             FileManager.default.fileExists(atPath: "\(directory)/data/postmaster.pid")
         {
