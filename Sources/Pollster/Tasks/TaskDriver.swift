@@ -164,7 +164,9 @@ struct TaskDriver {
     private func cancel(_ box: RecordBox) async {
         let current = box.current
         var message = "canceled on request"
-        if let providerTaskId = current.providerTaskId {
+        if current.state == .submitting && current.checkpoint == nil {
+            message += "; its submit was interrupted, so a provider job may exist: check the provider"
+        } else if let providerTaskId = current.providerTaskId {
             let response = current.checkpoint.flatMap { try? JSONParser.parse($0.body) }
             do {
                 let result = try await worker.pollster.cancel(

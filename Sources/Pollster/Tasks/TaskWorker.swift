@@ -71,7 +71,7 @@ public struct TaskWorker: Service {
         await withGracefulShutdownHandler {
             await withDiscardingTaskGroup { group in
                 while !signals.isStopping && !Task.isCancelled {
-                    let free = configuration.concurrency - signals.inFlight.load(ordering: .relaxed)
+                    let free = configuration.concurrency - signals.drivingCount
                     var claimed: [TaskRecord] = []
                     if free > 0 {
                         do {
@@ -83,11 +83,12 @@ public struct TaskWorker: Service {
                             logger.error("claiming tasks failed: \(error)")
                         }
                     }
-                    for task in claimed {
-                        signals.inFlight.add(1, ordering: .relaxed)
+                    // A task this worker still drives comes back when its lease lapsed under load:
+                    // the claim renewed the lease, the driver already running it goes on.
+                    for task in claimed where signals.startDriving(task.id) {
                         group.addTask {
                             await TaskDriver(worker: self, task: task, signals: signals).drive()
-                            signals.inFlight.subtract(1, ordering: .relaxed)
+                            signals.stopDriving(task.id)
                         }
                     }
                     if claimed.isEmpty {
@@ -120,8 +121,15 @@ public struct TaskWorker: Service {
 final class WorkerSignals: Sendable {
     /// Graceful shutdown was asked for.
     let stopping = Atomic<Bool>(false)
-    /// Tasks being driven.
-    let inFlight = Atomic<Int>(0)
+    /// Ids of the tasks being driven.
+    private let driving = Mutex<Set<String>>([])
 
     var isStopping: Bool { stopping.load(ordering: .relaxed) }
+
+    var drivingCount: Int { driving.withLock { $0.count } }
+
+    /// Records that `id` is being driven; false if it already was.
+    func startDriving(_ id: String) -> Bool { driving.withLock { $0.insert(id).inserted } }
+
+    func stopDriving(_ id: String) { _ = driving.withLock { $0.remove(id) } }
 }

@@ -31,7 +31,12 @@ struct WorkerCommand: AsyncParsableCommand {
 
     func run() async throws {
         let logger = Logger(label: "pollster.worker")
-        let taskStore = try store.open()
+        try await store.withStore(engine) { taskStore, place in
+            try await runWorker(taskStore, place: place, logger: logger)
+        }
+    }
+
+    private func runWorker(_ taskStore: any TaskStore, place: String, logger: Logger) async throws {
         try await engine.withEngine { pollster in
             let worker = TaskWorker(
                 store: taskStore, pollster: pollster,
@@ -42,7 +47,7 @@ struct WorkerCommand: AsyncParsableCommand {
             let group = ServiceGroup(
                 configuration: ServiceGroupConfiguration(
                     services: [worker], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-            Console.error("worker \(worker.configuration.id) running tasks from \(store.path)")
+            Console.error("worker \(worker.configuration.id) running tasks from \(place)")
             try await group.run()
         }
     }

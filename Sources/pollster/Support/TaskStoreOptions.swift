@@ -2,32 +2,44 @@ import ArgumentParser
 import Foundation
 import Pollster
 import PollsterCore
+import PollsterPostgres
 
-/// Where the durable-task commands keep tasks.
+/// Where the durable-task commands keep tasks: PostgreSQL when a database URL is set (and
+/// `--sqlite` is not), else a SQLite file.
 struct TaskStoreOptions: ParsableArguments {
     @Option(
         name: .customLong("sqlite"),
         help: ArgumentHelp(
-            "The SQLite task store (default: $POLLSTER_SQLITE, else pollster.sqlite).", valueName: "path"))
+            "The SQLite task store (default: $POLLSTER_SQLITE, else pollster.sqlite; with a database URL and no --sqlite, tasks live in PostgreSQL).",
+            valueName: "path"))
     var sqlitePath: String?
 
-    /// The SQLite file.
-    var path: String { sqlitePath ?? Environment.value("POLLSTER_SQLITE") ?? "pollster.sqlite" }
-
-    /// Opens the store; a file that cannot be opened exits with `INVALID_CONFIG`.
-    func open() throws -> any TaskStore {
+    /// Runs `body` with the store and a name for it in messages; the PostgreSQL client runs
+    /// for as long as `body` does. A store that cannot be opened exits with its error's code.
+    func withStore<T>(_ engine: EngineOptions, _ body: (any TaskStore, String) async throws -> T) async throws
+        -> T
+    {
+        if sqlitePath == nil, let url = try engine.database() {
+            return try await DatabaseOptions.withDatabase(url) { database in
+                try await body(PostgresTaskStore(database: database), "\(url)")
+            }
+        }
+        let path = sqlitePath ?? Environment.value("POLLSTER_SQLITE") ?? "pollster.sqlite"
+        let store: SQLiteTaskStore
         do {
-            return try SQLiteTaskStore(path: path)
+            store = try SQLiteTaskStore(path: path)
         } catch {
             throw PollsterError(.invalidConfig, "cannot open the task store \(path): \(error)").exit()
         }
+        return try await body(store, path)
     }
 
     /// Runs `body` with a task service over the store and an engine from `engine`.
     func withService<T>(_ engine: EngineOptions, _ body: (TaskService) async throws -> T) async throws -> T {
-        let store = try open()
-        return try await engine.withEngine { pollster in
-            try await body(TaskService(store: store, pollster: pollster))
+        try await withStore(engine) { store, _ in
+            try await engine.withEngine { pollster in
+                try await body(TaskService(store: store, pollster: pollster))
+            }
         }
     }
 }

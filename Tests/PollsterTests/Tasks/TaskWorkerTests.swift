@@ -8,8 +8,9 @@ import ServiceLifecycle
 import Testing
 
 /// Durable tasks end to end: the library's `TaskService` and `TaskWorker` against the mock
-/// provider over real HTTP, on the in-memory and SQLite stores.
-@Suite("Durable tasks")
+/// provider over real HTTP, on the in-memory and SQLite stores (and PostgreSQL, for the cases
+/// parameterized over every store kind).
+@Suite("Durable tasks", .postgresStores)
 struct TaskWorkerTests {
     @Test(
         "a submitted task runs to succeeded, its file on disk with its sha256",
@@ -95,7 +96,7 @@ struct TaskWorkerTests {
         try await withTaskHarness(.sqlite, script: MockJobScript(polls: 10_000)) { harness in
             let task = try await harness.service.submit(
                 runwayTool, input: runwayInput, options: harness.options)
-            try await harness.running([harness.worker("w1", lease: .milliseconds(300))]) {
+            try await harness.running([harness.worker("w1", lease: .seconds(1))]) {
                 _ = try await harness.waitUntil(task.id) { $0.state == .running && $0.polls > 0 }
                 _ = try await harness.service.cancel(task.id)
                 let canceled = try await harness.service.wait(task.id, timeout: .seconds(20))
@@ -177,12 +178,12 @@ struct TaskWorkerTests {
         try await withTaskHarness(kind, script: MockJobScript(polls: 30)) { harness in
             let task = try await harness.service.submit(
                 runwayTool, input: runwayInput, options: harness.options)
-            let running = try await harness.running([harness.worker("w1", lease: .milliseconds(600))]) {
-                try await harness.waitUntil(task.id) { $0.state == .running && $0.polls >= 2 }
+            let running = try await harness.running([harness.worker("w1", lease: .seconds(1))]) {
+                try await harness.waitUntil(task.id) { $0.state == .running && $0.providerStatus != nil }
             }
             // w1 is gone without releasing anything; its lease runs out.
             #expect(running.leaseOwner == "w1")
-            let done = try await harness.running([harness.worker("w2", lease: .milliseconds(600))]) {
+            let done = try await harness.running([harness.worker("w2", lease: .seconds(1))]) {
                 try await harness.waitUntil(task.id) { $0.state.isFinished }
             }
             #expect(done.state == .succeeded)
