@@ -2,6 +2,7 @@ import Foundation
 import Pollster
 import PollsterCore
 import PollsterPostgres
+import PollsterTesting
 import PostgresNIO
 import Testing
 

@@ -6,40 +6,19 @@ import Testing
 /// The `pollster` executable as a user runs it: exit codes, messages, the demo.
 @Suite("Command line")
 struct CLITests {
-    struct Run {
-        var status: Int32
-        var output: String
-        var error: String
-    }
-
     /// The built `pollster` next to the test bundle.
     static let executable: URL = {
         let testBinary = Bundle.main.executableURL ?? URL(fileURLWithPath: CommandLine.arguments[0])
         return testBinary.deletingLastPathComponent().appendingPathComponent("pollster")
     }()
 
+    /// Runs `pollster arguments…` in `directory`, without the shipped adapters' secrets unless given.
     static func run(
         _ arguments: [String], in directory: URL = Repository.root, environment extra: [String: String] = [:]
-    ) throws -> Run {
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        process.currentDirectoryURL = directory
-        var environment = ProcessInfo.processInfo.environment
-        environment["HEYGEN_API_KEY"] = nil
-        environment.merge(extra) { _, new in new }
-        process.environment = environment
-        let output = Pipe()
-        let error = Pipe()
-        process.standardOutput = output
-        process.standardError = error
-        try process.run()
-        let outData = output.fileHandleForReading.readDataToEndOfFile()
-        let errData = error.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Run(
-            status: process.terminationStatus, output: String(decoding: outData, as: UTF8.self),
-            error: String(decoding: errData, as: UTF8.self))
+    ) throws -> ProcessRun {
+        var environment: [String: String?] = ["HEYGEN_API_KEY": nil]
+        for (name, value) in extra { environment[name] = value }
+        return try ProcessRun.run(executable, arguments, in: directory, environment: environment)
     }
 
     @Test("validate accepts the shipped adapters")

@@ -26,21 +26,8 @@ func withMockEngine<T>(
     registry: any ToolRegistry, script: MockJobScript = MockJobScript(polls: 1),
     _ body: (Pollster, MockProviderServer) async throws -> T
 ) async throws -> T {
-    let mock = try await MockProviderServer.start(defaultScript: script)
-    let transport = HTTPClientTransport()
-    let pollster = Pollster(
-        registry: registry, transport: transport, secrets: testSecrets,
-        urlPolicy: URLPolicy(allowPrivateNetworks: true), logger: quietLogger)
-    do {
-        let value = try await body(pollster, mock)
-        try await transport.shutdown()
-        try await mock.shutdown()
-        return value
-    } catch {
-        try? await transport.shutdown()
-        try? await mock.shutdown()
-        throw error
-    }
+    try await MockProviderServer.withEngine(
+        registry: registry, script: script, secrets: testSecrets, logger: quietLogger, body)
 }
 
 /// Fast polling against the mock.

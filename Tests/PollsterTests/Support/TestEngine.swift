@@ -42,21 +42,10 @@ func withMockEngine<T>(
     secrets: Secrets = testSecrets,
     _ body: (Pollster, MockProviderServer) async throws -> T
 ) async throws -> T {
-    let mock = try await MockProviderServer.start(defaultScript: script)
-    let transport = HTTPClientTransport()
-    let pollster = Pollster(
-        registry: try registry ?? YAMLRegistry(directory: Repository.adapters), transport: transport,
-        secrets: secrets, urlPolicy: urlPolicy, logger: quietLogger)
-    do {
-        let value = try await body(pollster, mock)
-        try await transport.shutdown()
-        try await mock.shutdown()
-        return value
-    } catch {
-        try? await transport.shutdown()
-        try? await mock.shutdown()
-        throw error
-    }
+    try await MockProviderServer.withEngine(
+        registry: try registry ?? YAMLRegistry(directory: Repository.adapters), script: script,
+        secrets: secrets,
+        urlPolicy: urlPolicy, logger: quietLogger, body)
 }
 
 /// Engine logs would drown the test output; errors are asserted instead.
