@@ -1,0 +1,279 @@
+#!/usr/bin/env python3
+"""Turns the runs of Benchmarks/peers/run into one JSON line each, then into the markdown of
+section "## 3. Peers side by side" of docs/benchmarks.md. Standard library only.
+
+  summarize.py record --driver D --jobs N --repeat R --time time.txt --out out.json \
+      --stats-before a.json --stats-after b.json --mock-cpu "t0 t1"      >> results.jsonl
+  summarize.py report results.jsonl --meta meta.json [--doc docs/benchmarks.md]
+"""
+
+import argparse
+import json
+import re
+import statistics
+import sys
+
+HEADING = "## 3. Peers side by side"
+
+# (driver, what it is, the Pollster driver it is compared with)
+DRIVERS = [
+    ("pollster-replicate", "Pollster, replicate.create_prediction", None),
+    ("pollster-fal", "Pollster, fal.fast_sdxl", None),
+    ("pollster-runway", "Pollster, runway.text_to_image", None),
+    ("replicate", "replicate-python: async_create + async_wait + FileOutput.aread", "pollster-replicate"),
+    ("replicate-pool", "replicate-python, pool sized to N", "pollster-replicate"),
+    ("httpx", "asyncio + httpx loop, Replicate-shaped endpoints", "pollster-replicate"),
+    ("httpx-pool", "asyncio + httpx loop, pool sized to N", "pollster-replicate"),
+    ("fal", "fal-client: subscribe_async + httpx download", "pollster-fal"),
+    ("runway-retrieve", "runwayml: create + tasks.retrieve loop + httpx download", "pollster-runway"),
+    ("runway-retrieve-pool", "runwayml tasks.retrieve loop, pool sized to N", "pollster-runway"),
+    ("runway-wait", "runwayml: create + wait_for_task_output (own 6 s ± 1.5 s) + httpx download", "pollster-runway"),
+]
+
+
+def parse_time(path):
+    """The fields of GNU time -v that matter: user, sys, max RSS (KiB), wall, exit status."""
+    text = open(path).read()
+
+    def field(label):
+        match = re.search(r"^\s*" + re.escape(label) + r":\s*(.+)$", text, re.MULTILINE)
+        return match.group(1).strip() if match else None
+
+    wall = field("Elapsed (wall clock) time (h:mm:ss or m:ss)") or "0:0"
+    seconds = 0.0
+    for part in wall.split(":"):
+        seconds = seconds * 60 + float(part)
+    status = field("Exit status")
+    return {
+        "user": float(field("User time (seconds)") or 0),
+        "sys": float(field("System time (seconds)") or 0),
+        "max_rss_kib": int(field("Maximum resident set size (kbytes)") or 0),
+        "wall": seconds,
+        "exit": int(status) if status is not None else (1 if "Command terminated by signal" in text else 0),
+        "voluntary_switches": int(field("Voluntary context switches") or 0),
+    }
+
+
+def load_json(path):
+    try:
+        with open(path) as handle:
+            text = handle.read().strip().splitlines()
+        return json.loads(text[-1]) if text else {}
+    except (OSError, ValueError):
+        return {}
+
+
+def record(args):
+    timing = parse_time(args.time)
+    out = load_json(args.out)
+    before, after = load_json(args.stats_before), load_json(args.stats_after)
+    delta = {key: after.get(key, 0) - before.get(key, 0) for key in ("submissions", "polls", "result_fetches", "downloads")}
+    mock0, mock1 = (float(x) for x in args.mock_cpu.split())
+    row = {
+        "driver": args.driver,
+        "jobs": args.jobs,
+        "repeat": args.repeat,
+        **timing,
+        "cpu": timing["user"] + timing["sys"],
+        "ok": out.get("ok", 0),
+        "failed": out.get("failed", args.jobs - out.get("ok", 0)),
+        "first_error": out.get("first_error") or (None if out else "no summary line (crashed?)"),
+        "mock": delta,
+        "mock_cpu": round(mock1 - mock0, 3),
+        "load": float(args.load),
+    }
+    print(json.dumps(row, sort_keys=True))
+
+
+def median_spread(values, digits):
+    """'median (min–max)', or just the value for one run."""
+    med = statistics.median(values)
+    if len(values) == 1:
+        return f"{med:.{digits}f}"
+    return f"{med:.{digits}f} ({min(values):.{digits}f}–{max(values):.{digits}f})"
+
+
+def report(args):
+    rows = [json.loads(line) for line in open(args.results) if line.strip()]
+    meta = json.load(open(args.meta))
+    jobs_values = sorted({row["jobs"] for row in rows})
+    lines = [HEADING, ""]
+    lines += [
+        "Pollster next to the clients people use today, on the same mock provider and the same",
+        "workload. Re-run with `Benchmarks/peers/run` (1–2 hours; `--quick` for N=20, one",
+        "repeat, printed but not written here).",
+        "",
+        f"- **Machine**: {meta['machine']}",
+        f"- **Date**: {meta['date']}; **commit** `{meta['commit']}`",
+        f"- **Toolchains**: {meta['swift']}; {meta['python']}",
+        f"- **Clients** (PyPI, pinned in `Benchmarks/peers/requirements.txt`): {meta['clients']}",
+        f"- **Workload**: N jobs submitted at once (N = {', '.join(str(j) for j in jobs_values)}); each job "
+        f"finishes {meta['duration']} s after its submit; status polled every {meta['interval']} s "
+        f"(first poll {meta['interval']} s after the submit); then one {meta['size'] // 1024} KiB PNG "
+        "is downloaded into memory and dropped. The mock provider (`peers-mock`, the SwiftNIO "
+        "`MockProviderServer`) runs in its own process on loopback; every driver is a fresh "
+        "process measured by `/usr/bin/time -v` (user + sys CPU, peak RSS, wall), start-up and "
+        f"imports included. Up to {meta['repeats']} runs per driver and N (column *runs*), drivers "
+        "interleaved; a driver that lost jobs in its first run at some N is not run again at that N "
+        "(its failure is the result, and such runs take minutes). Figures are median (min–max).",
+        "- **Same poll interval?** Pollster (`InvokeOptions.pollInterval`), replicate-python "
+        "(`Client.poll_interval`, also `REPLICATE_POLL_INTERVAL`), fal-client "
+        "(`subscribe_async(interval=)`), the runwayml `tasks.retrieve` loop and the httpx loop all "
+        "poll every "
+        f"{meta['interval']} s. runwayml's `wait_for_task_output` cannot: it sleeps 6 s ± 1.5 s "
+        "(random) before every retrieve, constants in `runwayml/lib/polling.py` with no option, so "
+        "it makes fewer polls and finishes later (its row is not the same workload; the "
+        "`tasks.retrieve` row is).",
+        "- **Base URLs**: Pollster `InvokeOptions(baseUrlOverride:)` with the shipped "
+        "`adapters/{replicate,fal,runway}.yaml` (their `limits:` line removed, so all N jobs are "
+        "in flight as for the peers) and `URLPolicy(allowPrivateNetworks: true)`; replicate "
+        "`Client(base_url=)`; runwayml `AsyncRunwayML(base_url=)`; fal-client the "
+        "`FAL_QUEUE_RUN_HOST` environment variable. fal-client always builds "
+        "`https://{FAL_QUEUE_RUN_HOST}/{app}` for the submit, so `peers-mock` terminates TLS on a "
+        "second port (self-signed P-256 certificate, trusted through `SSL_CERT_FILE`) and "
+        "forwards to the plain port; the status, response and file URLs it answers with are "
+        "plain http, like everyone else's. fal-client alone pays TLS handshakes for its submits.",
+        "",
+    ]
+    by = {}
+    for row in rows:
+        by.setdefault((row["driver"], row["jobs"]), []).append(row)
+
+    def stat(driver, jobs, key):
+        runs = by.get((driver, jobs), [])
+        return [key(row) for row in runs]
+
+    for jobs in jobs_values:
+        lines += [
+            f"**N = {jobs}**",
+            "",
+            "| driver | runs | CPU ms / task | peak RSS MB | wall s | polls / task | mock CPU s | ok / failed |",
+            "|---|---:|---:|---:|---:|---:|---:|---|",
+        ]
+        for driver, label, _ in DRIVERS:
+            runs = by.get((driver, jobs))
+            if not runs:
+                continue
+            cpu = stat(driver, jobs, lambda r: 1000 * r["cpu"] / r["jobs"])
+            rss = stat(driver, jobs, lambda r: r["max_rss_kib"] / 1024)
+            wall = stat(driver, jobs, lambda r: r["wall"])
+            polls = stat(driver, jobs, lambda r: r["mock"]["polls"] / r["jobs"])
+            mock_cpu = stat(driver, jobs, lambda r: r["mock_cpu"])
+            ok = sum(r["ok"] for r in runs)
+            failed = sum(r["failed"] for r in runs)
+            lines.append(
+                f"| {label} | {len(runs)} | {median_spread(cpu, 2)} | {median_spread(rss, 1)} | {median_spread(wall, 2)} "
+                f"| {statistics.median(polls):.1f} | {statistics.median(mock_cpu):.2f} | {ok} / {failed} |"
+            )
+        lines.append("")
+
+    lines += [
+        "**Pollster / peer** (ratio of medians; below 1 means Pollster uses less):",
+        "",
+        "| peer | Pollster driver | N | CPU / task | peak RSS | wall |",
+        "|---|---|---:|---:|---:|---:|",
+    ]
+    for driver, label, pollster in DRIVERS:
+        if pollster is None:
+            continue
+        for jobs in jobs_values:
+            if not by.get((driver, jobs)) or not by.get((pollster, jobs)):
+                continue
+
+            def ratio(key):
+                mine = statistics.median(stat(pollster, jobs, key))
+                theirs = statistics.median(stat(driver, jobs, key))
+                return f"{mine / theirs:.2f}" if theirs else "–"
+
+            lines.append(
+                f"| {driver} | {pollster} | {jobs} | {ratio(lambda r: r['cpu'])} "
+                f"| {ratio(lambda r: r['max_rss_kib'])} | {ratio(lambda r: r['wall'])} |"
+            )
+    lines.append("")
+
+    errors = sorted({(r["driver"], r["jobs"], r["first_error"]) for r in rows if r.get("first_error")})
+    if errors:
+        lines += ["Errors seen:", ""]
+        lines += [f"- {d}, N = {j}: `{e}`" for d, j, e in errors]
+        lines.append("")
+
+    loads = [row.get("load", 0) for row in rows]
+    lines += [
+        "Notes:",
+        "",
+        "- *Pool sized to N*: every Python client here sits on httpx, whose pool allows 100 "
+        "connections by default (replicate, runwayml, fal-client and a bare `httpx.AsyncClient` "
+        "alike). With more jobs than that polling at once, requests queue for a connection and "
+        "fail with `PoolTimeout` after the client's pool timeout (replicate 10 s, httpx 5 s). The "
+        "`pool sized to N` rows raise the limit to N through each client's documented option "
+        "(replicate `Client(transport=httpx.AsyncHTTPTransport(limits=…))`, runwayml "
+        "`AsyncRunwayML(http_client=DefaultAsyncHttpxClient(limits=…))`, httpx `limits=`); "
+        "fal-client builds its httpx client internally and has no such option. Pollster runs "
+        "with its defaults (`HTTPClientTransport`: AsyncHTTPClient with 64 connections per host; "
+        "a request waits for one within its own timeout).",
+        "- All N jobs are submitted in the same instant, so their polls arrive in waves of N "
+        "requests every interval: the hardest case for a connection pool, and the same for every "
+        "driver (scenario 2 spreads the starts over one interval instead).",
+        "- The machine has two cores and the mock shares them with the driver under test, so a "
+        "client that needs more CPU also slows the server it polls; *mock CPU s* is the mock's "
+        "own CPU during each run. Other work on the machine shows in the 1-minute load average "
+        f"at the start of the runs: median {statistics.median(loads):.1f} "
+        f"({min(loads):.1f}–{max(loads):.1f}). Wall times suffer most from that; CPU seconds "
+        "and peak RSS much less.",
+        "- CPU per task is whole-process CPU divided by N, so it includes interpreter start-up "
+        "and imports (pydantic models, httpx) for the Python drivers and loading three YAML "
+        "adapters for Pollster; at small N that fixed cost is a visible share.",
+        "- *polls / task* is counted by the mock (status requests; fal's result fetch not "
+        "included). fal-client asks for the status once right after the submit, so it makes one "
+        "poll more than the others; the runwayml `wait_for_task_output` row polls about every "
+        "6 s.",
+        "- What the mock needed for the unmodified clients, and every knob used, are described in "
+        "`Benchmarks/peers/README.md`.",
+        "",
+    ]
+    section = "\n".join(lines)
+    print(section)
+    if args.doc:
+        write_section(args.doc, section)
+
+
+def write_section(path, section):
+    """Replaces section 3 (from its heading to the next `## ` heading) or appends it."""
+    try:
+        text = open(path).read()
+    except FileNotFoundError:
+        text = "# Benchmarks\n\n"
+    start = text.find(HEADING)
+    if start < 0:
+        text = text.rstrip("\n") + "\n\n" + section
+    else:
+        following = text.find("\n## ", start + len(HEADING))
+        rest = text[following + 1 :] if following >= 0 else ""
+        text = text[:start] + section + ("\n" + rest if rest else "")
+    with open(path, "w") as handle:
+        handle.write(text.rstrip("\n") + "\n")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    commands = parser.add_subparsers(dest="command", required=True)
+    rec = commands.add_parser("record")
+    rec.add_argument("--driver", required=True)
+    rec.add_argument("--jobs", type=int, required=True)
+    rec.add_argument("--repeat", type=int, required=True)
+    rec.add_argument("--time", required=True)
+    rec.add_argument("--out", required=True)
+    rec.add_argument("--stats-before", required=True)
+    rec.add_argument("--stats-after", required=True)
+    rec.add_argument("--mock-cpu", required=True)
+    rec.add_argument("--load", default="0", help="1-minute load average when the run started")
+    rep = commands.add_parser("report")
+    rep.add_argument("results")
+    rep.add_argument("--meta", required=True)
+    rep.add_argument("--doc")
+    args = parser.parse_args()
+    {"record": record, "report": report}[args.command](args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
