@@ -79,7 +79,7 @@ struct Downloader: Sendable {
                 "download of \(shown) is \(declared) bytes, over output.maxBytes (\(limits.maxBytes)); raise output.maxBytes if it is expected"
             )
         }
-        var sink = try DownloadSink(directory: target.directory)
+        var sink = try DownloadSink(directory: target.directory, expectedBytes: declared)
         var hasher = SHA256()
         var prefix: [UInt8] = []
         var total = 0

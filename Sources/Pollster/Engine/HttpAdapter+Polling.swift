@@ -17,76 +17,99 @@ extension HttpAdapter {
         if let interval = run.options.pollInterval { schedule.interval = interval }
         if let maxWait = run.options.maxWait { schedule.maxWait = maxWait }
         var random = SystemRandomNumberGenerator()
-        var retryAfter = initialRetryAfter
-        var consecutiveErrors = 0
-        var seen = false
-        var unknown: [String] = []
+        var loop = PollLoop(retryAfter: initialRetryAfter)
         var number = 0
         while true {
             number += 1
             guard
                 let delay = schedule.delay(
-                    beforePoll: number, retryAfter: retryAfter, elapsed: .now - run.submitInstant,
+                    beforePoll: number, retryAfter: loop.retryAfter, elapsed: .now - run.submitInstant,
                     using: &random)
             else {
-                var error = timeout(run, schedule: schedule, unknown: unknown)
+                var error = timeout(run, schedule: schedule, unknown: loop.unknown)
                 if let canceled = await cancelAfterTimeout(run) { error.message += ". " + canceled }
                 throw error
             }
             try await Task.sleep(for: delay)
-            retryAfter = nil
+            loop.retryAfter = nil
             let statusURL =
                 polling.statusUrl != nil
                 ? try run.builder.configuredURL(polling.statusUrl!, run.context) : url
-            let outcome = await pollOnce(&run, url: statusURL, mode: mode, polling: polling, seen: seen)
-            switch outcome {
-            case .failed(let error, let after):
-                consecutiveErrors += 1
-                retryAfter = after
-                run.emit(
-                    .polled(number: number, phase: .unknown, status: nil, progress: nil, error: error.message)
-                )
-                logger.debug(
-                    "poll failed", metadata: ["tool": "\(run.method.name)", "error": "\(error.message)"])
-                if error.code == .taskNotFound
-                    || error.code == .httpError && !(error.httpStatus.map(Self.isTransient) ?? true)
-                {
-                    var final = error
-                    final.taskId = run.taskId
-                    throw final
-                }
-                if consecutiveErrors >= polling.maxConsecutiveErrors {
-                    var final = error
-                    final.message =
-                        "\(run.method.name): \(consecutiveErrors) polls in a row failed (polling.maxConsecutiveErrors); the task \(run.taskId ?? "") may still be running at the provider. Last error: \(error.message)"
-                    final.taskId = run.taskId
-                    throw final
-                }
-            case .read(let reading, let body, let after):
-                consecutiveErrors = 0
-                seen = true
-                retryAfter = after
-                run.context.status = body
-                run.lastStatus = reading.rawStatus
-                run.report.statusPath = reading.statusPath
-                run.report.statusRule = reading.rule
-                run.emit(
-                    .polled(
-                        number: number, phase: reading.phase, status: reading.rawStatus,
-                        progress: reading.progress,
-                        error: nil))
-                if reading.phase == .unknown, let raw = reading.rawStatus, !unknown.contains(raw) {
-                    unknown.append(raw)
-                    run.report.unknownStatuses = unknown
-                    logger.warning(
-                        "unrecognised status value; still polling",
-                        metadata: ["tool": "\(run.method.name)", "status": "\(raw)"])
-                }
-                switch reading.phase {
-                case .succeeded: return body
-                case .failed, .canceled: throw run.terminalError(reading)
-                default: continue
-                }
+            let outcome = await pollOnce(&run, url: statusURL, mode: mode, polling: polling, seen: loop.seen)
+            if let body = try record(
+                outcome, number: number, &run, &loop, maxConsecutiveErrors: polling.maxConsecutiveErrors)
+            {
+                return body
+            }
+        }
+    }
+
+    /// What the poll loop carries from one poll to the next.
+    private struct PollLoop {
+        var retryAfter: Duration?
+        var consecutiveErrors = 0
+        var seen = false
+        var unknown: [String] = []
+    }
+
+    /// Takes one poll's outcome into account: the final body when the job succeeded, nil to poll again.
+    ///
+    /// Synchronous and not inlined on purpose: its temporaries (errors, events, log metadata) then
+    /// live on the thread's stack, not in the async frame every waiting job keeps (docs/benchmarks.md).
+    /// - Throws: the job's failure, or the last error after too many failed polls in a row.
+    @inline(never)
+    private func record(
+        _ outcome: PollOutcome, number: Int, _ run: inout Invocation, _ loop: inout PollLoop,
+        maxConsecutiveErrors: Int
+    ) throws(PollsterError) -> JSONValue? {
+        switch outcome {
+        case .failed(let error, let after):
+            loop.consecutiveErrors += 1
+            loop.retryAfter = after
+            run.emit(
+                .polled(number: number, phase: .unknown, status: nil, progress: nil, error: error.message)
+            )
+            logger.debug(
+                "poll failed", metadata: ["tool": "\(run.method.name)", "error": "\(error.message)"])
+            if error.code == .taskNotFound
+                || error.code == .httpError && !(error.httpStatus.map(Self.isTransient) ?? true)
+            {
+                var final = error
+                final.taskId = run.taskId
+                throw final
+            }
+            if loop.consecutiveErrors >= maxConsecutiveErrors {
+                var final = error
+                final.message =
+                    "\(run.method.name): \(loop.consecutiveErrors) polls in a row failed (polling.maxConsecutiveErrors); the task \(run.taskId ?? "") may still be running at the provider. Last error: \(error.message)"
+                final.taskId = run.taskId
+                throw final
+            }
+            return nil
+        case .read(let reading, let body, let after):
+            loop.consecutiveErrors = 0
+            loop.seen = true
+            loop.retryAfter = after
+            run.context.status = body
+            run.lastStatus = reading.rawStatus
+            run.report.statusPath = reading.statusPath
+            run.report.statusRule = reading.rule
+            run.emit(
+                .polled(
+                    number: number, phase: reading.phase, status: reading.rawStatus,
+                    progress: reading.progress,
+                    error: nil))
+            if reading.phase == .unknown, let raw = reading.rawStatus, !loop.unknown.contains(raw) {
+                loop.unknown.append(raw)
+                run.report.unknownStatuses = loop.unknown
+                logger.warning(
+                    "unrecognised status value; still polling",
+                    metadata: ["tool": "\(run.method.name)", "status": "\(raw)"])
+            }
+            switch reading.phase {
+            case .succeeded: return body
+            case .failed, .canceled: throw run.terminalError(reading)
+            default: return nil
             }
         }
     }
@@ -113,6 +136,16 @@ extension HttpAdapter {
                     .transportError, "\(name): status request failed: \(run.redactor.redact("\(error)"))"),
                 retryAfter: nil)
         }
+        return read(response, run, url: url, mode: mode, polling: polling, seen: seen)
+    }
+
+    /// Reads one status response (synchronous and not inlined, like `record`).
+    @inline(never)
+    private func read(
+        _ response: TransportResponse, _ run: Invocation, url: String, mode: StatusURLDetector.Mode,
+        polling: PollingPlan, seen: Bool
+    ) -> PollOutcome {
+        let name = run.method.name
         let retryAfter = response.headers.first(name: "Retry-After").flatMap {
             RetryAfter.delay(from: $0, now: Date())
         }

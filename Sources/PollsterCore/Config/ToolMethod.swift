@@ -4,15 +4,37 @@
 /// JSON paths, enumerations and numeric ranges. Errors name the config key.
 public struct ToolMethod: Sendable {
     /// The inventory key (`heygen`).
-    public let inventory: String
+    public var inventory: String { storage.inventory }
     /// The inventory's base URL.
-    public let baseUrl: String?
+    public var baseUrl: String? { storage.baseUrl }
     /// The inventory's limits.
-    public let limits: LimitsConfig?
+    public var limits: LimitsConfig? { storage.limits }
     /// The method as configured.
-    public let config: MethodConfig
+    public var config: MethodConfig { storage.config }
     /// The compiled form used on every request.
-    public let plan: MethodPlan
+    public var plan: MethodPlan { storage.plan }
+
+    /// The fields, shared by every copy: a method is copied into the async frames of each
+    /// running invocation, and inline it was 1.4 KB per copy (docs/benchmarks.md, scenario 2).
+    private final class Storage: Sendable {
+        let inventory: String
+        let baseUrl: String?
+        let limits: LimitsConfig?
+        let config: MethodConfig
+        let plan: MethodPlan
+
+        init(
+            inventory: String, baseUrl: String?, limits: LimitsConfig?, config: MethodConfig, plan: MethodPlan
+        ) {
+            self.inventory = inventory
+            self.baseUrl = baseUrl
+            self.limits = limits
+            self.config = config
+            self.plan = plan
+        }
+    }
+
+    private let storage: Storage
 
     /// `inventory.method`.
     public var name: String { "\(inventory).\(config.name)" }
@@ -20,11 +42,10 @@ public struct ToolMethod: Sendable {
     /// Compiles and validates a method of an inventory.
     /// - Throws: `INVALID_CONFIG` naming the key (relative to the method) and what to change.
     public init(inventory: InventoryConfig, method: MethodConfig) throws(PollsterError) {
-        self.inventory = inventory.inventory
-        self.baseUrl = inventory.baseUrl
-        self.limits = inventory.limits
-        self.config = method
-        self.plan = try MethodPlan(method: method, baseUrl: inventory.baseUrl)
+        storage = Storage(
+            inventory: inventory.inventory, baseUrl: inventory.baseUrl, limits: inventory.limits,
+            config: method,
+            plan: try MethodPlan(method: method, baseUrl: inventory.baseUrl))
     }
 
     /// Every method of an inventory, compiled. An invalid method is left out and reported

@@ -16,6 +16,9 @@ public struct Acceptor: Sendable {
     public var phase: TaskPhase
     /// Where the message is.
     public var messagePath: JSONPath?
+    /// The `matches` pattern compiled once at load time; compiling it on every poll cost more than the
+    /// rest of the poll (docs/benchmarks.md, scenario 1). Used only while `matcher` still holds its pattern.
+    private var compiled: CompiledPattern?
 
     init(_ config: AcceptorConfig, key: String) throws(PollsterError) {
         path = try config.path.map { path throws(PollsterError) in
@@ -29,10 +32,11 @@ public struct Acceptor: Sendable {
         if let values = config.in { matchers.append(.oneOf(values)) }
         if let flag = config.exists { matchers.append(.exists(flag)) }
         if let pattern = config.matches {
-            guard (try? Regex(pattern)) != nil else {
+            guard let regex = try? Regex(pattern) else {
                 throw PollsterError(
                     .invalidConfig, "\(key).matches: '\(pattern)' is not a valid regular expression")
             }
+            compiled = CompiledPattern(pattern: pattern, regex: regex)
             matchers.append(.matches(pattern))
         }
         guard matchers.count == 1 else {
@@ -61,9 +65,21 @@ public struct Acceptor: Sendable {
         case .oneOf(let options):
             return value.map { value in options.contains { Self.same(value, $0) } } ?? false
         case .matches(let pattern):
-            guard let text = value?.scalarText, let regex = try? Regex(pattern) else { return false }
+            guard let text = value?.scalarText else { return false }
+            if let compiled, compiled.pattern == pattern { return text.firstMatch(of: compiled.regex) != nil }
+            guard let regex = try? Regex(pattern) else { return false }
             return text.firstMatch(of: regex) != nil
         }
+    }
+
+    /// A `matches` pattern and its compiled form.
+    ///
+    /// `@unchecked Sendable`: `Regex<AnyRegexOutput>` is not `Sendable` only because of its output type;
+    /// both stored values are immutable after init and matching does not mutate the regex (the standard
+    /// library lowers its program once, atomically), so sharing it between threads is safe.
+    private struct CompiledPattern: @unchecked Sendable {
+        let pattern: String
+        let regex: Regex<AnyRegexOutput>
     }
 
     /// Strings compare case-insensitively; numbers compare as their text.
