@@ -1,0 +1,59 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+/// The benchmark suite: a package of its own, so the main package's CI never builds
+/// ordo-one/benchmark. `Benchmarks/run` builds it in release and runs every scenario.
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "PollsterBenchmarks",
+    platforms: [.macOS(.v15)],
+    dependencies: [
+        .package(path: ".."),
+        // Only the malloc interposer: the default "RuntimeInterposer" trait needs a
+        // package that is not mirrored here.
+        .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.3"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+    ],
+    targets: [
+        // Scenario 1: per-poll engine cost, in process (ordo-one/benchmark).
+        .executableTarget(
+            name: "PollCost",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "PollsterCore", package: "main"),
+                .product(name: "Pollster", package: "main"),
+                .product(name: "PollsterTesting", package: "main"),
+            ],
+            path: "Benchmarks/PollCost",
+            swiftSettings: swiftSettings,
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        // Scenarios 2, 4, 5: the load generators and the out-of-process servers.
+        .executableTarget(
+            name: "pollster-bench",
+            dependencies: [
+                .product(name: "PollsterCore", package: "main"),
+                .product(name: "Pollster", package: "main"),
+                .product(name: "PollsterTesting", package: "main"),
+                .product(name: "PollsterPostgres", package: "main"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
+            path: "Sources/pollster-bench",
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

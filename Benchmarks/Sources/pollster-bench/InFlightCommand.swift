@@ -1,0 +1,168 @@
+import ArgumentParser
+import Foundation
+import Histogram
+import Pollster
+import PollsterCore
+import Synchronization
+
+/// Scenario 2: N concurrent `Pollster.invoke` calls against the mock provider (another process),
+/// each job running `--job-seconds` with a fixed poll interval and a small output.
+struct InFlightCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "inflight", abstract: "Many concurrent invocations against a running mock.")
+
+    @Option(help: "The mock's base URL.") var baseUrl: String
+    @Option(help: "Concurrent invocations.") var count: Int
+    @Option(help: "Poll interval in seconds.") var interval: Double = 1
+    @Option(help: "How long each job runs at the mock (its --duration), for completion latency.")
+    var jobSeconds: Double
+    @Option(help: "Start the jobs spread evenly over this many seconds (default: one poll interval).")
+    var spread: Double?
+    @Option(help: "The adapters directory holding bench.yaml.") var adapters: String
+    @Option(help: "HTTPClientTransport maxConnectionsPerHost.") var connections: Int?
+    @Option(help: "Write the figures here (default: standard output).") var json: String?
+
+    func run() async throws {
+        PollsterBench.bootstrapLogging()
+        let descriptorLimit = ProcessStats.raiseDescriptorLimit()
+        let totals = TraceTotals(interval: .milliseconds(Int64(interval * 1000)))
+        var transportConfiguration = HTTPClientTransport.Configuration()
+        if let connections { transportConfiguration.maxConnectionsPerHost = connections }
+        let transport = HTTPClientTransport(configuration: transportConfiguration)
+        let pollster = Pollster(
+            registry: try YAMLRegistry(directory: adapters),
+            transport: TracingTransport(base: transport, totals: totals),
+            secrets: Secrets([:]), urlPolicy: URLPolicy(allowPrivateNetworks: true))
+        let options = InvokeOptions(
+            baseUrlOverride: baseUrl, pollInterval: totals.interval, maxWait: .seconds(3600))
+        let jobDuration = Duration.milliseconds(Int64(jobSeconds * 1000))
+        let spreadSeconds = spread ?? interval
+        let outcomes = Shared(Outcomes())
+        let sampled = Shared(Samples())
+
+        let baseline = ProcessStats.residentBytes
+        let cpuBefore = ProcessStats.cpuSeconds()
+        let started = ContinuousClock.now
+        await withTaskGroup(of: Void.self) { outer in
+            outer.addTask {
+                while !Task.isCancelled {
+                    let rss = ProcessStats.residentBytes
+                    let inFlight = totals.inFlight.load(ordering: .relaxed)
+                    let descriptors = ProcessStats.openDescriptors
+                    sampled.withLock {
+                        $0.maxRSS = max($0.maxRSS, rss)
+                        $0.maxDescriptors = max($0.maxDescriptors, descriptors)
+                        if inFlight >= $0.maxInFlight {
+                            $0.maxInFlight = inFlight
+                            $0.rssAtMaxInFlight = rss
+                        }
+                    }
+                    try? await Task.sleep(for: .milliseconds(250))
+                }
+            }
+            await withTaskGroup(of: Void.self) { jobs in
+                for index in 0..<count {
+                    let delay = Duration.milliseconds(
+                        Int64(spreadSeconds * 1000 * Double(index) / Double(count)))
+                    jobs.addTask {
+                        try? await Task.sleep(for: delay)
+                        let trace = JobTrace()
+                        await JobTrace.$current.withValue(trace) {
+                            let outcome: Swift.Result<ToolResult, PollsterError>
+                            do throws(PollsterError) {
+                                outcome = .success(
+                                    try await pollster.invoke(
+                                        "bench.video", input: ["n": .integer(Int64(index))], options: options)
+                                )
+                            } catch {
+                                outcome = .failure(error)
+                            }
+                            let state = trace.state.withLock { $0 }
+                            if state.submitEnd != nil { totals.inFlight.subtract(1, ordering: .relaxed) }
+                            outcomes.withLock { $0.record(outcome, state, jobDuration: jobDuration) }
+                        }
+                    }
+                }
+            }
+            outer.cancelAll()
+        }
+        let wall = ContinuousClock.now - started
+        let cpuAfter = ProcessStats.cpuSeconds()
+        try await transport.shutdown()
+
+        let traced = totals.snapshot
+        let done = outcomes.withLock { $0 }
+        let samples = sampled.withLock { $0 }
+        let peak = ProcessStats.peakResidentBytes
+        let cpu = (cpuAfter.user - cpuBefore.user) + (cpuAfter.system - cpuBefore.system)
+        var report = Report()
+        report["count"] = count
+        report["intervalSeconds"] = interval
+        report["jobSeconds"] = jobSeconds
+        report["spreadSeconds"] = spreadSeconds
+        report["connectionsPerHost"] = transportConfiguration.maxConnectionsPerHost
+        report["descriptorLimit"] = descriptorLimit
+        report["maxOpenDescriptors"] = samples.maxDescriptors
+        report["wallSeconds"] = wall.secondsValue
+        report["cpuUserSeconds"] = cpuAfter.user - cpuBefore.user
+        report["cpuSystemSeconds"] = cpuAfter.system - cpuBefore.system
+        report["polls"] = traced.polls
+        report["requests"] = traced.requests
+        report["failedRequests"] = traced.failedRequests
+        report["cpuSecondsPer1000Polls"] = traced.polls > 0 ? cpu / Double(traced.polls) * 1000 : nil
+        report["baselineRSSBytes"] = baseline
+        report["peakRSSBytes"] = peak
+        report["maxInFlight"] = samples.maxInFlight
+        report["rssAtMaxInFlightBytes"] = samples.rssAtMaxInFlight
+        report["rssPerInFlightTaskBytes"] =
+            samples.maxInFlight > 0 ? (peak - baseline) / samples.maxInFlight : nil
+        report["submitRampSeconds"] = done.lastSubmitEnd.map { ($0 - started).secondsValue }
+        report["succeeded"] = done.succeeded
+        report["errors"] = done.errors
+        report["firstError"] = done.firstError
+        report.add("latenessMs", milliseconds: traced.lateness)
+        report.add("pollRoundTripMs", milliseconds: traced.roundTrip)
+        report.add("completionDetectionMs", milliseconds: done.detection)
+        try report.write(to: json)
+    }
+
+    struct Outcomes: Sendable {
+        var succeeded = 0
+        var errors: [String: Int] = [:]
+        var firstError: String?
+        var lastSubmitEnd: ContinuousClock.Instant?
+        /// Last poll's end minus (submit end + job duration), µs.
+        var detection = Histogram<UInt64>(
+            highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: .three)
+
+        mutating func record(
+            _ outcome: Swift.Result<ToolResult, PollsterError>, _ trace: JobTrace.State, jobDuration: Duration
+        ) {
+            if let end = trace.submitEnd { lastSubmitEnd = max(lastSubmitEnd ?? end, end) }
+            switch outcome {
+            case .success:
+                succeeded += 1
+                if let submitEnd = trace.submitEnd, let last = trace.lastPollEnd {
+                    _ = detection.record((last - (submitEnd + jobDuration)).microseconds)
+                }
+            case .failure(let error):
+                errors[error.code.rawValue, default: 0] += 1
+                if firstError == nil { firstError = error.message }
+            }
+        }
+    }
+
+    /// A value the job tasks and the sampler share.
+    final class Shared<Value: Sendable>: Sendable {
+        private let value: Mutex<Value>
+        init(_ initial: Value) { value = Mutex(initial) }
+        func withLock<T>(_ body: (inout Value) -> T) -> T { value.withLock { body(&$0) } }
+    }
+
+    struct Samples: Sendable {
+        var maxRSS = 0
+        var maxDescriptors = 0
+        var maxInFlight = 0
+        var rssAtMaxInFlight = 0
+    }
+}

@@ -1,0 +1,65 @@
+import Histogram
+import Synchronization
+
+/// Timestamps of one job's requests, taken by `TracingTransport` as the engine sends them.
+///
+/// Only what the measurements need is kept (a few instants per job, not one per poll), so the
+/// instrumentation adds little to the resident memory it is measuring.
+final class JobTrace: Sendable {
+    /// The job whose requests the current task sends.
+    @TaskLocal static var current: JobTrace?
+
+    struct State {
+        /// When the submit response was fully read: the provider's job clock starts about here.
+        var submitEnd: ContinuousClock.Instant?
+        /// When the previous status poll (or the submit) was fully read.
+        var previousEnd: ContinuousClock.Instant?
+        /// When the last status poll was fully read.
+        var lastPollEnd: ContinuousClock.Instant?
+        var polls = 0
+        var downloadStart: ContinuousClock.Instant?
+        var downloadEnd: ContinuousClock.Instant?
+    }
+
+    let state = Mutex(State())
+}
+
+/// What all jobs of a run share: histograms of poll lateness and round trips.
+final class TraceTotals: Sendable {
+    /// The poll interval the jobs were given: poll k is due at the end of poll k-1 plus this.
+    let interval: Duration
+    private let histograms = Mutex(Totals())
+    /// Jobs whose submit was answered and that have not ended yet.
+    let inFlight = Atomic<Int>(0)
+
+    struct Totals {
+        /// Actual start of a poll minus its scheduled start, µs.
+        var lateness = Histogram<UInt64>(
+            highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: .three)
+        /// Poll request sent → response head received, µs (includes waiting for a pooled connection).
+        var roundTrip = Histogram<UInt64>(
+            highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: .three)
+        var polls = 0
+        var requests = 0
+        var failedRequests = 0
+    }
+
+    init(interval: Duration) { self.interval = interval }
+
+    var snapshot: Totals { histograms.withLock { $0 } }
+
+    func pollStarted(lateness: Duration?) {
+        histograms.withLock { totals in
+            totals.polls += 1
+            if let lateness { _ = totals.lateness.record(lateness.microseconds) }
+        }
+    }
+
+    func request(roundTrip: Duration?, failed: Bool) {
+        histograms.withLock { totals in
+            totals.requests += 1
+            if failed { totals.failedRequests += 1 }
+            if let roundTrip { _ = totals.roundTrip.record(roundTrip.microseconds) }
+        }
+    }
+}

@@ -1,0 +1,72 @@
+import Pollster
+import Synchronization
+
+/// A `Transport` that timestamps each request of the job in `JobTrace.current` and passes it on.
+///
+/// Requests are told apart by URL: status polls contain `/v1/video_status.get`, downloads
+/// `/files/`, anything else is the submit (the benchmark's tool is HeyGen-shaped).
+struct TracingTransport: Transport {
+    let base: any Transport
+    let totals: TraceTotals
+
+    enum Kind { case submit, poll, download }
+
+    func stream<Result>(
+        _ request: TransportRequest, _ handle: (TransportResponseHead, TransportBody) async throws -> Result
+    ) async throws -> Result {
+        guard let trace = JobTrace.current else { return try await base.stream(request, handle) }
+        let kind: Kind =
+            request.url.contains("/v1/video_status.get")
+            ? .poll : request.url.contains("/files/") ? .download : .submit
+        let start = ContinuousClock.now
+        switch kind {
+        case .poll:
+            let previous = trace.state.withLock { state -> ContinuousClock.Instant? in
+                state.polls += 1
+                return state.previousEnd
+            }
+            totals.pollStarted(lateness: previous.map { start - ($0 + totals.interval) })
+        case .download:
+            trace.state.withLock { $0.downloadStart = start }
+        case .submit:
+            break
+        }
+        let headAt = Mutex<ContinuousClock.Instant?>(nil)
+        do {
+            let result = try await base.stream(request) { head, body in
+                headAt.withLock { $0 = .now }
+                return try await handle(head, body)
+            }
+            let end = ContinuousClock.now
+            finish(kind, trace: trace, start: start, head: headAt.withLock { $0 }, end: end, failed: false)
+            return result
+        } catch {
+            finish(kind, trace: trace, start: start, head: headAt.withLock { $0 }, end: .now, failed: true)
+            throw error
+        }
+    }
+
+    private func finish(
+        _ kind: Kind, trace: JobTrace, start: ContinuousClock.Instant, head: ContinuousClock.Instant?,
+        end: ContinuousClock.Instant, failed: Bool
+    ) {
+        switch kind {
+        case .submit:
+            trace.state.withLock {
+                $0.submitEnd = end
+                $0.previousEnd = end
+            }
+            totals.request(roundTrip: nil, failed: failed)
+            if !failed { totals.inFlight.add(1, ordering: .relaxed) }
+        case .poll:
+            trace.state.withLock {
+                $0.previousEnd = end
+                $0.lastPollEnd = end
+            }
+            totals.request(roundTrip: head.map { $0 - start }, failed: failed)
+        case .download:
+            trace.state.withLock { $0.downloadEnd = end }
+            totals.request(roundTrip: nil, failed: failed)
+        }
+    }
+}
