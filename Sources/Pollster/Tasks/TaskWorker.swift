@@ -79,8 +79,10 @@ public struct TaskWorker: Service {
                                 TaskClaim(
                                     worker: configuration.id, limit: free, lease: configuration.lease,
                                     inventoryLimits: await inventoryLimits()))
-                        } catch {
+                        } catch  where !Task.isCancelled {
                             logger.error("claiming tasks failed: \(error)")
+                        } catch {
+                            break
                         }
                     }
                     // A task this worker still drives comes back when its lease lapsed under load:

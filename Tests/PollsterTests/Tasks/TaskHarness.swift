@@ -20,7 +20,7 @@ struct TaskHarness {
 
     /// A worker over the same store, on the harness's engine or on `engine` (another engine is
     /// as another process: no in-process limits shared).
-    func worker(_ id: String, lease: Duration = .seconds(2), concurrency: Int = 8, engine: Pollster? = nil)
+    func worker(_ id: String, lease: Duration = .seconds(10), concurrency: Int = 8, engine: Pollster? = nil)
         -> TaskWorker
     {
         TaskWorker(
