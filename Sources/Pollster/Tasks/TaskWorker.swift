@@ -79,7 +79,7 @@ public struct TaskWorker: Service {
                                 TaskClaim(
                                     worker: configuration.id, limit: free, lease: configuration.lease,
                                     inventoryLimits: await inventoryLimits()))
-                        } catch  where !Task.isCancelled {
+                        } catch let error where !Task.isCancelled {
                             logger.error("claiming tasks failed: \(error)")
                         } catch {
                             break
