@@ -47,8 +47,8 @@ public struct TaskRecord: Sendable, Codable {
     public var leaseExpiresAt: Date?
     /// Not claimed before this time.
     public var runAfter: Date
-    /// A cancel was asked for while a worker held the task.
-    public var cancelRequested: Bool
+    /// A cancel was asked for while a worker held the task (not encoded: stores keep it apart).
+    public var cancelRequested = false
     /// When it was created.
     public var createdAt: Date
     /// When it last changed.
@@ -75,7 +75,6 @@ public struct TaskRecord: Sendable, Codable {
         self.attempt = 1
         self.history = []
         self.runAfter = now
-        self.cancelRequested = false
         self.createdAt = now
         self.updatedAt = now
     }
@@ -90,34 +89,6 @@ public struct TaskRecord: Sendable, Codable {
         case id, tool, input, state, priority, idempotencyKey, options, owner, webhookURL, checkpoint
         case providerStatus, progress, polls, error, result, attempt, history, leaseOwner, leaseExpiresAt
         case runAfter, createdAt, updatedAt, finishedAt
-    }
-
-    public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        id = try c.decode(String.self, forKey: .id)
-        tool = try c.decode(String.self, forKey: .tool)
-        input = try c.decode(JSONValue.self, forKey: .input)
-        state = try c.decode(TaskState.self, forKey: .state)
-        priority = try c.decode(Int.self, forKey: .priority)
-        idempotencyKey = try c.decode(String.self, forKey: .idempotencyKey)
-        options = try c.decode(TaskOptions.self, forKey: .options)
-        owner = try c.decodeIfPresent(String.self, forKey: .owner)
-        webhookURL = try c.decodeIfPresent(String.self, forKey: .webhookURL)
-        checkpoint = try c.decodeIfPresent(TaskCheckpoint.self, forKey: .checkpoint)
-        providerStatus = try c.decodeIfPresent(String.self, forKey: .providerStatus)
-        progress = try c.decodeIfPresent(Double.self, forKey: .progress)
-        polls = try c.decode(Int.self, forKey: .polls)
-        error = try c.decodeIfPresent(TaskError.self, forKey: .error)
-        result = try c.decodeIfPresent(ToolResult.self, forKey: .result)
-        attempt = try c.decode(Int.self, forKey: .attempt)
-        history = try c.decode([TaskAttempt].self, forKey: .history)
-        leaseOwner = try c.decodeIfPresent(String.self, forKey: .leaseOwner)
-        leaseExpiresAt = try c.decodeIfPresent(Date.self, forKey: .leaseExpiresAt)
-        runAfter = try c.decode(Date.self, forKey: .runAfter)
-        cancelRequested = false
-        createdAt = try c.decode(Date.self, forKey: .createdAt)
-        updatedAt = try c.decode(Date.self, forKey: .updatedAt)
-        finishedAt = try c.decodeIfPresent(Date.self, forKey: .finishedAt)
     }
 }
 

@@ -112,7 +112,12 @@ public struct TaskService: Sendable {
         let now = Date()
         let changed = try await storing("retrying task \(id)") {
             try await store.update(id: id) { task in
-                guard task.state.isRetryable else { return }
+                guard task.state.isRetryable else {
+                    throw PollsterError(
+                        .invalidInput,
+                        "task \(id) is \(task.state.rawValue); only failed, timed_out, canceled or submit_uncertain tasks can be retried"
+                    )
+                }
                 task.history.append(
                     TaskAttempt(
                         attempt: task.attempt, state: task.state, providerTaskId: task.providerTaskId,
@@ -135,14 +140,6 @@ public struct TaskService: Sendable {
             }
         }
         guard let changed else { throw Self.notFound(id) }
-        guard changed.state == .queued, changed.attempt > 1,
-            changed.history.last?.attempt == changed.attempt - 1
-        else {
-            throw PollsterError(
-                .invalidInput,
-                "task \(id) is \(changed.state.rawValue); only failed, timed_out, canceled or submit_uncertain tasks can be retried"
-            )
-        }
         return changed
     }
 

@@ -117,6 +117,11 @@ struct TaskWorkerTests {
                 runwayTool, input: runwayInput, options: harness.options)
             let canceled = try await harness.service.cancel(task.id)
             #expect(canceled.state == .canceled)
+            let requeued = try await harness.service.retry(task.id)
+            #expect(requeued.state == .queued && requeued.attempt == 2)
+            let again = await pollsterError { try await harness.service.retry(task.id) }
+            #expect(again?.code == .invalidInput, "a queued task is not retried again")
+            #expect(try await harness.service.cancel(task.id).state == .canceled)
             try await harness.running([harness.worker("w1")]) {
                 try await Task.sleep(for: .milliseconds(300))
             }
