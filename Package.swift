@@ -102,6 +102,7 @@ let package = Package(
             dependencies: [
                 "PollsterCore", "Pollster", "PollsterTesting", "PollsterPostgres",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -38,20 +38,31 @@ public struct Pollster: Sendable {
         async throws(PollsterError)
         -> ToolResult
     {
-        defer { options.events?.finish() }
         do {
-            let result = try await run(tool, input: input, options: options)
-            options.events?.yield(.finished(phase: .succeeded, error: nil))
+            let method = try await validateInput(tool, input: input)
+            let result = try await adapter.run(method, input: input, options: options)
+            Self.finish(options.events, error: nil)
             return result
         } catch {
-            let phase: TaskPhase =
-                switch error.code {
-                case .taskCanceled: .canceled
-                default: .failed
-                }
-            options.events?.yield(.finished(phase: phase, error: error))
+            let error = Self.mapped(error, tool: tool)
+            Self.finish(options.events, error: error)
             throw error
         }
+    }
+
+    /// Sends the last event and closes the stream (not inlined, so that its temporaries stay out
+    /// of the async frame every waiting invocation keeps; docs/benchmarks.md).
+    @inline(never)
+    private static func finish(_ events: AsyncStream<ToolEvent>.Continuation?, error: PollsterError?) {
+        guard let events else { return }
+        let phase: TaskPhase =
+            switch error?.code {
+            case nil: .succeeded
+            case .taskCanceled: .canceled
+            default: .failed
+            }
+        events.yield(.finished(phase: phase, error: error))
+        events.finish()
     }
 
     /// Cancels a provider job of `tool` (the method needs `adapterConfig.cancel`).
@@ -95,6 +106,15 @@ public struct Pollster: Sendable {
         } catch {
             throw Self.mapped(error, tool: tool)
         }
+        try Self.check(input, of: tool, against: method)
+        return method
+    }
+
+    /// The synchronous part of `validateInput` (not inlined, like `finish`).
+    @inline(never)
+    private static func check(_ input: JSONValue, of tool: String, against method: ToolMethod)
+        throws(PollsterError)
+    {
         guard case .object = input else {
             throw PollsterError(
                 .invalidInput,
@@ -109,21 +129,10 @@ public struct Pollster: Sendable {
                 )
             }
         }
-        return method
-    }
-
-    private func run(_ tool: String, input: JSONValue, options: InvokeOptions) async throws(PollsterError)
-        -> ToolResult
-    {
-        let method = try await validateInput(tool, input: input)
-        do {
-            return try await adapter.run(method, input: input, options: options)
-        } catch {
-            throw Self.mapped(error, tool: tool)
-        }
     }
 
     /// Every error as a `PollsterError`.
+    @inline(never)
     private static func mapped(_ error: any Error, tool: String) -> PollsterError {
         switch error {
         case let error as PollsterError: error

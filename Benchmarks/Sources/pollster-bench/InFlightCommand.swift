@@ -65,22 +65,9 @@ struct InFlightCommand: AsyncParsableCommand {
                     let delay = Duration.milliseconds(
                         Int64(spreadSeconds * 1000 * Double(index) / Double(count)))
                     jobs.addTask {
-                        try? await Task.sleep(for: delay)
-                        let trace = JobTrace()
-                        await JobTrace.$current.withValue(trace) {
-                            let outcome: Swift.Result<ToolResult, PollsterError>
-                            do throws(PollsterError) {
-                                outcome = .success(
-                                    try await pollster.invoke(
-                                        "bench.video", input: ["n": .integer(Int64(index))], options: options)
-                                )
-                            } catch {
-                                outcome = .failure(error)
-                            }
-                            let state = trace.state.withLock { $0 }
-                            if state.submitEnd != nil { totals.inFlight.subtract(1, ordering: .relaxed) }
-                            outcomes.withLock { $0.record(outcome, state, jobDuration: jobDuration) }
-                        }
+                        await Self.job(
+                            index, after: delay, pollster: pollster, options: options, totals: totals,
+                            outcomes: outcomes, jobDuration: jobDuration)
                     }
                 }
             }
@@ -126,6 +113,50 @@ struct InFlightCommand: AsyncParsableCommand {
         try report.write(to: json)
     }
 
+    /// One job: waits for its start, invokes the tool and records the outcome.
+    ///
+    /// Out of line, with the bookkeeping in synchronous helpers, so that the harness's own async
+    /// frames add as little as possible to the per-job memory it measures.
+    @inline(never)
+    static func job(
+        _ index: Int, after delay: Duration, pollster: Pollster, options: InvokeOptions, totals: TraceTotals,
+        outcomes: Shared<Outcomes>, jobDuration: Duration
+    ) async {
+        try? await Task.sleep(for: delay)
+        let trace = JobTrace()
+        let outcome = await JobTrace.$current.withValue(trace) {
+            await invoke(index, pollster: pollster, options: options)
+        }
+        record(outcome, trace: trace, totals: totals, outcomes: outcomes, jobDuration: jobDuration)
+    }
+
+    @inline(never)
+    static func invoke(_ index: Int, pollster: Pollster, options: InvokeOptions) async -> JobOutcome {
+        do throws(PollsterError) {
+            _ = try await pollster.invoke(
+                "bench.video", input: ["n": .integer(Int64(index))], options: options)
+            return .succeeded
+        } catch {
+            return .failed(code: error.code.rawValue, message: error.message)
+        }
+    }
+
+    @inline(never)
+    static func record(
+        _ outcome: JobOutcome, trace: JobTrace, totals: TraceTotals, outcomes: Shared<Outcomes>,
+        jobDuration: Duration
+    ) {
+        let state = trace.state.withLock { $0 }
+        if state.submitEnd != nil { totals.inFlight.subtract(1, ordering: .relaxed) }
+        outcomes.withLock { $0.record(outcome, state, jobDuration: jobDuration) }
+    }
+
+    /// How one job ended.
+    enum JobOutcome: Sendable {
+        case succeeded
+        case failed(code: String, message: String)
+    }
+
     struct Outcomes: Sendable {
         var succeeded = 0
         var errors: [String: Int] = [:]
@@ -136,18 +167,18 @@ struct InFlightCommand: AsyncParsableCommand {
             highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: .three)
 
         mutating func record(
-            _ outcome: Swift.Result<ToolResult, PollsterError>, _ trace: JobTrace.State, jobDuration: Duration
+            _ outcome: JobOutcome, _ trace: JobTrace.State, jobDuration: Duration
         ) {
             if let end = trace.submitEnd { lastSubmitEnd = max(lastSubmitEnd ?? end, end) }
             switch outcome {
-            case .success:
+            case .succeeded:
                 succeeded += 1
                 if let submitEnd = trace.submitEnd, let last = trace.lastPollEnd {
                     _ = detection.record((last - (submitEnd + jobDuration)).microseconds)
                 }
-            case .failure(let error):
-                errors[error.code.rawValue, default: 0] += 1
-                if firstError == nil { firstError = error.message }
+            case .failed(let code, let message):
+                errors[code, default: 0] += 1
+                if firstError == nil { firstError = message }
             }
         }
     }

@@ -11,10 +11,46 @@ struct TracingTransport: Transport {
 
     enum Kind { case submit, poll, download }
 
+    /// Requests whose whole answer is collected (submit, polls): the base transport's own `send`,
+    /// so the benchmark measures the path the engine takes. The round trip ends with the body.
+    func send(_ request: TransportRequest, maxBodyBytes: Int) async throws -> TransportResponse {
+        guard let trace = JobTrace.current else {
+            return try await base.send(request, maxBodyBytes: maxBodyBytes)
+        }
+        let (kind, start) = begin(request, trace: trace)
+        do {
+            let response = try await base.send(request, maxBodyBytes: maxBodyBytes)
+            let end = ContinuousClock.now
+            finish(kind, trace: trace, start: start, head: end, end: end, failed: false)
+            return response
+        } catch {
+            finish(kind, trace: trace, start: start, head: nil, end: .now, failed: true)
+            throw error
+        }
+    }
+
     func stream<Result>(
         _ request: TransportRequest, _ handle: (TransportResponseHead, TransportBody) async throws -> Result
     ) async throws -> Result {
         guard let trace = JobTrace.current else { return try await base.stream(request, handle) }
+        let (kind, start) = begin(request, trace: trace)
+        let headAt = Mutex<ContinuousClock.Instant?>(nil)
+        do {
+            let result = try await base.stream(request) { head, body in
+                headAt.withLock { $0 = .now }
+                return try await handle(head, body)
+            }
+            let end = ContinuousClock.now
+            finish(kind, trace: trace, start: start, head: headAt.withLock { $0 }, end: end, failed: false)
+            return result
+        } catch {
+            finish(kind, trace: trace, start: start, head: headAt.withLock { $0 }, end: .now, failed: true)
+            throw error
+        }
+    }
+
+    /// Classifies the request and notes its start (and a poll's lateness).
+    private func begin(_ request: TransportRequest, trace: JobTrace) -> (Kind, ContinuousClock.Instant) {
         let kind: Kind =
             request.url.contains("/v1/video_status.get")
             ? .poll : request.url.contains("/files/") ? .download : .submit
@@ -31,19 +67,7 @@ struct TracingTransport: Transport {
         case .submit:
             break
         }
-        let headAt = Mutex<ContinuousClock.Instant?>(nil)
-        do {
-            let result = try await base.stream(request) { head, body in
-                headAt.withLock { $0 = .now }
-                return try await handle(head, body)
-            }
-            let end = ContinuousClock.now
-            finish(kind, trace: trace, start: start, head: headAt.withLock { $0 }, end: end, failed: false)
-            return result
-        } catch {
-            finish(kind, trace: trace, start: start, head: headAt.withLock { $0 }, end: .now, failed: true)
-            throw error
-        }
+        return (kind, start)
     }
 
     private func finish(

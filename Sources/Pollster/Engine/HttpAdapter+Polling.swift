@@ -2,54 +2,84 @@ import Foundation
 import Logging
 import PollsterCore
 
-extension HttpAdapter {
-    /// Polls until a terminal status, the deadline, or too many failed polls in a row.
-    ///
-    /// A failed poll (transport error, 5xx, 429, malformed body) is retried on the
-    /// schedule; it never restarts the job.
-    func poll(
-        _ run: inout Invocation, url: String, mode: StatusURLDetector.Mode, polling: PollingPlan,
-        initialRetryAfter: Duration?
-    ) async throws -> JSONValue {
+/// Where polling stands between two polls of one job.
+struct PollState: Sendable {
+    let url: String
+    let mode: StatusURLDetector.Mode
+    /// The method's polling plan, its classifier bound to the task id.
+    let polling: PollingPlan
+    /// The method's schedule with `InvokeOptions.pollInterval` and `maxWait` applied.
+    let schedule: PollSchedule
+    /// Polls scheduled so far.
+    var number = 0
+    var retryAfter: Duration?
+    var consecutiveErrors = 0
+    /// Whether the provider has answered a poll for this task (a later 404 then means it is gone).
+    var seen = false
+    var unknown: [String] = []
+
+    init(
+        run: Invocation, url: String, mode: StatusURLDetector.Mode, polling: PollingPlan,
+        retryAfter: Duration?
+    ) {
         var polling = polling
         polling.classifier = polling.classifier.bound(taskId: run.taskId)
         var schedule = polling.schedule
         if let interval = run.options.pollInterval { schedule.interval = interval }
         if let maxWait = run.options.maxWait { schedule.maxWait = maxWait }
-        var random = SystemRandomNumberGenerator()
-        var loop = PollLoop(retryAfter: initialRetryAfter)
-        var number = 0
-        while true {
-            number += 1
-            guard
-                let delay = schedule.delay(
-                    beforePoll: number, retryAfter: loop.retryAfter, elapsed: .now - run.submitInstant,
-                    using: &random)
-            else {
-                var error = timeout(run, schedule: schedule, unknown: loop.unknown)
-                if let canceled = await cancelAfterTimeout(run) { error.message += ". " + canceled }
-                throw error
-            }
-            try await Task.sleep(for: delay)
-            loop.retryAfter = nil
-            let statusURL =
-                polling.statusUrl != nil
-                ? try run.builder.configuredURL(polling.statusUrl!, run.context) : url
-            let outcome = await pollOnce(&run, url: statusURL, mode: mode, polling: polling, seen: loop.seen)
-            if let body = try record(
-                outcome, number: number, &run, &loop, maxConsecutiveErrors: polling.maxConsecutiveErrors)
-            {
-                return body
-            }
+        self.url = url
+        self.mode = mode
+        self.polling = polling
+        self.schedule = schedule
+        self.retryAfter = retryAfter
+    }
+}
+
+extension HttpAdapter {
+    /// Polls once and takes the answer into account.
+    ///
+    /// A failed poll (transport error, 5xx, 429, malformed body) is retried on the
+    /// schedule; it never restarts the job.
+    /// - Returns: the delay before the next poll; nil when the job succeeded (its status JSON is
+    ///   then `stage.final`).
+    /// - Throws: the job's failure, the last error after too many failed polls in a row, or
+    ///   `POLLING_TIMEOUT` when the schedule allows no further poll.
+    func pollStep(_ stage: inout JobState.Stage) async throws -> Duration? {
+        guard var state = stage.polling else { return nil }
+        let polling = state.polling
+        state.retryAfter = nil
+        let statusURL =
+            polling.statusUrl != nil
+            ? try stage.run.builder.configuredURL(polling.statusUrl!, stage.run.context) : state.url
+        let outcome = await pollOnce(
+            &stage.run, url: statusURL, mode: state.mode, polling: polling, seen: state.seen)
+        if let body = try record(
+            outcome, &stage.run, &state, maxConsecutiveErrors: polling.maxConsecutiveErrors)
+        {
+            stage.final = body
+            stage.polling = nil
+            return nil
         }
+        let delay = try await nextDelay(stage.run, &state)
+        stage.polling = state
+        return delay
     }
 
-    /// What the poll loop carries from one poll to the next.
-    private struct PollLoop {
-        var retryAfter: Duration?
-        var consecutiveErrors = 0
-        var seen = false
-        var unknown: [String] = []
+    /// The delay before the next poll.
+    /// - Throws: `POLLING_TIMEOUT` (after canceling the job when `cancel.onTimeout` is set) when
+    ///   the schedule allows no further poll.
+    func nextDelay(_ run: Invocation, _ state: inout PollState) async throws -> Duration {
+        state.number += 1
+        var random = SystemRandomNumberGenerator()
+        if let delay = state.schedule.delay(
+            beforePoll: state.number, retryAfter: state.retryAfter, elapsed: .now - run.submitInstant,
+            using: &random)
+        {
+            return delay
+        }
+        var error = timeout(run, schedule: state.schedule, unknown: state.unknown)
+        if let canceled = await cancelAfterTimeout(run) { error.message += ". " + canceled }
+        throw error
     }
 
     /// Takes one poll's outcome into account: the final body when the job succeeded, nil to poll again.
@@ -59,9 +89,9 @@ extension HttpAdapter {
     /// - Throws: the job's failure, or the last error after too many failed polls in a row.
     @inline(never)
     private func record(
-        _ outcome: PollOutcome, number: Int, _ run: inout Invocation, _ loop: inout PollLoop,
-        maxConsecutiveErrors: Int
+        _ outcome: PollOutcome, _ run: inout Invocation, _ loop: inout PollState, maxConsecutiveErrors: Int
     ) throws(PollsterError) -> JSONValue? {
+        let number = loop.number
         switch outcome {
         case .failed(let error, let after):
             loop.consecutiveErrors += 1

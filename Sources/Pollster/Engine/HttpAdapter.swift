@@ -13,35 +13,68 @@ struct HttpAdapter: Sendable {
     let logger: Logger
 
     /// Runs `method` with `input`.
+    ///
+    /// Each step runs in a short-lived child task (`inChildTask`); between polls this task keeps
+    /// only this frame and a `JobState`, which is what lets one process wait for tens of
+    /// thousands of jobs (docs/benchmarks.md).
     func run(_ method: ToolMethod, input: JSONValue, options: InvokeOptions) async throws -> ToolResult {
-        try checkSecrets(method)
-        var run = Invocation(
-            method: method, input: input, secrets: secrets, options: options,
-            baseUrl: options.baseUrlOverride ?? method.baseUrl, limiters: limits.limiters(for: method))
+        let job = try prepare(method, input: input, options: options)
         // limits.maxConcurrent: a slot is held from before the submit until the outputs are in.
-        try await run.limiters.jobs?.acquire()
-        defer { run.limiters.jobs?.release() }
-        let submitted: TransportResponse
-        if let checkpoint = options.resume {
-            submitted = try resume(&run, from: checkpoint)
-        } else {
-            submitted = try await submit(&run)
-            try await options.onAccepted?(
-                TaskCheckpoint(
-                    providerTaskId: run.taskId, submitURL: run.submitURL, submittedAt: run.submittedAt,
-                    response: submitted))
+        try await job.limiters.jobs?.acquire()
+        defer { job.limiters.jobs?.release() }
+        var wait = try await inChildTask { try await job.step { try await self.start(&$0) } }
+        while let delay = wait {
+            try await Self.sleep(for: delay)
+            wait = try await inChildTask { try await job.step { try await self.pollStep(&$0) } }
         }
-        let final = try await awaitCompletion(&run, submitted: submitted)
-        let result = try await fetchResult(&run, final: final)
-        let files = try await outputs(&run, result: result)
-        return succeeded(run, result: result, files: files)
+        try await inChildTask { try await job.step { try await self.finish(&$0) } }
+        return try job.result()
     }
 
-    // The two helpers below are synchronous and not inlined, so their temporaries stay out of the
+    /// `Task.sleep`, not inlined (like `inChildTask`).
+    @inline(never)
+    private static func sleep(for delay: Duration) async throws { try await Task.sleep(for: delay) }
+
+    /// Submits the job (or resumes it from its checkpoint) and reads the submit response.
+    /// - Returns: the delay before the first poll; nil when the job needs no polling.
+    private func start(_ stage: inout JobState.Stage) async throws -> Duration? {
+        let submitted: TransportResponse
+        if let checkpoint = stage.run.options.resume {
+            submitted = try resume(&stage.run, from: checkpoint)
+        } else {
+            submitted = try await submit(&stage.run)
+            try await stage.run.options.onAccepted?(
+                TaskCheckpoint(
+                    providerTaskId: stage.run.taskId, submitURL: stage.run.submitURL,
+                    submittedAt: stage.run.submittedAt, response: submitted))
+        }
+        return try await beginPolling(&stage, submitted: submitted)
+    }
+
+    /// Fetches the result and downloads the outputs of a job that succeeded.
+    private func finish(_ stage: inout JobState.Stage) async throws {
+        let result = try await fetchResult(&stage.run, final: stage.final)
+        let files = try await outputs(&stage.run, result: result)
+        stage.result = succeeded(stage.run, result: result, files: files)
+    }
+
+    // The helpers below are synchronous and not inlined, so their temporaries stay out of the
     // async frame that every running invocation keeps while it waits (docs/benchmarks.md).
 
-    /// Refuses a method whose secrets are not all set (MISSING_SECRET); nothing is sent.
+    /// The state of a new invocation of `method`.
+    /// - Throws: `MISSING_SECRET` when the method's secrets are not all set; nothing is sent.
     @inline(never)
+    private func prepare(_ method: ToolMethod, input: JSONValue, options: InvokeOptions) throws(PollsterError)
+        -> JobState
+    {
+        try checkSecrets(method)
+        return JobState(
+            Invocation(
+                method: method, input: input, secrets: secrets, options: options,
+                baseUrl: options.baseUrlOverride ?? method.baseUrl, limiters: limits.limiters(for: method)))
+    }
+
+    /// Refuses a method whose secrets are not all set (MISSING_SECRET); nothing is sent.
     private func checkSecrets(_ method: ToolMethod) throws(PollsterError) {
         let missing = method.plan.secretNames.filter { secrets[$0] == nil }.sorted()
         if let first = missing.first {
@@ -69,7 +102,7 @@ struct HttpAdapter: Sendable {
     /// Sends a request to the provider under the inventory's request rate; 429s slow it down.
     func sendToProvider(_ run: Invocation, _ request: TransportRequest) async throws -> TransportResponse {
         try await run.limiters.requests?.acquire()
-        let response = try await transport.send(request)
+        let response = try await inChildTask { [transport] in try await transport.send(request) }
         if response.status == 429 {
             run.limiters.requests?.slowDown(
                 retryAfter: response.headers.first(name: "Retry-After").flatMap {
@@ -81,29 +114,37 @@ struct HttpAdapter: Sendable {
         return response
     }
 
-    /// Waits for the job to finish and returns the final status JSON.
-    private func awaitCompletion(_ run: inout Invocation, submitted: TransportResponse) async throws
-        -> JSONValue
+    /// Reads the submit response for a status and sets up polling.
+    /// - Returns: the delay before the first poll; nil when the submit response is already final.
+    private func beginPolling(_ stage: inout JobState.Stage, submitted: TransportResponse) async throws
+        -> Duration?
     {
-        let body = run.context.response
-        guard let polling = run.method.plan.polling else { return body ?? .null }
+        let body = stage.run.context.response
+        guard let polling = stage.run.method.plan.polling else {
+            stage.final = body ?? .null
+            return nil
+        }
         if let body {
-            let reading = polling.classifier.bound(taskId: run.taskId).classify(body)
+            let reading = polling.classifier.bound(taskId: stage.run.taskId).classify(body)
             if reading.phase == .failed || reading.phase == .canceled {
-                run.report.statusRule = reading.rule
-                throw run.terminalError(reading)
+                stage.run.report.statusRule = reading.rule
+                throw stage.run.terminalError(reading)
             }
             if reading.phase == .succeeded, !OutputFinder.find(in: body).isEmpty {
-                run.report.statusRule = "\(reading.rule) (in the submit response; no polling needed)"
-                return body
+                stage.run.report.statusRule = "\(reading.rule) (in the submit response; no polling needed)"
+                stage.final = body
+                return nil
             }
         }
-        let (url, mode) = try statusURL(&run, submitted: submitted, polling: polling)
+        let (url, mode) = try statusURL(&stage.run, submitted: submitted, polling: polling)
         // A 202's Retry-After (Azure-style operations) says when to look first.
         let retryAfter = submitted.headers.first(name: "Retry-After").flatMap {
             RetryAfter.delay(from: $0, now: Date())
         }
-        return try await poll(&run, url: url, mode: mode, polling: polling, initialRetryAfter: retryAfter)
+        var state = PollState(run: stage.run, url: url, mode: mode, polling: polling, retryAfter: retryAfter)
+        let delay = try await nextDelay(stage.run, &state)
+        stage.polling = state
+        return delay
     }
 
     /// The status URL: configured, or detected from the submit response.

@@ -40,23 +40,82 @@ public final class HTTPClientTransport: Transport {
     /// Closes the client's connections.
     public func shutdown() async throws { try await client.shutdown() }
 
+    /// Streams the response body with read-ahead (`ReadAheadDelegate`).
     public func stream<Result>(
         _ request: TransportRequest, _ handle: (TransportResponseHead, TransportBody) async throws -> Result
     ) async throws -> Result {
-        var outgoing = HTTPClientRequest(url: request.url)
-        outgoing.method = HTTPMethod(rawValue: request.method)
-        outgoing.headers = request.headers
-        if let body = request.body { outgoing.body = .bytes(ByteBuffer(bytes: body)) }
-        let response: HTTPClientResponse
+        let eventLoop = client.eventLoopGroup.next()
+        let delegate = ReadAheadDelegate(eventLoop: eventLoop)
+        let body = delegate.makeBody()
+        let task: HTTPClient.Task<Void>
         do {
-            response = try await client.execute(
-                outgoing, timeout: .nanoseconds(Int64(request.timeout.seconds * 1e9)))
+            task = client.execute(
+                request: try Self.outgoing(request), delegate: delegate, eventLoop: .delegate(on: eventLoop),
+                deadline: Self.deadline(request))
         } catch {
             throw Self.failure(error, request: request)
         }
-        let body = TransportBody(response.body.mapErrors { Self.failure($0, request: request) })
-        return try await handle(
-            TransportResponseHead(status: Int(response.status.code), headers: response.headers), body)
+        delegate.attach(task)
+        let head: HTTPResponseHead
+        do {
+            head = try await withTaskCancellationHandler {
+                try await delegate.head.futureResult.get()
+            } onCancel: {
+                task.cancel()
+            }
+        } catch {
+            if Task.isCancelled { throw CancellationError() }
+            throw Self.failure(error, request: request)
+        }
+        return try await withTaskCancellationHandler {
+            try await handle(
+                TransportResponseHead(status: Int(head.status.code), headers: head.headers),
+                TransportBody(body.mapErrors { Self.failure($0, request: request) }))
+        } onCancel: {
+            task.cancel()
+        }
+    }
+
+    /// Sends `request` and collects its body, through AsyncHTTPClient's future-based API: the
+    /// response is read on the event loop and the calling task resumes once, with the whole answer,
+    /// instead of once per part of it (fewer thread hops, a shallow async stack while waiting).
+    public func send(_ request: TransportRequest, maxBodyBytes: Int) async throws -> TransportResponse {
+        let task: HTTPClient.Task<HTTPClient.Response>
+        do {
+            let outgoing = try Self.outgoing(request)
+            task = client.execute(
+                request: outgoing,
+                delegate: ResponseAccumulator(request: outgoing, maxBodySize: maxBodyBytes),
+                deadline: Self.deadline(request))
+        } catch {
+            throw Self.failure(error, request: request)
+        }
+        let response: HTTPClient.Response
+        do {
+            response = try await withTaskCancellationHandler {
+                try await task.futureResult.get()
+            } onCancel: {
+                task.cancel()
+            }
+        } catch is ResponseAccumulator.ResponseTooBigError {
+            throw PollsterError.tooLarge(request, limit: maxBodyBytes)
+        } catch {
+            if Task.isCancelled { throw CancellationError() }
+            throw Self.failure(error, request: request)
+        }
+        return TransportResponse(
+            status: Int(response.status.code), headers: response.headers,
+            body: response.body.map { Array(buffer: $0) } ?? [])
+    }
+
+    private static func outgoing(_ request: TransportRequest) throws -> HTTPClient.Request {
+        try HTTPClient.Request(
+            url: request.url, method: HTTPMethod(rawValue: request.method), headers: request.headers,
+            body: request.body.map { .bytes($0) })
+    }
+
+    private static func deadline(_ request: TransportRequest) -> NIODeadline {
+        .now() + .nanoseconds(Int64(request.timeout.seconds * 1e9))
     }
 
     /// Maps client and NIO errors to what the engine needs to know: was the request sent?

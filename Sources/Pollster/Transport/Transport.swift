@@ -4,7 +4,8 @@ import PollsterCore
 
 /// Sends HTTP requests for the engine: the real network, recorded fixtures, or anything else.
 ///
-/// Implementations only provide `stream`; `send` collects a bounded body on top of it.
+/// Implementations must provide `stream`; `send` collects a bounded body on top of it unless the
+/// implementation has a cheaper way (`HTTPClientTransport` does).
 public protocol Transport: Sendable {
     /// Sends `request` and hands the response (head and streaming body) to `handle`.
     ///
@@ -13,14 +14,23 @@ public protocol Transport: Sendable {
     func stream<Result>(
         _ request: TransportRequest, _ handle: (TransportResponseHead, TransportBody) async throws -> Result
     ) async throws -> Result
+
+    /// Sends `request` and collects the body.
+    /// - Throws: `RESPONSE_TOO_LARGE` when the body exceeds `maxBodyBytes`; `TransportFailure`.
+    func send(_ request: TransportRequest, maxBodyBytes: Int) async throws -> TransportResponse
 }
 
 extension Transport {
-    /// Sends `request` and collects the body.
-    /// - Throws: `RESPONSE_TOO_LARGE` when the body exceeds `maxBodyBytes`; `TransportFailure`.
-    public func send(_ request: TransportRequest, maxBodyBytes: Int = 16 * 1024 * 1024) async throws
-        -> TransportResponse
-    {
+    /// The largest body `send(_:)` collects: API answers, not files.
+    public static var defaultMaxBodyBytes: Int { 16 * 1024 * 1024 }
+
+    /// Sends `request` and collects a body of up to `defaultMaxBodyBytes`.
+    public func send(_ request: TransportRequest) async throws -> TransportResponse {
+        try await send(request, maxBodyBytes: Self.defaultMaxBodyBytes)
+    }
+
+    /// Collects the body from `stream`.
+    public func send(_ request: TransportRequest, maxBodyBytes: Int) async throws -> TransportResponse {
         try await stream(request) { head, body in
             if let length = head.headers.first(name: "Content-Length").flatMap(Int.init),
                 length > maxBodyBytes
@@ -33,9 +43,7 @@ extension Transport {
             var collected = ByteBuffer()
             for try await chunk in body {
                 guard collected.readableBytes + chunk.readableBytes <= maxBodyBytes else {
-                    throw PollsterError(
-                        .responseTooLarge,
-                        "\(request.method) \(request.url) answered more than the \(maxBodyBytes)-byte limit")
+                    throw PollsterError.tooLarge(request, limit: maxBodyBytes)
                 }
                 var chunk = chunk
                 collected.writeBuffer(&chunk)
@@ -174,6 +182,14 @@ public struct TransportFailure: Error, Sendable, CustomStringConvertible {
     public var requestWasNotSent: Bool { kind == .notConnected }
 
     public var description: String { message }
+}
+
+extension PollsterError {
+    /// `RESPONSE_TOO_LARGE` for a body longer than `send`'s limit.
+    static func tooLarge(_ request: TransportRequest, limit: Int) -> PollsterError {
+        PollsterError(
+            .responseTooLarge, "\(request.method) \(request.url) answered more than the \(limit)-byte limit")
+    }
 }
 
 extension HTTPHeaders {

@@ -1,0 +1,49 @@
+import PollsterCore
+import Synchronization
+
+/// One invocation's state between its steps, kept on the heap.
+///
+/// `HttpAdapter.run` runs each step (the submit, one poll, the result and the outputs) in a
+/// short-lived child task and holds only a reference to this while it waits for the next poll,
+/// so a waiting job keeps one small frame instead of a chain of suspended calls
+/// (docs/benchmarks.md). Steps run one at a time.
+final class JobState: Sendable {
+    /// What the steps share.
+    struct Stage: Sendable {
+        var run: Invocation
+        /// Where polling stands; nil before the first poll and when the job needs none.
+        var polling: PollState?
+        /// The final status JSON, once the job succeeded.
+        var final: JSONValue = .null
+        /// What the invocation returns, once the last step is done.
+        var result: ToolResult?
+    }
+
+    private let stage: Mutex<Stage>
+    /// The limits of the method's inventory.
+    let limiters: ProviderLimits.Limiters
+
+    init(_ run: Invocation) {
+        limiters = run.limiters
+        stage = Mutex(Stage(run: run))
+    }
+
+    /// What the invocation returns (the result is read here rather than passed back from the
+    /// last step's child task, so that no `ToolResult` takes room in the waiting frame).
+    /// - Throws: when the last step has not run (a bug).
+    @inline(never)
+    func result() throws(PollsterError) -> ToolResult {
+        guard let result = stage.withLock({ $0.result }) else {
+            throw PollsterError(.transportError, "internal error: the invocation ended without a result")
+        }
+        return result
+    }
+
+    /// Runs one step on a copy of the state and keeps the changes it made.
+    func step<Result>(_ body: (inout Stage) async throws -> Result) async throws -> Result {
+        var current = stage.withLock { $0 }
+        let result = try await body(&current)
+        stage.withLock { [current] in $0 = current }
+        return result
+    }
+}

@@ -1,0 +1,130 @@
+import AsyncHTTPClient
+import NIOCore
+import NIOHTTP1
+import Synchronization
+
+/// Streams a response body to a task with read-ahead.
+///
+/// AsyncHTTPClient's async API lets one body part at a time wait for the reader, so reading the
+/// socket and the reader's work on a part (hashing, writing) take turns, and each part wakes the
+/// reading task. Here the event loop reads up to `highWatermark` parts ahead into a
+/// `NIOThrowingAsyncSequenceProducer` and pauses the connection only when that many wait: the
+/// two overlap, and a reader that keeps up takes parts without suspending (docs/benchmarks.md,
+/// scenario 4).
+final class ReadAheadDelegate: HTTPClientResponseDelegate, NIOAsyncSequenceProducerDelegate {
+    typealias Response = Void
+    typealias Body = NIOThrowingAsyncSequenceProducer<
+        ByteBuffer, any Error, NIOAsyncSequenceProducerBackPressureStrategies.HighLowWatermark,
+        ReadAheadDelegate
+    >
+
+    /// Parts read ahead before the connection pauses (NIO reads at most 64 KiB at a time).
+    static let highWatermark = 16
+    /// Reading resumes when the reader has brought the parts waiting down to this.
+    static let lowWatermark = 4
+
+    /// Succeeds with the response head, or fails when no response arrives.
+    let head: EventLoopPromise<HTTPResponseHead>
+
+    private struct State {
+        var source: Body.Source?
+        var task: HTTPClient.Task<Void>?
+        /// The read that waits for the reader to catch up.
+        var paused: EventLoopPromise<Void>?
+        /// The reader caught up before the read paused.
+        var resumeEarly = false
+        var headDelivered = false
+        var terminated = false
+    }
+
+    private let state = Mutex(State())
+
+    /// A delegate whose callbacks run on `eventLoop` (pass `.delegate(on: eventLoop)` to `execute`).
+    init(eventLoop: any EventLoop) { head = eventLoop.makePromise() }
+
+    /// Makes the body sequence the reader iterates.
+    func makeBody() -> Body {
+        let made = Body.makeSequence(
+            backPressureStrategy: .init(lowWatermark: Self.lowWatermark, highWatermark: Self.highWatermark),
+            finishOnDeinit: false, delegate: self)
+        state.withLock { $0.source = made.source }
+        return made.sequence
+    }
+
+    /// The request this delegate reads, so that a reader who stops early cancels it.
+    func attach(_ task: HTTPClient.Task<Void>) {
+        let cancel = state.withLock { state -> Bool in
+            state.task = task
+            return state.terminated
+        }
+        if cancel { task.cancel() }
+    }
+
+    // MARK: HTTPClientResponseDelegate (on the event loop)
+
+    func didReceiveHead(task: HTTPClient.Task<Void>, _ head: HTTPResponseHead) -> EventLoopFuture<Void> {
+        state.withLock { $0.headDelivered = true }
+        self.head.succeed(head)
+        return task.eventLoop.makeSucceededVoidFuture()
+    }
+
+    func didReceiveBodyPart(task: HTTPClient.Task<Void>, _ buffer: ByteBuffer) -> EventLoopFuture<Void> {
+        guard let source = state.withLock({ $0.source }) else {
+            return task.eventLoop.makeSucceededVoidFuture()
+        }
+        switch source.yield(buffer) {
+        case .produceMore:
+            return task.eventLoop.makeSucceededVoidFuture()
+        case .stopProducing:
+            let promise = task.eventLoop.makePromise(of: Void.self)
+            let resumeNow = state.withLock { state -> Bool in
+                if state.resumeEarly {
+                    state.resumeEarly = false
+                    return true
+                }
+                state.paused = promise
+                return false
+            }
+            if resumeNow { promise.succeed() }
+            return promise.futureResult
+        case .dropped:
+            return task.eventLoop.makeFailedFuture(CancellationError())
+        }
+    }
+
+    func didReceiveError(task: HTTPClient.Task<Void>, _ error: any Error) {
+        let (source, headDelivered, paused) = state.withLock { state in
+            defer { state.paused = nil }
+            return (state.source, state.headDelivered, state.paused)
+        }
+        if !headDelivered { head.fail(error) }
+        source?.finish(error)
+        paused?.fail(error)
+    }
+
+    func didFinishRequest(task: HTTPClient.Task<Void>) throws {
+        state.withLock { $0.source }?.finish()
+    }
+
+    // MARK: NIOAsyncSequenceProducerDelegate (on the reader's thread)
+
+    func produceMore() {
+        let paused = state.withLock { state -> EventLoopPromise<Void>? in
+            guard let paused = state.paused else {
+                state.resumeEarly = true
+                return nil
+            }
+            state.paused = nil
+            return paused
+        }
+        paused?.succeed()
+    }
+
+    func didTerminate() {
+        let task = state.withLock { state -> HTTPClient.Task<Void>? in
+            state.terminated = true
+            return state.task
+        }
+        task?.cancel()
+    }
+}

@@ -1,0 +1,86 @@
+import Foundation
+import NIOCore
+import Pollster
+import PollsterCore
+import PollsterTesting
+import Testing
+
+/// The real transport's two paths against the mock over loopback: `send` (the whole answer at
+/// once) and `stream` (read-ahead with backpressure).
+@Suite("HTTP client transport", .timeLimit(.minutes(1)))
+struct HTTPClientTransportTests {
+    static let size = 8 << 20
+
+    /// Runs a job whose output is `size` bytes and hands its URL to `body` with a fresh transport.
+    func withLargeOutput(_ body: (String, HTTPClientTransport) async throws -> Void) async throws {
+        let script = MockJobScript(polls: 1, output: MockOutput(kind: .mp4, size: Self.size))
+        try await withMockEngine(
+            script: script, registry: try DownloadTests.heygen(output: "{ download: false }")
+        ) {
+            pollster, mock in
+            let result = try await pollster.invoke(
+                DownloadTests.tool, input: DownloadTests.input, options: fastOptions(mock))
+            let url = try #require(result.files.first?.url)
+            let transport = HTTPClientTransport()
+            do {
+                try await body(url, transport)
+                try await transport.shutdown()
+            } catch {
+                try? await transport.shutdown()
+                throw error
+            }
+        }
+    }
+
+    @Test("a reader slower than the socket gets every byte, in order")
+    func slowReader() async throws {
+        try await withLargeOutput { url, transport in
+            let whole = try await transport.send(
+                TransportRequest(method: "GET", url: url), maxBodyBytes: 16 << 20)
+            #expect(whole.body.count == Self.size)
+            let streamed = try await transport.stream(TransportRequest(method: "GET", url: url)) {
+                head, body in
+                #expect(head.status == 200)
+                var bytes: [UInt8] = []
+                var parts = 0
+                for try await part in body {
+                    parts += 1
+                    // Slower than loopback: the read-ahead fills up and the connection pauses.
+                    if parts % 4 == 0 { try await Task.sleep(for: .milliseconds(2)) }
+                    bytes += part.readableBytesView
+                }
+                return bytes
+            }
+            #expect(streamed == whole.body)
+        }
+    }
+
+    @Test("a reader that stops early cancels the request and the transport goes on")
+    func abandonedBody() async throws {
+        try await withLargeOutput { url, transport in
+            let first = try await transport.stream(TransportRequest(method: "GET", url: url)) { _, body in
+                var parts = body.makeAsyncIterator()
+                return try await parts.next()?.readableBytes
+            }
+            #expect((first ?? 0) > 0)
+            let ignored = try await transport.stream(TransportRequest(method: "GET", url: url)) { head, _ in
+                head.status
+            }
+            #expect(ignored == 200)
+            let again = try await transport.send(
+                TransportRequest(method: "GET", url: url), maxBodyBytes: 16 << 20)
+            #expect(again.body.count == Self.size)
+        }
+    }
+
+    @Test("send refuses a body over its limit with RESPONSE_TOO_LARGE")
+    func sendLimit() async throws {
+        try await withLargeOutput { url, transport in
+            let error = await pollsterError {
+                _ = try await transport.send(TransportRequest(method: "GET", url: url), maxBodyBytes: 1000)
+            }
+            #expect(error?.code == .responseTooLarge)
+            #expect(error?.message.contains("1000-byte limit") == true)
+        }
+    }
+}
