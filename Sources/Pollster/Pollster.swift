@@ -38,12 +38,15 @@ public struct Pollster: Sendable {
         async throws(PollsterError)
         -> ToolResult
     {
+        // The result goes straight to the caller (no copy of it waits in this frame); the last
+        // event follows it through `defer`.
+        var failed = false
+        defer { if !failed { Self.finish(options.events, error: nil) } }
         do {
             let method = try await validateInput(tool, input: input)
-            let result = try await adapter.run(method, input: input, options: options)
-            Self.finish(options.events, error: nil)
-            return result
+            return try await adapter.run(method, input: input, options: options)
         } catch {
+            failed = true
             let error = Self.mapped(error, tool: tool)
             Self.finish(options.events, error: error)
             throw error

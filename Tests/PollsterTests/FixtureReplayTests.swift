@@ -134,7 +134,9 @@ struct FixtureReplayTests {
         "an unknown status keeps polling until the deadline, and the timeout names it",
         arguments: unknownStatuses)
     func unknownStatus(fixture: String, value: String) async throws {
-        let run = try await FixtureRun.run(fixture, maxWait: .milliseconds(50))
+        // Room for a loaded machine: the first poll is due after 10 ms, the deadline is 250 ms.
+        let run = try await FixtureRun.run(
+            fixture, maxWait: .milliseconds(250), pollInterval: .milliseconds(10))
         let error = try #require(run.outcome.failure, "expected the invocation to time out")
         #expect(error.code == .pollingTimeout)
         #expect(error.unknownStatuses == [value])
@@ -248,7 +250,9 @@ private struct FixtureRun {
     var outcome: Result<ToolResult, PollsterError>
 
     /// Invokes the fixture's tool with its input, polling every millisecond.
-    static func run(_ name: String, maxWait: Duration? = nil) async throws -> FixtureRun {
+    static func run(_ name: String, maxWait: Duration? = nil, pollInterval: Duration = .milliseconds(1))
+        async throws -> FixtureRun
+    {
         let fixture = try Fixture.load(path: "\(Repository.fixtures)/\(name)")
         let tool = try #require(fixture.tool, "\(name) names no tool")
         let input = try #require(fixture.input, "\(name) has no input")
@@ -263,7 +267,7 @@ private struct FixtureRun {
             outcome = .success(
                 try await pollster.invoke(
                     tool, input: input,
-                    options: InvokeOptions(pollInterval: .milliseconds(1), maxWait: maxWait)))
+                    options: InvokeOptions(pollInterval: pollInterval, maxWait: maxWait)))
         } catch {
             outcome = .failure(error)
         }

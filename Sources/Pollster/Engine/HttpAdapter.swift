@@ -5,12 +5,26 @@ import PollsterCore
 
 /// Runs one invocation of an `http` tool method: submit, detect, poll, fetch the result,
 /// find the outputs and download them.
-struct HttpAdapter: Sendable {
+///
+/// A class, so that each of the many suspended calls of a waiting job holds one reference
+/// to it rather than a copy of its fields.
+final class HttpAdapter: Sendable {
     let transport: any Transport
     let secrets: Secrets
     let downloader: Downloader
     let limits: ProviderLimits
     let logger: Logger
+
+    init(
+        transport: any Transport, secrets: Secrets, downloader: Downloader, limits: ProviderLimits,
+        logger: Logger
+    ) {
+        self.transport = transport
+        self.secrets = secrets
+        self.downloader = downloader
+        self.limits = limits
+        self.logger = logger
+    }
 
     /// Runs `method` with `input`.
     ///
@@ -24,16 +38,29 @@ struct HttpAdapter: Sendable {
         defer { job.limiters.jobs?.release() }
         var wait = try await inChildTask { try await job.step { try await self.start(&$0) } }
         while let delay = wait {
-            try await Self.sleep(for: delay)
-            wait = try await inChildTask { try await job.step { try await self.pollStep(&$0) } }
+            // The poll is handed to its child task a little early and the child waits for the
+            // exact time itself, so a poll starts one wake-up after its time, not two.
+            let due = ContinuousClock.now + delay
+            try await Self.sleep(until: due - Self.handover)
+            wait = try await inChildTask {
+                try await Self.sleep(until: due)
+                return try await job.step { try await self.pollStep(&$0) }
+            }
         }
         try await inChildTask { try await job.step { try await self.finish(&$0) } }
         return try job.result()
     }
 
-    /// `Task.sleep`, not inlined (like `inChildTask`).
+    /// How long before its time a poll moves to its child task (then waiting there costs a
+    /// child task's memory only for this long).
+    static let handover = Duration.milliseconds(50)
+
+    /// `Task.sleep` until `deadline` unless it has passed; not inlined (like `inChildTask`).
     @inline(never)
-    private static func sleep(for delay: Duration) async throws { try await Task.sleep(for: delay) }
+    private static func sleep(until deadline: ContinuousClock.Instant) async throws {
+        guard deadline > .now else { return }
+        try await Task.sleep(until: deadline, clock: .continuous)
+    }
 
     /// Submits the job (or resumes it from its checkpoint) and reads the submit response.
     /// - Returns: the delay before the first poll; nil when the job needs no polling.
