@@ -5,8 +5,22 @@ import Synchronization
 final class ConcurrencyLimiter: Sendable {
     private struct State {
         var available: Int
+        /// Waiters in arrival order from `head` on (a queue that stays cheap with thousands waiting).
         var waiters: [(id: Int, continuation: CheckedContinuation<Void, any Error>)] = []
+        var head = 0
         var nextId = 0
+
+        /// Takes the longest waiter.
+        mutating func popFirst() -> CheckedContinuation<Void, any Error>? {
+            guard head < waiters.count else { return nil }
+            let first = waiters[head].continuation
+            head += 1
+            if head > 64 && head * 2 > waiters.count {
+                waiters.removeFirst(head)
+                head = 0
+            }
+            return first
+        }
     }
 
     private let state: Mutex<State>
@@ -38,21 +52,26 @@ final class ConcurrencyLimiter: Sendable {
             }
         } onCancel: {
             let waiter = state.withLock { state -> CheckedContinuation<Void, any Error>? in
-                guard let index = state.waiters.firstIndex(where: { $0.id == id }) else { return nil }
+                guard let index = state.waiters[state.head...].firstIndex(where: { $0.id == id }) else {
+                    return nil
+                }
                 return state.waiters.remove(at: index).continuation
             }
             waiter?.resume(throwing: CancellationError())
         }
     }
 
+    /// How many callers wait for a slot.
+    var waiting: Int { state.withLock { $0.waiters.count - $0.head } }
+
     /// Frees a slot, handing it to the longest waiter if any.
     func release() {
         let next = state.withLock { state -> CheckedContinuation<Void, any Error>? in
-            if state.waiters.isEmpty {
+            guard let first = state.popFirst() else {
                 state.available += 1
                 return nil
             }
-            return state.waiters.removeFirst().continuation
+            return first
         }
         next?.resume()
     }
