@@ -164,6 +164,11 @@ def main():
     total = maybe(os.path.join(RESULTS, "total.json")) or {}
     build = maybe(os.path.join(RESULTS, "build.json")) or {}
     info = machine()
+    # Runs record what they measured; older result folders fall back to the tree as it is now.
+    if "commit" in settings:
+        info["Commit"] = settings["commit"]
+    if "started" in settings:
+        info["Date"] = settings["started"]
     summary = []  # (target, measured, verdict)
     out = []
     w = out.append
