@@ -36,25 +36,25 @@ final class HttpAdapter: Sendable {
         // limits.maxConcurrent: a slot is held from before the submit until the outputs are in.
         try await job.limiters.jobs?.acquire()
         defer { job.limiters.jobs?.release() }
-        var wait = try await step(job) { try await job.step { try await self.start(&$0) } }
+        var wait = try await inStepSlot(job) { try await job.step { try await self.start(&$0) } }
         while let delay = wait {
             // The poll is handed to its child task a little early and the child waits for the
             // exact time itself, so a poll starts one wake-up after its time, not two.
             let due = ContinuousClock.now + delay
             try await Self.sleep(until: due - Self.handover)
-            wait = try await step(job) {
+            wait = try await inStepSlot(job) {
                 try await Self.sleep(until: due)
                 return try await job.step { try await self.pollStep(&$0) }
             }
         }
-        try await step(job) { try await job.step { try await self.finish(&$0) } }
+        try await inStepSlot(job) { try await job.step { try await self.finish(&$0) } }
         return try job.result()
     }
 
     /// Runs one step in a child task once the inventory has a step slot free
     /// (`ProviderLimits.stepsPerInventory`).
     @inline(never)
-    private func step<Result: Sendable>(
+    private func inStepSlot<Result: Sendable>(
         _ job: JobState, _ operation: @escaping @Sendable () async throws -> Result
     ) async throws -> Result {
         try await job.limiters.steps.acquire()
