@@ -2,8 +2,9 @@
 ///
 /// A task keeps the memory that its deepest chain of async calls ever needed until the task ends
 /// (the task allocator never gives slabs back). A job spends far longer waiting than sending, so
-/// each request runs in a short-lived child: the HTTP client's deep frames are freed when the
-/// response is in, and a waiting job keeps only its own shallow frames (docs/benchmarks.md).
+/// each of its steps runs in a short-lived child (`HttpAdapter.run`): the deep frames of a request
+/// are freed when the step ends, and a waiting job keeps only its own shallow frames
+/// (docs/benchmarks.md).
 /// Cancellation and task-local values pass to the child as usual.
 ///
 /// Not inlined: the task group's temporaries then take room only while a step runs, not in the

@@ -49,8 +49,8 @@ extension HttpAdapter {
         let polling = state.polling
         state.retryAfter = nil
         let statusURL =
-            polling.statusUrl != nil
-            ? try stage.run.builder.configuredURL(polling.statusUrl!, stage.run.context) : state.url
+            try polling.statusUrl.map { try stage.run.builder.configuredURL($0, stage.run.context) }
+            ?? state.url
         let outcome = await pollOnce(
             &stage.run, url: statusURL, mode: state.mode, polling: polling, seen: state.seen)
         if let body = try record(

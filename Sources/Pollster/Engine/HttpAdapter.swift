@@ -140,7 +140,7 @@ final class HttpAdapter: Sendable {
     /// Sends a request to the provider under the inventory's request rate; 429s slow it down.
     func sendToProvider(_ run: Invocation, _ request: TransportRequest) async throws -> TransportResponse {
         try await run.limiters.requests?.acquire()
-        let response = try await inChildTask { [transport] in try await transport.send(request) }
+        let response = try await transport.send(request)
         if response.status == 429 {
             run.limiters.requests?.slowDown(
                 retryAfter: response.headers.first(name: "Retry-After").flatMap {

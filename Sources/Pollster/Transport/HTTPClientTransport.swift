@@ -64,7 +64,6 @@ public final class HTTPClientTransport: Transport {
                 task.cancel()
             }
         } catch {
-            if Task.isCancelled { throw CancellationError() }
             throw Self.failure(error, request: request)
         }
         return try await withTaskCancellationHandler {
@@ -100,7 +99,6 @@ public final class HTTPClientTransport: Transport {
         } catch is ResponseAccumulator.ResponseTooBigError {
             throw PollsterError.tooLarge(request, limit: maxBodyBytes)
         } catch {
-            if Task.isCancelled { throw CancellationError() }
             throw Self.failure(error, request: request)
         }
         return TransportResponse(
@@ -121,6 +119,8 @@ public final class HTTPClientTransport: Transport {
     /// Maps client and NIO errors to what the engine needs to know: was the request sent?
     static func failure(_ error: any Error, request: TransportRequest) -> any Error {
         if error is PollsterError || error is TransportFailure || error is CancellationError { return error }
+        // A request cancelled with its task fails with the client's own error; it is the cancellation.
+        if Task.isCancelled { return CancellationError() }
         let target = "\(request.method) \(Redactor.stripQuery(request.url))"
         if let clientError = error as? HTTPClientError {
             switch clientError {
