@@ -26,13 +26,16 @@ public struct AdapterConfig: Sendable, Hashable, Codable {
     public var output: OutputConfig
     /// How to cancel a job at the provider.
     public var cancel: CancelConfig?
+    /// The provider's error envelope in 2xx bodies; default Tencent Cloud's `Response.Error`.
+    public var errorEnvelope: ErrorEnvelopeConfig?
 
     /// A config from its parts.
     public init(
         headers: [String: String] = [:], timeout: Int? = nil, timeoutSeconds: Double? = nil,
         query: [String: String] = [:], body: JSONValue? = nil, auth: AuthConfig? = nil,
         submit: SubmitConfig = SubmitConfig(), polling: PollingConfig? = nil, result: ResultConfig? = nil,
-        output: OutputConfig = OutputConfig(), cancel: CancelConfig? = nil
+        output: OutputConfig = OutputConfig(), cancel: CancelConfig? = nil,
+        errorEnvelope: ErrorEnvelopeConfig? = nil
     ) {
         self.headers = headers
         self.timeout = timeout
@@ -45,6 +48,7 @@ public struct AdapterConfig: Sendable, Hashable, Codable {
         self.result = result
         self.output = output
         self.cancel = cancel
+        self.errorEnvelope = errorEnvelope
     }
 
     /// The request timeout in effect, in seconds.
@@ -54,7 +58,7 @@ public struct AdapterConfig: Sendable, Hashable, Codable {
 
     static let keys = [
         "headers", "timeout", "timeoutSeconds", "query", "body", "auth", "submit", "polling", "result",
-        "output", "cancel",
+        "output", "cancel", "errorEnvelope",
     ]
 
     public init(from decoder: any Decoder) throws {
@@ -70,6 +74,7 @@ public struct AdapterConfig: Sendable, Hashable, Codable {
         result = try c("result")
         output = try c("output", default: OutputConfig())
         cancel = try c("cancel")
+        errorEnvelope = try c("errorEnvelope")
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -85,6 +90,7 @@ public struct AdapterConfig: Sendable, Hashable, Codable {
         try c("result", result)
         try c("output", output, default: OutputConfig())
         try c("cancel", cancel)
+        try c("errorEnvelope", errorEnvelope)
     }
 }
 
@@ -170,24 +176,39 @@ public struct SubmitConfig: Sendable, Hashable, Codable {
     public var retryOn: [Int]
     /// Attempts at most, counting the first; default 3.
     public var maxAttempts: Int
+    /// Retry a submit answered 429 or with a rate-limit envelope code (the request was not
+    /// processed); default true.
+    public var retryRateLimited: Bool
+    /// The longest `Retry-After` a submit waits for, in seconds; default 60.
+    public var maxRetryAfterSeconds: Double
 
     /// Submit rules from their parts.
     public init(
-        taskIdPath: String? = nil, idempotencyHeader: String? = nil, retryOn: [Int] = [], maxAttempts: Int = 3
+        taskIdPath: String? = nil, idempotencyHeader: String? = nil, retryOn: [Int] = [],
+        maxAttempts: Int = 3,
+        retryRateLimited: Bool = true, maxRetryAfterSeconds: Double = 60
     ) {
         self.taskIdPath = taskIdPath
         self.idempotencyHeader = idempotencyHeader
         self.retryOn = retryOn
         self.maxAttempts = maxAttempts
+        self.retryRateLimited = retryRateLimited
+        self.maxRetryAfterSeconds = maxRetryAfterSeconds
     }
 
     public init(from decoder: any Decoder) throws {
         let c = try ConfigContainer(
-            decoder, known: ["taskIdPath", "idempotencyHeader", "retryOn", "maxAttempts"])
+            decoder,
+            known: [
+                "taskIdPath", "idempotencyHeader", "retryOn", "maxAttempts", "retryRateLimited",
+                "maxRetryAfterSeconds",
+            ])
         taskIdPath = try c("taskIdPath")
         idempotencyHeader = try c("idempotencyHeader")
         retryOn = try c("retryOn", default: [])
         maxAttempts = try c("maxAttempts", default: 3)
+        retryRateLimited = try c("retryRateLimited", default: true)
+        maxRetryAfterSeconds = try c("maxRetryAfterSeconds", default: 60)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -196,6 +217,8 @@ public struct SubmitConfig: Sendable, Hashable, Codable {
         try c("idempotencyHeader", idempotencyHeader)
         try c("retryOn", retryOn, default: [])
         try c("maxAttempts", maxAttempts, default: 3)
+        try c("retryRateLimited", retryRateLimited, default: true)
+        try c("maxRetryAfterSeconds", maxRetryAfterSeconds, default: 60)
     }
 }
 
@@ -205,23 +228,34 @@ public struct ResultConfig: Sendable, Hashable, Codable {
     public var url: String
     /// HTTP method; default GET.
     public var method: String
+    /// Statuses whose JSON error body means the job ran and failed (fal answers a model's
+    /// failure after `COMPLETED` this way); default 400 and 422.
+    public var failureStatuses: [Int]
+
+    /// The default `failureStatuses`.
+    public static let defaultFailureStatuses = [400, 422]
 
     /// A result step from its parts.
-    public init(url: String, method: String = "GET") {
+    public init(
+        url: String, method: String = "GET", failureStatuses: [Int] = ResultConfig.defaultFailureStatuses
+    ) {
         self.url = url
         self.method = method
+        self.failureStatuses = failureStatuses
     }
 
     public init(from decoder: any Decoder) throws {
-        let c = try ConfigContainer(decoder, known: ["url", "method"])
+        let c = try ConfigContainer(decoder, known: ["url", "method", "failureStatuses"])
         url = try c.required("url")
         method = try c("method", default: "GET")
+        failureStatuses = try c("failureStatuses", default: Self.defaultFailureStatuses)
     }
 
     public func encode(to encoder: any Encoder) throws {
         var c = ConfigEncoder(encoder)
         try c("url", url)
         try c("method", method, default: "GET")
+        try c("failureStatuses", failureStatuses, default: Self.defaultFailureStatuses)
     }
 }
 
@@ -237,8 +271,14 @@ public struct OutputConfig: Sendable, Hashable, Codable {
     public var maxBytes: Int
     /// Hosts downloads may come from (exact or `*.example.com`); default any public host.
     public var allowHosts: [String]?
-    /// Make a failed download an error instead of a warning; default false.
+    /// A lost output (download failed, refused or too large) fails the invocation with its
+    /// code; false makes it a warning and the invocation succeeds without that file. Default true.
     public var failOnDownloadError: Bool
+    /// Attempts per download, counting the first (5xx, 429, resets and cut bodies are retried,
+    /// resuming with `Range` where the server allows); default 4.
+    public var maxAttempts: Int
+    /// Outputs downloaded from one answer at most (the rest are listed in a warning); default 64.
+    public var maxFiles: Int
 
     /// The default download limit.
     public static let defaultMaxBytes = 512 * 1024 * 1024
@@ -247,7 +287,8 @@ public struct OutputConfig: Sendable, Hashable, Codable {
     public init(
         paths: [String]? = nil, download: Bool = true, all: Bool = false,
         maxBytes: Int = OutputConfig.defaultMaxBytes,
-        allowHosts: [String]? = nil, failOnDownloadError: Bool = false
+        allowHosts: [String]? = nil, failOnDownloadError: Bool = true, maxAttempts: Int = 4,
+        maxFiles: Int = 64
     ) {
         self.paths = paths
         self.download = download
@@ -255,17 +296,25 @@ public struct OutputConfig: Sendable, Hashable, Codable {
         self.maxBytes = maxBytes
         self.allowHosts = allowHosts
         self.failOnDownloadError = failOnDownloadError
+        self.maxAttempts = maxAttempts
+        self.maxFiles = maxFiles
     }
 
     public init(from decoder: any Decoder) throws {
         let c = try ConfigContainer(
-            decoder, known: ["paths", "download", "all", "maxBytes", "allowHosts", "failOnDownloadError"])
+            decoder,
+            known: [
+                "paths", "download", "all", "maxBytes", "allowHosts", "failOnDownloadError", "maxAttempts",
+                "maxFiles",
+            ])
         paths = try c("paths")
         download = try c("download", default: true)
         all = try c("all", default: false)
         maxBytes = try c("maxBytes", default: Self.defaultMaxBytes)
         allowHosts = try c("allowHosts")
-        failOnDownloadError = try c("failOnDownloadError", default: false)
+        failOnDownloadError = try c("failOnDownloadError", default: true)
+        maxAttempts = try c("maxAttempts", default: 4)
+        maxFiles = try c("maxFiles", default: 64)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -275,7 +324,9 @@ public struct OutputConfig: Sendable, Hashable, Codable {
         try c("all", all, default: false)
         try c("maxBytes", maxBytes, default: Self.defaultMaxBytes)
         try c("allowHosts", allowHosts)
-        try c("failOnDownloadError", failOnDownloadError, default: false)
+        try c("failOnDownloadError", failOnDownloadError, default: true)
+        try c("maxAttempts", maxAttempts, default: 4)
+        try c("maxFiles", maxFiles, default: 64)
     }
 }
 

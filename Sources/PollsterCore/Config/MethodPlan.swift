@@ -18,6 +18,10 @@ public struct MethodPlan: Sendable {
         public var retryOn: Set<Int>
         /// Attempts at most.
         public var maxAttempts: Int
+        /// Retry answers that say "rate limited, not processed".
+        public var retryRateLimited: Bool
+        /// The longest `Retry-After` honoured.
+        public var maxRetryAfter: Duration
     }
 
     /// The result step.
@@ -26,6 +30,8 @@ public struct MethodPlan: Sendable {
         public var url: Template
         /// HTTP method.
         public var method: String
+        /// Statuses whose JSON error body is the job's failure.
+        public var failureStatuses: Set<Int>
     }
 
     /// The cancel request.
@@ -60,6 +66,8 @@ public struct MethodPlan: Sendable {
     public var secretNames: Set<String>
     /// The compiled `requestSchema`; inputs are checked against it before anything is sent.
     public var inputSchema: InputSchema?
+    /// The provider's error envelope in 2xx bodies.
+    public var envelope: ErrorEnvelope
 
     static let httpMethods = ["GET", "POST", "PUT", "PATCH", "DELETE"]
 
@@ -96,7 +104,9 @@ public struct MethodPlan: Sendable {
             },
             idempotencyHeader: config.submit.idempotencyHeader,
             retryOn: Set(config.submit.retryOn),
-            maxAttempts: config.submit.maxAttempts
+            maxAttempts: config.submit.maxAttempts,
+            retryRateLimited: config.submit.retryRateLimited,
+            maxRetryAfter: .milliseconds(Int64(max(0, config.submit.maxRetryAfterSeconds) * 1000))
         )
         guard (1...10).contains(config.submit.maxAttempts) else {
             throw PollsterError(.invalidConfig, "adapterConfig.submit.maxAttempts: must be 1…10")
@@ -104,11 +114,14 @@ public struct MethodPlan: Sendable {
         if let body = config.body { try Self.checkTemplates(in: body, key: "adapterConfig.body") }
         headers = try Self.templates(config.headers, key: "adapterConfig.headers")
         auth = try config.auth.map { auth throws(PollsterError) in try AuthPlan(auth) }
+        envelope = try ErrorEnvelope(config.errorEnvelope ?? .tencentCloud)
         polling = try config.polling.map { polling throws(PollsterError) in try PollingPlan(polling) }
+        polling?.classifier.envelope = envelope
         result = try config.result.map { result throws(PollsterError) in
             Result(
                 url: try Self.template(result.url, key: "adapterConfig.result.url"),
-                method: try Self.httpMethod(result.method, key: "adapterConfig.result.method"))
+                method: try Self.httpMethod(result.method, key: "adapterConfig.result.method"),
+                failureStatuses: Set(result.failureStatuses))
         }
         output = try OutputPlan(config.output)
         cancel = try config.cancel.map { cancel throws(PollsterError) in
@@ -185,7 +198,17 @@ public struct MethodPlan: Sendable {
         }
     }
 
-    static func secretNames(in value: JSONValue) -> Set<String> {
+    /// True when a string in a JSON template uses the task id (`{id}`).
+    static func usesTaskId(in value: JSONValue) -> Bool {
+        switch value {
+        case .string(let text): (try? Template(parsing: text))?.usesTaskId ?? false
+        case .array(let items): items.contains(where: usesTaskId(in:))
+        case .object(let members): members.values.contains(where: usesTaskId(in:))
+        default: false
+        }
+    }
+
+    package static func secretNames(in value: JSONValue) -> Set<String> {
         switch value {
         case .string(let text): Set((try? Template(parsing: text))?.secretNames ?? [])
         case .array(let items): items.reduce(into: []) { $0.formUnion(secretNames(in: $1)) }
@@ -264,6 +287,12 @@ public struct OutputPlan: Sendable {
         }
         guard config.maxBytes > 0 else {
             throw PollsterError(.invalidConfig, "adapterConfig.output.maxBytes: must be greater than 0")
+        }
+        guard (1...10).contains(config.maxAttempts) else {
+            throw PollsterError(.invalidConfig, "adapterConfig.output.maxAttempts: must be 1…10")
+        }
+        guard config.maxFiles >= 1 else {
+            throw PollsterError(.invalidConfig, "adapterConfig.output.maxFiles: must be at least 1")
         }
     }
 }

@@ -36,6 +36,10 @@ public struct PollingConfig: Sendable, Hashable, Codable {
     public var errorPath: String?
     /// Failed polls in a row before giving up; default 5.
     public var maxConsecutiveErrors: Int
+    /// How status answers are read: `body` (a status field in JSON), `location` (202 running,
+    /// 200/201 done, as for a 202 + `Location` submit) or `auto` (location when the status URL
+    /// came from a 202's `Location` header); default auto.
+    public var mode: String
 
     /// Polling from its parts.
     public init(
@@ -45,7 +49,7 @@ public struct PollingConfig: Sendable, Hashable, Codable {
         failureValues: [String]? = nil, pendingValues: [String]? = nil, canceledValues: [String]? = nil,
         statusMap: [String: String]? = nil, acceptors: [AcceptorConfig]? = nil, progressPath: String? = nil,
         errorPath: String? = nil,
-        maxConsecutiveErrors: Int = 5
+        maxConsecutiveErrors: Int = 5, mode: String = "auto"
     ) {
         self.statusUrl = statusUrl
         self.statusMethod = statusMethod
@@ -64,6 +68,7 @@ public struct PollingConfig: Sendable, Hashable, Codable {
         self.progressPath = progressPath
         self.errorPath = errorPath
         self.maxConsecutiveErrors = maxConsecutiveErrors
+        self.mode = mode
     }
 
     static let keys = [
@@ -71,7 +76,7 @@ public struct PollingConfig: Sendable, Hashable, Codable {
         "backoff",
         "statusPath", "successValues", "failureValues", "pendingValues", "canceledValues", "statusMap",
         "acceptors",
-        "progressPath", "errorPath", "maxConsecutiveErrors",
+        "progressPath", "errorPath", "maxConsecutiveErrors", "mode",
     ]
 
     public init(from decoder: any Decoder) throws {
@@ -93,6 +98,7 @@ public struct PollingConfig: Sendable, Hashable, Codable {
         progressPath = try c("progressPath")
         errorPath = try c("errorPath")
         maxConsecutiveErrors = try c("maxConsecutiveErrors", default: 5)
+        mode = try c("mode", default: "auto")
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -114,6 +120,7 @@ public struct PollingConfig: Sendable, Hashable, Codable {
         try c("progressPath", progressPath)
         try c("errorPath", errorPath)
         try c("maxConsecutiveErrors", maxConsecutiveErrors, default: 5)
+        try c("mode", mode, default: "auto")
     }
 }
 

@@ -30,11 +30,34 @@ public enum OutputFinder {
         public var url: String
         /// Where it was found.
         public var path: JSONPath
+        /// The size and checksums the answer states next to the URL.
+        public var stated = StatedIntegrity()
+
+        /// A candidate from its parts.
+        public init(url: String, path: JSONPath, stated: StatedIntegrity = StatedIntegrity()) {
+            self.url = url
+            self.path = path
+            self.stated = stated
+        }
     }
 
     /// The output URLs of `result`.
     public static func find(in result: JSONValue, explicitPaths: [JSONPath]? = nil, all: Bool = false)
         -> [Candidate]
+    {
+        candidates(in: result, explicitPaths: explicitPaths, all: all).map { candidate in
+            var candidate = candidate
+            let parent = JSONPath(Array(candidate.path.components.dropLast()))
+            if case .key? = candidate.path.components.last,
+                case .object(let object)? = parent.firstValue(in: result)
+            {
+                candidate.stated = StatedIntegrity.read(from: object, at: parent)
+            }
+            return candidate
+        }
+    }
+
+    private static func candidates(in result: JSONValue, explicitPaths: [JSONPath]?, all: Bool) -> [Candidate]
     {
         if let explicitPaths {
             var found: [Candidate] = []

@@ -1,10 +1,14 @@
 /// Reads a status response: finds the status, decides the phase, extracts the message
 /// and progress, and says which rule decided.
 ///
-/// Order: acceptors (first match wins) → an error envelope (`Response.Error`) → the
+/// Order: acceptors (first match wins) → the error envelope (`adapterConfig.errorEnvelope`,
+/// by default `Response.Error`; rate-limit and transient codes are passing faults) → the
 /// status field mapped through configured values, then the default vocabulary → a
-/// success that carries an error field becomes a failure.
+/// success that carries an error field becomes a failure (a canceled one when the error
+/// says the request was canceled).
 public struct StatusClassifier: Sendable {
+    /// The provider's error envelope (set from the method's config).
+    public var envelope: ErrorEnvelope = .tencentCloud
     var statusPath: JSONPath?
     var vocabulary: [String: TaskPhase]
     var acceptors: [Acceptor]
@@ -70,6 +74,13 @@ public struct StatusClassifier: Sendable {
         return copy
     }
 
+    /// Where the status is looked for, as messages name it.
+    public var statusFieldDescription: String {
+        if let statusPath { return "polling.statusPath \(statusPath)" }
+        return
+            "any of \(StatusVocabulary.fieldNames.joined(separator: ", ")) (top level, or in \(FieldSearch.containers.joined(separator: ", ")))"
+    }
+
     /// The default rules only.
     public static let defaults = try! StatusClassifier(PollingConfig())
 
@@ -96,10 +107,18 @@ public struct StatusClassifier: Sendable {
                         ?? (acceptor.phase == .failed ? failureMessage(in: body, near: status) : nil))
             }
         }
-        if let envelope = body["Response"]?["Error"], envelope.isMeaningful {
+        switch envelope.verdict(in: body) {
+        case .failed?:
             return StatusReading(
-                phase: .failed, statusPath: "Response.Error", rule: "error envelope Response.Error",
-                message: Self.messageText(envelope))
+                phase: .failed, statusPath: envelope.path.description,
+                rule: "error envelope \(envelope.path)", message: envelope.verdict(in: body)?.text)
+        case let verdict?:
+            var reading = StatusReading(
+                phase: .running, statusPath: envelope.path.description,
+                rule: "error envelope \(envelope.path) (passing fault)")
+            reading.transientError = verdict.text
+            return reading
+        case nil: break
         }
         guard let status else {
             return StatusReading(phase: .unknown, rule: "no status field found")
@@ -120,8 +139,12 @@ public struct StatusClassifier: Sendable {
         switch phase {
         case .succeeded:
             if let (field, message) = errorBesideSuccess(in: body, near: status) {
+                // fal reports a canceled request as COMPLETED with "Request was cancelled".
+                let canceled = message.lowercased().contains("cancel")
                 return StatusReading(
-                    phase: .failed, rule: "success with error field \(field)", message: message)
+                    phase: canceled ? .canceled : .failed,
+                    rule: "success with error field \(field)\(canceled ? " saying canceled" : "")",
+                    message: message)
             }
             return StatusReading(phase: .succeeded, rule: rule)
         case .failed, .canceled:
@@ -177,11 +200,14 @@ public struct StatusClassifier: Sendable {
         if let errorPath, let value = errorPath.firstValue(in: body), let text = Self.messageText(value) {
             return text
         }
-        let scopes = status.map { scopesAround($0, in: body) } ?? FieldSearch.scopes(of: body)
-        for scope in scopes {
-            for name in StatusVocabulary.messageFields {
-                if let value = scope.object[name], value.isMeaningful, let text = Self.messageText(value) {
-                    return text
+        let scopes = (status.map { scopesAround($0, in: body) } ?? []) + FieldSearch.scopes(of: body)
+        for names in [StatusVocabulary.messageFields, StatusVocabulary.genericMessageFields] {
+            for scope in scopes {
+                for name in names {
+                    if let value = scope.object[name], value.isMeaningful, let text = Self.messageText(value)
+                    {
+                        return text
+                    }
                 }
             }
         }

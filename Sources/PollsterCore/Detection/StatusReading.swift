@@ -33,6 +33,13 @@ public struct StatusReading: Sendable, Equatable {
     public var progress: Double?
     /// Position in the provider's queue.
     public var queuePosition: Int?
+    /// Set when the answer is a passing fault rather than a status (a rate-limit or transient
+    /// error envelope): the poll counts as failed and is retried.
+    public var transientError: String?
+    /// True when no status field was found in the answer (and no acceptor matched).
+    public var statusFieldMissing: Bool {
+        phase == .unknown && rawStatus == nil && transientError == nil
+    }
 
     /// A reading from its parts.
     public init(

@@ -39,6 +39,11 @@ public enum StatusVocabulary {
         "ErrMsg", "ErrorMessage",
     ]
 
+    /// Fields that may carry a failure message when none of `messageFields` does.
+    public static let genericMessageFields = [
+        "message", "Message", "msg", "detail", "reason", "description", "errors",
+    ]
+
     /// Fields that carry progress.
     public static let progressFields = ["progress", "percent", "percentage"]
 }

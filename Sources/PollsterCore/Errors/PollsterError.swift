@@ -1,3 +1,17 @@
+/// What a provider answered, as an error quotes it.
+public struct ProviderAnswer: Sendable, Equatable, Codable {
+    /// The HTTP status.
+    public var status: Int
+    /// A redacted, truncated excerpt of the body.
+    public var body: String
+
+    /// An answer from its parts.
+    public init(status: Int, body: String) {
+        self.status = status
+        self.body = body
+    }
+}
+
 /// The one error type of Pollster: a stable `code`, a message that says what happened and
 /// what to change, and optional structured detail.
 ///
@@ -38,6 +52,14 @@ public struct PollsterError: Error, Sendable, Equatable, CustomStringConvertible
     public var lastStatus: String?
     /// Status values seen that no rule recognised, for `POLLING_TIMEOUT`.
     public var unknownStatuses: [String]
+    /// The provider's answer that caused the error (status and a redacted body excerpt).
+    public var provider: ProviderAnswer?
+    /// For `SUBMIT_UNCERTAIN`: the SHA-256 of the submit request (method, redacted URL, body), so
+    /// an operator can match the request against the provider's logs.
+    public var requestFingerprint: String?
+    /// For `DOWNLOAD_FAILED` and other lost outputs of a job that succeeded: the output URLs, so
+    /// they can still be fetched.
+    public var outputs: [String] = []
 
     /// An error with a code and message.
     public init(

@@ -81,15 +81,33 @@ public struct HTTPURL: Sendable, Hashable, CustomStringConvertible {
 
     /// Resolves a URL found in a response (absolute, or absolute-path `/x`) against the
     /// URL it came from, as RFC 3986 does for these two forms.
+    ///
+    /// A reference with a scheme of its own (`HTTP://…`, `file:…`, `gopher:…`) stays absolute, its
+    /// scheme lowercased, so a URL policy sees (and refuses) it rather than a relative path; a
+    /// network-path reference (`//host/path`) takes the base's scheme.
     public static func resolve(_ reference: String, against base: String) -> String {
-        if reference.hasPrefix("http://") || reference.hasPrefix("https://") { return reference }
+        if let colon = schemeEnd(reference) {
+            return reference[..<colon].lowercased() + reference[colon...]
+        }
         guard let baseURL = HTTPURL(base) else { return reference }
+        if reference.hasPrefix("//") { return baseURL.scheme + ":" + reference }
         let origin = "\(baseURL.scheme)://\(baseURL.hostForURL)\(baseURL.port.map { ":\($0)" } ?? "")"
         let (referencePath, suffix) = splitSuffix(reference)
         if reference.hasPrefix("/") { return origin + removingDotSegments(referencePath) + suffix }
         let directory = baseURL.path.split(separator: "/", omittingEmptySubsequences: false).dropLast()
             .joined(separator: "/")
         return origin + removingDotSegments(directory + "/" + referencePath) + suffix
+    }
+
+    /// The index of the `:` ending a reference's scheme (RFC 3986: a letter, then letters,
+    /// digits, `+`, `-` or `.`), or nil for a relative reference.
+    private static func schemeEnd(_ reference: String) -> String.Index? {
+        guard let first = reference.first, first.isASCII, first.isLetter,
+            let colon = reference.firstIndex(of: ":")
+        else { return nil }
+        let scheme = reference[..<colon]
+        let allowed = scheme.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "+-.".contains($0)) }
+        return allowed ? colon : nil
     }
 
     /// Splits `path?query#fragment` into the path and the rest.

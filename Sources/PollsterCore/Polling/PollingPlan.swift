@@ -14,6 +14,10 @@ public struct PollingPlan: Sendable {
     public var classifier: StatusClassifier
     /// Failed polls in a row before giving up.
     public var maxConsecutiveErrors: Int
+    /// How answers are read, when the config forces it; nil decides from how the URL was found.
+    public var mode: StatusURLDetector.Mode?
+    /// Whether the status body or headers need the task id (`{id}`).
+    public var requestUsesTaskId: Bool
 
     init(_ config: PollingConfig) throws(PollsterError) {
         let key = "adapterConfig.polling"
@@ -38,6 +42,16 @@ public struct PollingPlan: Sendable {
             throw PollsterError(.invalidConfig, "\(key).maxConsecutiveErrors: must be at least 1")
         }
         maxConsecutiveErrors = config.maxConsecutiveErrors
+        switch config.mode {
+        case "auto": mode = nil
+        case "body": mode = .statusBody
+        case "location": mode = .location
+        default:
+            throw PollsterError(
+                .invalidConfig, "\(key).mode: '\(config.mode)' is not one of auto, body, location")
+        }
+        requestUsesTaskId =
+            headers.contains { $0.value.usesTaskId } || (body.map(MethodPlan.usesTaskId(in:)) ?? false)
         var backoff: PollSchedule.Backoff?
         if let config = config.backoff {
             guard config.multiplier >= 1 else {
