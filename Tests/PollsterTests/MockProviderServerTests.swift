@@ -276,7 +276,9 @@ struct MockProviderServerTests {
 
     @Test(arguments: [
         MockFault.rateLimited(retryAfterSeconds: 7), .serverError(status: 503), .htmlErrorPage(status: 502),
-        .truncatedJSON, .connectionReset, .notFound,
+        .truncatedJSON, .connectionReset, .notFound, .unavailable(retryAfterSeconds: 3),
+        .failedStatus(status: 500),
+        .rateLimitEnvelope,
     ])
     func pollFaultsAreServedAndDoNotAdvanceTheJob(fault: MockFault) async throws {
         try await withMockServer(MockJobScript(polls: 1, faults: [1: fault])) { mock in
@@ -312,6 +314,22 @@ struct MockProviderServerTests {
                 }
             case .notFound:
                 #expect(try await mock.send(.GET, path, headers: replicateAuth).status == 404)
+            case .unavailable:
+                let reply = try await mock.send(.GET, path, headers: replicateAuth)
+                #expect(reply.status == 503)
+                #expect(reply.headers.first(name: "retry-after") == "3")
+            case .failedStatus:
+                let reply = try await mock.send(.GET, path, headers: replicateAuth)
+                #expect(reply.status == 500)
+                #expect(try reply.json()["status"] as? String == "Failed")
+            case .rateLimitEnvelope:
+                let reply = try await mock.send(.GET, path, headers: replicateAuth)
+                #expect(reply.status == 200)
+                let error = try #require(
+                    (try reply.json()["Response"] as? [String: Any])?["Error"] as? [String: Any])
+                #expect(error["Code"] as? String == "RequestLimitExceeded")
+            case .noAnswer, .cutBody, .shortContentLength:
+                Issue.record("\(fault) is not served for polls in this test")
             }
             let next = try await mock.send(.GET, path, headers: replicateAuth).json()
             #expect(next["status"] as? String == "succeeded")

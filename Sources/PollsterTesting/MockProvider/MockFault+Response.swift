@@ -40,6 +40,35 @@ extension MockFault {
                 contentType: "application/json", status: .ok)
         case .connectionReset:
             return MockResponse(status: .ok, headers: [:], body: .closeConnection)
+        case .unavailable(let seconds):
+            var response = MockResponse.json(
+                [
+                    "error": [
+                        "code": "unavailable", "message": "Service unavailable; retry after \(seconds) s.",
+                    ]
+                ],
+                status: .serviceUnavailable)
+            response.headers.add(name: "Retry-After", value: String(seconds))
+            return response
+        case .failedStatus(let status):
+            return .json(
+                ["status": "Failed", "error": ["code": "model_error", "message": "The model crashed"]],
+                status: HTTPResponseStatus(statusCode: status))
+        case .rateLimitEnvelope:
+            return .json([
+                "Response": [
+                    "Error": [
+                        "Code": "RequestLimitExceeded",
+                        "Message": "Your current request times equals to the limit.",
+                    ],
+                    "RequestId": "mock-rate-limit",
+                ]
+            ])
+        case .noAnswer:
+            return MockResponse(status: .ok, headers: [:], body: .noAnswer)
+        case .cutBody, .shortContentLength:
+            // Meaningful for files only (see `MockProviderRoutes.file`); elsewhere a dropped connection.
+            return MockResponse(status: .ok, headers: [:], body: .closeConnection)
         case .notFound:
             return .json(
                 ["error": ["code": "not_found", "message": "The task was not found; it may have expired."]],

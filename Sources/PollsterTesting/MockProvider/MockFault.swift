@@ -12,4 +12,17 @@ public enum MockFault: Sendable, Equatable {
     case connectionReset
     /// 404 with a JSON error body, as when a provider has expired a task.
     case notFound
+    /// 503 with a `Retry-After` header (seconds) and a JSON error body.
+    case unavailable(retryAfterSeconds: Int)
+    /// The given status with a body whose status says the task failed:
+    /// `{"status": "Failed", "error": {"code": "model_error", "message": "The model crashed"}}`.
+    case failedStatus(status: Int)
+    /// HTTP 200 with Tencent Cloud's rate-limit envelope (`Response.Error.Code = RequestLimitExceeded`).
+    case rateLimitEnvelope
+    /// No answer at all: the connection stays open and silent (slow or hung providers).
+    case noAnswer
+    /// Files only: the full `Content-Length`, then the connection closes after this many bytes.
+    case cutBody(afterBytes: Int)
+    /// Files only: a `Content-Length` (and body) this many bytes shorter than the file.
+    case shortContentLength(missingBytes: Int)
 }

@@ -17,6 +17,10 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     private struct FileStream {
         let content: MockFileContent
         var offset: Int
+        /// Where sending stops (exclusive).
+        let end: Int
+        /// Close the connection at `end` instead of ending the answer (a cut body).
+        let cut: Bool
         let keepAlive: Bool
     }
 
@@ -91,6 +95,8 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         switch response.body {
         case .closeConnection:
             context.close(promise: nil)
+        case .noAnswer:
+            break
         case .bytes(let bytes):
             context.write(wrapOutboundOut(.head(head(bytes.count))), promise: nil)
             if !bytes.isEmpty {
@@ -99,9 +105,12 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
                 context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
             }
             finish(context: context, keepAlive: keepAlive)
-        case .file(let content):
-            context.write(wrapOutboundOut(.head(head(content.size))), promise: nil)
-            stream = FileStream(content: content, offset: 0, keepAlive: keepAlive)
+        case .file(let content, let slice):
+            let end = min(slice.end ?? content.size, content.size)
+            context.write(wrapOutboundOut(.head(head(max(end - slice.start, 0)))), promise: nil)
+            let stop = min(slice.closeAt ?? end, end)
+            stream = FileStream(
+                content: content, offset: slice.start, end: stop, cut: stop < end, keepAlive: keepAlive)
             pump(context: context)
         }
     }
@@ -111,18 +120,24 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         guard !isPumping else { return }
         isPumping = true
         defer { isPumping = false }
-        while let current = stream, current.offset < current.content.size,
+        while let current = stream, current.offset < current.end,
             context.channel.isActive, context.channel.isWritable
         {
-            let length = min(Self.chunkSize, current.content.size - current.offset)
+            let length = min(Self.chunkSize, current.end - current.offset)
             let chunk = current.content.chunk(
                 at: current.offset, length: length, allocator: context.channel.allocator)
             stream?.offset += length
             context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(chunk))), promise: nil)
         }
-        if let current = stream, current.offset >= current.content.size {
+        if let current = stream, current.offset >= current.end {
             stream = nil
-            finish(context: context, keepAlive: current.keepAlive)
+            if current.cut {
+                let channel = context.channel
+                context.flush()
+                channel.close(promise: nil)
+            } else {
+                finish(context: context, keepAlive: current.keepAlive)
+            }
         }
     }
 

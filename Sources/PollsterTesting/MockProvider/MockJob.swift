@@ -55,6 +55,10 @@ struct MockJob: Sendable {
     var statusRequests = 0
     /// Status requests answered normally; these advance the job.
     var answeredPolls = 0
+    /// Requests for this job's output files.
+    var downloadRequests = 0
+    /// Requests for this job's result.
+    var resultRequests = 0
     var canceled = false
     var observedFinished = false
 

@@ -24,6 +24,10 @@ public struct MockJobScript: Sendable {
     public var resultFault: MockFault?
     /// A fault served for every download of this job's files.
     public var fileFault: MockFault?
+    /// Download request number (1-based, counting every request for this job's output files) → fault.
+    public var fileFaults: [Int: MockFault]
+    /// Result request number (1-based) → fault, for fal's `response_url` and Azure's `resourceLocation`.
+    public var resultFaults: [Int: MockFault]
     /// Serve the files without a `Content-Type` header (exercises magic-byte sniffing).
     public var omitContentType: Bool
     /// Redirect hops before each output file: output URLs point at `/redirect/{n}/{file}`, which answers
@@ -69,7 +73,9 @@ public struct MockJobScript: Sendable {
         fileRedirects: Int = 0,
         fileRedirectTarget: String? = nil,
         fileRedirectStatus: Int = 302,
-        retryAfterSeconds: Int? = 1
+        retryAfterSeconds: Int? = 1,
+        fileFaults: [Int: MockFault] = [:],
+        resultFaults: [Int: MockFault] = [:]
     ) {
         self.polls = polls
         self.duration = duration
@@ -84,6 +90,8 @@ public struct MockJobScript: Sendable {
         self.fileRedirectTarget = fileRedirectTarget
         self.fileRedirectStatus = fileRedirectStatus
         self.retryAfterSeconds = retryAfterSeconds
+        self.fileFaults = fileFaults
+        self.resultFaults = resultFaults
     }
 
     /// The number of redirect hops output URLs go through.

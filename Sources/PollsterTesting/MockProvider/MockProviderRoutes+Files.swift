@@ -12,24 +12,61 @@ extension MockProviderRoutes {
         let name = path[1]
         let jobId = String(name[..<dash])
         let suffix = name[name.index(after: dash)...].prefix { $0 != "." }
-        switch state.download(jobId: jobId) {
+        switch state.download(jobId: jobId, output: suffix != "thumbnail") {
         case .unknownJob:
             return fileNotFound()
         case .fault(let fault):
-            return fault.response
-        case .found(let job, _):
-            let content: MockFileContent
-            if suffix == "thumbnail" {
-                content = MockFileContent(kind: .jpeg, size: Self.thumbnailSize)
-            } else if let index = Int(suffix), job.outputFileNames.indices.contains(index) {
-                content = MockFileContent(kind: job.script.output.kind, size: job.script.output.size)
-            } else {
-                return fileNotFound()
+            switch fault {
+            case .cutBody, .shortContentLength:
+                guard let job = state.job(id: jobId) else { return fileNotFound() }
+                return serve(job, suffix: suffix, request: request, fault: fault)
+            default:
+                return fault.response
             }
-            var headers = HTTPHeaders()
-            if !job.script.omitContentType { headers.add(name: "Content-Type", value: content.kind.mimeType) }
-            return MockResponse(status: .ok, headers: headers, body: .file(content))
+        case .found(let job, _):
+            return serve(job, suffix: suffix, request: request, fault: nil)
         }
+    }
+
+    /// A file answer: the whole file, the rest of it for `Range: bytes=N-` (when `If-Range`, if
+    /// sent, still matches the `ETag`), or a cut or short body for those faults.
+    private func serve(_ job: MockJob, suffix: Substring, request: MockRequest, fault: MockFault?)
+        -> MockResponse
+    {
+        let content: MockFileContent
+        if suffix == "thumbnail" {
+            content = MockFileContent(kind: .jpeg, size: Self.thumbnailSize)
+        } else if let index = Int(suffix), job.outputFileNames.indices.contains(index) {
+            content = MockFileContent(kind: job.script.output.kind, size: job.script.output.size)
+        } else {
+            return fileNotFound()
+        }
+        var headers = HTTPHeaders()
+        if !job.script.omitContentType { headers.add(name: "Content-Type", value: content.kind.mimeType) }
+        let etag = "\"\(job.id)-\(suffix)-\(content.size)\""
+        headers.add(name: "Accept-Ranges", value: "bytes")
+        headers.add(name: "ETag", value: etag)
+        var slice = MockFileSlice()
+        var status = HTTPResponseStatus.ok
+        if let start = Self.rangeStart(request.headers.first(name: "Range")),
+            request.headers.first(name: "If-Range").map({ $0 == etag }) ?? true, start < content.size
+        {
+            slice.start = start
+            status = .partialContent
+            headers.add(name: "Content-Range", value: "bytes \(start)-\(content.size - 1)/\(content.size)")
+        }
+        switch fault {
+        case .cutBody(let bytes)?: slice.closeAt = slice.start + bytes
+        case .shortContentLength(let missing)?: slice.end = max(content.size - missing, slice.start)
+        default: break
+        }
+        return MockResponse(status: status, headers: headers, body: .file(content, slice))
+    }
+
+    /// The start of `bytes=N-`.
+    static func rangeStart(_ header: String?) -> Int? {
+        guard let header, header.hasPrefix("bytes="), header.hasSuffix("-") else { return nil }
+        return Int(header.dropFirst(6).dropLast())
     }
 
     private func fileNotFound() -> MockResponse {

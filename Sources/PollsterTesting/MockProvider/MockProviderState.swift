@@ -94,6 +94,7 @@ final class MockProviderState: Sendable {
             storage.stats.submissionsByProvider[style.rawValue, default: 0] += 1
             let script = storage.queue.isEmpty ? storage.defaultScript : storage.queue.removeFirst()
             if let fault = script.submitFault { return .fault(fault) }
+            storage.stats.jobsCreated += 1
             var job = MockJob(
                 id: id, style: style, model: model, requestBody: requestBody, script: script,
                 submittedAt: now, createdAt: Date())
@@ -132,21 +133,37 @@ final class MockProviderState: Sendable {
         let now = ContinuousClock.now
         return storage.withLock { storage in
             storage.stats.resultFetches += 1
-            guard let job = storage.jobs[id], job.style == style else { return .unknownJob }
-            if let fault = job.script.resultFault { return .fault(fault) }
+            guard var job = storage.jobs[id], job.style == style else { return .unknownJob }
+            job.resultRequests += 1
+            storage.jobs[id] = job
+            if let fault = job.script.resultFaults[job.resultRequests] ?? job.script.resultFault {
+                return .fault(fault)
+            }
             return .found(job, job.phase(at: now))
         }
     }
 
-    /// A file download: counts it and serves the job's `fileFault`, if any.
-    func download(jobId: String) -> Lookup {
+    /// A file download: counts it and serves the job's `fileFault` or `fileFaults` entry, if any.
+    /// - Parameter output: false for files that are not outputs (thumbnails), which are never faulted.
+    func download(jobId: String, output: Bool = true) -> Lookup {
         let now = ContinuousClock.now
         return storage.withLock { storage in
             storage.stats.downloads += 1
-            guard let job = storage.jobs[jobId] else { return .unknownJob }
-            if let fault = job.script.fileFault { return .fault(fault) }
+            guard var job = storage.jobs[jobId] else { return .unknownJob }
+            if output {
+                job.downloadRequests += 1
+                storage.jobs[jobId] = job
+                if let fault = job.script.fileFaults[job.downloadRequests] ?? job.script.fileFault {
+                    return .fault(fault)
+                }
+            }
             return .found(job, job.phase(at: now))
         }
+    }
+
+    /// The job with `id`, if any (counts nothing).
+    func job(id: String) -> MockJob? {
+        storage.withLock { $0.jobs[id] }
     }
 
     /// A redirect hop towards one of a job's files: counts it and returns the job, if known.

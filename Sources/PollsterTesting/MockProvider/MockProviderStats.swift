@@ -2,6 +2,8 @@
 public struct MockProviderStats: Sendable, Equatable {
     /// Submit requests that passed authentication (including ones answered with a `submitFault`).
     public var submissions: Int = 0
+    /// Jobs created: submissions not answered with a `submitFault` (the provider jobs a client pays for).
+    public var jobsCreated: Int = 0
     /// Submit requests that repeated an `Idempotency-Key` already seen: answered with that job,
     /// not counted in `submissions`.
     public var idempotentReplays: Int = 0

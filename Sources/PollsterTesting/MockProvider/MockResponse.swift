@@ -5,9 +5,11 @@ import NIOHTTP1
 struct MockResponse: Sendable {
     enum Body: Sendable {
         case bytes([UInt8])
-        case file(MockFileContent)
+        case file(MockFileContent, MockFileSlice = MockFileSlice())
         /// Close the connection without answering.
         case closeConnection
+        /// Never answer; keep the connection open.
+        case noAnswer
     }
 
     var status: HTTPResponseStatus
@@ -60,6 +62,16 @@ struct MockResponse: Sendable {
     static let invalidJSONBody = json(
         ["error": ["code": "invalid_json", "message": "The request body is not valid JSON."]],
         status: .badRequest)
+}
+
+/// Which bytes of a generated file an answer carries.
+struct MockFileSlice: Sendable {
+    /// The first byte sent (a `Range` request's start).
+    var start = 0
+    /// The end (exclusive) the `Content-Length` announces; nil: the file's size.
+    var end: Int?
+    /// Close the connection once the byte at this offset would be sent (a body cut short).
+    var closeAt: Int?
 }
 
 /// JSON encoding for response bodies (sorted keys, unescaped slashes, so URLs read naturally).
