@@ -26,9 +26,29 @@ struct DownloadTests {
                 """)
     }
 
-    @Test("the default policy refuses loopback downloads but keeps the job's result")
+    @Test("the default policy refuses loopback downloads: UNSAFE_URL, with the output URLs listed")
     func loopbackRefused() async throws {
         try await withMockEngine(script: MockJobScript(polls: 1), urlPolicy: URLPolicy()) { pollster, mock in
+            let error = try #require(
+                await pollsterError {
+                    try await pollster.invoke(Self.tool, input: Self.input, options: fastOptions(mock))
+                })
+            #expect(error.code == .unsafeURL)
+            #expect(error.message.contains("loopback"))
+            #expect(error.taskId != nil)
+            #expect(error.outputs.count == 1)
+            #expect(error.outputs.first?.contains("/files/") == true)
+            #expect(mock.stats.downloads == 0)
+            #expect(mock.stats.submissions == 1)
+        }
+    }
+
+    @Test("the default policy refuses loopback downloads but keeps the job's result as a warning when asked")
+    func loopbackRefusedLeniently() async throws {
+        let registry = try Self.heygen(output: "{ failOnDownloadError: false }")
+        try await withMockEngine(script: MockJobScript(polls: 1), registry: registry, urlPolicy: URLPolicy())
+        {
+            pollster, mock in
             let result = try await pollster.invoke(Self.tool, input: Self.input, options: fastOptions(mock))
             #expect(result.files.isEmpty)
             let warning = try #require(result.warnings.first)
@@ -39,23 +59,25 @@ struct DownloadTests {
         }
     }
 
-    @Test("failOnDownloadError turns a failed download into an error that names the task")
+    @Test("a failed download is an error by default that names the task; a 404 is not retried")
     func strictDownload() async throws {
-        let registry = try Self.heygen(output: "{ failOnDownloadError: true }")
-        try await withMockEngine(script: MockJobScript(polls: 1, fileFault: .notFound), registry: registry) {
-            pollster, mock in
+        try await withMockEngine(script: MockJobScript(polls: 1, fileFault: .notFound)) { pollster, mock in
             let error = await pollsterError {
                 try await pollster.invoke(Self.tool, input: Self.input, options: fastOptions(mock))
             }
             #expect(error?.code == .downloadFailed)
             #expect(error?.httpStatus == 404)
             #expect(error?.taskId != nil)
+            #expect(mock.stats.downloads == 1)
         }
     }
 
-    @Test("a failed download is a DOWNLOAD_FAILED warning by default")
+    @Test("failOnDownloadError: false makes a failed download a DOWNLOAD_FAILED warning")
     func lenientDownload() async throws {
-        try await withMockEngine(script: MockJobScript(polls: 1, fileFault: .serverError(status: 500))) {
+        let registry = try Self.heygen(output: "{ failOnDownloadError: false, maxAttempts: 2 }")
+        try await withMockEngine(
+            script: MockJobScript(polls: 1, fileFault: .serverError(status: 500)), registry: registry
+        ) {
             pollster, mock in
             let result = try await pollster.invoke(Self.tool, input: Self.input, options: fastOptions(mock))
             #expect(result.files.isEmpty)
@@ -65,7 +87,7 @@ struct DownloadTests {
 
     @Test("a download over output.maxBytes stops with RESPONSE_TOO_LARGE and leaves no partial file")
     func tooLarge() async throws {
-        let registry = try Self.heygen(output: "{ maxBytes: 1000 }")
+        let registry = try Self.heygen(output: "{ maxBytes: 1000, failOnDownloadError: false }")
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
             "pollster-big-\(UUID().uuidString)")
         try await withMockEngine(

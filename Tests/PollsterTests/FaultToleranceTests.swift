@@ -72,9 +72,9 @@ struct FaultToleranceTests {
     @Test(
         "a submit answered with an error is not retried",
         arguments: [
-            (MockFault.serverError(status: 500), PollsterError.Code.httpError),
-            (.rateLimited(retryAfterSeconds: 1), .rateLimited),
-            (.htmlErrorPage(status: 502), .httpError),
+            (MockFault.serverError(status: 500), PollsterError.Code.submitUncertain),
+            (.htmlErrorPage(status: 502), .submitUncertain),
+            (.unavailable(retryAfterSeconds: 1), .submitUncertain),
         ])
     func submitErrorNotRetried(fault: MockFault, code: PollsterError.Code) async throws {
         try await withMockEngine(script: MockJobScript(submitFault: fault)) { pollster, mock in
@@ -82,7 +82,22 @@ struct FaultToleranceTests {
                 try await pollster.invoke(Self.tool, input: Self.input, options: fastOptions(mock))
             }
             #expect(error?.code == code)
+            #expect(error?.provider?.status != nil)
+            #expect(error?.requestFingerprint?.count == 64)
             #expect(mock.stats.requests.filter { $0.method == "POST" }.count == 1)
+        }
+    }
+
+    @Test("a submit answered 429 is retried after Retry-After: the request was not processed")
+    func rateLimitedSubmitIsRetried() async throws {
+        try await withMockEngine(script: MockJobScript(polls: 1)) { pollster, mock in
+            mock.enqueue(MockJobScript(submitFault: .rateLimited(retryAfterSeconds: 1)))
+            let started = ContinuousClock.now
+            let result = try await pollster.invoke(Self.tool, input: Self.input, options: fastOptions(mock))
+            #expect(result.files.count == 1)
+            #expect(ContinuousClock.now - started >= .milliseconds(900))
+            #expect(mock.stats.requests.filter { $0.method == "POST" }.count == 2)
+            #expect(mock.stats.jobsCreated == 1)
         }
     }
 

@@ -80,12 +80,13 @@ struct ProtocolEndToEndTests {
         let registry = try DownloadTests.heygen(output: #"{ allowHosts: ["127.0.0.1"] }"#)
         let script = MockJobScript(polls: 1, fileRedirectTarget: "http://169.254.169.254/latest/meta-data")
         try await withMockEngine(script: script, registry: registry) { pollster, mock in
-            let result = try await pollster.invoke(
-                "heygen.create_avatar_video_v2", input: sampleInputs["heygen.create_avatar_video_v2"]!,
-                options: fastOptions(mock))
-            #expect(result.files.isEmpty)
-            #expect(result.warnings.map(\.code) == [.unsafeURL])
-            #expect(result.warnings.first?.message.contains("169.254.169.254") == true)
+            let error = await pollsterError {
+                try await pollster.invoke(
+                    "heygen.create_avatar_video_v2", input: sampleInputs["heygen.create_avatar_video_v2"]!,
+                    options: fastOptions(mock))
+            }
+            #expect(error?.code == .unsafeURL)
+            #expect(error?.message.contains("169.254.169.254") == true)
         }
     }
 

@@ -13,35 +13,92 @@ struct DownloadTarget: Sendable {
     var index: Int?
     /// Write into this directory; nil keeps the bytes in memory.
     var directory: String?
+    /// The size and checksums the provider's answer states next to the URL.
+    var stated = StatedIntegrity()
 }
 
 /// Streams outputs into memory or a file, under a size limit and the URL policy,
 /// following redirects itself so every hop is checked.
+///
+/// A download is an idempotent GET: 5xx, 429, resets, timeouts and bodies that end early
+/// are retried (`output.maxAttempts`) with backoff and `Retry-After`, resuming with `Range`
+/// when the server advertised `Accept-Ranges: bytes` and a validator (`ETag` or
+/// `Last-Modified`, sent back as `If-Range`). The file must match what the provider stated
+/// (size, MD5, SHA-256); nothing is left behind when it fails.
 struct Downloader: Sendable {
     let transport: any Transport
     let policy: URLPolicy
+
+    /// Time allowed for one download attempt, body included (a stalled body is cut sooner
+    /// by the transport's read timeout).
+    static let attemptTimeout = Duration.seconds(3600)
+    /// The longest `Retry-After` a download waits for.
+    static let maxRetryAfter = Duration.seconds(30)
 
     func download(
         _ target: DownloadTarget, limits: OutputConfig, credentials: (String) -> HTTPHeaders,
         events: AsyncStream<ToolEvent>.Continuation?
     ) async throws -> ToolFile {
         if target.url.hasPrefix("data:") { return try decodeDataURI(target, limits: limits) }
-        var url = target.url
+        var progress = try DownloadProgress(target)
+        var attempt = 0
+        while true {
+            attempt += 1
+            do {
+                return try await fetch(
+                    target, &progress, limits: limits, credentials: credentials, events: events)
+            } catch let retry as RetryableDownload {
+                guard attempt < limits.maxAttempts else {
+                    progress.discard()
+                    throw retry.error.appending(" (after \(attempt) attempts)")
+                }
+                let delay = min(retry.retryAfter ?? Self.backoff(attempt), Self.maxRetryAfter)
+                try await Task.sleep(for: delay)
+                if retry.restart || !progress.canResume { try progress.restart() }
+            } catch {
+                progress.discard()
+                throw error
+            }
+        }
+    }
+
+    /// 0.5 s, 1 s, 2 s … (at most 8 s), with full jitter.
+    static func backoff(_ attempt: Int) -> Duration {
+        let ceiling = min(0.5 * Double(1 << min(attempt - 1, 4)), 8)
+        return .milliseconds(Int64(Double.random(in: ceiling / 2...ceiling) * 1000))
+    }
+
+    /// Bytes between two `downloading` events.
+    static let progressStep = 256 * 1024
+
+    /// One attempt: follows redirects (each hop checked) and reads the body into `progress`.
+    private func fetch(
+        _ target: DownloadTarget, _ progress: inout DownloadProgress, limits: OutputConfig,
+        credentials: (String) -> HTTPHeaders, events: AsyncStream<ToolEvent>.Continuation?
+    ) async throws -> ToolFile {
+        var url = progress.resumeURL ?? target.url
         for _ in 0...policy.maxRedirects {
             _ = try await policy.check(url, allowHosts: limits.allowHosts)
+            var headers = credentials(url)
+            if let range = progress.rangeHeaders() {
+                for (name, value) in range { headers.replaceOrAdd(name: name, value: value) }
+            }
             let request = TransportRequest(
-                method: "GET", url: url, headers: credentials(url), timeout: .seconds(300))
-            let outcome: Hop
+                method: "GET", url: url, headers: headers, timeout: Self.attemptTimeout)
+            let hop: Hop
             do {
-                outcome = try await transport.stream(request) { head, body in
+                hop = try await transport.stream(request) { head, body in
                     try await receive(
-                        target, from: url, head: head, body: body, limits: limits, events: events)
+                        target, from: url, head: head, body: body, into: &progress, limits: limits,
+                        events: events)
                 }
             } catch let failure as TransportFailure {
-                throw PollsterError(
-                    .downloadFailed, "download of \(Redactor.stripQuery(url)) failed: \(failure.message)")
+                throw RetryableDownload(
+                    PollsterError(
+                        .downloadFailed,
+                        "download of \(Redactor.stripQuery(url)) failed: \(failure.message)"))
             }
-            switch outcome {
+            switch hop {
             case .file(let file): return file
             case .redirect(let location): url = HTTPURL.resolve(location, against: url)
             }
@@ -52,9 +109,6 @@ struct Downloader: Sendable {
         )
     }
 
-    /// Bytes between two `downloading` events.
-    static let progressStep = 256 * 1024
-
     private enum Hop {
         case file(ToolFile)
         case redirect(String)
@@ -62,72 +116,72 @@ struct Downloader: Sendable {
 
     private func receive(
         _ target: DownloadTarget, from url: String, head: TransportResponseHead, body: TransportBody,
-        limits: OutputConfig, events: AsyncStream<ToolEvent>.Continuation?
+        into progress: inout DownloadProgress, limits: OutputConfig,
+        events: AsyncStream<ToolEvent>.Continuation?
     ) async throws -> Hop {
         let shown = Redactor.stripQuery(url)
         if (300..<400).contains(head.status), let location = head.headers.first(name: "Location") {
             return .redirect(location)
         }
+        let retryAfter = head.headers.first(name: "Retry-After").flatMap {
+            RetryAfter.delay(from: $0, now: Date())
+        }
+        if head.status == 429 || head.status == 408 || head.status >= 500 {
+            throw RetryableDownload(
+                PollsterError(
+                    .downloadFailed, "download of \(shown) answered HTTP \(head.status)",
+                    httpStatus: head.status),
+                retryAfter: retryAfter)
+        }
         guard (200..<300).contains(head.status) else {
             throw PollsterError(
                 .downloadFailed, "download of \(shown) answered HTTP \(head.status)", httpStatus: head.status)
         }
-        let declared = head.headers.first(name: "Content-Length").flatMap(Int.init)
-        if let declared, declared > limits.maxBytes {
+        let length = head.headers.first(name: "Content-Length").flatMap(Int.init)
+        try progress.begin(head, url: url)
+        let expected = length.map { progress.offset + $0 }
+        if let expected, expected > limits.maxBytes {
             throw PollsterError(
                 .responseTooLarge,
-                "download of \(shown) is \(declared) bytes, over output.maxBytes (\(limits.maxBytes)); raise output.maxBytes if it is expected"
+                "download of \(shown) is \(expected) bytes, over output.maxBytes (\(limits.maxBytes)); raise output.maxBytes if it is expected"
             )
         }
-        var sink = try DownloadSink(directory: target.directory, expectedBytes: declared)
-        var hasher = SHA256()
-        var prefix: [UInt8] = []
-        var total = 0
-        var reported = 0
+        var reported = progress.total
         do {
             for try await chunk in body {
-                total += chunk.readableBytes
-                guard total <= limits.maxBytes else {
+                guard progress.total + chunk.readableBytes <= limits.maxBytes else {
                     throw PollsterError(
                         .responseTooLarge,
                         "download of \(shown) exceeded output.maxBytes (\(limits.maxBytes)); raise it if the output is expected to be that large"
                     )
                 }
-                chunk.withUnsafeReadableBytes { hasher.update(bufferPointer: $0) }
-                if prefix.count < 64 {
-                    prefix +=
-                        chunk.getBytes(at: chunk.readerIndex, length: min(64, chunk.readableBytes)) ?? []
-                }
-                try sink.write(chunk)
-                if total - reported >= Self.progressStep || total == declared {
-                    reported = total
-                    events?.yield(.downloading(url: shown, receivedBytes: total, totalBytes: declared))
+                try progress.append(chunk)
+                if progress.total - reported >= Self.progressStep || progress.total == expected {
+                    reported = progress.total
+                    events?.yield(
+                        .downloading(url: shown, receivedBytes: progress.total, totalBytes: expected))
                 }
             }
         } catch let error as PollsterError {
-            sink.discard()
             throw error
         } catch {
-            sink.discard()
-            throw PollsterError(
-                .downloadFailed, "download of \(shown) broke off after \(total) bytes: \(error)")
+            throw RetryableDownload(
+                PollsterError(
+                    .downloadFailed, "download of \(shown) broke off after \(progress.total) bytes: \(error)")
+            )
         }
-        let mimeType = MIMEType.resolve(
-            contentType: head.headers.first(name: "Content-Type"), prefix: prefix, url: url)
-        let filename =
-            head.headers.first(name: "Content-Disposition").flatMap {
-                FileNaming.filename(fromContentDisposition: $0)
-            }
-            .map { FileNaming.sanitize($0) }
-            ?? FileNaming.defaultName(
-                method: target.method, taskId: target.taskId, index: target.index,
-                fileExtension: MIMEType.fileExtension(for: mimeType))
-        let digest = hasher.finalize().map { String(format: "%02x", $0) }.joined()
-        let stored = try sink.finish(as: filename)
-        return .file(
-            ToolFile(
-                url: target.url, foundAt: target.foundAt, filename: filename, mimeType: mimeType, size: total,
-                sha256: digest, bytes: stored.bytes, path: stored.path))
+        if let expected, progress.total < expected {
+            throw RetryableDownload(
+                PollsterError(
+                    .downloadFailed,
+                    "download of \(shown) ended after \(progress.total) of \(expected) bytes (Content-Length)"
+                ))
+        }
+        if let mismatch = progress.integrityMismatch(stated: target.stated) {
+            throw RetryableDownload(
+                PollsterError(.downloadFailed, "download of \(shown): \(mismatch)"), restart: true)
+        }
+        return .file(try progress.finish(target, url: url))
     }
 
     private func decodeDataURI(_ target: DownloadTarget, limits: OutputConfig) throws -> ToolFile {
@@ -169,5 +223,28 @@ struct Downloader: Sendable {
         return ToolFile(
             url: "data:\(mimeType);…", foundAt: target.foundAt, filename: filename, mimeType: mimeType,
             size: bytes.count, sha256: digest, bytes: stored.bytes, path: stored.path)
+    }
+}
+
+/// A download attempt that failed in a way worth another attempt.
+struct RetryableDownload: Error {
+    var error: PollsterError
+    var retryAfter: Duration?
+    /// Start again from the first byte (the bytes so far are wrong, not just incomplete).
+    var restart = false
+
+    init(_ error: PollsterError, retryAfter: Duration? = nil, restart: Bool = false) {
+        self.error = error
+        self.retryAfter = retryAfter
+        self.restart = restart
+    }
+}
+
+extension PollsterError {
+    /// The same error with text added to its message.
+    func appending(_ text: String) -> PollsterError {
+        var copy = self
+        copy.message += text
+        return copy
     }
 }

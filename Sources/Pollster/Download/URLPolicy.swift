@@ -19,17 +19,22 @@ public struct URLPolicy: Sendable {
     }
 
     /// Checks `url` and the addresses of its host.
+    /// - Parameters:
+    ///   - allowHosts: the only hosts allowed, when given.
+    ///   - purpose: what was about to happen, for the message (`download`, `send the status request to`).
     /// - Throws: `UNSAFE_URL` saying which rule refused it.
-    public func check(_ url: String, allowHosts: [String]?) async throws -> HTTPURL {
+    public func check(_ url: String, allowHosts: [String]?, purpose: String = "download") async throws
+        -> HTTPURL
+    {
         let shown = Redactor.stripQuery(url)
         guard let parsed = HTTPURL(url) else {
             throw PollsterError(
-                .unsafeURL, "refused to download '\(shown)': only absolute http(s) URLs are allowed")
+                .unsafeURL, "refused to \(purpose) '\(shown)': only absolute http(s) URLs are allowed")
         }
         if let allowHosts, !allowHosts.contains(where: { Self.host(parsed.host, matches: $0) }) {
             throw PollsterError(
                 .unsafeURL,
-                "refused to download '\(shown)': host \(parsed.host) is not in output.allowHosts (\(allowHosts.joined(separator: ", ")))"
+                "refused to \(purpose) '\(shown)': host \(parsed.host) is not in output.allowHosts (\(allowHosts.joined(separator: ", ")))"
             )
         }
         guard !allowPrivateNetworks else { return parsed }
@@ -46,7 +51,7 @@ public struct URLPolicy: Sendable {
             if let reason = AddressPolicy.nonPublicReason(address) {
                 throw PollsterError(
                     .unsafeURL,
-                    "refused to download '\(shown)': \(parsed.host) resolves to \(address), a \(reason) address; allow private networks only for trusted on-prem providers"
+                    "refused to \(purpose) '\(shown)': \(parsed.host) resolves to \(address), a \(reason) address; allow private networks only for trusted on-prem providers"
                 )
             }
         }

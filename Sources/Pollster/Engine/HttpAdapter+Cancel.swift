@@ -30,6 +30,7 @@ extension HttpAdapter {
         let builder = RequestBuilder(method: method, baseUrl: baseUrl, secrets: secrets)
         let context = TemplateContext(input: [:], taskId: taskId, response: response, secrets: secrets)
         let url = try builder.configuredURL(plan.url, context)
+        try await checkResponseURL(url, builder: builder, purpose: "send the cancel request to")
         let request = try builder.plain(
             method: plan.method, url: url, body: plan.body, context, key: "cancel.url")
         let redactor = Redactor(secrets: secrets.values(named: method.plan.secretNames))

@@ -17,6 +17,10 @@ struct PollState: Sendable {
     /// Whether the provider has answered a poll for this task (a later 404 then means it is gone).
     var seen = false
     var unknown: [String] = []
+    /// Answers in a row in which no status field was found.
+    var withoutStatus = 0
+    /// The origin of the status URL last checked against the URL policy.
+    var checkedOrigin: String?
 
     init(
         run: Invocation, url: String, mode: StatusURLDetector.Mode, polling: PollingPlan,
@@ -28,7 +32,7 @@ struct PollState: Sendable {
         if let interval = run.options.pollInterval { schedule.interval = interval }
         if let maxWait = run.options.maxWait { schedule.maxWait = maxWait }
         self.url = url
-        self.mode = mode
+        self.mode = polling.mode ?? mode
         self.polling = polling
         self.schedule = schedule
         self.retryAfter = retryAfter
@@ -51,8 +55,14 @@ extension HttpAdapter {
         let statusURL =
             try polling.statusUrl.map { try stage.run.builder.configuredURL($0, stage.run.context) }
             ?? state.url
+        if let origin = HTTPURL(statusURL)?.origin, origin != state.checkedOrigin {
+            try await checkResponseURL(stage.run, statusURL, key: "status URL")
+            state.checkedOrigin = origin
+        }
+        let remaining = state.schedule.maxWait - (.now - stage.run.submitInstant)
         let outcome = await pollOnce(
-            &stage.run, url: statusURL, mode: state.mode, polling: polling, seen: state.seen)
+            &stage.run, url: statusURL, mode: state.mode, polling: polling, seen: state.seen,
+            remaining: remaining)
         if let body = try record(
             outcome, &stage.run, &state, maxConsecutiveErrors: polling.maxConsecutiveErrors)
         {
@@ -119,9 +129,20 @@ extension HttpAdapter {
         case .read(let reading, let body, let after):
             loop.consecutiveErrors = 0
             loop.seen = true
+            if reading.statusFieldMissing && loop.mode == .statusBody {
+                loop.withoutStatus += 1
+                if loop.withoutStatus >= Self.pollsWithoutStatusField {
+                    throw PollsterError(
+                        .invalidConfig,
+                        "\(run.method.name): status field not found at \(loop.polling.classifier.statusFieldDescription) in \(loop.withoutStatus) answers in a row; set polling.statusPath (or acceptors) to where this provider puts the status. The task \(run.taskId ?? "") may still be running at the provider. Last answer: \(run.redactor.excerpt(Array(body.description.utf8)))",
+                        taskId: run.taskId)
+                }
+            } else {
+                loop.withoutStatus = 0
+            }
             loop.retryAfter = after
             run.context.status = body
-            run.lastStatus = reading.rawStatus
+            run.lastStatus = reading.rawStatus.map(run.redactor.redact)
             run.report.statusPath = reading.statusPath
             run.report.statusRule = reading.rule
             run.emit(
@@ -129,7 +150,9 @@ extension HttpAdapter {
                     number: number, phase: reading.phase, status: reading.rawStatus,
                     progress: reading.progress,
                     error: nil))
-            if reading.phase == .unknown, let raw = reading.rawStatus, !loop.unknown.contains(raw) {
+            if reading.phase == .unknown, let raw = reading.rawStatus.map(run.redactor.redact),
+                !loop.unknown.contains(raw)
+            {
                 loop.unknown.append(raw)
                 run.report.unknownStatuses = loop.unknown
                 logger.warning(
@@ -149,13 +172,23 @@ extension HttpAdapter {
         case failed(PollsterError, retryAfter: Duration?)
     }
 
+    /// The time the poll due at the deadline may take.
+    static let lastPollGrace = Duration.seconds(1)
+
+    /// Answers in a row without a status field before polling stops with a config error.
+    static let pollsWithoutStatusField = 3
+
     private func pollOnce(
-        _ run: inout Invocation, url: String, mode: StatusURLDetector.Mode, polling: PollingPlan, seen: Bool
+        _ run: inout Invocation, url: String, mode: StatusURLDetector.Mode, polling: PollingPlan, seen: Bool,
+        remaining: Duration
     ) async -> PollOutcome {
         let name = run.method.name
         let response: TransportResponse
         do {
-            let request = try run.builder.status(url: url, run.context, polling: polling)
+            var request = try run.builder.status(url: url, run.context, polling: polling)
+            // The deadline includes request time: an answer is waited for until it (the last poll,
+            // due at the deadline, gets a short grace so that it can be answered at all).
+            request.timeout = min(request.timeout, max(remaining, Self.lastPollGrace))
             run.polls += 1
             response = try await sendToProvider(run, request)
         } catch let error as PollsterError {
@@ -187,18 +220,36 @@ extension HttpAdapter {
                     httpStatus: 404, taskId: run.taskId, lastStatus: run.lastStatus), retryAfter: nil)
         }
         if mode == .location && (response.status == 202 || response.status == 200 || response.status == 201) {
-            let body = (try? JSONParser.parse(response.body)) ?? .null
-            if response.status != 202 {
-                // A final answer can still report failure in its body (success-with-error rules apply).
-                let reading = polling.classifier.classify(body)
-                if reading.phase == .failed || reading.phase == .canceled {
-                    return .read(reading, body, retryAfter: retryAfter)
+            if response.status == 202 {
+                let body = (try? JSONParser.parse(response.body)) ?? .null
+                return .read(
+                    StatusReading(
+                        phase: .running, rawStatus: "HTTP 202",
+                        rule: "Location mode: 202 running, 200/201 done"),
+                    body, retryAfter: retryAfter)
+            }
+            // A final answer must parse: a cut or garbled body is a failed poll, never completion.
+            let body: JSONValue
+            if Self.isBlank(response.body) {
+                body = .null
+            } else {
+                do { body = try JSONParser.parse(response.body) } catch {
+                    return .failed(
+                        PollsterError(
+                            .transportError,
+                            "\(name): the final answer (HTTP \(response.status)) is not JSON (\(error)): \(run.redactor.excerpt(response.body))"
+                        ),
+                        retryAfter: retryAfter)
                 }
             }
-            let phase: TaskPhase = response.status == 202 ? .running : .succeeded
+            // A final answer can still report failure in its body (success-with-error rules apply).
+            let reading = polling.classifier.classify(body)
+            if reading.phase == .failed || reading.phase == .canceled {
+                return .read(reading, body, retryAfter: retryAfter)
+            }
             return .read(
                 StatusReading(
-                    phase: phase, rawStatus: "HTTP \(response.status)",
+                    phase: .succeeded, rawStatus: "HTTP \(response.status)",
                     rule: "Location mode: 202 running, 200/201 done"),
                 body, retryAfter: retryAfter)
         }
@@ -219,9 +270,18 @@ extension HttpAdapter {
                 retryAfter: retryAfter)
         }
         let reading = polling.classifier.classify(body)
+        if let fault = reading.transientError {
+            return .failed(
+                PollsterError(
+                    .httpError,
+                    "\(name): the provider answered a passing error (\(run.redactor.redact(fault))); polling again"
+                ),
+                retryAfter: retryAfter)
+        }
         if !(200..<300).contains(response.status) {
-            // A 4xx with a body that clearly says failed is a task failure; anything else is an HTTP error.
-            if reading.phase == .failed || reading.phase == .canceled, !Self.isTransient(response.status) {
+            // A terminal status in the body wins over the HTTP code (500 with {"status": "Failed", …}),
+            // except on answers that only say "come back later".
+            if reading.phase == .failed || reading.phase == .canceled, !Self.isRetryLater(response.status) {
                 return .read(reading, body, retryAfter: retryAfter)
             }
             return .failed(
@@ -231,6 +291,15 @@ extension HttpAdapter {
         return .read(reading, body, retryAfter: retryAfter)
     }
 
+    /// Answers that only say "come back later", whatever their body: 429 and gateway errors.
+    static func isRetryLater(_ status: Int) -> Bool {
+        status == 429 || status == 502 || status == 503 || status == 504
+    }
+
+    static func isBlank(_ body: [UInt8]) -> Bool {
+        body.allSatisfy { $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }
+    }
+
     /// Statuses worth polling again: timeouts, rate limits, server errors, and 404 before the task was seen.
     static func isTransient(_ status: Int) -> Bool {
         status == 404 || status == 408 || status == 425 || status == 429 || status >= 500
@@ -238,7 +307,7 @@ extension HttpAdapter {
 
     private func timeout(_ run: Invocation, schedule: PollSchedule, unknown: [String]) -> PollsterError {
         var message =
-            "\(run.method.name): the task \(run.taskId ?? "") did not finish within \(Int(schedule.maxWait.seconds)) s (polling.maxWaitSeconds) after \(run.polls) polls; last status: \(run.lastStatus ?? "none")"
+            "\(run.method.name): the task \(run.taskId ?? "") did not finish within \(Int(schedule.maxWait.seconds)) s (polling.maxWaitSeconds) after \(run.polls) polls; last status: \(run.lastStatus.map(run.redactor.redact) ?? "none")"
         if !unknown.isEmpty {
             message +=
                 ". Status values no rule recognised: \(unknown.joined(separator: ", ")); if they mean done or failed, add them to polling.successValues / polling.failureValues"

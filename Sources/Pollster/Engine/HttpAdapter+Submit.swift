@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import Logging
 import PollsterCore
@@ -5,6 +6,10 @@ import PollsterCore
 extension HttpAdapter {
     /// Sends the submit request, retrying only where no job can have been created (or
     /// where an idempotency key makes a repeat safe), and detects the task id.
+    ///
+    /// - Throws: `SUBMIT_UNCERTAIN` when the request may have created a job but no usable
+    ///   answer came back (5xx, reset or timeout after sending, a 2xx that is not JSON);
+    ///   `RATE_LIMITED` once rate-limit retries are used up; `HTTP_ERROR` for other refusals.
     func submit(_ run: inout Invocation) async throws -> TransportResponse {
         let plan = run.method.plan.submit
         let idempotent = plan.idempotencyHeader != nil
@@ -15,11 +20,12 @@ extension HttpAdapter {
         var attempt = 0
         while true {
             attempt += 1
+            let canRetry = attempt < plan.maxAttempts
             let response: TransportResponse
             do {
                 response = try await sendToProvider(run, request)
             } catch let failure as TransportFailure {
-                if (failure.requestWasNotSent || idempotent) && attempt < plan.maxAttempts {
+                if (failure.requestWasNotSent || idempotent) && canRetry {
                     logger.warning(
                         "submit failed, retrying", metadata: ["tool": "\(name)", "attempt": "\(attempt)"])
                     try await Task.sleep(for: Self.submitBackoff(attempt))
@@ -31,25 +37,126 @@ extension HttpAdapter {
                         "\(name): could not reach the provider (\(run.redactor.redact(failure.message))); nothing was submitted, it is safe to try again"
                     )
                 }
-                throw PollsterError(
-                    .submitUncertain,
-                    "\(name): the submit request may have reached the provider but no answer came back (\(run.redactor.redact(failure.message))). It was not repeated, to avoid a second paid job; check the provider's dashboard, or declare submit.idempotencyHeader so repeats are safe"
-                )
+                throw Self.uncertain(
+                    run, request, "no answer came back (\(run.redactor.redact(failure.message)))")
             }
-            if (200..<300).contains(response.status) {
+            let refusal = Self.submitRefusal(response, run)
+            switch refusal {
+            case .accepted:
                 try accept(&run, response)
                 return response
-            }
-            let retryable = plan.retryOn.contains(response.status) || (idempotent && response.status >= 500)
-            if retryable && attempt < plan.maxAttempts {
+            case .rateLimited(let retryAfter, let detail) where plan.retryRateLimited && canRetry:
+                let delay = Self.jittered(min(retryAfter ?? Self.submitBackoff(attempt), plan.maxRetryAfter))
+                logger.warning(
+                    "submit rate limited, retrying",
+                    metadata: [
+                        "tool": "\(name)", "attempt": "\(attempt)", "delay": "\(delay)",
+                        "answer": "\(detail)",
+                    ])
+                try await Task.sleep(for: delay)
+                continue
+            case .rateLimited(_, let detail):
+                var error = Self.httpError(response, context: "\(name): submit", redactor: run.redactor)
+                if response.status != 429 {
+                    error = PollsterError(
+                        .rateLimited,
+                        "\(name): submit was rate limited by the provider (\(run.redactor.redact(detail))) after \(attempt) attempt(s); nothing was processed. Slow down, raise the provider's quota or submit.maxAttempts",
+                        httpStatus: response.status)
+                }
+                error.provider = Self.answer(response, run.redactor)
+                throw error
+            case .mayExist(let detail) where idempotent && canRetry:
+                logger.warning(
+                    "submit answered a server error, retrying with the same idempotency key",
+                    metadata: ["tool": "\(name)", "attempt": "\(attempt)", "answer": "\(detail)"])
+                try await Task.sleep(for: Self.submitBackoff(attempt))
+                continue
+            case .mayExist(let detail):
+                var error = Self.uncertain(
+                    run, request, "the provider answered \(run.redactor.redact(detail))")
+                error.httpStatus = response.status
+                error.provider = Self.answer(response, run.redactor)
+                throw error
+            case .retryOn where canRetry:
                 let retryAfter = response.headers.first(name: "Retry-After").flatMap {
                     RetryAfter.delay(from: $0, now: Date())
                 }
-                try await Task.sleep(for: min(retryAfter ?? Self.submitBackoff(attempt), .seconds(60)))
+                try await Task.sleep(for: min(retryAfter ?? Self.submitBackoff(attempt), plan.maxRetryAfter))
                 continue
+            case .retryOn, .refused:
+                var error = Self.httpError(response, context: "\(name): submit", redactor: run.redactor)
+                error.provider = Self.answer(response, run.redactor)
+                throw error
             }
-            throw Self.httpError(response, context: "\(name): submit", redactor: run.redactor)
         }
+    }
+
+    /// What a submit answer means for the job.
+    private enum SubmitAnswer {
+        /// 2xx without an error envelope.
+        case accepted
+        /// 429 or a rate-limit envelope code: not processed.
+        case rateLimited(retryAfter: Duration?, detail: String)
+        /// 5xx, or a transient envelope code: a job may exist.
+        case mayExist(detail: String)
+        /// A status listed in `submit.retryOn`.
+        case retryOn
+        /// Any other refusal: nothing was created.
+        case refused
+    }
+
+    private static func submitRefusal(_ response: TransportResponse, _ run: Invocation) -> SubmitAnswer {
+        let plan = run.method.plan.submit
+        let retryAfter = response.headers.first(name: "Retry-After").flatMap {
+            RetryAfter.delay(from: $0, now: Date())
+        }
+        if (200..<300).contains(response.status) {
+            guard let body = try? JSONParser.parse(response.body) else { return .accepted }
+            switch run.method.plan.envelope.verdict(in: body) {
+            case .rateLimited(let code, let message)?:
+                return .rateLimited(retryAfter: retryAfter, detail: "\(code): \(message)")
+            case .transient(let code, let message)?:
+                return .mayExist(detail: "HTTP \(response.status) with error \(code): \(message)")
+            default: return .accepted
+            }
+        }
+        if response.status == 429 { return .rateLimited(retryAfter: retryAfter, detail: "HTTP 429") }
+        if plan.retryOn.contains(response.status) { return .retryOn }
+        if response.status >= 500 || response.status == 408 {
+            return .mayExist(
+                detail: "HTTP \(response.status): \(run.redactor.excerpt(response.body, limit: 120))")
+        }
+        return .refused
+    }
+
+    /// `SUBMIT_UNCERTAIN`: the request may have created a job; it is not repeated.
+    static func uncertain(_ run: Invocation, _ request: TransportRequest, _ what: String) -> PollsterError {
+        var error = PollsterError(
+            .submitUncertain,
+            "\(run.method.name): the submit request may have reached the provider but \(what). It was not repeated, to avoid a second paid job; check the provider's dashboard for a job matching request sha256 \(fingerprint(request, run.redactor).prefix(16))…, or declare submit.idempotencyHeader so repeats are safe"
+        )
+        error.requestFingerprint = fingerprint(request, run.redactor)
+        return error
+    }
+
+    /// SHA-256 (hex) of the request's method, redacted URL and body.
+    static func fingerprint(_ request: TransportRequest, _ redactor: Redactor) -> String {
+        var hasher = SHA256()
+        hasher.update(data: Array("\(request.method) \(redactor.redact(request.url))\n".utf8))
+        hasher.update(data: request.body ?? [])
+        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// The provider's answer as errors quote it.
+    static func answer(_ response: TransportResponse, _ redactor: Redactor) -> ProviderAnswer {
+        ProviderAnswer(status: response.status, body: redactor.excerpt(response.body))
+    }
+
+    /// `delay` plus up to 10 % (at most one second) of random jitter, so clients that were
+    /// told the same `Retry-After` do not come back at the same instant.
+    static func jittered(_ delay: Duration) -> Duration {
+        let extra = min(delay.seconds * 0.1, 1)
+        return delay + .milliseconds(Int64(Double.random(in: 0...max(extra, 0.001)) * 1000))
     }
 
     /// Restores a submitted job from its checkpoint: the same detection as at submit time,
@@ -79,11 +186,15 @@ extension HttpAdapter {
                 )
             }
         }
-        if let envelope = run.context.response?["Response"]?["Error"], envelope.isMeaningful {
-            throw PollsterError(
+        if let body = run.context.response,
+            case .failed(let code, let message)? = run.method.plan.envelope.verdict(in: body)
+        {
+            var error = PollsterError(
                 .taskFailed,
-                "\(name): the provider refused the submit: \(run.redactor.redact(StatusClassifier.messageText(envelope) ?? envelope.description))"
+                "\(name): the provider refused the submit: \(run.redactor.redact(code.map { "\($0): \(message)" } ?? message))"
             )
+            error.provider = Self.answer(response, run.redactor)
+            throw error
         }
         if let body = run.context.response,
             let detected = TaskIdDetector.detect(in: body, explicitPath: run.method.plan.submit.taskIdPath)

@@ -79,6 +79,11 @@ final class HttpAdapter: Sendable {
         let submitted: TransportResponse
         if let checkpoint = stage.run.options.resume {
             submitted = try resume(&stage.run, from: checkpoint)
+            if let result = checkpoint.result {
+                stage.storedResult = result
+                stage.run.report.statusRule = "result stored with the task; downloading again"
+                return nil
+            }
         } else {
             submitted = try await submit(&stage.run)
             try await stage.run.options.onAccepted?(
@@ -91,7 +96,13 @@ final class HttpAdapter: Sendable {
 
     /// Fetches the result and downloads the outputs of a job that succeeded.
     private func finish(_ stage: inout JobState.Stage) async throws {
-        let result = try await fetchResult(&stage.run, final: stage.final)
+        let result: JSONValue
+        if let stored = stage.storedResult {
+            result = stored
+        } else {
+            result = try await fetchResult(&stage.run, final: stage.final)
+            try await stage.run.options.onResult?(result)
+        }
         let files = try await outputs(&stage.run, result: result)
         stage.result = succeeded(stage.run, result: result, files: files)
     }
@@ -175,6 +186,10 @@ final class HttpAdapter: Sendable {
             }
         }
         let (url, mode) = try statusURL(&stage.run, submitted: submitted, polling: polling)
+        if polling.requestUsesTaskId, stage.run.taskId == nil {
+            // Polling with an empty id would ask about no task until the deadline.
+            throw stage.run.taskIdMissing(submitted)
+        }
         // A 202's Retry-After (Azure-style operations) says when to look first.
         let retryAfter = submitted.headers.first(name: "Retry-After").flatMap {
             RetryAfter.delay(from: $0, now: Date())

@@ -15,6 +15,8 @@ final class JobState: Sendable {
         var polling: PollState?
         /// The final status JSON, once the job succeeded.
         var final: JSONValue = .null
+        /// The result, when a checkpoint already holds it (the result step is not run again).
+        var storedResult: JSONValue?
         /// What the invocation returns, once the last step is done.
         var result: ToolResult?
     }

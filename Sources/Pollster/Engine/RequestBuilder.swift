@@ -48,11 +48,14 @@ struct RequestBuilder: Sendable {
         -> TransportRequest
     {
         var headers = try credentials(for: url, context)
-        for (name, template) in polling.headers {
+        let isProvider = isProviderOrigin(url)
+        // Headers that carry a secret go only to the provider's origin, like `headers` and `auth`.
+        for (name, template) in polling.headers where isProvider || template.secretNames.isEmpty {
             headers.replaceOrAdd(name: name, value: try template.render(context, encoding: .header))
         }
         var body: [UInt8]?
         if let template = polling.body {
+            try refuseSecrets(in: template, to: url, key: "polling.statusBody")
             body = JSONWriter.bytes(try BodyRenderer.render(template, context) ?? .object([:]))
             if !headers.contains(name: "Content-Type") {
                 headers.add(name: "Content-Type", value: "application/json")
@@ -72,6 +75,7 @@ struct RequestBuilder: Sendable {
         var headers = try credentials(for: url, context)
         var body: [UInt8]?
         if let template {
+            try refuseSecrets(in: template, to: url, key: key.replacingOccurrences(of: ".url", with: ".body"))
             body = JSONWriter.bytes(try BodyRenderer.render(template, context) ?? .object([:]))
             if !headers.contains(name: "Content-Type") {
                 headers.add(name: "Content-Type", value: "application/json")
@@ -121,6 +125,20 @@ struct RequestBuilder: Sendable {
     var providerOrigin: String? {
         if let baseUrl, let url = HTTPURL(baseUrl) { return url.origin }
         return HTTPURL(plan.submit.endpoint.text).map(\.origin)
+    }
+
+    /// True when `url` is on the provider's own origin (where credentials may go).
+    func isProviderOrigin(_ url: String) -> Bool {
+        HTTPURL(url).map { $0.origin == providerOrigin } ?? false
+    }
+
+    /// Refuses to send a body template that references a secret to another origin.
+    private func refuseSecrets(in template: JSONValue, to url: String, key: String) throws(PollsterError) {
+        guard !isProviderOrigin(url), !MethodPlan.secretNames(in: template).isEmpty else { return }
+        throw PollsterError(
+            .unsafeURL,
+            "\(key) references a secret, and \(Redactor.stripQuery(url)) is not on the provider's origin (\(providerOrigin ?? "none")); secrets go only to the provider's own origin. Nothing was sent"
+        )
     }
 
     /// Configured headers and auth, when `url` is on the provider's origin; otherwise only `Accept`.

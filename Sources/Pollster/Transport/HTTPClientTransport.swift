@@ -56,6 +56,9 @@ public final class HTTPClientTransport: Transport {
             throw Self.failure(error, request: request)
         }
         delegate.attach(task)
+        // AsyncHTTPClient's deadline stops applying once the head arrives; this one cuts a slow body too.
+        let watchdog = Self.enforceDeadline(on: task, request)
+        defer { watchdog.cancel() }
         let head: HTTPResponseHead
         do {
             head = try await withTaskCancellationHandler {
@@ -89,6 +92,8 @@ public final class HTTPClientTransport: Transport {
         } catch {
             throw Self.failure(error, request: request)
         }
+        let watchdog = Self.enforceDeadline(on: task, request)
+        defer { watchdog.cancel() }
         let response: HTTPClient.Response
         do {
             response = try await withTaskCancellationHandler {
@@ -110,6 +115,17 @@ public final class HTTPClientTransport: Transport {
         try HTTPClient.Request(
             url: request.url, method: HTTPMethod(rawValue: request.method), headers: request.headers,
             body: request.body.map { .bytes($0) })
+    }
+
+    /// Fails `task` once the request's whole time is up, body included.
+    private static func enforceDeadline<Response>(
+        on task: HTTPClient.Task<Response>, _ request: TransportRequest
+    )
+        -> Scheduled<Void>
+    {
+        task.eventLoop.scheduleTask(deadline: deadline(request)) {
+            task.fail(reason: HTTPClientError.deadlineExceeded)
+        }
     }
 
     private static func deadline(_ request: TransportRequest) -> NIODeadline {
