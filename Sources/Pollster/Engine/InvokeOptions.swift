@@ -23,8 +23,13 @@ public struct InvokeOptions: Sendable {
     /// Called once the provider has accepted the job, before the first poll. Durable tasks
     /// persist it here; if it throws, the invocation stops (the job stays at the provider).
     public var onAccepted: (@Sendable (TaskCheckpoint) async throws -> Void)?
+    /// Called once the job has succeeded at the provider and its result is in, before the
+    /// outputs are downloaded. Durable tasks store the result here, so a failed download is
+    /// retried later from it without polling or submitting again.
+    public var onResult: (@Sendable (JSONValue) async throws -> Void)?
     /// Resume a job the provider already accepted instead of submitting: polling continues
-    /// from the checkpoint and the deadline still counts from its `submittedAt`.
+    /// from the checkpoint and the deadline still counts from its `submittedAt`; a checkpoint
+    /// that holds the job's result goes straight to the downloads.
     public var resume: TaskCheckpoint?
 
     /// Options; all default to the method's config.

@@ -20,6 +20,8 @@ public struct TaskCheckpoint: Sendable, Codable, Equatable {
     public var headers: [[String]]
     /// The submit response's body.
     public var body: [UInt8]
+    /// The job's final result, once it succeeded at the provider (outputs not yet downloaded).
+    public var result: JSONValue?
 
     /// A checkpoint from an accepted submit response.
     public init(providerTaskId: String?, submitURL: String, submittedAt: Date, response: TransportResponse) {
@@ -32,7 +34,7 @@ public struct TaskCheckpoint: Sendable, Codable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case providerTaskId, submitURL, submittedAt, status, headers, body
+        case providerTaskId, submitURL, submittedAt, status, headers, body, result
     }
 
     public init(from decoder: any Decoder) throws {
@@ -43,6 +45,7 @@ public struct TaskCheckpoint: Sendable, Codable, Equatable {
         status = try c.decode(Int.self, forKey: .status)
         headers = try c.decode([[String]].self, forKey: .headers)
         body = Array(try c.decode(Data.self, forKey: .body))
+        result = try c.decodeIfPresent(JSONValue.self, forKey: .result)
     }
 
     /// Encodes the body as base64.
@@ -54,6 +57,7 @@ public struct TaskCheckpoint: Sendable, Codable, Equatable {
         try c.encode(status, forKey: .status)
         try c.encode(headers, forKey: .headers)
         try c.encode(Data(body), forKey: .body)
+        try c.encodeIfPresent(result, forKey: .result)
     }
 
     /// The submit response as it arrived.

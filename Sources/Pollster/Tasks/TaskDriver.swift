@@ -54,7 +54,21 @@ struct TaskDriver {
             box.change { $0.state = .submitting }
             guard await save(box) else { return }
         }
-        let ending = await run(box)
+        var ending = await run(box)
+        var round = 1
+        // The job succeeded and its result is stored: a failed download is tried again from it,
+        // never by submitting again.
+        while case .finished(.failure(let error)) = ending, error.code == .downloadFailed,
+            box.current.checkpoint?.result != nil, round < worker.configuration.downloadRounds,
+            !signals.isStopping
+        {
+            logger.warning(
+                "downloading the outputs failed; trying again from the stored result (no new provider job)",
+                metadata: ["task": "\(task.id)", "round": "\(round)", "error": "\(error.message)"])
+            guard (try? await Task.sleep(for: worker.configuration.downloadRetryDelay)) != nil else { return }
+            round += 1
+            ending = await run(box)
+        }
         if Task.isCancelled { return }
         switch ending {
         case .finished(let outcome): await finish(box, outcome)
@@ -89,6 +103,13 @@ struct TaskDriver {
             maxWait: snapshot.options.maxWaitSeconds.map { .milliseconds(Int64($0 * 1000)) },
             idempotencyKey: snapshot.idempotencyKey, events: continuation)
         options.resume = snapshot.checkpoint
+        options.onResult = { result in
+            box.change {
+                $0.checkpoint?.result = result
+                $0.state = .downloading
+            }
+            guard await save(box) else { throw CancellationError() }
+        }
         options.onAccepted = { checkpoint in
             box.change {
                 $0.checkpoint = checkpoint

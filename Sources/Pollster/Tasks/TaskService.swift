@@ -107,6 +107,9 @@ public struct TaskService: Sendable {
 
     /// Queues a failed, timed-out, canceled or uncertain task again as a new attempt: a new
     /// provider job with a new idempotency key. The earlier attempt goes into `history`.
+    ///
+    /// A task whose job succeeded but whose outputs could not be downloaded (`DOWNLOAD_FAILED`
+    /// with its result stored) keeps its provider job: the new attempt only downloads again.
     /// - Throws: `TASK_NOT_FOUND`; `INVALID_INPUT` when the task is not in a retryable state.
     public func retry(_ id: String) async throws(PollsterError) -> TaskRecord {
         let now = Date()
@@ -124,11 +127,14 @@ public struct TaskService: Sendable {
                         polls: task.polls, error: task.error, finishedAt: task.finishedAt))
                 task.attempt += 1
                 task.state = .queued
-                task.idempotencyKey = UUID().uuidString.lowercased()
-                task.checkpoint = nil
-                task.providerStatus = nil
-                task.progress = nil
-                task.polls = 0
+                let downloadOnly = task.error?.code == .downloadFailed && task.checkpoint?.result != nil
+                if !downloadOnly {
+                    task.idempotencyKey = UUID().uuidString.lowercased()
+                    task.checkpoint = nil
+                    task.providerStatus = nil
+                    task.progress = nil
+                    task.polls = 0
+                }
                 task.error = nil
                 task.result = nil
                 task.leaseOwner = nil

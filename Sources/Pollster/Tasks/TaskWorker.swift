@@ -29,17 +29,26 @@ public struct TaskWorker: Service {
         public var idleDelay: Duration
         /// Where outputs go: `<filesDirectory>/<task id>/`.
         public var filesDirectory: String
+        /// Rounds of downloads for a job that succeeded (each round makes `output.maxAttempts`
+        /// attempts per file) before the task fails with `DOWNLOAD_FAILED`; default 3.
+        public var downloadRounds: Int
+        /// The pause between two rounds of downloads; default 5 s (keep it under a third of
+        /// the lease).
+        public var downloadRetryDelay: Duration
 
         /// A configuration.
         public init(
             id: String = Configuration.defaultID(), concurrency: Int = 16, lease: Duration = .seconds(30),
-            idleDelay: Duration = .milliseconds(250), filesDirectory: String = "pollster-files"
+            idleDelay: Duration = .milliseconds(250), filesDirectory: String = "pollster-files",
+            downloadRounds: Int = 3, downloadRetryDelay: Duration = .seconds(5)
         ) {
             self.id = id
             self.concurrency = max(1, concurrency)
             self.lease = lease
             self.idleDelay = idleDelay
             self.filesDirectory = filesDirectory
+            self.downloadRounds = max(1, downloadRounds)
+            self.downloadRetryDelay = downloadRetryDelay
         }
 
         /// `host:pid:random`.
