@@ -19,17 +19,37 @@ struct InvokeCommand: AsyncParsableCommand {
     )
     var output: String?
 
-    @Flag(help: "Print the result as JSON on standard output.")
+    @Flag(
+        help:
+            "Print the result as JSON on standard output; a failure prints {\"error\": {code, message, taskId, provider, …}} there too."
+    )
     var json = false
 
+    @Option(name: .customLong("poll-interval"), help: "Seconds between polls (default: the method's).")
+    var pollInterval: Double?
+
+    @Option(name: .customLong("max-wait"), help: "Seconds before polling gives up (default: the method's).")
+    var maxWait: Double?
+
     @OptionGroup var engine: EngineOptions
+
+    func validate() throws {
+        if let pollInterval, !(pollInterval > 0) {
+            throw ValidationError("--poll-interval must be greater than 0")
+        }
+        if let maxWait, !(maxWait > 0) { throw ValidationError("--max-wait must be greater than 0") }
+    }
 
     func run() async throws {
         let inputValue = try InputReader.read(input)
         let destination = OutputDestination(output)
-        let options = InvokeOptions(outputDirectory: destination.directory, baseUrlOverride: engine.baseUrl)
+        let options = InvokeOptions(
+            outputDirectory: destination.directory, baseUrlOverride: engine.baseUrl,
+            pollInterval: pollInterval.map { .milliseconds(Int64($0 * 1000)) },
+            maxWait: maxWait.map { .milliseconds(Int64($0 * 1000)) })
         let result = try await engine.withEngine { pollster in
-            try await InvocationRunner.run(pollster, tool: tool, input: inputValue, options: options)
+            try await InvocationRunner.run(
+                pollster, tool: tool, input: inputValue, options: options, jsonErrors: json)
         }
         let files = try destination.finalize(result.files)
         ResultPrinter.print(result, files: files, json: json)
@@ -57,9 +77,10 @@ enum InputReader {
 
 /// Runs an invocation while rendering its events.
 enum InvocationRunner {
-    static func run(_ pollster: Pollster, tool: String, input: JSONValue, options: InvokeOptions) async throws
-        -> ToolResult
-    {
+    /// - Parameter jsonErrors: also print a failure as a JSON object on standard output.
+    static func run(
+        _ pollster: Pollster, tool: String, input: JSONValue, options: InvokeOptions, jsonErrors: Bool = false
+    ) async throws -> ToolResult {
         var options = options
         let (events, continuation) = AsyncStream.makeStream(of: ToolEvent.self)
         options.events = continuation
@@ -67,7 +88,9 @@ enum InvocationRunner {
         await render(events, interactive: Console.isInteractive)
         switch await outcome {
         case .success(let result): return result
-        case .failure(let error): throw error.exit()
+        case .failure(let error):
+            if jsonErrors { Console.out(error.json.description) }
+            throw error.exit()
         }
     }
 
