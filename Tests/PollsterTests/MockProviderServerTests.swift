@@ -145,7 +145,9 @@ struct MockProviderServerTests {
             #expect(try cancel.json()["status"] as? String == "CANCELLATION_REQUESTED")
             let status = try await mock.get(
                 url: try #require(queued["status_url"] as? String), headers: falAuth)
-            #expect(try status.json()["status"] as? String == "CANCELED")
+            let canceled = try status.json()
+            #expect(canceled["status"] as? String == "COMPLETED")
+            #expect(canceled["error"] as? String == "Request was cancelled")
             let again = try await mock.send(.PUT, url: cancelURL, headers: falAuth)
             #expect(again.status == 400)
         }

@@ -242,8 +242,12 @@ extension HttpAdapter {
                         retryAfter: retryAfter)
                 }
             }
-            // A final answer can still report failure in its body (success-with-error rules apply).
+            // A final answer can still report failure in its body (success-with-error rules apply),
+            // or be a passing error envelope rather than the result.
             let reading = polling.classifier.classify(body)
+            if let fault = reading.transientError {
+                return .failed(Self.passingFault(fault, run), retryAfter: retryAfter)
+            }
             if reading.phase == .failed || reading.phase == .canceled {
                 return .read(reading, body, retryAfter: retryAfter)
             }
@@ -271,12 +275,7 @@ extension HttpAdapter {
         }
         let reading = polling.classifier.classify(body)
         if let fault = reading.transientError {
-            return .failed(
-                PollsterError(
-                    .httpError,
-                    "\(name): the provider answered a passing error (\(run.redactor.redact(fault))); polling again"
-                ),
-                retryAfter: retryAfter)
+            return .failed(Self.passingFault(fault, run), retryAfter: retryAfter)
         }
         if !(200..<300).contains(response.status) {
             // A terminal status in the body wins over the HTTP code (500 with {"status": "Failed", …}),
@@ -289,6 +288,14 @@ extension HttpAdapter {
                 retryAfter: retryAfter)
         }
         return .read(reading, body, retryAfter: retryAfter)
+    }
+
+    /// A poll answered with a rate-limit or transient error envelope: retried like a 5xx.
+    static func passingFault(_ text: String, _ run: Invocation) -> PollsterError {
+        PollsterError(
+            .httpError,
+            "\(run.method.name): the provider answered a passing error (\(run.redactor.redact(text))); polling again"
+        )
     }
 
     /// Answers that only say "come back later", whatever their body: 429 and gateway errors.

@@ -63,7 +63,11 @@ extension MockProviderRoutes {
                 body["logs"] = [Any]()
                 body["error"] = message
                 body["error_type"] = "runner_error"
-            case .canceled: body["status"] = "CANCELED"
+            case .canceled:
+                // fal reports a canceled request as completed with an error saying so.
+                body["status"] = "COMPLETED"
+                body["logs"] = [Any]()
+                body["error"] = "Request was cancelled"
             case .unknown(let value): body["status"] = value
             }
             return .json(body)
