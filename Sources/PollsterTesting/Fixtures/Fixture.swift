@@ -28,6 +28,20 @@ public struct Fixture: Sendable {
         public var headers: HTTPHeaders
         /// The response body bytes.
         public var body: [UInt8]
+
+        /// An exchange from its parts.
+        public init(
+            method: String, url: String, requestBody: JSONValue? = nil, status: Int,
+            headers: HTTPHeaders = [:],
+            body: [UInt8] = []
+        ) {
+            self.method = method
+            self.url = url
+            self.requestBody = requestBody
+            self.status = status
+            self.headers = headers
+            self.body = body
+        }
     }
 
     /// The tool that was invoked, if recorded.
@@ -38,6 +52,16 @@ public struct Fixture: Sendable {
     public var description: String?
     /// The exchanges in order.
     public var exchanges: [Exchange]
+
+    /// A fixture from its parts (tests that write an exchange instead of recording one).
+    public init(
+        tool: String? = nil, input: JSONValue? = nil, description: String? = nil, exchanges: [Exchange]
+    ) {
+        self.tool = tool
+        self.input = input
+        self.description = description
+        self.exchanges = exchanges
+    }
 
     /// Loads a fixture file.
     /// - Throws: `INVALID_INPUT` naming the file and what is wrong.
