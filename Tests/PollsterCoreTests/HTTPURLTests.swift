@@ -180,6 +180,12 @@ struct HTTPURLTests {
         ("/../../x", "https://h.test", "https://h.test/x"),
         ("/x?y#z", "https://h.test/q?old=1", "https://h.test/x?y#z"),
         ("/x", "not a url", "/x"),
+        // A reference with a scheme of its own stays absolute (the URL policy then refuses it).
+        ("HTTP://h.test/x", "https://a.test/y", "http://h.test/x"),
+        ("file:///etc/passwd", "https://a.test/y", "file:///etc/passwd"),
+        ("gopher://h.test:70/x", "https://a.test/y", "gopher://h.test:70/x"),
+        ("//evil.test/x", "https://a.test/y", "https://evil.test/x"),
+        ("//evil.test/x", "http://a.test/y", "http://evil.test/x"),
     ]
 
     @Test(
