@@ -32,8 +32,8 @@ struct ProtocolReplayTests {
         "a failed job is TASK_FAILED with the provider's message and the rule that decided",
         arguments: [
             ("tencent-hunyuan/failure.json", "图片审核不通过", "configured values"),
-            ("tencent-vod/finish-with-errcode.json", "Prompt failed the content check.", "acceptors[0]"),
-            ("jimeng/failure.json", "rejected by the content policy", "acceptors[0]"),
+            ("tencent-vod/finish-with-errcode.json", "Prompt failed the content check.", "acceptors[1]"),
+            ("jimeng/failure.json", "rejected by the content policy", "acceptors[1]"),
             (
                 "azure/operation-failure.json", "InvalidRequest: The input text is empty.",
                 "default vocabulary"

@@ -18,7 +18,7 @@ ON CONFLICT (inventory_key, name, version_id) DO UPDATE SET description = EXCLUD
 INSERT INTO tool_methods (inventory_key, version_id, name, description, endpoint, http_method,
     request_schema, response_schema, adapter_type, adapter_config, enabled)
 VALUES ('azure-example', 1, 'location_job', 'A job tracked through Location (202 running, 200 done with the result).', '/jobs', 'POST',
-    NULL, NULL, 'http', '{"headers":{"Ocp-Apim-Subscription-Key":"${AZURE_API_KEY}"},"polling":{"intervalSeconds":2,"maxWaitSeconds":600}}'::jsonb, true)
+    NULL, NULL, 'http', '{"headers":{"Ocp-Apim-Subscription-Key":"${AZURE_API_KEY}"},"polling":{"intervalSeconds":2,"maxWaitSeconds":600,"mode":"location"}}'::jsonb, true)
 ON CONFLICT (inventory_key, name, version_id) DO UPDATE SET description = EXCLUDED.description,
     endpoint = EXCLUDED.endpoint, http_method = EXCLUDED.http_method,
     request_schema = EXCLUDED.request_schema, response_schema = EXCLUDED.response_schema,
