@@ -48,6 +48,7 @@ struct DownloadSink {
                 // Written from the buffer's own storage: no `Data` copy of every chunk.
                 try chunk.withUnsafeReadableBytes { try handle.write(contentsOf: $0) }
             } catch {
+                discard()
                 throw PollsterError(
                     .downloadFailed, "writing the download failed: \(error.localizedDescription)")
             }
@@ -55,21 +56,26 @@ struct DownloadSink {
     }
 
     /// Closes and names the result; returns the bytes (memory) or the final path (file).
+    ///
+    /// Nothing that exists is replaced or removed: when `filename` is taken (by a file, a
+    /// directory or a link) the download gets the next free name, `name (2).ext`, … (see
+    /// `ExclusiveRename`). On failure the partial file is removed.
     func finish(as filename: String) throws -> (bytes: [UInt8]?, path: String?) {
         if let buffer { return (buffer, nil) }
         guard let handle, let temporaryPath, let directory else { return (nil, nil) }
-        try? handle.close()
-        let finalPath = (directory as NSString).appendingPathComponent(filename)
         do {
-            if FileManager.default.fileExists(atPath: finalPath) {
-                try FileManager.default.removeItem(atPath: finalPath)
-            }
-            try FileManager.default.moveItem(atPath: temporaryPath, toPath: finalPath)
+            try handle.close()
         } catch {
+            discard()
             throw PollsterError(
-                .downloadFailed, "cannot name the download \(finalPath): \(error.localizedDescription)")
+                .downloadFailed, "writing the download failed: \(error.localizedDescription)")
         }
-        return (nil, finalPath)
+        do {
+            return (nil, try ExclusiveRename.place(temporaryPath, in: directory, as: filename))
+        } catch {
+            discard()
+            throw error
+        }
     }
 
     /// Removes a partial file.

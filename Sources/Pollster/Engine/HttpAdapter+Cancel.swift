@@ -33,7 +33,7 @@ extension HttpAdapter {
         try await checkResponseURL(url, builder: builder, purpose: "send the cancel request to")
         let request = try builder.plain(
             method: plan.method, url: url, body: plan.body, context, key: "cancel.url")
-        let redactor = Redactor(secrets: secrets.values(named: method.plan.secretNames))
+        let redactor = Redactor(method: method.plan, secrets: secrets)
         do {
             let answer = try await transport.send(request)
             logger.info("cancel sent", metadata: ["tool": "\(method.name)", "status": "\(answer.status)"])

@@ -26,7 +26,7 @@ struct Invocation {
         self.method = method
         self.options = options
         self.builder = RequestBuilder(method: method, baseUrl: baseUrl, secrets: secrets)
-        self.redactor = Redactor(secrets: secrets.values(named: method.plan.secretNames))
+        self.redactor = Redactor(method: method.plan, secrets: secrets, input: input)
         self.context = TemplateContext(input: input, secrets: secrets)
     }
 

@@ -10,7 +10,9 @@ import PollsterCore
 public struct TaskCheckpoint: Sendable, Codable, Equatable {
     /// The provider's task id, when one was detected.
     public var providerTaskId: String?
-    /// The URL the job was submitted to (relative status URLs resolve against it).
+    /// The URL the job was submitted to (relative status URLs resolve against it), with
+    /// credentials masked (`Redactor.redactURL`): it is stored and printed. Resolving a
+    /// relative URL uses only its scheme, host and path, which masking keeps.
     public var submitURL: String
     /// When the provider accepted the job; `polling.maxWaitSeconds` counts from here.
     public var submittedAt: Date
@@ -26,7 +28,7 @@ public struct TaskCheckpoint: Sendable, Codable, Equatable {
     /// A checkpoint from an accepted submit response.
     public init(providerTaskId: String?, submitURL: String, submittedAt: Date, response: TransportResponse) {
         self.providerTaskId = providerTaskId
-        self.submitURL = submitURL
+        self.submitURL = Redactor.redactURL(submitURL)
         self.submittedAt = submittedAt
         self.status = response.status
         self.headers = response.headers.map { [$0.name, $0.value] }
@@ -40,7 +42,7 @@ public struct TaskCheckpoint: Sendable, Codable, Equatable {
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         providerTaskId = try c.decodeIfPresent(String.self, forKey: .providerTaskId)
-        submitURL = try c.decode(String.self, forKey: .submitURL)
+        submitURL = Redactor.redactURL(try c.decode(String.self, forKey: .submitURL))
         submittedAt = try c.decode(Date.self, forKey: .submittedAt)
         status = try c.decode(Int.self, forKey: .status)
         headers = try c.decode([[String]].self, forKey: .headers)

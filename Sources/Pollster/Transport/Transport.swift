@@ -37,7 +37,7 @@ extension Transport {
             {
                 throw PollsterError(
                     .responseTooLarge,
-                    "\(request.method) \(request.url) answered \(length) bytes, more than the \(maxBodyBytes)-byte limit"
+                    "\(request.method) \(Redactor.redactURL(request.url)) answered \(length) bytes, more than the \(maxBodyBytes)-byte limit"
                 )
             }
             var collected = ByteBuffer()
@@ -188,7 +188,8 @@ extension PollsterError {
     /// `RESPONSE_TOO_LARGE` for a body longer than `send`'s limit.
     static func tooLarge(_ request: TransportRequest, limit: Int) -> PollsterError {
         PollsterError(
-            .responseTooLarge, "\(request.method) \(request.url) answered more than the \(limit)-byte limit")
+            .responseTooLarge,
+            "\(request.method) \(Redactor.redactURL(request.url)) answered more than the \(limit)-byte limit")
     }
 }
 

@@ -85,6 +85,11 @@ public struct MethodPlan: Sendable {
         inputSchema = try Self.inputSchema(method.requestSchema)
         let config = method.adapterConfig
         let submitMethod = try Self.httpMethod(method.httpMethod, key: "httpMethod")
+        try Self.refuseUserinfo(baseUrl, key: "baseUrl")
+        try Self.refuseUserinfo(method.endpoint, key: "endpoint")
+        try Self.refuseUserinfo(config.polling?.statusUrl, key: "adapterConfig.polling.statusUrl")
+        try Self.refuseUserinfo(config.result?.url, key: "adapterConfig.result.url")
+        try Self.refuseUserinfo(config.cancel?.url, key: "adapterConfig.cancel.url")
         let endpoint = try Self.template(method.endpoint, key: "endpoint")
         if baseUrl == nil, !endpoint.text.hasPrefix("http://"), !endpoint.text.hasPrefix("https://"),
             endpoint.singlePlaceholder == nil
@@ -143,6 +148,11 @@ public struct MethodPlan: Sendable {
         names.formUnion(auth?.secretNames ?? [])
         if let body = config.body { names.formUnion(Self.secretNames(in: body)) }
         if let polling { names.formUnion(polling.secretNames) }
+        if let result { names.formUnion(result.url.secretNames) }
+        if let cancel {
+            names.formUnion(cancel.url.secretNames)
+            if let body = cancel.body { names.formUnion(Self.secretNames(in: body)) }
+        }
         secretNames = names
     }
 
@@ -156,6 +166,16 @@ public struct MethodPlan: Sendable {
                 "\(key): a tool input is always a JSON object, which this schema refuses; use type: object")
         }
         return compiled
+    }
+
+    /// Refuses `user:password@` in a URL: it never reaches the provider (requests to such URLs
+    /// are refused), and it puts a credential into the config.
+    static func refuseUserinfo(_ url: String?, key: String) throws(PollsterError) {
+        guard let url, URLCredentials.hasUserinfo(url) else { return }
+        throw PollsterError(
+            .invalidConfig,
+            "\(key): '\(URLCredentials.mask(url))' holds credentials (user:password@), which are never sent; remove them and use adapterConfig.auth: { type: basic, username: \"${USER_NAME}\", password: \"${PASSWORD}\" } with the values in the environment"
+        )
     }
 
     static func httpMethod(_ text: String, key: String) throws(PollsterError) -> String {

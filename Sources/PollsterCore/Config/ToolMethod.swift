@@ -98,8 +98,11 @@ enum InventoryValidator {
             )
         }
         if let baseUrl = inventory.baseUrl, !(baseUrl.hasPrefix("http://") || baseUrl.hasPrefix("https://")) {
-            throw PollsterError(.invalidConfig, "baseUrl: '\(baseUrl)' must start with http:// or https://")
+            throw PollsterError(
+                .invalidConfig,
+                "baseUrl: '\(URLCredentials.mask(baseUrl))' must start with http:// or https://")
         }
+        try MethodPlan.refuseUserinfo(inventory.baseUrl, key: "baseUrl")
         if let limits = inventory.limits {
             if let max = limits.maxConcurrent, max < 1 {
                 throw PollsterError(.invalidConfig, "limits.maxConcurrent: must be at least 1, got \(max)")

@@ -1,4 +1,15 @@
 /// Removes secret values from text before it is logged, quoted in an error or recorded.
+///
+/// A provider may echo a credential in any encoding, so each secret is masked in every form it
+/// is likely to take in a body, a header or a URL: as it is, JSON-escaped, percent-encoded
+/// (upper- or lowercase hex, `+` or `%20` for spaces) and base64 (also inside a longer base64
+/// value such as a Basic `user:password`). The forms are derived when text is redacted, which
+/// happens on errors, not on every poll; a redactor itself stays as small as its secrets.
+///
+/// ```swift
+/// let redactor = Redactor(secrets: ["s3cr3t/key"])
+/// redactor.redact(#"{"token": "s3cr3t\/key"}"#)  // {"token": "[REDACTED]"}
+/// ```
 public struct Redactor: Sendable {
     /// What replaces a secret.
     public static let mask = "[REDACTED]"
@@ -10,21 +21,43 @@ public struct Redactor: Sendable {
         "x-goog-api-key", "ocp-apim-subscription-key",
     ]
 
+    /// The shortest value masked: shorter ones would garble ordinary text.
+    static let minimumLength = 4
+
     private let secrets: [String]
+    private let derived: [String]
 
     /// A redactor for the given secret values (values shorter than 4 characters are
     /// ignored: masking them would garble ordinary text).
-    public init(secrets: some Sequence<String>) {
-        self.secrets = Set(secrets).filter { $0.count >= 4 }.sorted { $0.count > $1.count }
+    /// - Parameters:
+    ///   - secrets: secret values; each is masked in all its encodings.
+    ///   - derived: values computed from secrets that must be masked as they are, such as the
+    ///     base64 of a Basic `user:password` pair.
+    public init(secrets: some Sequence<String>, derived: some Sequence<String> = [String]()) {
+        self.secrets = Set(secrets).filter { $0.count >= Self.minimumLength }.sorted()
+        self.derived = Set(derived).filter { $0.count >= Self.minimumLength }.sorted()
     }
 
-    /// `text` with every secret value masked.
+    /// True when there is nothing to mask.
+    public var isEmpty: Bool { secrets.isEmpty && derived.isEmpty }
+
+    /// `text` with every secret masked, in every form.
     public func redact(_ text: String) -> String {
+        guard !isEmpty, !text.isEmpty else { return text }
         var output = text
-        for secret in secrets where output.contains(secret) {
-            output = output.replacing(secret, with: Self.mask)
+        for form in forms() where output.contains(form) {
+            output = output.replacing(form, with: Self.mask)
         }
         return output
+    }
+
+    /// Every form to mask, longest first (so a form that contains another is masked whole).
+    func forms() -> [String] {
+        var forms = Set(derived)
+        for secret in secrets { forms.formUnion(SecretForms.of(secret)) }
+        return forms.filter { $0.count >= Self.minimumLength }.sorted {
+            $0.count != $1.count ? $0.count > $1.count : $0 < $1
+        }
     }
 
     /// A header value as it may be shown: masked for sensitive names, redacted otherwise.
@@ -34,8 +67,23 @@ public struct Redactor: Sendable {
 
     /// A body excerpt for an error message: redacted, control characters flattened, at most `limit` characters.
     /// HTML pages (proxies' error pages) are summarised by their title instead.
+    ///
+    /// The text is redacted before it is cut, so a secret that straddles the limit leaves no
+    /// prefix behind.
     public func excerpt(_ bytes: some Collection<UInt8>, limit: Int = 300) -> String {
-        let text = String(decoding: bytes.prefix(limit * 4), as: UTF8.self)
+        let forms = isEmpty ? [] : forms()
+        let longest = forms.first?.utf8.count ?? 0
+        // Enough bytes for `limit` characters, plus room for a secret that starts inside them.
+        let window = limit * 4 + longest
+        let isCut = bytes.count > window
+        var text = String(decoding: bytes.prefix(window), as: UTF8.self)
+        for form in forms where text.contains(form) {
+            text = text.replacing(form, with: Self.mask)
+        }
+        if isCut {
+            // A secret cut by the window is not masked: drop the tail it may sit in.
+            text = String(text.dropLast(longest))
+        }
         let lower = text.lowercased()
         if lower.contains("<html") || lower.hasPrefix("<!doctype") {
             let title = lower.firstRange(of: "<title>").flatMap { open in
@@ -43,11 +91,10 @@ public struct Redactor: Sendable {
                     String(text[open.upperBound..<close.lowerBound]).trimmingWhitespace()
                 }
             }
-            return "an HTML page" + (title.map { " titled '\(redact($0))'" } ?? "") + " (not JSON)"
+            return "an HTML page" + (title.map { " titled '\($0.prefix(limit))'" } ?? "") + " (not JSON)"
         }
         let flat = String(text.map { $0.isNewline || $0 == "\t" ? " " : $0 })
-        let redacted = redact(flat)
-        return redacted.count > limit ? String(redacted.prefix(limit)) + "…" : redacted
+        return flat.count > limit || isCut ? String(flat.prefix(limit)) + "…" : flat
     }
 
     /// A URL without its query string and fragment (queries often carry tokens).

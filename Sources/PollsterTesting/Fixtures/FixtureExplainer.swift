@@ -4,8 +4,20 @@ import PollsterCore
 /// Explains a fixture step by step: which path gave the task id, the status URL, each
 /// status and the outputs, using a method's rules when given and the defaults otherwise.
 public enum FixtureExplainer {
-    /// One line per finding, in exchange order.
-    public static func explain(_ fixture: Fixture, method: ToolMethod? = nil) -> [String] {
+    /// One line per finding, in exchange order, redacted: a recorded exchange may hold the
+    /// secrets it was made with.
+    /// - Parameters:
+    ///   - fixture: the recorded exchange.
+    ///   - method: the tool whose rules apply; nil for the defaults.
+    ///   - redactor: masks secret values (build it with `Redactor(method:secrets:)`); URLs also
+    ///     lose their user-info and credential-like query values whatever it knows.
+    public static func explain(
+        _ fixture: Fixture, method: ToolMethod? = nil, redactor: Redactor = Redactor(secrets: [String]())
+    ) -> [String] {
+        lines(fixture, method: method, redactor: redactor).map(redactor.redact)
+    }
+
+    private static func lines(_ fixture: Fixture, method: ToolMethod?, redactor: Redactor) -> [String] {
         guard let submit = fixture.exchanges.first else { return ["the fixture has no exchanges"] }
         var lines: [String] = []
         let submitBody = try? JSONParser.parse(submit.body)
@@ -14,7 +26,7 @@ public enum FixtureExplainer {
         }
         let classifier = (method?.plan.polling?.classifier ?? StatusClassifier.defaults).bound(
             taskId: taskId?.value)
-        lines.append("submit: \(submit.method) \(submit.url) → HTTP \(submit.status)")
+        lines.append("submit: \(submit.method) \(redactor.redactURL(submit.url)) → HTTP \(submit.status)")
         if let id = taskId {
             lines.append("  task id: \(id.value) (from \(id.source))")
         } else {
@@ -26,14 +38,14 @@ public enum FixtureExplainer {
             body: submitBody, status: submit.status, header: { submit.headers.first(name: $0) })
         {
             lines.append(
-                "  status URL: \(url.value) (from \(url.source)\(mode == .location ? ", Location mode" : ""))"
+                "  status URL: \(redactor.redactURL(url.value)) (from \(url.source)\(mode == .location ? ", Location mode" : ""))"
             )
         }
         var finalBody: JSONValue?
         var outputURLs: Set<String> = []
         for (index, exchange) in fixture.exchanges.enumerated().dropFirst() {
             let prefix =
-                "#\(index) \(exchange.method) \(Redactor.stripQuery(exchange.url)) → HTTP \(exchange.status)"
+                "#\(index) \(exchange.method) \(redactor.redactURL(Redactor.stripQuery(exchange.url))) → HTTP \(exchange.status)"
             if outputURLs.contains(exchange.url) {
                 let mime = MIMEType.resolve(
                     contentType: exchange.headers.first(name: "Content-Type"),
@@ -62,7 +74,9 @@ public enum FixtureExplainer {
                     all: method?.plan.output.config.all ?? false)
                 for output in outputs where !outputURLs.contains(output.url) {
                     outputURLs.insert(output.url)
-                    lines.append("  output: \(Redactor.stripQuery(output.url)) (at \(output.path))")
+                    lines.append(
+                        "  output: \(redactor.redactURL(Redactor.stripQuery(output.url))) (at \(output.path))"
+                    )
                 }
             }
         }

@@ -33,6 +33,12 @@ struct ExplainCommand: AsyncParsableCommand {
         } else {
             Console.out("rules: defaults")
         }
-        for line in FixtureExplainer.explain(recorded, method: method) { Console.out(line) }
+        // The values of the secrets the tool references are masked, in every encoding.
+        let redactor =
+            method.map { Redactor(method: $0.plan, secrets: SecretStore.load()) }
+            ?? Redactor(secrets: [String]())
+        for line in FixtureExplainer.explain(recorded, method: method, redactor: redactor) {
+            Console.out(line)
+        }
     }
 }

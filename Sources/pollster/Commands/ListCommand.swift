@@ -19,13 +19,15 @@ struct ListCommand: AsyncParsableCommand {
                 [
                     "name": .string($0.name),
                     "description": $0.config.description.map(JSONValue.string) ?? .null,
-                    "endpoint": .string($0.config.endpoint), "httpMethod": .string($0.config.httpMethod),
+                    "endpoint": .string(Self.shown($0.config.endpoint)),
+                    "httpMethod": .string($0.config.httpMethod),
                 ]
             }
             Console.out(JSONValue.array(items).description)
         } else {
             for method in methods {
-                Console.out("\(method.name)  \(method.config.httpMethod) \(method.config.endpoint)")
+                Console.out(
+                    "\(method.name)  \(method.config.httpMethod) \(Self.shown(method.config.endpoint))")
                 if let description = method.config.description { Console.out("    \(description)") }
             }
         }
@@ -33,4 +35,8 @@ struct ListCommand: AsyncParsableCommand {
             Console.error("warning \(problem.code.rawValue): \(problem.message)")
         }
     }
+
+    /// A configured URL as it may be printed: literal credentials (user-info, `api_key=…`)
+    /// masked; `${NAME}` references shown, they are not secrets.
+    static func shown(_ url: String) -> String { URLCredentials.mask(url, keepingPlaceholders: true) }
 }
