@@ -25,7 +25,8 @@ struct TaskDriver {
         let box = RecordBox(task)
         let method: ToolMethod
         do {
-            method = try await worker.pollster.registry.method(named: task.tool)
+            guard let found = try await lookUp() else { return }
+            method = found
         } catch {
             let failure =
                 (error as? PollsterError)
@@ -45,7 +46,9 @@ struct TaskDriver {
                 "resubmitting with the same idempotency key after the previous worker stopped mid-submit",
                 metadata: ["task": "\(task.id)"])
         case .running where task.checkpoint != nil, .downloading where task.checkpoint != nil:
-            break
+            logger.info(
+                "resuming the task from its checkpoint (its previous worker stopped or lost the lease)",
+                metadata: ["task": "\(task.id)", "provider": "\(task.providerTaskId ?? "-")"])
         default:
             await finish(box, .failure(uncertain()))
             return
@@ -73,12 +76,54 @@ struct TaskDriver {
         switch ending {
         case .finished(let outcome): await finish(box, outcome)
         case .cancelRequested:
-            if let latest = try? await store.task(id: task.id) { box.change { $0 = latest } }
+            if let latest = try? await worker.stores.call(
+                "reading the task", running: 0,
+                { [store, task] in
+                    try await store.task(id: task.id)
+                })
+            {
+                box.change { $0 = latest }
+            }
             await cancel(box)
         case .stopping: logger.info("handing the task back at shutdown", metadata: ["task": "\(task.id)"])
         case .leaseLost:
-            logger.warning(
-                "lost the lease; another worker has the task now", metadata: ["task": "\(task.id)"])
+            logger.info(
+                "another worker took the task over (this worker's lease lapsed)",
+                metadata: ["task": "\(task.id)"])
+        }
+    }
+
+    /// The task's tool method. A tool this worker does not know yet (added after its registry
+    /// was read, and not yet seen through a reload) is waited for up to `unknownToolGrace`,
+    /// keeping the lease, before the task fails with `TOOL_NOT_FOUND`.
+    /// - Returns: nil when the worker is stopping meanwhile (the task is handed back).
+    private func lookUp() async throws -> ToolMethod? {
+        let deadline = ContinuousClock.now + worker.configuration.unknownToolGrace
+        var lastRenewal = ContinuousClock.now
+        var waiting = false
+        while true {
+            do {
+                return try await worker.pollster.registry.method(named: task.tool)
+            } catch let error as PollsterError
+                where error.code == .toolNotFound && ContinuousClock.now < deadline
+            {
+                if signals.isStopping { return nil }
+                if !waiting {
+                    logger.info(
+                        "tool not known to this worker yet; waiting for its registry to catch up",
+                        metadata: ["task": "\(task.id)", "tool": "\(task.tool)"])
+                    waiting = true
+                }
+                try await Task.sleep(for: .milliseconds(200))
+                if ContinuousClock.now - lastRenewal >= worker.configuration.lease / 3 {
+                    lastRenewal = .now
+                    let until = Date().addingTimeInterval(worker.configuration.lease.seconds)
+                    _ = try? await worker.stores.call("renewing a lease", running: 0) {
+                        [store, task, worker] in
+                        try await store.renew(id: task.id, worker: worker.configuration.id, until: until)
+                    }
+                }
+            }
         }
     }
 
@@ -170,13 +215,18 @@ struct TaskDriver {
             lastRenewal = .now
             do {
                 let until = Date().addingTimeInterval(worker.configuration.lease.seconds)
-                guard
-                    let renewal = try await store.renew(
-                        id: task.id, worker: worker.configuration.id, until: until)
-                else { return .leaseLost }
+                let renewal = try await worker.stores.call("renewing a lease", running: signals.drivingCount)
+                {
+                    [store, task, worker] in
+                    try await store.renew(id: task.id, worker: worker.configuration.id, until: until)
+                }
+                guard let renewal else { return .leaseLost }
                 if renewal.cancelRequested { return .cancelRequested }
+            } catch is CancellationError {
+                return .stopping
             } catch {
-                logger.warning("renewing the lease failed: \(error)", metadata: ["task": "\(task.id)"])
+                // An outage is reported once by the store guard; the lease may lapse meanwhile.
+                logger.debug("renewing the lease failed: \(error)", metadata: ["task": "\(task.id)"])
             }
         }
     }
@@ -237,10 +287,22 @@ struct TaskDriver {
     /// Saves the record under this worker's lease; false when the lease is gone.
     private func save(_ box: RecordBox) async -> Bool {
         box.change { $0.updatedAt = Date() }
+        let record = box.current
         do {
-            return try await store.save(box.current, worker: worker.configuration.id)
+            let saved = try await worker.stores.call("saving a task", running: signals.drivingCount) {
+                [store, worker] in
+                try await store.save(record, worker: worker.configuration.id)
+            }
+            if !saved {
+                logger.info(
+                    "not saved: another worker holds the task now", metadata: ["task": "\(task.id)"])
+            }
+            return saved
+        } catch is CancellationError {
+            return false
         } catch {
-            logger.error("saving the task failed: \(error)", metadata: ["task": "\(task.id)"])
+            // The outage itself is reported once by the store guard.
+            logger.debug("saving the task failed: \(error)", metadata: ["task": "\(task.id)"])
             return false
         }
     }

@@ -177,7 +177,7 @@ public struct TaskService: Sendable {
         } catch let error as PollsterError {
             throw error
         } catch {
-            throw PollsterError(.transportError, "task store: \(what) failed: \(error)")
+            throw PollsterError(.storeError, "task store: \(what) failed: \(error)")
         }
     }
 }

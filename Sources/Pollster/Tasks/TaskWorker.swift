@@ -35,12 +35,19 @@ public struct TaskWorker: Service {
         /// The pause between two rounds of downloads; default 5 s (keep it under a third of
         /// the lease).
         public var downloadRetryDelay: Duration
+        /// The longest a task-store call may take before it fails as `STORE_ERROR`; default 10 s.
+        /// Keeps a worker responsive (and able to shut down) while its database is unreachable.
+        public var storeTimeout: Duration
+        /// How long a task whose tool this worker does not know yet waits for the registry to
+        /// catch up (a method inserted after the worker started) before failing; default 30 s.
+        public var unknownToolGrace: Duration
 
         /// A configuration.
         public init(
             id: String = Configuration.defaultID(), concurrency: Int = 16, lease: Duration = .seconds(30),
             idleDelay: Duration = .milliseconds(250), filesDirectory: String = "pollster-files",
-            downloadRounds: Int = 3, downloadRetryDelay: Duration = .seconds(5)
+            downloadRounds: Int = 3, downloadRetryDelay: Duration = .seconds(5),
+            storeTimeout: Duration = .seconds(10), unknownToolGrace: Duration = .seconds(30)
         ) {
             self.id = id
             self.concurrency = max(1, concurrency)
@@ -49,6 +56,8 @@ public struct TaskWorker: Service {
             self.filesDirectory = filesDirectory
             self.downloadRounds = max(1, downloadRounds)
             self.downloadRetryDelay = downloadRetryDelay
+            self.storeTimeout = storeTimeout
+            self.unknownToolGrace = unknownToolGrace
         }
 
         /// `host:pid:random`.
@@ -65,6 +74,8 @@ public struct TaskWorker: Service {
     /// How this worker runs.
     public let configuration: Configuration
     let logger: Logger
+    /// Store calls under a time limit, with outage reporting.
+    let stores: StoreGuard
 
     /// A worker; nothing happens until `run()`.
     public init(store: any TaskStore, pollster: Pollster, configuration: Configuration, logger: Logger) {
@@ -72,26 +83,41 @@ public struct TaskWorker: Service {
         self.pollster = pollster
         self.configuration = configuration
         self.logger = logger
+        self.stores = StoreGuard(store: store, timeout: configuration.storeTimeout, logger: logger)
     }
+
+    /// False while the task store is failing (for readiness checks).
+    public var isStoreReachable: Bool { stores.isReachable }
+
+    /// Since when the task store has been failing, if it is.
+    public var storeFailingSince: Date? { stores.failingSince }
 
     /// Claims and drives tasks until cancelled or, in a `ServiceGroup`, until graceful shutdown.
     public func run() async throws {
         let signals = WorkerSignals()
         await withGracefulShutdownHandler {
             await withDiscardingTaskGroup { group in
+                var failedClaims = 0
                 while !signals.isStopping && !Task.isCancelled {
                     let free = configuration.concurrency - signals.drivingCount
                     var claimed: [TaskRecord] = []
                     if free > 0 {
+                        let claim = TaskClaim(
+                            worker: configuration.id, limit: free, lease: configuration.lease,
+                            inventoryLimits: await inventoryLimits())
                         do {
-                            claimed = try await store.claim(
-                                TaskClaim(
-                                    worker: configuration.id, limit: free, lease: configuration.lease,
-                                    inventoryLimits: await inventoryLimits()))
-                        } catch let error where !Task.isCancelled {
-                            logger.error("claiming tasks failed: \(error)")
-                        } catch {
+                            claimed = try await stores.call("claiming tasks", running: signals.drivingCount) {
+                                [store] in try await store.claim(claim)
+                            }
+                            failedClaims = 0
+                        } catch is CancellationError {
                             break
+                        } catch {
+                            // Reported once by the guard; back off while the store is down.
+                            failedClaims += 1
+                            try? await Task.sleep(
+                                for: min(configuration.idleDelay * (1 << min(failedClaims, 5)), .seconds(5)))
+                            continue
                         }
                     }
                     // A task this worker still drives comes back when its lease lapsed under load:
@@ -111,7 +137,9 @@ public struct TaskWorker: Service {
             signals.stopping.store(true, ordering: .relaxed)
         }
         do {
-            try await store.release(worker: configuration.id)
+            try await stores.call("releasing leases", running: 0) { [store, configuration] in
+                try await store.release(worker: configuration.id)
+            }
         } catch {
             logger.warning("releasing leases failed; they expire in \(configuration.lease): \(error)")
         }

@@ -37,6 +37,8 @@ public struct PollsterError: Error, Sendable, Equatable, CustomStringConvertible
         case unsafeURL = "UNSAFE_URL"
         case responseTooLarge = "RESPONSE_TOO_LARGE"
         case submitUncertain = "SUBMIT_UNCERTAIN"
+        /// The task store (SQLite, PostgreSQL) could not be read or written in time.
+        case storeError = "STORE_ERROR"
     }
 
     /// The stable code.

@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import Pollster
 import PollsterCore
+import PollsterPostgres
 import ServiceLifecycle
 import UnixSignals
 
@@ -29,24 +30,71 @@ struct WorkerCommand: AsyncParsableCommand {
     @OptionGroup var engine: EngineOptions
     @OptionGroup var store: TaskStoreOptions
 
+    @Option(
+        help: "Serve /healthz and /readyz on this address (e.g. 127.0.0.1:9090) for a process supervisor.")
+    var health: String?
+
+    @Option(help: "Seconds without a working task store after which /readyz reports not ready.")
+    var unreadyAfter: Double = 30
+
     func run() async throws {
         let logger = Logger(label: "pollster.worker")
-        try await store.withStore(engine) { taskStore, place in
-            try await runWorker(taskStore, place: place, logger: logger)
+        let yaml = try engine.watchedYAMLRegistry(logger: logger)
+        guard let url = try engine.database() else {
+            guard let yaml else {
+                _ = try engine.yamlRegistry()
+                return
+            }
+            let (taskStore, path) = try store.sqliteStore()
+            try await runWorker(taskStore, place: path, registry: yaml, services: [yaml], logger: logger)
+            return
+        }
+        // Rows are followed live (NOTIFY + periodic reload), the YAML directory on change and SIGHUP:
+        // a method inserted or updated while the worker runs is used without a restart.
+        try await DatabaseOptions.withDatabase(url) { database in
+            let rows = PostgresRegistry(database: database, logger: logger)
+            let registry: any ToolRegistry = yaml.map { CompositeRegistry([rows, $0]) } ?? rows
+            let services: [any Service] = [rows] + (yaml.map { [$0] } ?? [])
+            if try store.usesPostgres(engine) {
+                try await runWorker(
+                    PostgresTaskStore(database: database), place: "\(url)", registry: registry,
+                    services: services,
+                    logger: logger)
+            } else {
+                let (taskStore, path) = try store.sqliteStore()
+                try await runWorker(
+                    taskStore, place: path, registry: registry, services: services, logger: logger)
+            }
         }
     }
 
-    private func runWorker(_ taskStore: any TaskStore, place: String, logger: Logger) async throws {
-        try await engine.withEngine { pollster in
+    private func runWorker(
+        _ taskStore: any TaskStore, place: String, registry: any ToolRegistry, services: [any Service],
+        logger: Logger
+    ) async throws {
+        try await engine.withEngine(registry: registry) { pollster in
             let worker = TaskWorker(
                 store: taskStore, pollster: pollster,
                 configuration: TaskWorker.Configuration(
                     id: id ?? TaskWorker.Configuration.defaultID(), concurrency: concurrency,
                     lease: .milliseconds(Int64(lease * 1000)), filesDirectory: files),
                 logger: logger)
+            var all = services + [worker]
+            if let health {
+                all.append(
+                    try HealthServer(
+                        address: health, logger: logger,
+                        check: WorkerReadiness(
+                            worker: worker, registry: registry,
+                            unreadyAfter: .milliseconds(Int64(unreadyAfter * 1000))
+                        )))
+            }
             let group = ServiceGroup(
                 configuration: ServiceGroupConfiguration(
-                    services: [worker], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+                    services: all.map {
+                        ServiceGroupConfiguration.ServiceConfiguration(
+                            service: $0, successTerminationBehavior: .gracefullyShutdownGroup)
+                    }, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
             Console.error("worker \(worker.configuration.id) running tasks from \(place)")
             try await group.run()
         }

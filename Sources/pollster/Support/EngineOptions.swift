@@ -34,6 +34,17 @@ struct EngineOptions: ParsableArguments {
         try DatabaseOptions.resolve(databaseURL)
     }
 
+    /// The YAML adapters, reloaded when their files change or on SIGHUP (run it as a service);
+    /// nil when no directory was given and `adapters/` does not exist.
+    func watchedYAMLRegistry(logger: Logger) throws -> WatchedYAMLRegistry? {
+        guard adapters != nil || FileManager.default.fileExists(atPath: adapterDirectory) else { return nil }
+        do {
+            return try WatchedYAMLRegistry(directory: adapterDirectory, logger: logger)
+        } catch let error as PollsterError {
+            throw error.exit()
+        }
+    }
+
     /// The YAML adapters alone.
     func yamlRegistry() throws -> YAMLRegistry {
         do { return try YAMLRegistry(directory: adapterDirectory) } catch let error as PollsterError {
@@ -57,9 +68,11 @@ struct EngineOptions: ParsableArguments {
 
     /// Runs `body` with an engine over the real network, shutting the client down afterwards.
     func withEngine<T>(
-        secrets: Secrets = SecretStore.load(), _ body: (Pollster) async throws -> T
+        secrets: Secrets = SecretStore.load(), registry given: (any ToolRegistry)? = nil,
+        _ body: (Pollster) async throws -> T
     ) async throws -> T {
-        let registry = try await registry()
+        let registry: any ToolRegistry
+        if let given { registry = given } else { registry = try await self.registry() }
         let transport = HTTPClientTransport()
         let pollster = Pollster(
             registry: registry, transport: transport, secrets: secrets,

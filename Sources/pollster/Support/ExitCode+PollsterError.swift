@@ -22,6 +22,7 @@ extension PollsterError.Code {
         case .unsafeURL: 26
         case .responseTooLarge: 27
         case .submitUncertain: 30
+        case .storeError: 14
         }
     }
 }

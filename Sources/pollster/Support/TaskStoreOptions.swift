@@ -24,14 +24,23 @@ struct TaskStoreOptions: ParsableArguments {
                 try await body(PostgresTaskStore(database: database), "\(url)")
             }
         }
+        let (store, path) = try sqliteStore()
+        return try await body(store, path)
+    }
+
+    /// True when tasks live in PostgreSQL (a database URL and no `--sqlite`).
+    func usesPostgres(_ engine: EngineOptions) throws -> Bool {
+        try sqlitePath == nil && engine.database() != nil
+    }
+
+    /// The SQLite store and its path; a file that cannot be opened exits with `INVALID_CONFIG`.
+    func sqliteStore() throws -> (SQLiteTaskStore, String) {
         let path = sqlitePath ?? Environment.value("POLLSTER_SQLITE") ?? "pollster.sqlite"
-        let store: SQLiteTaskStore
         do {
-            store = try SQLiteTaskStore(path: path)
+            return (try SQLiteTaskStore(path: path), path)
         } catch {
             throw PollsterError(.invalidConfig, "cannot open the task store \(path): \(error)").exit()
         }
-        return try await body(store, path)
     }
 
     /// Runs `body` with a task service over the store and an engine from `engine`.

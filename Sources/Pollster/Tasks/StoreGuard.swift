@@ -1,0 +1,118 @@
+import Foundation
+import Logging
+import PollsterCore
+import Synchronization
+
+/// A worker's calls to its task store: each under a time limit (`TaskWorker.Configuration.storeTimeout`),
+/// failing as `STORE_ERROR`, with one warning when the store becomes unreachable and one when it
+/// is back — not one line per failed call.
+///
+/// A database that stops answering leaves calls waiting in its connection pool with no end; the
+/// limit turns that into an error the worker can act on (retry later, shut down in time).
+final class StoreGuard: Sendable {
+    private struct Health {
+        var failingSince: Date?
+        var failures = 0
+        var lastSuccess: Date?
+    }
+
+    let store: any TaskStore
+    let timeout: Duration
+    private let logger: Logger
+    private let health = Mutex(Health())
+
+    init(store: any TaskStore, timeout: Duration, logger: Logger) {
+        self.store = store
+        self.timeout = timeout
+        self.logger = logger
+    }
+
+    /// Whether the last call succeeded (true before the first).
+    var isReachable: Bool { health.withLock { $0.failingSince == nil } }
+
+    /// Since when the store has been failing, if it is.
+    var failingSince: Date? { health.withLock { $0.failingSince } }
+
+    /// Runs `body` under the time limit.
+    /// - Parameters:
+    ///   - what: the operation, for messages ("claiming tasks").
+    ///   - running: tasks this worker is driving, for the outage warning.
+    /// - Throws: `STORE_ERROR` on a timeout or any store failure; `CancellationError` when cancelled.
+    func call<T: Sendable>(
+        _ what: String, running: Int, _ body: @escaping @Sendable () async throws -> T
+    ) async throws -> T {
+        do {
+            let value = try await Self.withTimeout(timeout, body)
+            succeeded()
+            return value
+        } catch is CancellationError {
+            throw CancellationError()
+        } catch {
+            let failure = Self.storeError(what, error, timeout: timeout)
+            failed(failure, running: running)
+            throw failure
+        }
+    }
+
+    private func succeeded() {
+        let outage: (since: Date, failures: Int)? = health.withLock { health in
+            defer {
+                health.failingSince = nil
+                health.failures = 0
+                health.lastSuccess = Date()
+            }
+            return health.failingSince.map { ($0, health.failures) }
+        }
+        if let outage {
+            logger.warning(
+                "task store reachable again after \(Int(Date().timeIntervalSince(outage.since))) s (\(outage.failures) failed calls)"
+            )
+        }
+    }
+
+    private func failed(_ error: PollsterError, running: Int) {
+        let first = health.withLock { health in
+            health.failures += 1
+            if health.failingSince == nil {
+                health.failingSince = Date()
+                return true
+            }
+            return false
+        }
+        if first {
+            logger.warning(
+                "task store unreachable since \(ISO8601DateFormatter().string(from: Date())), retrying; \(running) tasks running (leases expire if it stays down; nothing is lost): \(error.message)",
+                metadata: ["code": "\(error.code.rawValue)"])
+        } else {
+            logger.debug("task store still unreachable: \(error.message)")
+        }
+    }
+
+    static func storeError(_ what: String, _ error: any Error, timeout: Duration) -> PollsterError {
+        if let error = error as? PollsterError, error.code == .storeError { return error }
+        if error is StoreTimeout {
+            return PollsterError(
+                .storeError,
+                "task store: \(what) did not finish within \(timeout) (storeTimeout); is the database up?")
+        }
+        let text = (error as? PollsterError)?.message ?? "\(error)"
+        return PollsterError(.storeError, "task store: \(what) failed: \(text)")
+    }
+
+    private struct StoreTimeout: Error {}
+
+    /// `body`, or `StoreTimeout` once `limit` has passed (then `body` is cancelled).
+    static func withTimeout<T: Sendable>(_ limit: Duration, _ body: @escaping @Sendable () async throws -> T)
+        async throws -> T
+    {
+        try await withThrowingTaskGroup(of: T.self) { group in
+            group.addTask { try await body() }
+            group.addTask {
+                try await Task.sleep(for: limit)
+                throw StoreTimeout()
+            }
+            defer { group.cancelAll() }
+            return try await group.next()!
+        }
+    }
+}
