@@ -101,18 +101,79 @@ final class StoreGuard: Sendable {
 
     private struct StoreTimeout: Error {}
 
-    /// `body`, or `StoreTimeout` once `limit` has passed (then `body` is cancelled).
+    /// `body`, or `StoreTimeout` once `limit` has passed.
+    ///
+    /// `body` runs in a task of its own, not a child: a call stuck on a database connection that
+    /// stopped answering does not react to cancellation, and a child task would hold its caller
+    /// (and a graceful shutdown) until the connection comes back. The abandoned call ends when the
+    /// connection answers or is closed — the database client closes its connections when it shuts
+    /// down, so such a task never outlives the client that owns its connection.
     static func withTimeout<T: Sendable>(_ limit: Duration, _ body: @escaping @Sendable () async throws -> T)
         async throws -> T
     {
-        try await withThrowingTaskGroup(of: T.self) { group in
-            group.addTask { try await body() }
-            group.addTask {
-                try await Task.sleep(for: limit)
-                throw StoreTimeout()
+        let outcome = Outcome<T>()
+        let operation = Task { outcome.settle(await Result(catching: body)) }
+        do {
+            return try await withThrowingTaskGroup(of: T.self) { group in
+                group.addTask { try await outcome.value() }
+                group.addTask {
+                    try await Task.sleep(for: limit)
+                    throw StoreTimeout()
+                }
+                defer { group.cancelAll() }
+                return try await group.next()!
             }
-            defer { group.cancelAll() }
-            return try await group.next()!
+        } catch {
+            operation.cancel()
+            throw error
         }
+    }
+}
+
+/// The result of an operation, awaited by one caller that can stop waiting (cancellation).
+private final class Outcome<T: Sendable>: Sendable {
+    private struct State {
+        var result: Result<T, any Error>?
+        var waiter: CheckedContinuation<T, any Error>?
+        var abandoned = false
+    }
+
+    private let state = Mutex(State())
+
+    func settle(_ result: Result<T, any Error>) {
+        let waiter = state.withLock { state -> CheckedContinuation<T, any Error>? in
+            state.result = result
+            defer { state.waiter = nil }
+            return state.waiter
+        }
+        waiter?.resume(with: result)
+    }
+
+    func value() async throws -> T {
+        try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                let ready = state.withLock { state -> Result<T, any Error>? in
+                    if state.abandoned { return .failure(CancellationError()) }
+                    if let result = state.result { return result }
+                    state.waiter = continuation
+                    return nil
+                }
+                if let ready { continuation.resume(with: ready) }
+            }
+        } onCancel: {
+            let waiter = state.withLock { state -> CheckedContinuation<T, any Error>? in
+                state.abandoned = true
+                defer { state.waiter = nil }
+                return state.waiter
+            }
+            waiter?.resume(throwing: CancellationError())
+        }
+    }
+}
+
+extension Result where Failure == any Error {
+    /// The result of an async throwing body.
+    init(catching body: () async throws -> Success) async {
+        do { self = .success(try await body()) } catch { self = .failure(error) }
     }
 }
