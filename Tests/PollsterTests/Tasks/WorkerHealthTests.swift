@@ -1,0 +1,71 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+import PollsterCore
+import Testing
+
+/// `pollster worker --health HOST:PORT`, as a process supervisor sees it.
+@Suite("Worker health endpoints")
+struct WorkerHealthTests {
+    /// A free loopback port (bound and released).
+    static func freePort() throws -> Int {
+        let socket = Foundation.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(socket) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socket, $0, length) }
+        }
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(socket, $0, &length) }
+        }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    static func get(_ url: String) async -> (status: Int, body: String)? {
+        do {
+            let response = try await HTTPClient.shared.execute(
+                HTTPClientRequest(url: url), timeout: .seconds(2))
+            let body = try await response.body.collect(upTo: 64 * 1024)
+            return (Int(response.status.code), String(buffer: body))
+        } catch {
+            return nil
+        }
+    }
+
+    @Test("healthz answers, readyz is ready with methods loaded, SIGTERM exits 0", arguments: [true, false])
+    func health(withAdapters: Bool) async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "pollster-health-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let adapters = withAdapters ? Repository.adapters : directory.path
+        let port = try Self.freePort()
+        let worker = try WorkerProcess(
+            [
+                "--health", "127.0.0.1:\(port)", "--adapters", adapters, "--sqlite",
+                directory.appendingPathComponent("tasks.sqlite").path, "--files", directory.path,
+            ], environment: [:])
+        var ready: (status: Int, body: String)?
+        let deadline = ContinuousClock.now + .seconds(20)
+        while ContinuousClock.now < deadline {
+            ready = await Self.get("http://127.0.0.1:\(port)/readyz")
+            if let ready, !ready.body.contains("starting") { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        let health = await Self.get("http://127.0.0.1:\(port)/healthz")
+        #expect(health?.status == 200, "\(worker.log)")
+        if withAdapters {
+            #expect(ready?.status == 200, "\(String(describing: ready)) \(worker.log)")
+            #expect(ready?.body.contains("tool methods") == true)
+        } else {
+            #expect(ready?.status == 503, "\(String(describing: ready))")
+            #expect(ready?.body.contains("no tool methods loaded") == true)
+        }
+        #expect(worker.stop() == 0, "\(worker.log)")
+    }
+}
