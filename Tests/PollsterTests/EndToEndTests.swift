@@ -52,7 +52,7 @@ struct EndToEndTests {
             pollster, mock in
             let error = await pollsterError {
                 try await pollster.invoke(
-                    tool, input: sampleInputs[tool]!, options: fastOptions(mock, maxWait: .milliseconds(300)))
+                    tool, input: sampleInputs[tool]!, options: fastOptions(mock, maxWait: .seconds(2)))
             }
             let failure = try #require(error)
             #expect(failure.code == .pollingTimeout)

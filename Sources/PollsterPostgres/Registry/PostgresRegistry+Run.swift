@@ -56,13 +56,20 @@ extension PostgresRegistry {
             var failure: (any Error)?
             do {
                 try await database.client.withConnection { connection in
-                    try await connection.listen(on: channel) { notifications in
-                        self.listening(true)
-                        if reported { self.logger.info("listening for registry changes again") }
-                        reported = false
-                        delay = self.configuration.relistenDelay
-                        request.yield()  // catch up on anything missed while not listening
-                        for try await _ in notifications { request.yield() }
+                    // Cancellation must end the listen even when its connection was killed under it
+                    // (a `LISTEN` sent into a dead connection may never answer): closing the
+                    // connection fails whatever is waiting on it, and the pool replaces it.
+                    try await withTaskCancellationHandler {
+                        try await connection.listen(on: channel) { notifications in
+                            self.listening(true)
+                            if reported { self.logger.info("listening for registry changes again") }
+                            reported = false
+                            delay = self.configuration.relistenDelay
+                            request.yield()  // catch up on anything missed while not listening
+                            for try await _ in notifications { request.yield() }
+                        }
+                    } onCancel: {
+                        connection.close().whenComplete { _ in }
                     }
                 }
             } catch {
