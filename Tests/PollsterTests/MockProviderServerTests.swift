@@ -330,7 +330,7 @@ struct MockProviderServerTests {
                 let error = try #require(
                     (try reply.json()["Response"] as? [String: Any])?["Error"] as? [String: Any])
                 #expect(error["Code"] as? String == "RequestLimitExceeded")
-            case .noAnswer, .cutBody, .shortContentLength:
+            case .noAnswer, .cutBody, .shortContentLength, .trickle:
                 Issue.record("\(fault) is not served for polls in this test")
             }
             let next = try await mock.send(.GET, path, headers: replicateAuth).json()

@@ -147,7 +147,7 @@ extension HttpAdapter {
             run.report.statusRule = reading.rule
             run.emit(
                 .polled(
-                    number: number, phase: reading.phase, status: reading.rawStatus,
+                    number: number, phase: reading.phase, status: run.lastStatus,
                     progress: reading.progress,
                     error: nil))
             if reading.phase == .unknown, let raw = reading.rawStatus.map(run.redactor.redact),

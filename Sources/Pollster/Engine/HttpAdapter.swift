@@ -86,10 +86,11 @@ final class HttpAdapter: Sendable {
             }
         } else {
             submitted = try await submit(&stage.run)
+            // Stored with the task: the answer may echo the request's credentials.
             try await stage.run.options.onAccepted?(
                 TaskCheckpoint(
                     providerTaskId: stage.run.taskId, submitURL: stage.run.submitURL,
-                    submittedAt: stage.run.submittedAt, response: submitted))
+                    submittedAt: stage.run.submittedAt, response: stage.run.redactor.redact(submitted)))
         }
         return try await beginPolling(&stage, submitted: submitted)
     }
@@ -101,7 +102,7 @@ final class HttpAdapter: Sendable {
             result = stored
         } else {
             result = try await fetchResult(&stage.run, final: stage.final)
-            try await stage.run.options.onResult?(result)
+            try await stage.run.options.onResult?(stage.run.redactor.redact(result))
         }
         let files = try await outputs(&stage.run, result: result)
         stage.result = succeeded(stage.run, result: result, files: files)
@@ -140,7 +141,7 @@ final class HttpAdapter: Sendable {
         let completed = ContinuousClock.now
         return ToolResult(
             tool: run.method.name, method: run.method.config.name, taskId: run.taskId, state: .succeeded,
-            data: result,
+            data: run.redactor.redact(result),
             files: files, warnings: run.warnings,
             timings: ToolTimings(
                 submittedAt: run.submittedAt.timeIntervalSince1970, completedAt: Date().timeIntervalSince1970,

@@ -44,9 +44,14 @@ public struct Redactor: Sendable {
     /// `text` with every secret masked, in every form.
     public func redact(_ text: String) -> String {
         guard !isEmpty, !text.isEmpty else { return text }
+        return Self.redact(text, forms: forms())
+    }
+
+    /// `text` with each of `forms` (longest first) masked.
+    static func redact(_ text: String, forms: [String]) -> String {
         var output = text
-        for form in forms() where output.contains(form) {
-            output = output.replacing(form, with: Self.mask)
+        for form in forms where output.contains(form) {
+            output = output.replacing(form, with: mask)
         }
         return output
     }

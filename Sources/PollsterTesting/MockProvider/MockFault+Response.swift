@@ -66,6 +66,12 @@ extension MockFault {
             ])
         case .noAnswer:
             return MockResponse(status: .ok, headers: [:], body: .noAnswer)
+        case .trickle(let bytesPerSecond):
+            // Long enough to outlast any deadline a test sets (a minute at 10 bytes a second).
+            let body = #"{"status": "processing", "padding": ""# + String(repeating: " ", count: 600) + #""}"#
+            return MockResponse(
+                status: .ok, headers: ["Content-Type": "application/json"],
+                body: .trickle(Array(body.utf8), bytesPerSecond: max(1, bytesPerSecond)))
         case .cutBody, .shortContentLength:
             // Meaningful for files only (see `MockProviderRoutes.file`); elsewhere a dropped connection.
             return MockResponse(status: .ok, headers: [:], body: .closeConnection)

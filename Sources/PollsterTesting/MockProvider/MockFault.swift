@@ -21,6 +21,10 @@ public enum MockFault: Sendable, Equatable {
     case rateLimitEnvelope
     /// No answer at all: the connection stays open and silent (slow or hung providers).
     case noAnswer
+    /// 200 `application/json` whose headers (with the whole body's `Content-Length`) come at
+    /// once and whose body then comes this many bytes a second: a slow body that a timeout
+    /// counting only the wait for headers never ends.
+    case trickle(bytesPerSecond: Int)
     /// Files only: the full `Content-Length`, then the connection closes after this many bytes.
     case cutBody(afterBytes: Int)
     /// Files only: a `Content-Length` (and body) this many bytes shorter than the file.

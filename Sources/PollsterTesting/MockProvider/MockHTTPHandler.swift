@@ -97,6 +97,9 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             context.close(promise: nil)
         case .noAnswer:
             break
+        case .trickle(let bytes, let bytesPerSecond):
+            context.writeAndFlush(wrapOutboundOut(.head(head(bytes.count))), promise: nil)
+            trickle(bytes[...], bytesPerSecond: bytesPerSecond, keepAlive: keepAlive, context: context)
         case .bytes(let bytes):
             context.write(wrapOutboundOut(.head(head(bytes.count))), promise: nil)
             if !bytes.isEmpty {
@@ -138,6 +141,22 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             } else {
                 finish(context: context, keepAlive: current.keepAlive)
             }
+        }
+    }
+
+    /// Writes `bytesPerSecond` bytes of `rest` now and the others a second later, until the body
+    /// is sent or the connection is gone; scheduled on the channel's event loop.
+    private func trickle(
+        _ rest: ArraySlice<UInt8>, bytesPerSecond: Int, keepAlive: Bool, context: ChannelHandlerContext
+    ) {
+        guard context.channel.isActive else { return }
+        guard !rest.isEmpty else { return finish(context: context, keepAlive: keepAlive) }
+        let chunk = rest.prefix(bytesPerSecond)
+        context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(bytes: chunk)))), promise: nil)
+        context.eventLoop.assumeIsolated().scheduleTask(in: .seconds(1)) {
+            self.trickle(
+                rest.dropFirst(chunk.count), bytesPerSecond: bytesPerSecond, keepAlive: keepAlive,
+                context: context)
         }
     }
 

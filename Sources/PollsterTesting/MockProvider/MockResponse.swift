@@ -10,6 +10,9 @@ struct MockResponse: Sendable {
         case closeConnection
         /// Never answer; keep the connection open.
         case noAnswer
+        /// Send the head (with the whole `Content-Length`) at once, then `bytesPerSecond` bytes of
+        /// the body each second.
+        case trickle([UInt8], bytesPerSecond: Int)
     }
 
     var status: HTTPResponseStatus
