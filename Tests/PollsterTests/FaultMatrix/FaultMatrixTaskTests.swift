@@ -29,7 +29,7 @@ struct FaultMatrixTaskTests {
             options.maxWaitSeconds = state == .timedOut ? 2 : 30
             let task = try await harness.service.submit(runwayTool, input: runwayInput, options: options)
             let done = try await harness.running([harness.worker("w1")]) {
-                try await harness.service.wait(task.id, timeout: .seconds(20))
+                try await harness.service.wait(task.id, timeout: .seconds(60))
             }
             #expect(done.state == state, "\(String(describing: done.error))")
             #expect(harness.mock.stats.jobsCreated == jobs)
@@ -44,7 +44,7 @@ struct FaultMatrixTaskTests {
                 runwayTool, input: runwayInput, options: harness.options)
             let worker = Self.worker(harness, rounds: 2)
             let done = try await harness.running([worker]) {
-                try await harness.service.wait(task.id, timeout: .seconds(20))
+                try await harness.service.wait(task.id, timeout: .seconds(60))
             }
             #expect(done.state == .succeeded, "\(String(describing: done.error))")
             #expect(done.result?.files.count == 1)
@@ -61,13 +61,13 @@ struct FaultMatrixTaskTests {
                 runwayTool, input: runwayInput, options: harness.options)
             let worker = Self.worker(harness, rounds: 1)
             try await harness.running([worker]) {
-                let failed = try await harness.service.wait(task.id, timeout: .seconds(20))
+                let failed = try await harness.service.wait(task.id, timeout: .seconds(60))
                 #expect(failed.state == .failed)
                 #expect(failed.error?.code == .downloadFailed)
                 let providerJob = try #require(failed.providerTaskId)
                 let pollsBefore = harness.mock.stats.polls
                 _ = try await harness.service.retry(task.id)
-                let done = try await harness.service.wait(task.id, timeout: .seconds(20))
+                let done = try await harness.service.wait(task.id, timeout: .seconds(60))
                 #expect(done.state == .succeeded, "\(String(describing: done.error))")
                 #expect(done.providerTaskId == providerJob)
                 #expect(done.result?.files.count == 1)
