@@ -153,14 +153,14 @@ struct TaskDriver {
                 $0.checkpoint?.result = result
                 $0.state = .downloading
             }
-            guard await save(box) else { throw CancellationError() }
+            guard await saveDurably(box) else { throw CancellationError() }
         }
         options.onAccepted = { checkpoint in
             box.change {
                 $0.checkpoint = checkpoint
                 $0.state = .running
             }
-            guard await save(box) else { throw CancellationError() }
+            guard await saveDurably(box) else { throw CancellationError() }
             box.markAccepted()
         }
         if snapshot.checkpoint != nil { box.markAccepted() }
@@ -268,7 +268,7 @@ struct TaskDriver {
             }
             task.finishedAt = Date()
         }
-        if await save(box) {
+        if await saveDurably(box) {
             logger.info(
                 "task finished",
                 metadata: [
@@ -286,6 +286,28 @@ struct TaskDriver {
 
     /// Saves the record under this worker's lease; false when the lease is gone.
     private func save(_ box: RecordBox) async -> Bool {
+        await attemptSave(box) == .saved
+    }
+
+    /// Saves what must not be lost — the provider's answer, the job's result, the final
+    /// outcome — trying again through a store outage until it is stored, the lease is gone
+    /// (another worker has the task), the worker is shutting down or the driver is cancelled.
+    /// Whatever is not saved is found again by the worker that resumes the task from its lease.
+    private func saveDurably(_ box: RecordBox) async -> Bool {
+        while true {
+            switch await attemptSave(box) {
+            case .saved: return true
+            case .leaseLost: return false
+            case .storeFailed:
+                if signals.isStopping { return false }
+                guard (try? await Task.sleep(for: .seconds(1))) != nil else { return false }
+            }
+        }
+    }
+
+    private enum SaveOutcome { case saved, leaseLost, storeFailed }
+
+    private func attemptSave(_ box: RecordBox) async -> SaveOutcome {
         box.change { $0.updatedAt = Date() }
         let record = box.current
         do {
@@ -297,13 +319,13 @@ struct TaskDriver {
                 logger.info(
                     "not saved: another worker holds the task now", metadata: ["task": "\(task.id)"])
             }
-            return saved
+            return saved ? .saved : .leaseLost
         } catch is CancellationError {
-            return false
+            return .leaseLost
         } catch {
             // The outage itself is reported once by the store guard.
             logger.debug("saving the task failed: \(error)", metadata: ["task": "\(task.id)"])
-            return false
+            return .storeFailed
         }
     }
 }
