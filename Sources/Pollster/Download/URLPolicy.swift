@@ -69,7 +69,11 @@ public struct URLPolicy: Sendable {
     static func resolve(_ host: String) async throws -> [IPAddress] {
         try await NIOThreadPool.singleton.runIfActive {
             var hints = addrinfo()
-            hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+            #if canImport(Glibc)
+                hints.ai_socktype = Int32(SOCK_STREAM.rawValue)  // an enum in Glibc
+            #else
+                hints.ai_socktype = SOCK_STREAM  // a macro (Int32) on Darwin
+            #endif
             var list: UnsafeMutablePointer<addrinfo>?
             guard getaddrinfo(host, nil, &hints, &list) == 0, let first = list else { return [] }
             defer { freeaddrinfo(list) }

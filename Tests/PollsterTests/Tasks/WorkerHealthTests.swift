@@ -10,7 +10,11 @@ import Testing
 struct WorkerHealthTests {
     /// A free loopback port (bound and released).
     static func freePort() throws -> Int {
-        let socket = Foundation.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        #if canImport(Glibc)
+            let socket = Foundation.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        #else
+            let socket = Foundation.socket(AF_INET, SOCK_STREAM, 0)
+        #endif
         defer { close(socket) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
