@@ -38,7 +38,8 @@ public struct PollsterServer: Service {
 
         /// A configuration.
         public init(
-            host: String = "127.0.0.1", port: Int = 8080, requireAuth: Bool = true, maxBodyBytes: Int = 1 << 20,
+            host: String = "127.0.0.1", port: Int = 8080, requireAuth: Bool = true,
+            maxBodyBytes: Int = 1 << 20,
             maxPreferWait: Duration = .seconds(60), eventsCheckEvery: Duration = .milliseconds(200),
             taskOptions: TaskOptions = TaskOptions(), webhookPolicy: URLPolicy = URLPolicy(),
             webhooks: WebhookDispatcher.Configuration = WebhookDispatcher.Configuration()

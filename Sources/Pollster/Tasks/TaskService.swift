@@ -42,7 +42,8 @@ public struct TaskService: Sendable {
         }
         _ = try await pollster.validateInput(tool, input: input)
         var task = TaskRecord(
-            tool: tool, input: input, priority: priority, options: options, owner: owner, webhookURL: webhookURL)
+            tool: tool, input: input, priority: priority, options: options, owner: owner,
+            webhookURL: webhookURL)
         if let runAfter { task.runAfter = runAfter }
         try await storing("storing the task") { try await store.insert(task) }
         return task

@@ -54,9 +54,10 @@ struct PollsterAPI: APIProtocol {
     func listTasks(_ input: Operations.ListTasks.Input) async throws -> Operations.ListTasks.Output {
         let limit = input.query.limit ?? 50
         let states = input.query.state.flatMap { TaskState(rawValue: $0.rawValue) }.map { Set([$0]) } ?? []
+        let owner = try tenant.name
         let page = try await service.list(
             TaskQuery(
-                states: states, tool: input.query.tool, owner: try tenant.name, limit: limit + 1,
+                states: states, tool: input.query.tool, owner: owner, limit: limit + 1,
                 after: input.query.cursor))
         let shown = page.prefix(limit)
         let next = page.count > limit ? shown.last?.id : nil
@@ -72,7 +73,9 @@ struct PollsterAPI: APIProtocol {
     func retryTask(_ input: Operations.RetryTask.Input) async throws -> Operations.RetryTask.Output {
         let task = try await visibleTask(input.path.id)
         let queued = try await conflicting { try await service.retry(task.id) }
-        if let url = queued.webhookURL { try await state.addWebhook(taskID: queued.id, url: url, now: Date()) }
+        if let url = queued.webhookURL {
+            try await state.addWebhook(taskID: queued.id, url: url, now: Date())
+        }
         return .accepted(.init(body: .json(TaskView.task(queued))))
     }
 
@@ -81,10 +84,11 @@ struct PollsterAPI: APIProtocol {
         let task: TaskRecord
         do {
             task = try await service.status(id)
-        } catch where error.code == .taskNotFound {
+        } catch  where error.code == .taskNotFound {
             throw APIProblem.taskNotFound(id)
         }
-        guard task.owner == (try tenant.name) else { throw APIProblem.taskNotFound(id) }
+        let owner = try tenant.name
+        guard task.owner == owner else { throw APIProblem.taskNotFound(id) }
         return task
     }
 
@@ -103,7 +107,7 @@ struct PollsterAPI: APIProtocol {
     func conflicting(_ body: () async throws(PollsterError) -> TaskRecord) async throws -> TaskRecord {
         do {
             return try await body()
-        } catch where error.code == .invalidInput {
+        } catch  where error.code == .invalidInput {
             throw APIProblem(.conflict, code: "CONFLICT", error.message)
         }
     }

@@ -18,7 +18,8 @@ enum TaskView {
             providerStatus: task.providerStatus, progress: task.progress, polls: task.polls,
             attempt: task.attempt,
             error: task.error.map {
-                Components.Schemas.TaskError(code: $0.code.rawValue, message: $0.message, httpStatus: $0.httpStatus)
+                Components.Schemas.TaskError(
+                    code: $0.code.rawValue, message: $0.message, httpStatus: $0.httpStatus)
             },
             data: task.result.flatMap { container($0.data) }, files: files, webhook: task.webhookURL,
             createdAt: task.createdAt, updatedAt: task.updatedAt, finishedAt: task.finishedAt)
@@ -51,9 +52,10 @@ enum TaskView {
     static func tool(_ method: ToolMethod) -> Components.Schemas.Tool {
         let config = method.config
         return Components.Schemas.Tool(
-            name: method.name, inventory: method.inventory, method: config.name, description: config.description,
+            name: method.name, inventory: method.inventory, method: config.name,
+            description: config.description,
             httpMethod: config.httpMethod, endpoint: Redactor.stripQuery(config.endpoint),
-            baseUrl: method.baseUrl.map(URLCredentials.mask),
+            baseUrl: method.baseUrl.map { URLCredentials.mask($0) },
             pollIntervalSeconds: config.adapterConfig.polling?.intervalSeconds,
             maxWaitSeconds: config.adapterConfig.polling?.maxWaitSeconds,
             cancelable: config.adapterConfig.cancel != nil, maxConcurrent: method.limits?.maxConcurrent,

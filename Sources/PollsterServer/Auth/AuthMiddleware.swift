@@ -16,7 +16,9 @@ struct AuthMiddleware<Context: RequestContext>: RouterMiddleware {
     {
         if Self.publicPaths.contains(request.uri.path) { return try await next(request, context) }
         guard let keys else {
-            return try await Tenant.$current.withValue(Tenant(name: "local")) { try await next(request, context) }
+            return try await Tenant.$current.withValue(Tenant(name: "local")) {
+                try await next(request, context)
+            }
         }
         guard let header = request.headers[.authorization], header.lowercased().hasPrefix("bearer "),
             case let key = header.dropFirst(7).trimmingCharacters(in: .whitespaces), !key.isEmpty

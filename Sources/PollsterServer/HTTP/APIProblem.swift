@@ -24,7 +24,8 @@ public struct APIProblem: Error, Sendable, Equatable, Codable {
 
     /// A problem with `status` and `code`.
     public init(_ status: HTTPResponse.Status, code: String, _ detail: String? = nil) {
-        self.type = "https://pollster.dev/problems/\(code.lowercased().replacingOccurrences(of: "_", with: "-"))"
+        self.type =
+            "https://pollster.dev/problems/\(code.lowercased().replacingOccurrences(of: "_", with: "-"))"
         self.title = status.reasonPhrase
         self.status = status.code
         self.detail = detail
@@ -50,7 +51,9 @@ public struct APIProblem: Error, Sendable, Equatable, Codable {
     }
 
     /// 401: no key, or an unknown one.
-    static func unauthorized(_ detail: String) -> APIProblem { APIProblem(.unauthorized, code: "UNAUTHORIZED", detail) }
+    static func unauthorized(_ detail: String) -> APIProblem {
+        APIProblem(.unauthorized, code: "UNAUTHORIZED", detail)
+    }
 
     /// 404 for a task the caller may not see (or that does not exist: the two look the same).
     static func taskNotFound(_ id: String) -> APIProblem {

@@ -34,7 +34,8 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             }
             if (400..<500).contains(error.httpStatus.code) {
                 return APIProblem(
-                    error.httpStatus, code: "BAD_REQUEST", "\(error.causeDescription) \(error.underlyingError)")
+                    error.httpStatus, code: "BAD_REQUEST",
+                    "\(error.causeDescription) \(error.underlyingError)")
             }
             return internalError(error.underlyingError, request: request)
         case let error as HTTPError:

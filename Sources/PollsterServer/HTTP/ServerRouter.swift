@@ -14,9 +14,13 @@ enum ServerRouter {
         router.add(middleware: AuthMiddleware(keys: api.configuration.requireAuth ? api.state : nil))
         try api.registerHandlers(on: router)
         let files = FileRoute(api: api)
-        router.get("/v1/tasks/:id/files/:n") { request, context in try await files.respond(request, context: context) }
+        router.get("/v1/tasks/:id/files/:n") { request, context in
+            try await files.respond(request, context: context)
+        }
         let events = EventsRoute(api: api)
-        router.get("/v1/tasks/:id/events") { request, context in try await events.respond(request, context: context) }
+        router.get("/v1/tasks/:id/events") { request, context in
+            try await events.respond(request, context: context)
+        }
         router.get("/openapi.yaml") { _, _ in
             guard let url = Bundle.module.url(forResource: "openapi", withExtension: "yaml"),
                 let document = try? Data(contentsOf: url)

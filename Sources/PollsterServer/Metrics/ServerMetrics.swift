@@ -19,7 +19,8 @@ public struct ServerMetrics: Sendable {
 
     /// A task was stored.
     func submitted(tool: String) {
-        Counter(label: "pollster_task_submits_total", dimensions: [("tool", tool)], factory: factory).increment()
+        Counter(label: "pollster_task_submits_total", dimensions: [("tool", tool)], factory: factory)
+            .increment()
     }
 
     /// An output file was served.
@@ -30,7 +31,8 @@ public struct ServerMetrics: Sendable {
     /// A webhook delivery attempt ended.
     func webhook(delivered: Bool) {
         Counter(
-            label: "pollster_webhook_deliveries_total", dimensions: [("outcome", delivered ? "delivered" : "failed")],
+            label: "pollster_webhook_deliveries_total",
+            dimensions: [("outcome", delivered ? "delivered" : "failed")],
             factory: factory
         ).increment()
     }

@@ -75,11 +75,14 @@ public final class SQLiteServerStore: ServerStore {
         }
     }
 
-    private static func idempotency(_ db: Database, tenant: String, key: String) throws -> IdempotencyRecord? {
+    private static func idempotency(_ db: Database, tenant: String, key: String) throws -> IdempotencyRecord?
+    {
         try Row.fetchOne(
             db, sql: "SELECT body_hash, task_id FROM pollster_api_idempotency WHERE tenant = ? AND key = ?",
             arguments: [tenant, key]
-        ).map { IdempotencyRecord(tenant: tenant, key: key, bodyHash: $0["body_hash"], taskID: $0["task_id"]) }
+        ).map {
+            IdempotencyRecord(tenant: tenant, key: key, bodyHash: $0["body_hash"], taskID: $0["task_id"])
+        }
     }
 
     public func addWebhook(taskID: String, url: String, now: Date) async throws {
@@ -102,7 +105,9 @@ public final class SQLiteServerStore: ServerStore {
                     taskID: row["task_id"], url: row["url"], attempts: row["attempts"],
                     createdAt: Date(timeIntervalSince1970: row["created_at"]),
                     nextAt: Date(timeIntervalSince1970: row["next_at"]),
-                    firstAttemptAt: (row["first_attempt_at"] as Double?).map { Date(timeIntervalSince1970: $0) })
+                    firstAttemptAt: (row["first_attempt_at"] as Double?).map {
+                        Date(timeIntervalSince1970: $0)
+                    })
             }
         }
     }
@@ -130,9 +135,11 @@ public final class SQLiteServerStore: ServerStore {
     public func recordAttempt(_ attempt: WebhookAttempt) async throws {
         try await pool.write { db in
             try db.execute(
-                sql: "INSERT INTO pollster_api_webhook_attempts (task_id, attempt, at, status, error) VALUES (?, ?, ?, ?, ?)",
+                sql:
+                    "INSERT INTO pollster_api_webhook_attempts (task_id, attempt, at, status, error) VALUES (?, ?, ?, ?, ?)",
                 arguments: [
-                    attempt.taskID, attempt.attempt, attempt.at.timeIntervalSince1970, attempt.status, attempt.error,
+                    attempt.taskID, attempt.attempt, attempt.at.timeIntervalSince1970, attempt.status,
+                    attempt.error,
                 ])
         }
     }
@@ -144,7 +151,8 @@ public final class SQLiteServerStore: ServerStore {
                 arguments: [taskID]
             ).map { row in
                 WebhookAttempt(
-                    taskID: row["task_id"], attempt: row["attempt"], at: Date(timeIntervalSince1970: row["at"]),
+                    taskID: row["task_id"], attempt: row["attempt"],
+                    at: Date(timeIntervalSince1970: row["at"]),
                     status: row["status"], error: row["error"])
             }
         }

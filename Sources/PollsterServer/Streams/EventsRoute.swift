@@ -12,7 +12,9 @@ struct EventsRoute {
     func respond(_ request: Request, context: some RequestContext) async throws -> Response {
         let id = context.parameters.get("id") ?? ""
         _ = try await api.visibleTask(id)  // 404 before the stream starts
-        let after = request.headers[HTTPField.Name("Last-Event-ID")!].flatMap { Int64($0.trimmingCharacters(in: .whitespaces)) }
+        let after = request.headers[HTTPField.Name("Last-Event-ID")!].flatMap {
+            Int64($0.trimmingCharacters(in: .whitespaces))
+        }
         let events = api.service.events(id, checkEvery: api.configuration.eventsCheckEvery)
         let headers: HTTPFields = [.contentType: "text/event-stream", .cacheControl: "no-cache"]
         return Response(
@@ -29,7 +31,8 @@ struct EventsRoute {
                     return
                 } catch {
                     let problem = APIProblem(.internalServerError, code: "TASK_NOT_FOUND", "\(error)")
-                    try await writer.write(ByteBuffer(bytes: Array("event: error\ndata: ".utf8) + problem.body + [10, 10]))
+                    try await writer.write(
+                        ByteBuffer(bytes: Array("event: error\ndata: ".utf8) + problem.body + [10, 10]))
                 }
                 try await writer.finish(nil)
             })

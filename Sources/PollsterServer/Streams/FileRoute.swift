@@ -22,15 +22,20 @@ struct FileRoute {
             let size = (attributes[.size] as? NSNumber)?.intValue
         else {
             throw APIProblem(
-                .notFound, code: "NOT_FOUND", "task \(id) has no stored file \(index) (it has \(files.count))")
+                .notFound, code: "NOT_FOUND", "task \(id) has no stored file \(index) (it has \(files.count))"
+            )
         }
         let file = files[index]
         let etag = "\"\(file.sha256 ?? "\(size)-\(Int(task.updatedAt.timeIntervalSince1970))")\""
         var headers: HTTPFields = [.contentType: file.mimeType, .eTag: etag, .acceptRanges: "bytes"]
-        headers[.contentDisposition] = "inline; filename=\"\(file.filename.replacingOccurrences(of: "\"", with: ""))\""
-        if let match = request.headers[.ifNoneMatch], match == "*" || match.split(separator: ",").contains(where: {
-            $0.trimmingCharacters(in: .whitespaces) == etag
-        }) {
+        headers[.contentDisposition] =
+            "inline; filename=\"\(file.filename.replacingOccurrences(of: "\"", with: ""))\""
+        if let match = request.headers[.ifNoneMatch],
+            match == "*"
+                || match.split(separator: ",").contains(where: {
+                    $0.trimmingCharacters(in: .whitespaces) == etag
+                })
+        {
             return Response(status: .notModified, headers: headers)
         }
         api.metrics.downloaded()
@@ -56,7 +61,8 @@ struct FileRoute {
         guard header.hasPrefix("bytes="), let first = header.dropFirst(6).split(separator: ",").first else {
             return nil
         }
-        let parts = first.trimmingCharacters(in: .whitespaces).split(separator: "-", omittingEmptySubsequences: false)
+        let parts = first.trimmingCharacters(in: .whitespaces).split(
+            separator: "-", omittingEmptySubsequences: false)
         guard parts.count == 2 else { return nil }
         if parts[0].isEmpty {
             guard let suffix = Int(parts[1]), suffix > 0 else { return nil }

@@ -74,7 +74,7 @@ public struct WebhookDispatcher: Service {
         let task: TaskRecord
         do {
             task = try await service.status(webhook.taskID)
-        } catch where error.code == .taskNotFound {
+        } catch  where error.code == .taskNotFound {
             return try await state.finishWebhook(taskID: webhook.taskID)
         }
         var next = webhook
@@ -91,20 +91,26 @@ public struct WebhookDispatcher: Service {
         if failure == nil { return try await state.finishWebhook(taskID: task.id) }
         let elapsed = now.timeIntervalSince(next.firstAttemptAt ?? now)
         guard elapsed < configuration.giveUpAfter.seconds else {
-            logger.error("webhook for task \(task.id) given up after \(next.attempts) attempts: \(failure ?? "")")
+            logger.error(
+                "webhook for task \(task.id) given up after \(next.attempts) attempts: \(failure ?? "")")
             return try await state.finishWebhook(taskID: task.id)
         }
         let delay = min(
-            configuration.firstRetryDelay.seconds * pow(2, Double(next.attempts - 1)), configuration.maxRetryDelay.seconds)
+            configuration.firstRetryDelay.seconds * pow(2, Double(next.attempts - 1)),
+            configuration.maxRetryDelay.seconds)
         next.nextAt = now.addingTimeInterval(delay)
-        logger.info("webhook for task \(task.id) attempt \(next.attempts) failed (\(failure ?? "")); next in \(delay) s")
+        logger.info(
+            "webhook for task \(task.id) attempt \(next.attempts) failed (\(failure ?? "")); next in \(delay) s"
+        )
         try await state.reschedule(next)
     }
 
     /// One signed POST; returns the status and, unless it was 2xx, what went wrong.
-    private func deliver(_ task: TaskRecord, to url: String, client: HTTPClient, signer: WebhookSigner) async -> (
-        Int?, String?
-    ) {
+    private func deliver(_ task: TaskRecord, to url: String, client: HTTPClient, signer: WebhookSigner) async
+        -> (
+            Int?, String?
+        )
+    {
         do {
             _ = try await policy.check(url, allowHosts: nil, purpose: "send webhooks to")
         } catch {
@@ -118,10 +124,12 @@ public struct WebhookDispatcher: Service {
         request.headers.add(name: "content-type", value: "application/json")
         request.headers.add(name: "webhook-id", value: id)
         request.headers.add(name: "webhook-timestamp", value: String(timestamp))
-        request.headers.add(name: "webhook-signature", value: signer.signature(id: id, timestamp: timestamp, body: body))
+        request.headers.add(
+            name: "webhook-signature", value: signer.signature(id: id, timestamp: timestamp, body: body))
         request.body = .bytes(ByteBuffer(bytes: body))
         do {
-            let response = try await client.execute(request, timeout: .seconds(configuration.timeout.seconds.rounded(.up)))
+            let response = try await client.execute(
+                request, timeout: .seconds(Int64(configuration.timeout.seconds.rounded(.up))))
             _ = try? await response.body.collect(upTo: 64 * 1024)
             let code = Int(response.status.code)
             return (code, (200..<300).contains(code) ? nil : "the receiver answered \(code)")
@@ -142,7 +150,8 @@ enum WebhookPayload {
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .iso8601
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let payload = Payload(type: "task.\(task.state.rawValue)", timestamp: Date(), data: TaskView.task(task))
+        let payload = Payload(
+            type: "task.\(task.state.rawValue)", timestamp: Date(), data: TaskView.task(task))
         return (try? encoder.encode(payload)).map { Array($0) } ?? []
     }
 }

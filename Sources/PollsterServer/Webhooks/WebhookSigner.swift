@@ -12,7 +12,8 @@ public struct WebhookSigner: Sendable {
     public init(secret: String) throws {
         let encoded = secret.hasPrefix("whsec_") ? String(secret.dropFirst(6)) : secret
         guard let bytes = Data(base64Encoded: encoded), !bytes.isEmpty else {
-            throw APIProblem(.internalServerError, code: "INVALID_CONFIG", "the webhook secret is not whsec_<base64>")
+            throw APIProblem(
+                .internalServerError, code: "INVALID_CONFIG", "the webhook secret is not whsec_<base64>")
         }
         key = SymmetricKey(data: bytes)
     }
@@ -20,7 +21,8 @@ public struct WebhookSigner: Sendable {
     /// A new random secret: `whsec_` and 24 random bytes in base64.
     public static func newSecret() -> String {
         var generator = SystemRandomNumberGenerator()
-        return "whsec_" + Data((0..<24).map { _ in UInt8.random(in: 0...255, using: &generator) }).base64EncodedString()
+        return "whsec_"
+            + Data((0..<24).map { _ in UInt8.random(in: 0...255, using: &generator) }).base64EncodedString()
     }
 
     /// The `webhook-signature` value for a message.

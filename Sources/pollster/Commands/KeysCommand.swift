@@ -7,7 +7,8 @@ import PollsterServer
 /// `pollster keys`: API keys of the HTTP API.
 struct KeysCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "keys", abstract: "Manage API keys of pollster serve.", subcommands: [CreateKeyCommand.self])
+        commandName: "keys", abstract: "Manage API keys of pollster serve.",
+        subcommands: [CreateKeyCommand.self])
 }
 
 /// `pollster keys create --tenant T`: prints a new key once; only its SHA-256 is stored.
@@ -28,11 +29,14 @@ struct CreateKeyCommand: AsyncParsableCommand {
     @Option(
         name: .customLong("sqlite"),
         help: ArgumentHelp(
-            "The SQLite file of pollster serve (default: $POLLSTER_SQLITE, else pollster.sqlite).", valueName: "path"))
+            "The SQLite file of pollster serve (default: $POLLSTER_SQLITE, else pollster.sqlite).",
+            valueName: "path"))
     var sqlitePath: String?
 
     func validate() throws {
-        guard !tenant.isEmpty, tenant.count <= 200 else { throw ValidationError("--tenant must be 1–200 characters") }
+        guard !tenant.isEmpty, tenant.count <= 200 else {
+            throw ValidationError("--tenant must be 1–200 characters")
+        }
         for name in scope.split(separator: ",") where Tenant.Scope(rawValue: String(name)) == nil {
             throw ValidationError("unknown scope \(name); use tools:invoke, tasks:read")
         }
@@ -46,7 +50,9 @@ struct CreateKeyCommand: AsyncParsableCommand {
             let store = try SQLiteServerStore(path: path)
             try await store.addKey(hash: APIKeys.hash(key), tenant: tenant, scopes: scopes)
             Console.out(key)
-            Console.error("tenant \(tenant), scopes \(scopes.map(\.rawValue).sorted().joined(separator: ",")), stored in \(path)")
+            Console.error(
+                "tenant \(tenant), scopes \(scopes.map(\.rawValue).sorted().joined(separator: ",")), stored in \(path)"
+            )
             Console.error("webhooks are signed with \(try await store.webhookSecret()) (Standard Webhooks)")
         } catch {
             throw PollsterError(.invalidConfig, "cannot store the key in \(path): \(error)").exit()

@@ -23,7 +23,8 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Flag(
         name: .customLong("no-auth"),
-        help: "Accept requests without an API key (loopback development only; every caller is tenant 'local').")
+        help:
+            "Accept requests without an API key (loopback development only; every caller is tenant 'local').")
     var noAuth = false
 
     @Option(help: "Tasks run at once by the in-process worker (0: run no worker, API only).")
@@ -69,14 +70,17 @@ struct ServeCommand: AsyncParsableCommand {
                         taskOptions: TaskOptions(baseUrlOverride: engine.baseUrl),
                         webhookPolicy: URLPolicy(allowPrivateNetworks: engine.allowPrivateNetworks)),
                     logger: logger,
-                    onListening: { port in Console.error("pollster serving http://\(host):\(port) (tasks in \(place))") })
+                    onListening: { port in
+                        Console.error("pollster serving http://\(host):\(port) (tasks in \(place))")
+                    })
                 var services: [any Service] = [server]
                 if concurrency > 0 {
                     services.append(
                         TaskWorker(
                             store: taskStore, pollster: pollster,
                             configuration: TaskWorker.Configuration(
-                                concurrency: concurrency, lease: .milliseconds(Int64(lease * 1000)), filesDirectory: files),
+                                concurrency: concurrency, lease: .milliseconds(Int64(lease * 1000)),
+                                filesDirectory: files),
                             logger: logger))
                 }
                 let group = ServiceGroup(

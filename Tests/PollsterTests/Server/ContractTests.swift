@@ -10,7 +10,8 @@ struct ContractTests {
     @Test(.timeLimit(.minutes(5)), PythonClients.available)
     func schemathesisFindsNoServerErrorsAndNoSchemaViolations() async throws {
         let python = try #require(PythonClients.interpreter, "no .venv: see Tests/python-requirements.txt")
-        let schemathesis = URL(fileURLWithPath: python).deletingLastPathComponent().appendingPathComponent("schemathesis")
+        let schemathesis = URL(fileURLWithPath: python).deletingLastPathComponent().appendingPathComponent(
+            "schemathesis")
         try await withServer { server in
             _ = try await server.submit()  // a task, so list pages are not all empty
             let arguments = [
@@ -23,9 +24,12 @@ struct ContractTests {
                 "--generation-database", "none", "--suppress-health-check", "all", "--request-timeout", "20",
             ]
             let run = try await NIOThreadPool.singleton.runIfActive {
-                try ProcessRun.run(schemathesis, arguments, in: Repository.root, environment: ["NO_COLOR": "1"])
+                try ProcessRun.run(
+                    schemathesis, arguments, in: Repository.root, environment: ["NO_COLOR": "1"])
             }
-            if run.status != 0 { Issue.record("schemathesis failed:\n\(run.output.suffix(6000))\n\(run.error.suffix(2000))") }
+            if run.status != 0 {
+                Issue.record("schemathesis failed:\n\(run.output.suffix(6000))\n\(run.error.suffix(2000))")
+            }
             #expect(run.status == 0)
         }
     }

@@ -72,7 +72,8 @@ struct ServerAPITests {
             #expect(second == 202)
             #expect(task["id"] == again["id"])
             let (conflict, problem) = try await server.submit(
-                body: #"{"input": {"promptImage": "https://example.com/b.png", "model": "gen4_turbo"}}"#, headers: key)
+                body: #"{"input": {"promptImage": "https://example.com/b.png", "model": "gen4_turbo"}}"#,
+                headers: key)
             #expect(conflict == 409)
             #expect(problem["code"]?.stringValue == "IDEMPOTENCY_CONFLICT")
             let list = try await server.json(server.request(.get, "/v1/tasks"))
@@ -100,11 +101,16 @@ struct ServerAPITests {
     @Test func tenantsSeeOnlyTheirOwnTasksAndWrongKeysAre401() async throws {
         try await withServer { server in
             let id = try #require(try await server.submit().1["id"]?.stringValue)
-            let (other, problem) = try await server.json(server.request(.get, "/v1/tasks/\(id)", key: server.keyB))
+            let (other, problem) = try await server.json(
+                server.request(.get, "/v1/tasks/\(id)", key: server.keyB))
             #expect(other == 404)
             #expect(problem["code"]?.stringValue == "TASK_NOT_FOUND")
-            #expect(try await server.json(server.request(.post, "/v1/tasks/\(id)/cancel", key: server.keyB)).0 == 404)
-            #expect(try await server.send(server.request(.get, "/v1/tasks/\(id)/files/0", key: server.keyB)).status == 404)
+            #expect(
+                try await server.json(server.request(.post, "/v1/tasks/\(id)/cancel", key: server.keyB)).0
+                    == 404)
+            #expect(
+                try await server.send(server.request(.get, "/v1/tasks/\(id)/files/0", key: server.keyB))
+                    .status == 404)
             let page = try await server.json(server.request(.get, "/v1/tasks", key: server.keyB)).1
             #expect(page["tasks"]?.arrayValue?.isEmpty == true)
 

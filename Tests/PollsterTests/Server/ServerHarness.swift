@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import NIOCore
+import NIOHTTP1
 import Pollster
 import PollsterCore
 import PollsterServer
@@ -18,9 +19,10 @@ struct ServerHarness {
     let keyB: String
 
     /// A request to `path` with tenant A's key (or `key`; nil sends none).
-    func request(_ method: HTTPMethodName, _ path: String, key: String?? = .none, body: String? = nil,
-                 headers: [(String, String)] = []) -> HTTPClientRequest
-    {
+    func request(
+        _ method: HTTPMethodName, _ path: String, key: String?? = .none, body: String? = nil,
+        headers: [(String, String)] = []
+    ) -> HTTPClientRequest {
         var request = HTTPClientRequest(url: baseURL + path)
         request.method = method.nio
         let key = key ?? keyA
@@ -51,8 +53,9 @@ struct ServerHarness {
         -> (Int, JSONValue)
     {
         try await json(
-            request(.post, "/v1/tools/\(runwayTool)/tasks", key: key.map { .some($0) } ?? .none,
-                    body: body ?? #"{"input": \#(runwayInput)}"#, headers: headers))
+            request(
+                .post, "/v1/tools/\(runwayTool)/tasks", key: key.map { .some($0) } ?? .none,
+                body: body ?? #"{"input": \#(runwayInput)}"#, headers: headers))
     }
 
     /// Polls `GET /v1/tasks/{id}` until the task is finished.
@@ -85,14 +88,17 @@ func withServer<T: Sendable>(
         let state = try SQLiteServerStore(path: temporarySQLitePath())
         let keyA = APIKeys.generate()
         let keyB = APIKeys.generate()
-        try await state.addKey(hash: APIKeys.hash(keyA), tenant: "tenant-a", scopes: Set(Tenant.Scope.allCases))
-        try await state.addKey(hash: APIKeys.hash(keyB), tenant: "tenant-b", scopes: Set(Tenant.Scope.allCases))
+        try await state.addKey(
+            hash: APIKeys.hash(keyA), tenant: "tenant-a", scopes: Set(Tenant.Scope.allCases))
+        try await state.addKey(
+            hash: APIKeys.hash(keyB), tenant: "tenant-b", scopes: Set(Tenant.Scope.allCases))
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
         let server = PollsterServer(
             service: tasks.service, state: state,
             configuration: PollsterServer.Configuration(
                 port: 0, requireAuth: requireAuth, eventsCheckEvery: .milliseconds(20),
-                taskOptions: tasks.options, webhookPolicy: URLPolicy(allowPrivateNetworks: true), webhooks: webhooks),
+                taskOptions: tasks.options, webhookPolicy: URLPolicy(allowPrivateNetworks: true),
+                webhooks: webhooks),
             logger: quietLogger,
             onListening: { port in continuation.yield(port) })
         let client = HTTPClient(eventLoopGroupProvider: .singleton)

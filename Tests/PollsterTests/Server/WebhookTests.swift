@@ -30,7 +30,8 @@ struct WebhookTests {
                 forged.body[0] ^= 1
                 #expect(try !Self.verify(forged, secret: secret))
                 if let python = PythonClients.interpreter {
-                    #expect(try await Self.verifyWithStandardWebhooks(delivery, secret: secret, python: python))
+                    #expect(
+                        try await Self.verifyWithStandardWebhooks(delivery, secret: secret, python: python))
                 }
                 let attempts = try await server.state.attempts(taskID: id)
                 #expect(attempts.map(\.status) == [500, 200])
@@ -41,30 +42,36 @@ struct WebhookTests {
     @Test func privateWebhookTargetsAreRefusedUnlessAllowed() async throws {
         try await withServer { server in
             // The harness allows private networks; a literal non-http URL is refused anyway.
-            let (status, problem) = try await server.submit(body: #"{"input": \#(runwayInput), "webhook": "ftp://x/y"}"#)
+            let (status, problem) = try await server.submit(
+                body: #"{"input": \#(runwayInput), "webhook": "ftp://x/y"}"#)
             #expect(status == 422)
             #expect(problem["code"]?.stringValue == "UNSAFE_URL")
         }
         let strict = URLPolicy(allowPrivateNetworks: false)
         await #expect(throws: PollsterError.self) {
-            _ = try await strict.check("http://127.0.0.1:9/hook", allowHosts: nil, purpose: "send webhooks to")
+            _ = try await strict.check(
+                "http://127.0.0.1:9/hook", allowHosts: nil, purpose: "send webhooks to")
         }
     }
 
     /// The Standard Webhooks check, written from the spec: HMAC-SHA256 over `id.timestamp.body`
     /// with the base64-decoded bytes after `whsec_`, base64 in `v1,<signature>`.
     static func verify(_ delivery: Delivery, secret: String) throws -> Bool {
-        let key = SymmetricKey(data: try #require(Data(base64Encoded: String(secret.dropFirst("whsec_".count)))))
+        let key = SymmetricKey(
+            data: try #require(Data(base64Encoded: String(secret.dropFirst("whsec_".count)))))
         let id = try #require(delivery.headers["webhook-id"])
         let timestamp = try #require(delivery.headers["webhook-timestamp"])
         let signed = Array("\(id).\(timestamp).".utf8) + delivery.body
-        let expected = "v1," + Data(HMAC<SHA256>.authenticationCode(for: signed, using: key)).base64EncodedString()
+        let expected =
+            "v1," + Data(HMAC<SHA256>.authenticationCode(for: signed, using: key)).base64EncodedString()
         let sent = try #require(delivery.headers["webhook-signature"]).split(separator: " ").map(String.init)
         return sent.contains(expected)
     }
 
     /// The same check by the `standardwebhooks` PyPI package.
-    static func verifyWithStandardWebhooks(_ delivery: Delivery, secret: String, python: String) async throws -> Bool {
+    static func verifyWithStandardWebhooks(_ delivery: Delivery, secret: String, python: String) async throws
+        -> Bool
+    {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("pollster-wh-\(UUID())")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -104,17 +111,19 @@ struct WebhookReceiver: Sendable {
     }
 }
 
-func withWebhookReceiver<T: Sendable>(failFirst: Int, _ body: @escaping @Sendable (WebhookReceiver) async throws -> T)
+func withWebhookReceiver<T: Sendable>(
+    failFirst: Int, _ body: @escaping @Sendable (WebhookReceiver) async throws -> T
+)
     async throws -> T
 {
     let (deliveries, continuation) = AsyncStream.makeStream(of: Delivery.self)
     let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
-    let seen = Mutex(0)
+    let seen = DeliveryCount()
     let router = Router()
     router.post("/hook") { request, _ in
         var request = request
         let bytes = Array(buffer: try await request.collectBody(upTo: 1 << 20))
-        let count = seen.withLock { count in
+        let count = seen.value.withLock { count in
             count += 1
             return count
         }
@@ -135,4 +144,9 @@ func withWebhookReceiver<T: Sendable>(failFirst: Int, _ body: @escaping @Sendabl
         let port = try #require(await iterator.next())
         return try await body(WebhookReceiver(url: "http://127.0.0.1:\(port)/hook", deliveries: deliveries))
     }
+}
+
+/// How many deliveries the receiver saw (a class: a `Mutex` cannot be captured by the route).
+final class DeliveryCount: Sendable {
+    let value = Mutex(0)
 }
