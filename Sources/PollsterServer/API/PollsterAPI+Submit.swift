@@ -13,6 +13,11 @@ extension PollsterAPI {
             throw APIProblem(.unsupportedMediaType, code: "BAD_REQUEST", "send the task as application/json")
         }
         let value = try TaskView.json(request.input)
+        if let priority = request.priority, !(-1000...1000).contains(priority) {
+            throw APIProblem(
+                .unprocessableContent, code: "INVALID_INPUT",
+                "priority must be from -1000 to 1000, got \(priority)")
+        }
         if let webhook = request.webhook { try await checkWebhook(webhook) }
         let key = input.headers.idempotencyKey
         let bodyHash = Self.hash(tool: tool, request: request)

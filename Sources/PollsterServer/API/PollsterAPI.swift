@@ -53,6 +53,9 @@ struct PollsterAPI: APIProtocol {
 
     func listTasks(_ input: Operations.ListTasks.Input) async throws -> Operations.ListTasks.Output {
         let limit = input.query.limit ?? 50
+        guard (1...200).contains(limit) else {
+            throw APIProblem(.badRequest, code: "BAD_REQUEST", "limit must be from 1 to 200, got \(limit)")
+        }
         let states = input.query.state.flatMap { TaskState(rawValue: $0.rawValue) }.map { Set([$0]) } ?? []
         let owner = try tenant.name
         let page = try await service.list(
