@@ -84,12 +84,14 @@ struct PollsterAPI: APIProtocol {
 
     /// The task `id` if the caller owns it; 404 otherwise (another tenant's task looks absent).
     func visibleTask(_ id: String) async throws -> TaskRecord {
-        let task: TaskRecord
+        let found: TaskRecord?
         do {
-            task = try await service.status(id)
-        } catch  where error.code == .taskNotFound {
-            throw APIProblem.taskNotFound(id)
+            found = try await service.status(id)
+        } catch {
+            if error.code != .taskNotFound { throw error }
+            found = nil
         }
+        guard let task = found else { throw APIProblem.taskNotFound(id) }
         let owner = try tenant.name
         guard task.owner == owner else { throw APIProblem.taskNotFound(id) }
         return task
@@ -107,10 +109,10 @@ struct PollsterAPI: APIProtocol {
     }
 
     /// Runs a cancel or retry; a task in the wrong state for it is a 409, not a 422.
-    func conflicting(_ body: () async throws(PollsterError) -> TaskRecord) async throws -> TaskRecord {
+    func conflicting(_ body: () async throws -> TaskRecord) async throws -> TaskRecord {
         do {
             return try await body()
-        } catch  where error.code == .invalidInput {
+        } catch let error as PollsterError where error.code == .invalidInput {
             throw APIProblem(.conflict, code: "CONFLICT", error.message)
         }
     }

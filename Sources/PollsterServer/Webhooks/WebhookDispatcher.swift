@@ -71,10 +71,7 @@ public struct WebhookDispatcher: Service {
 
     private func process(_ webhook: PendingWebhook, client: HTTPClient, signer: WebhookSigner) async throws {
         let now = Date()
-        let task: TaskRecord
-        do {
-            task = try await service.status(webhook.taskID)
-        } catch  where error.code == .taskNotFound {
+        guard let task = try await currentTask(webhook.taskID) else {
             return try await state.finishWebhook(taskID: webhook.taskID)
         }
         var next = webhook
@@ -103,6 +100,16 @@ public struct WebhookDispatcher: Service {
             "webhook for task \(task.id) attempt \(next.attempts) failed (\(failure ?? "")); next in \(delay) s"
         )
         try await state.reschedule(next)
+    }
+
+    /// The task, or nil once it was deleted.
+    private func currentTask(_ id: String) async throws -> TaskRecord? {
+        do {
+            return try await service.status(id)
+        } catch {
+            if error.code == .taskNotFound { return nil }
+            throw error
+        }
     }
 
     /// One signed POST; returns the status and, unless it was 2xx, what went wrong.

@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Crypto
 import Foundation
+import NIOHTTP1
 import Pollster
 import PollsterCore
 import PollsterServer
