@@ -19,7 +19,7 @@ struct ContractTests {
                 "--header", "Authorization: Bearer \(server.keyA)",
                 "--checks",
                 "not_a_server_error,status_code_conformance,content_type_conformance,response_headers_conformance,response_schema_conformance",
-                "--max-examples", "20", "--max-time", "120", "--seed", "1", "--workers", "1",
+                "--max-examples", "20", "--max-time", "60", "--seed", "1", "--workers", "1",
                 "--exclude-path", "/v1/tasks/{id}/events", "--phases", "examples,coverage,fuzzing",
                 "--generation-database", "none", "--suppress-health-check", "all", "--request-timeout", "20",
             ]

@@ -90,8 +90,9 @@ struct ServerAPITests {
             #expect(status == 200)
             let canceled = try await server.finished(id)
             #expect(canceled["state"]?.stringValue == "canceled")
-            let (again, _) = try await server.json(server.request(.post, "/v1/tasks/\(id)/cancel"))
-            #expect(again == 409)
+            let (again, still) = try await server.json(server.request(.post, "/v1/tasks/\(id)/cancel"))
+            #expect(again == 200)  // canceling a canceled task is idempotent
+            #expect(still["state"]?.stringValue == "canceled")
             let (retried, task) = try await server.json(server.request(.post, "/v1/tasks/\(id)/retry"))
             #expect(retried == 202)
             #expect(task["attempt"] == 2)
