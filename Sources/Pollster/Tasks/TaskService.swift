@@ -26,11 +26,12 @@ public struct TaskService: Sendable {
     }
 
     /// Checks `tool` and `input` (the method's `requestSchema` included) and stores a queued task.
-    /// Nothing is stored or sent when a check fails.
+    /// Nothing is stored or sent when a check fails. `owner` and `webhookURL` are kept with the
+    /// task for front doors (the HTTP API) that act on them.
     /// - Throws: `TOOL_NOT_FOUND`, `INVALID_INPUT`, or `TRANSPORT_ERROR` when the store fails.
     public func submit(
         _ tool: String, input: JSONValue, options: TaskOptions = TaskOptions(), priority: Int = 0,
-        owner: String? = nil, runAfter: Date? = nil
+        owner: String? = nil, runAfter: Date? = nil, webhookURL: String? = nil
     ) async throws(PollsterError) -> TaskRecord {
         let size = input.description.utf8.count
         guard size <= maxInputBytes else {
@@ -40,7 +41,9 @@ public struct TaskService: Sendable {
             )
         }
         _ = try await pollster.validateInput(tool, input: input)
-        var task = TaskRecord(tool: tool, input: input, priority: priority, options: options, owner: owner)
+        var task = TaskRecord(
+            tool: tool, input: input, priority: priority, options: options, owner: owner,
+            webhookURL: webhookURL)
         if let runAfter { task.runAfter = runAfter }
         try await storing("storing the task") { try await store.insert(task) }
         return task

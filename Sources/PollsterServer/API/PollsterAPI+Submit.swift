@@ -1,0 +1,94 @@
+import Crypto
+import Foundation
+import HTTPTypes
+import Pollster
+import PollsterCore
+
+extension PollsterAPI {
+    /// `POST /v1/tools/{name}/tasks`: validate, store (once per idempotency key), answer 202 — or
+    /// 200 with the finished task when `Prefer: wait=N` and it finished in time.
+    func createTask(_ input: Operations.CreateTask.Input) async throws -> Operations.CreateTask.Output {
+        let tenant = try tenant
+        let tool = input.path.name
+        guard case .json(let request) = input.body else {
+            throw APIProblem(.unsupportedMediaType, code: "BAD_REQUEST", "send the task as application/json")
+        }
+        let value = try TaskView.json(request.input)
+        if let priority = request.priority, !(-1000...1000).contains(priority) {
+            throw APIProblem(
+                .unprocessableContent, code: "INVALID_INPUT",
+                "priority must be from -1000 to 1000, got \(priority)")
+        }
+        if let webhook = request.webhook { try await checkWebhook(webhook) }
+        let key = input.headers.idempotencyKey
+        let bodyHash = Self.hash(tool: tool, request: request)
+        var task: TaskRecord
+        if let key, let held = try await state.idempotency(tenant: tenant.name, key: key) {
+            task = try await replay(held, bodyHash: bodyHash)
+        } else {
+            task = try await service.submit(
+                tool, input: value, options: configuration.taskOptions, priority: request.priority ?? 0,
+                owner: tenant.name, webhookURL: request.webhook)
+            metrics.submitted(tool: tool)
+            if let key {
+                let held = try await state.recordIdempotency(
+                    IdempotencyRecord(tenant: tenant.name, key: key, bodyHash: bodyHash, taskID: task.id))
+                if held.taskID != task.id {  // a concurrent request with the same key won the race
+                    _ = try? await service.cancel(task.id)
+                    task = try await replay(held, bodyHash: bodyHash)
+                }
+            }
+            if let webhook = request.webhook, task.webhookURL == webhook {
+                try await state.addWebhook(taskID: task.id, url: webhook, now: Date())
+            }
+        }
+        if let wait = Self.preferredWait(input.headers.prefer, max: configuration.maxPreferWait) {
+            task = try await service.wait(task.id, timeout: wait, checkEvery: configuration.eventsCheckEvery)
+            if task.state.isFinished { return .ok(.init(body: .json(TaskView.task(task)))) }
+        }
+        return .accepted(.init(body: .json(TaskView.task(task))))
+    }
+
+    /// The task an idempotency key already created, if the body is the same (else 409).
+    private func replay(_ held: IdempotencyRecord, bodyHash: String) async throws -> TaskRecord {
+        guard held.bodyHash == bodyHash else {
+            throw APIProblem(
+                .conflict, code: "IDEMPOTENCY_CONFLICT",
+                "this Idempotency-Key was used with a different request (task \(held.taskID)); use a new key")
+        }
+        return try await visibleTask(held.taskID)
+    }
+
+    /// A webhook URL must be http(s) and pass the URL policy (no private addresses unless allowed).
+    private func checkWebhook(_ url: String) async throws {
+        do {
+            _ = try await configuration.webhookPolicy.check(url, allowHosts: nil, purpose: "send webhooks to")
+        } catch let error as PollsterError {
+            throw APIProblem(.unprocessableContent, code: error.code.rawValue, "webhook: \(error.message)")
+        }
+    }
+
+    /// SHA-256 of the tool and the request in canonical JSON (sorted keys).
+    static func hash(tool: String, request: Components.Schemas.TaskRequest) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let body = (try? encoder.encode(request)) ?? Data()
+        return SHA256.hash(data: Array(tool.utf8) + [0] + Array(body)).map { String(format: "%02x", $0) }
+            .joined()
+    }
+
+    /// `wait=N` of a `Prefer` header (RFC 7240), capped at `max`.
+    static func preferredWait(_ header: String?, max: Duration) -> Duration? {
+        guard let header else { return nil }
+        for preference in header.split(whereSeparator: { $0 == "," || $0 == ";" }) {
+            let parts = preference.split(separator: "=", maxSplits: 1).map {
+                $0.trimmingCharacters(in: .whitespaces)
+            }
+            guard parts.count == 2, parts[0].lowercased() == "wait", let seconds = Double(parts[1]),
+                seconds.isFinite, seconds > 0
+            else { continue }
+            return min(.milliseconds(Int64(seconds * 1000)), max)
+        }
+        return nil
+    }
+}
