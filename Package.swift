@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "Pollster", targets: ["Pollster"]),
         .library(name: "PollsterTesting", targets: ["PollsterTesting"]),
         .library(name: "PollsterPostgres", targets: ["PollsterPostgres"]),
+        .library(name: "PollsterMCP", targets: ["PollsterMCP"]),
         .executable(name: "pollster", targets: ["pollster"]),
     ],
     dependencies: [
@@ -29,6 +30,9 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/modelcontextprotocol/swift-sdk.git", from: "0.12.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
     ],
     targets: [
         .target(
@@ -78,6 +82,20 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "PollsterMCP",
+            dependencies: [
+                "PollsterCore",
+                "Pollster",
+                .product(name: "MCP", package: "swift-sdk"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "pollster",
             dependencies: [
@@ -85,6 +103,7 @@ let package = Package(
                 "Pollster",
                 "PollsterTesting",
                 "PollsterPostgres",
+                "PollsterMCP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -103,6 +122,14 @@ let package = Package(
                 "PollsterCore", "Pollster", "PollsterTesting", "PollsterPostgres",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "PollsterMCPTests",
+            dependencies: [
+                "PollsterCore", "Pollster", "PollsterTesting", "PollsterMCP",
+                .product(name: "MCP", package: "swift-sdk"),
             ],
             swiftSettings: swiftSettings
         ),

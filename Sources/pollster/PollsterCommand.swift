@@ -12,7 +12,7 @@ struct PollsterCommand: AsyncParsableCommand {
             InvokeCommand.self, BatchCommand.self, ListCommand.self, ValidateCommand.self,
             ExplainCommand.self, DemoCommand.self, MockCommand.self, RegistryCommand.self,
             DatabaseCommand.self, SubmitCommand.self, StatusCommand.self, WaitCommand.self, TasksCommand.self,
-            CancelCommand.self, RetryCommand.self, WorkerCommand.self,
+            CancelCommand.self, RetryCommand.self, WorkerCommand.self, MCPCommand.self,
         ]
     )
 
