@@ -66,7 +66,8 @@ actor MCPHTTPSessions {
             sessionIDGenerator: FixedSessionID(id: id), logger: logger)
         let session = await owner.makeSession(cancels: cancels)
         do {
-            try await session.server.start(transport: TaskCapabilityTransport(wrapping: transport))
+            try await session.server.start(
+                transport: TaskCapabilityTransport(wrapping: transport, logger: logger))
         } catch {
             return .error(statusCode: 500, .internalError("cannot start a session: \(error)"))
         }

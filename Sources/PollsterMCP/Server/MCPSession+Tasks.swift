@@ -17,7 +17,8 @@ extension MCPSession {
     func listTasks(_ params: Value) async throws -> Value {
         let page = 50
         let query = TaskQuery(limit: page, after: params["cursor"]?.stringValue)
-        let tasks = try await outcome { () async throws(PollsterError) in try await service.list(query) }.get()
+        let tasks = try await outcome { () async throws(PollsterError) in try await service.list(query) }
+            .get()
         var result: [String: Value] = ["tasks": .array(tasks.map(TaskSummary.task))]
         if tasks.count == page, let last = tasks.last { result["nextCursor"] = .string(last.id) }
         return .object(result)
@@ -34,7 +35,8 @@ extension MCPSession {
         }
         switch await outcome({ () async throws(PollsterError) in try await service.cancel(task.id) }) {
         case .success: break
-        case .failure(let error) where error.code == .invalidInput: throw MCPError.invalidParams(error.message)
+        case .failure(let error) where error.code == .invalidInput:
+            throw MCPError.invalidParams(error.message)
         case .failure(let error): throw error
         }
         return TaskSummary.task(try await finished(task.id, within: .seconds(10)))

@@ -20,7 +20,8 @@ extension MCPSession {
         let task: TaskRecord
         switch submitted {
         case .success(let stored): task = stored
-        case .failure(let error) where error.code == .toolNotFound: throw MCPError.invalidParams("Unknown tool: \(name)")
+        case .failure(let error) where error.code == .toolNotFound:
+            throw MCPError.invalidParams("Unknown tool: \(name)")
         case .failure(let error): return CallResult.refused(error)
         }
         if case .object = params["task"] {

@@ -43,7 +43,9 @@ final class MCPSession: Sendable {
             try await self.listResources(params)
         }
         await server.withMethodHandler(ListResourceTemplatesMethod.self) { _ in Self.resourceTemplates() }
-        await server.withMethodHandler(ReadResourceMethod.self) { params in try await self.readResource(params) }
+        await server.withMethodHandler(ReadResourceMethod.self) { params in
+            try await self.readResource(params)
+        }
     }
 
     /// `tasks/get`.
@@ -119,7 +121,8 @@ final class MCPSession: Sendable {
         }
         switch await outcome({ () async throws(PollsterError) in try await service.status(id) }) {
         case .success(let task): return task
-        case .failure(let error) where error.code == .taskNotFound: throw MCPError.invalidParams("no task \(id)")
+        case .failure(let error) where error.code == .taskNotFound:
+            throw MCPError.invalidParams("no task \(id)")
         case .failure(let error): throw error
         }
     }

@@ -127,7 +127,8 @@ public struct PollsterMCPServer: Sendable {
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await session.watchStatuses() }
             do {
-                try await session.server.start(transport: TaskCapabilityTransport(wrapping: transport))
+                try await session.server.start(
+                    transport: TaskCapabilityTransport(wrapping: transport, logger: logger))
             } catch {
                 session.stop()
                 throw error

@@ -15,9 +15,13 @@ actor TaskCapabilityTransport: Transport {
     private let inner: any Transport
     nonisolated let logger: Logger
 
-    init(wrapping inner: any Transport) {
+    /// Wraps `inner`. The SDK logs through this logger; it reports a client that hangs up as an
+    /// error, so its messages are kept only when `logger` is at debug level or below.
+    init(wrapping inner: any Transport, logger: Logger) {
         self.inner = inner
-        self.logger = Logger(label: "pollster.mcp.transport")
+        var quiet = logger
+        if quiet.logLevel > .debug { quiet.logLevel = .critical }
+        self.logger = quiet
     }
 
     /// Connects the inner transport and takes its stream of incoming messages.
