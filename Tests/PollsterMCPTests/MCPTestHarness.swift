@@ -5,6 +5,7 @@ import Pollster
 import PollsterCore
 import PollsterMCP
 import PollsterTesting
+import Synchronization
 
 /// Raw JSON methods, so tests see the wire shapes (the SDK's stock types drop fields).
 enum RawListTools: Method {
@@ -55,12 +56,13 @@ enum MCPTestHarness {
 
     static func withClient(
         script: MockJobScript = MockJobScript(polls: 2), naming: ToolNaming = ToolNaming(),
+        registry: (any ToolRegistry)? = nil, prepare: (Client) async -> Void = { _ in },
         _ body: (Client, MockProviderServer) async throws -> Void
     ) async throws {
         let files = FileManager.default.temporaryDirectory.appendingPathComponent("pollster-mcp-\(UUID())")
         defer { try? FileManager.default.removeItem(at: files) }
         try await MockProviderServer.withEngine(
-            registry: try YAMLRegistry(directory: adapters), script: script,
+            registry: try registry ?? YAMLRegistry(directory: adapters), script: script,
             secrets: Secrets(["FAL_KEY": canary, "RUNWAYML_API_SECRET": canary]), logger: quiet
         ) { pollster, mock in
             let server = PollsterMCPServer(
@@ -70,7 +72,7 @@ enum MCPTestHarness {
                     taskOptions: TaskOptions(baseUrlOverride: mock.baseURL, pollIntervalSeconds: 0.05),
                     worker: .init(
                         lease: .seconds(3), idleDelay: .milliseconds(20), filesDirectory: files.path),
-                    checkEvery: .milliseconds(50)),
+                    checkEvery: .milliseconds(50), toolsCheckEvery: .milliseconds(100)),
                 logger: quiet)
             let (clientSide, serverSide) = await InMemoryTransport.createConnectedPair()
             // The in-memory transport drops what arrives before it is connected: connect the server's
@@ -79,6 +81,7 @@ enum MCPTestHarness {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await server.run(transport: serverSide) }
                 let client = Client(name: "tests", version: "1")
+                await prepare(client)
                 do {
                     _ = try await client.connect(transport: clientSide)
                     try await body(client, mock)
@@ -106,4 +109,25 @@ extension Value {
         guard let items = arrayValue, items.indices.contains(index) else { return nil }
         return items[index]
     }
+}
+
+/// A registry whose methods a test changes while the server runs (as PostgreSQL rows change).
+final class ChangingRegistry: ToolRegistry {
+    private let current: Mutex<[ToolMethod]>
+
+    init(_ methods: [ToolMethod]) { current = Mutex(methods) }
+
+    /// Replaces the methods.
+    func set(_ methods: [ToolMethod]) { current.withLock { $0 = methods } }
+
+    func method(named name: String) async throws -> ToolMethod {
+        guard let method = current.withLock({ $0.first { $0.name == name } }) else {
+            throw PollsterError(.toolNotFound, "no tool \(name)")
+        }
+        return method
+    }
+
+    func methods() async throws -> [ToolMethod] { current.withLock { $0 } }
+
+    func problems() async throws -> [PollsterError] { [] }
 }

@@ -3,6 +3,7 @@ import MCP
 import Pollster
 import PollsterCore
 import PollsterTesting
+import Synchronization
 import Testing
 
 @testable import PollsterMCP
@@ -122,6 +123,28 @@ struct MCPToolMappingTests {
             await #expect(throws: MCPError.self) {
                 _ = try await client.raw(RawGetTask.self, ["taskId": "nope"])
             }
+        }
+    }
+
+    @Test("a change of the registry's methods sends notifications/tools/list_changed")
+    func listChanged() async throws {
+        let all = try await YAMLRegistry(directory: MCPTestHarness.adapters).methods()
+        let registry = ChangingRegistry(all)
+        let changes = Mutex(0)
+        let listen: (Client) async -> Void = { client in
+            await client.onNotification(ToolListChangedNotification.self) { _ in changes.withLock { $0 += 1 }
+            }
+        }
+        try await MCPTestHarness.withClient(registry: registry, prepare: listen) { client, _ in
+            try await Task.sleep(for: .milliseconds(300))
+            #expect(changes.withLock { $0 } == 0, "nothing changed yet")
+            registry.set(all.filter { $0.name != "fal.fast_sdxl" })
+            for _ in 0..<50 where changes.withLock({ $0 }) == 0 {
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            #expect(changes.withLock { $0 } == 1)
+            let tools = try await client.raw(RawListTools.self, [:])["tools"]?.arrayValue ?? []
+            #expect(!tools.contains { $0["name"] == "fal.fast_sdxl" })
         }
     }
 

@@ -35,7 +35,7 @@ extension PollsterMCPServer {
                     await sessions.closeAll()
                 }
                 for await session in sessions.started {
-                    group.addTask { await session.watchStatuses() }
+                    group.addTask { await session.watch() }
                 }
             }
         }

@@ -70,6 +70,34 @@ final class MCPSession: Sendable {
     /// Ends `watchStatuses`.
     func stop() { stopping.store(true, ordering: .relaxed) }
 
+    /// Runs `watchStatuses` and `watchTools` until `stop()` or cancellation.
+    func watch() async {
+        await withDiscardingTaskGroup { group in
+            group.addTask { await self.watchStatuses() }
+            group.addTask { await self.watchTools() }
+        }
+    }
+
+    /// Sends `notifications/tools/list_changed` when the registry's tool list changes (a live
+    /// registry: PostgreSQL rows edited by an admin), reading it every `toolsCheckEvery`.
+    func watchTools() async {
+        var last = try? await catalog.list()
+        var waited = Duration.zero
+        while !stopping.load(ordering: .relaxed) && !Task.isCancelled {
+            try? await Task.sleep(for: configuration.checkEvery)
+            waited += configuration.checkEvery
+            guard waited >= configuration.toolsCheckEvery else { continue }
+            waited = .zero
+            guard let now = try? await catalog.list(), now != last else { continue }
+            last = now
+            do {
+                try await server.notify(ToolListChangedNotification.message())
+            } catch {
+                logger.debug("tools/list_changed notification failed: \(error)")
+            }
+        }
+    }
+
     /// Sends `notifications/tasks/status` whenever a watched task's status or message changes,
     /// until `stop()` or cancellation.
     func watchStatuses() async {

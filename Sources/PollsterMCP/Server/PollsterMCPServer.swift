@@ -28,18 +28,22 @@ public struct PollsterMCPServer: Sendable {
         public var maxResourceBytes: Int
         /// How often running tasks are read for progress and status notifications.
         public var checkEvery: Duration
+        /// How often the registry's tool list is compared for `notifications/tools/list_changed`.
+        public var toolsCheckEvery: Duration
 
         /// A configuration; the worker's lease is short (6 s) so that cancels reach it quickly.
         public init(
             naming: ToolNaming = ToolNaming(), taskOptions: TaskOptions = TaskOptions(),
             worker: TaskWorker.Configuration? = TaskWorker.Configuration(lease: .seconds(6)),
-            maxResourceBytes: Int = 64 << 20, checkEvery: Duration = .milliseconds(200)
+            maxResourceBytes: Int = 64 << 20, checkEvery: Duration = .milliseconds(200),
+            toolsCheckEvery: Duration = .seconds(5)
         ) {
             self.naming = naming
             self.taskOptions = taskOptions
             self.worker = worker
             self.maxResourceBytes = maxResourceBytes
             self.checkEvery = checkEvery
+            self.toolsCheckEvery = toolsCheckEvery
         }
     }
 
@@ -112,7 +116,7 @@ public struct PollsterMCPServer: Sendable {
             instructions:
                 "Each tool submits a job to an asynchronous provider API, waits for it and returns the result JSON and links to the output files (read them with resources/read). Long jobs: call with a task and poll tasks/get.",
             capabilities: Server.Capabilities(
-                resources: .init(subscribe: false, listChanged: false), tools: .init(listChanged: false)))
+                resources: .init(subscribe: false, listChanged: false), tools: .init(listChanged: true)))
         let session = MCPSession(
             server: server, service: service, configuration: configuration, cancels: cancels, logger: logger)
         await session.register()
@@ -125,7 +129,7 @@ public struct PollsterMCPServer: Sendable {
     {
         let session = await makeSession(cancels: cancels)
         try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { await session.watchStatuses() }
+            group.addTask { await session.watch() }
             do {
                 try await session.server.start(
                     transport: TaskCapabilityTransport(wrapping: transport, logger: logger))
