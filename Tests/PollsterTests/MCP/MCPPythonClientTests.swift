@@ -3,10 +3,11 @@ import PollsterCore
 import PollsterTesting
 import Testing
 
-/// `pollster mcp` over stdio, driven by the official MCP Python SDK (Tests/MCPClients/pollster_client.py)
+/// `pollster mcp` over stdio and Streamable HTTP, driven by the official MCP Python SDK
+/// (Tests/MCPClients/pollster_client.py)
 /// against the mock provider.
 @Suite("MCP server with the Python SDK client", .serialized, PythonClients.available)
-struct MCPStdioClientTests {
+struct MCPPythonClientTests {
     /// A secret the server holds; nothing a client sees may contain it.
     static let canary = "canary-RUNWAY-secret-7f3a9c"
 
@@ -33,7 +34,7 @@ struct MCPStdioClientTests {
                 "command": .string(CLITests.executable.path),
                 "args": .array(arguments.map { .string($0) }),
                 "env": [
-                    "RUNWAYML_API_SECRET": .string(MCPStdioClientTests.canary), "POLLSTER_LOG_LEVEL": "info",
+                    "RUNWAYML_API_SECRET": .string(MCPPythonClientTests.canary), "POLLSTER_LOG_LEVEL": "info",
                 ],
                 "cwd": .string(directory.path),
             ]
@@ -55,7 +56,7 @@ struct MCPStdioClientTests {
             return (try JSONParser.parse(last), run.error)
         }
 
-        private var canary: String { MCPStdioClientTests.canary }
+        private var canary: String { MCPPythonClientTests.canary }
     }
 
     static func withSetup(script: MockJobScript, _ body: (Setup) async throws -> Void) async throws {
