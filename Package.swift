@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "PollsterTesting", targets: ["PollsterTesting"]),
         .library(name: "PollsterPostgres", targets: ["PollsterPostgres"]),
         .library(name: "PollsterServer", targets: ["PollsterServer"]),
+        .library(name: "PollsterMCP", targets: ["PollsterMCP"]),
         .executable(name: "pollster", targets: ["pollster"]),
     ],
     dependencies: [
@@ -37,6 +38,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/modelcontextprotocol/swift-sdk.git", from: "0.12.1"),
     ],
     targets: [
         .target(
@@ -109,6 +111,20 @@ let package = Package(
             swiftSettings: swiftSettings,
             plugins: [.plugin(name: "OpenAPIGenerator", package: "swift-openapi-generator")]
         ),
+        .target(
+            name: "PollsterMCP",
+            dependencies: [
+                "PollsterCore",
+                "Pollster",
+                .product(name: "MCP", package: "swift-sdk"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "pollster",
             dependencies: [
@@ -117,6 +133,7 @@ let package = Package(
                 "PollsterTesting",
                 "PollsterPostgres",
                 "PollsterServer",
+                "PollsterMCP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -141,6 +158,14 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "PollsterMCPTests",
+            dependencies: [
+                "PollsterCore", "Pollster", "PollsterTesting", "PollsterMCP",
+                .product(name: "MCP", package: "swift-sdk"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -13,6 +13,7 @@ struct PollsterCommand: AsyncParsableCommand {
             ExplainCommand.self, DemoCommand.self, MockCommand.self, RegistryCommand.self,
             DatabaseCommand.self, SubmitCommand.self, StatusCommand.self, WaitCommand.self, TasksCommand.self,
             CancelCommand.self, RetryCommand.self, WorkerCommand.self, ServeCommand.self, KeysCommand.self,
+            MCPCommand.self,
         ]
     )
 

@@ -1,0 +1,96 @@
+import Foundation
+import Logging
+import MCP
+
+/// The Streamable HTTP sessions of one server: an SDK `Server` and a
+/// `StatefulHTTPServerTransport` per `MCP-Session-Id`, created by an `initialize` POST and ended
+/// by DELETE (or when the listener stops). The worker is shared by all of them.
+actor MCPHTTPSessions {
+    private struct Entry {
+        let transport: StatefulHTTPServerTransport
+        let session: MCPSession
+    }
+
+    private struct FixedSessionID: SessionIDGenerator {
+        let id: String
+        func generateSessionID() -> String { id }
+    }
+
+    private let owner: PollsterMCPServer
+    private let cancels: AsyncStream<String>.Continuation
+    private let logger: Logger
+    private var sessions: [String: Entry] = [:]
+    /// Sessions as they start, for the listener to run their status notifications.
+    nonisolated let started: AsyncStream<MCPSession>
+    private let startedSink: AsyncStream<MCPSession>.Continuation
+
+    init(owner: PollsterMCPServer, cancels: AsyncStream<String>.Continuation, logger: Logger) {
+        self.owner = owner
+        self.cancels = cancels
+        self.logger = logger
+        (started, startedSink) = AsyncStream.makeStream(of: MCPSession.self)
+    }
+
+    /// Routes one HTTP request to its session, or starts a session for an `initialize`.
+    func handle(_ request: MCP.HTTPRequest) async -> MCP.HTTPResponse {
+        let id = request.header(HTTPHeaderName.sessionID)
+        if let id, let entry = sessions[id] {
+            let response = await entry.transport.handleRequest(request)
+            if request.method.uppercased() == "DELETE" && response.statusCode == 200 {
+                sessions[id] = nil
+                await close(entry)
+            }
+            return response
+        }
+        if request.method.uppercased() == "POST", Self.isInitialize(request.body) {
+            return await start(request)
+        }
+        if id != nil {
+            return .error(statusCode: 404, .invalidRequest("Not Found: session not found or expired"))
+        }
+        return .error(
+            statusCode: 400, .invalidRequest("Bad Request: missing \(HTTPHeaderName.sessionID) header"))
+    }
+
+    /// Stops every session and the stream of started ones.
+    func closeAll() async {
+        startedSink.finish()
+        let entries = sessions.values
+        sessions = [:]
+        for entry in entries { await close(entry) }
+    }
+
+    private func start(_ request: MCP.HTTPRequest) async -> MCP.HTTPResponse {
+        let id = UUID().uuidString
+        let transport = StatefulHTTPServerTransport(
+            sessionIDGenerator: FixedSessionID(id: id), logger: logger)
+        let session = await owner.makeSession(cancels: cancels)
+        do {
+            try await session.server.start(
+                transport: TaskCapabilityTransport(wrapping: transport, logger: logger))
+        } catch {
+            return .error(statusCode: 500, .internalError("cannot start a session: \(error)"))
+        }
+        let response = await transport.handleRequest(request)
+        if case .error = response {
+            await close(Entry(transport: transport, session: session))
+            return response
+        }
+        sessions[id] = Entry(transport: transport, session: session)
+        startedSink.yield(session)
+        return response
+    }
+
+    private func close(_ entry: Entry) async {
+        entry.session.stop()
+        await entry.session.server.stop()
+    }
+
+    /// Whether `body` is a JSON-RPC `initialize` request.
+    static func isInitialize(_ body: Data?) -> Bool {
+        guard let body, case .object(let message)? = try? JSONDecoder().decode(Value.self, from: body) else {
+            return false
+        }
+        return message["method"] == "initialize"
+    }
+}

@@ -1,0 +1,78 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import MCP
+import NIOCore
+
+extension PollsterMCPServer {
+    /// Serves Streamable HTTP on `http://host:port/mcp` until graceful shutdown (or cancellation),
+    /// one MCP session per `MCP-Session-Id`, all sharing one worker.
+    /// - Parameter onListening: called with the bound port once the listener runs (port 0 picks one).
+    public func runHTTP(host: String, port: Int, onListening: @escaping @Sendable (Int) -> Void = { _ in })
+        async throws
+    {
+        try await withRuntime { cancels in
+            let sessions = MCPHTTPSessions(owner: self, cancels: cancels, logger: logger)
+            let router = Router()
+            for method in [HTTPTypes.HTTPRequest.Method.post, .get, .delete] {
+                router.on("mcp", method: method) { request, _ -> Hummingbird.Response in
+                    Self.response(await sessions.handle(try await Self.request(request)))
+                }
+            }
+            let app = Application(
+                router: router,
+                configuration: .init(address: .hostname(host, port: port), serverName: "pollster"),
+                onServerRunning: { channel in onListening(channel.localAddress?.port ?? port) },
+                logger: logger)
+            try await withThrowingDiscardingTaskGroup { group in
+                group.addTask {
+                    do {
+                        try await app.run()
+                    } catch {
+                        await sessions.closeAll()
+                        throw error
+                    }
+                    await sessions.closeAll()
+                }
+                for await session in sessions.started {
+                    group.addTask { await session.watch() }
+                }
+            }
+        }
+    }
+
+    /// The SDK's framework-neutral request (bodies up to 16 MiB).
+    static func request(_ request: Hummingbird.Request) async throws -> MCP.HTTPRequest {
+        var headers: [String: String] = [:]
+        for field in request.headers {
+            headers[field.name.canonicalName] =
+                headers[field.name.canonicalName].map { "\($0), \(field.value)" } ?? field.value
+        }
+        let buffer = try await request.body.collect(upTo: 16 << 20)
+        return MCP.HTTPRequest(
+            method: request.method.rawValue, headers: headers,
+            body: buffer.readableBytes == 0 ? nil : Data(buffer.readableBytesView), path: request.uri.path)
+    }
+
+    /// Hummingbird's response for the SDK's: JSON bodies, or the SSE stream written as it comes.
+    static func response(_ response: MCP.HTTPResponse) -> Hummingbird.Response {
+        var fields = HTTPFields()
+        for (name, value) in response.headers {
+            if let name = HTTPField.Name(name) { fields[name] = value }
+        }
+        let status = HTTPTypes.HTTPResponse.Status(code: response.statusCode)
+        switch response {
+        case .stream(let stream, _):
+            return Hummingbird.Response(
+                status: status, headers: fields,
+                body: ResponseBody { writer in
+                    for try await chunk in stream { try await writer.write(ByteBuffer(bytes: chunk)) }
+                    try await writer.finish(nil)
+                })
+        default:
+            let body =
+                response.bodyData.map { ResponseBody(byteBuffer: ByteBuffer(bytes: $0)) } ?? ResponseBody()
+            return Hummingbird.Response(status: status, headers: fields, body: body)
+        }
+    }
+}

@@ -1,0 +1,110 @@
+import ArgumentParser
+import Foundation
+import Logging
+import Pollster
+import PollsterCore
+import PollsterMCP
+import ServiceLifecycle
+import UnixSignals
+
+/// `pollster mcp`: the tool methods as an MCP server (stdio, or Streamable HTTP with `--http`).
+/// Every call is a durable task in the task store, run by a worker inside this process.
+struct MCPCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "mcp",
+        abstract:
+            "Serve every tool method to MCP clients (agent hosts) over stdio, or Streamable HTTP with --http.",
+        discussion: "Logs go to stderr; stdout is the protocol. See docs/mcp.md."
+    )
+
+    @Option(
+        help: ArgumentHelp(
+            "Serve Streamable HTTP on http://host:port/mcp instead of stdio (port 0 picks one; the address is printed to stderr).",
+            valueName: "host:port"))
+    var http: String?
+
+    @Option(
+        name: .customLong("tool-separator"),
+        help: "What joins inventory and method in tool names (default '.'; '__' for hosts that refuse dots).")
+    var toolSeparator = "."
+
+    @Option(name: .customLong("poll-interval"), help: "Seconds between polls (default: each method's).")
+    var pollInterval: Double?
+
+    @Option(help: "Where outputs are written, one directory per task.")
+    var files = "pollster-files"
+
+    @Option(help: "Seconds a task stays leased by this server's worker without renewal.")
+    var lease: Double = 6
+
+    @Flag(name: .customLong("no-worker"), help: "Run no worker here (another process works the store).")
+    var noWorker = false
+
+    @OptionGroup var engine: EngineOptions
+    @OptionGroup var store: TaskStoreOptions
+
+    func validate() throws {
+        guard toolSeparator.range(of: "^[A-Za-z0-9_.-]+$", options: .regularExpression) != nil else {
+            throw ValidationError("--tool-separator may only use A-Z a-z 0-9 _ - .")
+        }
+        if let http, MCPListenAddress(http) == nil {
+            throw ValidationError("--http takes host:port, e.g. 127.0.0.1:8765")
+        }
+    }
+
+    func run() async throws {
+        let logger = Logger(label: "pollster.mcp")
+        try await store.withStore(engine) { taskStore, place in
+            try await engine.withEngine { pollster in
+                let server = PollsterMCPServer(
+                    service: TaskService(store: taskStore, pollster: pollster),
+                    configuration: configuration(), logger: logger)
+                logger.info("MCP server over tasks in \(place)")
+                let session = MCPService(server: server, http: http.flatMap(MCPListenAddress.init))
+                let group = ServiceGroup(
+                    configuration: ServiceGroupConfiguration(
+                        services: [
+                            .init(service: session, successTerminationBehavior: .gracefullyShutdownGroup)
+                        ],
+                        gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+                try await group.run()
+            }
+        }
+    }
+
+    private func configuration() -> PollsterMCPServer.Configuration {
+        PollsterMCPServer.Configuration(
+            naming: ToolNaming(separator: toolSeparator),
+            taskOptions: TaskOptions(baseUrlOverride: engine.baseUrl, pollIntervalSeconds: pollInterval),
+            worker: noWorker
+                ? nil
+                : TaskWorker.Configuration(lease: .milliseconds(Int64(lease * 1000)), filesDirectory: files))
+    }
+}
+
+/// `host:port` of `--http`.
+struct MCPListenAddress {
+    var host: String
+    var port: Int
+
+    init?(_ text: String) {
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
+            (0...65535).contains(port), colon > text.startIndex
+        else { return nil }
+        self.host = String(text[..<colon])
+        self.port = port
+    }
+}
+
+/// One MCP session (stdio) or listener (HTTP) as a service, so SIGTERM/SIGINT end it gracefully.
+struct MCPService: Service {
+    let server: PollsterMCPServer
+    let http: MCPListenAddress?
+
+    func run() async throws {
+        guard let http else { return try await server.runStdio() }
+        try await server.runHTTP(host: http.host, port: http.port) { port in
+            Console.error("pollster mcp: listening on http://\(http.host):\(port)/mcp")
+        }
+    }
+}

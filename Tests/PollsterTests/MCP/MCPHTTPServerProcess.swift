@@ -1,0 +1,50 @@
+import Foundation
+import PollsterCore
+
+/// `pollster mcp --http 127.0.0.1:0` in the background; its address is read from its stderr.
+final class MCPHTTPServerProcess {
+    private let process = Process()
+    /// Where its standard error goes.
+    let logPath: String
+
+    /// Starts the server with `arguments` (which must not include `--http`).
+    init(_ arguments: [String], environment: [String: String], in directory: URL) throws {
+        logPath = directory.appendingPathComponent("mcp-http.log").path
+        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
+        process.executableURL = CLITests.executable
+        process.arguments = arguments + ["--http", "127.0.0.1:0"]
+        process.currentDirectoryURL = directory
+        var merged = ProcessInfo.processInfo.environment
+        merged["POLLSTER_DATABASE_URL"] = nil
+        merged.merge(environment) { _, new in new }
+        process.environment = merged
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+    }
+
+    /// The `/mcp` URL once the server listens (waits up to 30 s).
+    func url() async throws -> String {
+        for _ in 0..<300 {
+            if let line = log.split(separator: "\n").first(where: { $0.contains("listening on ") }),
+                let range = line.range(of: "http://")
+            {
+                return String(line[range.lowerBound...])
+            }
+            if !process.isRunning { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw PollsterError(.transportError, "pollster mcp --http did not start: \(log)")
+    }
+
+    /// SIGTERM, then waits for the graceful exit.
+    func stop() -> Int32 {
+        process.terminate()
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+
+    /// What it logged.
+    var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
+}
