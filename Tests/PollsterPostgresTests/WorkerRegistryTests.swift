@@ -18,14 +18,7 @@ extension PostgresTests {
                 try await withLiveRegistry(database) { registry in
                     try await withMockEngine(registry: registry) { pollster, mock in
                         let store = PostgresTaskStore(database: database)
-                        let worker = TaskWorker(
-                            store: store, pollster: pollster,
-                            configuration: TaskWorker.Configuration(
-                                id: "w1", lease: .seconds(10), idleDelay: .milliseconds(20),
-                                filesDirectory: FileManager.default.temporaryDirectory.appendingPathComponent(
-                                    "pollster-live-\(UUID().uuidString)"
-                                ).path),
-                            logger: quietLogger)
+                        let worker = Self.worker(store, pollster)
                         // `pollster submit` reads the rows when it runs; the worker started before them.
                         let submitter = { () async throws -> TaskService in
                             let snapshot = try await RegistrySnapshot.load(
@@ -85,14 +78,7 @@ extension PostgresTests {
                     database: database, configuration: configuration, logger: quietLogger)
                 try await withMockEngine(registry: registry) { pollster, mock in
                     let store = PostgresTaskStore(database: database)
-                    let worker = TaskWorker(
-                        store: store, pollster: pollster,
-                        configuration: TaskWorker.Configuration(
-                            id: "w1", lease: .seconds(10), idleDelay: .milliseconds(20),
-                            filesDirectory: FileManager.default.temporaryDirectory.appendingPathComponent(
-                                "pollster-grace-\(UUID().uuidString)"
-                            ).path, unknownToolGrace: .seconds(20)),
-                        logger: quietLogger)
+                    let worker = Self.worker(store, pollster, unknownToolGrace: .seconds(20))
                     try await withThrowingTaskGroup(of: Void.self) { group in
                         group.addTask { try await registry.run() }
                         group.addTask { try await worker.run() }
@@ -117,6 +103,22 @@ extension PostgresTests {
                     }
                 }
             }
+        }
+
+        /// A worker over `store` with short pauses, writing into a fresh directory.
+        static func worker(
+            _ store: any TaskStore, _ pollster: Pollster, unknownToolGrace: Duration = .seconds(30)
+        )
+            -> TaskWorker
+        {
+            TaskWorker(
+                store: store, pollster: pollster,
+                configuration: TaskWorker.Configuration(
+                    id: "w1", lease: .seconds(10), idleDelay: .milliseconds(20),
+                    filesDirectory: FileManager.default.temporaryDirectory.appendingPathComponent(
+                        "pollster-live-\(UUID().uuidString)"
+                    ).path, unknownToolGrace: unknownToolGrace),
+                logger: quietLogger)
         }
     }
 }

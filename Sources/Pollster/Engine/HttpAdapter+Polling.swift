@@ -222,11 +222,7 @@ extension HttpAdapter {
         if mode == .location && (response.status == 202 || response.status == 200 || response.status == 201) {
             if response.status == 202 {
                 let body = (try? JSONParser.parse(response.body)) ?? .null
-                return .read(
-                    StatusReading(
-                        phase: .running, rawStatus: "HTTP 202",
-                        rule: "Location mode: 202 running, 200/201 done"),
-                    body, retryAfter: retryAfter)
+                return .read(Self.locationReading(.running, status: 202), body, retryAfter: retryAfter)
             }
             // A final answer must parse: a cut or garbled body is a failed poll, never completion.
             let body: JSONValue
@@ -252,10 +248,7 @@ extension HttpAdapter {
                 return .read(reading, body, retryAfter: retryAfter)
             }
             return .read(
-                StatusReading(
-                    phase: .succeeded, rawStatus: "HTTP \(response.status)",
-                    rule: "Location mode: 202 running, 200/201 done"),
-                body, retryAfter: retryAfter)
+                Self.locationReading(.succeeded, status: response.status), body, retryAfter: retryAfter)
         }
         let body: JSONValue
         do {
@@ -288,6 +281,12 @@ extension HttpAdapter {
                 retryAfter: retryAfter)
         }
         return .read(reading, body, retryAfter: retryAfter)
+    }
+
+    /// What a Location-mode answer says: the status code decides.
+    static func locationReading(_ phase: TaskPhase, status: Int) -> StatusReading {
+        StatusReading(
+            phase: phase, rawStatus: "HTTP \(status)", rule: "Location mode: 202 running, 200/201 done")
     }
 
     /// A poll answered with a rate-limit or transient error envelope: retried like a 5xx.

@@ -11,10 +11,16 @@ import Synchronization
 /// limit turns that into an error the worker can act on (retry later, shut down in time).
 final class StoreGuard: Sendable {
     private struct Health {
+        /// The first failure of the current run of failures.
         var failingSince: Date?
         var failures = 0
+        /// Whether the outage was reported (a single slow call is not an outage).
+        var reported = false
         var lastSuccess: Date?
     }
+
+    /// Failed calls in a row before the store counts as unreachable and a warning is logged.
+    static let failuresBeforeOutage = 2
 
     let store: any TaskStore
     let timeout: Duration
@@ -28,7 +34,7 @@ final class StoreGuard: Sendable {
     }
 
     /// Whether the last call succeeded (true before the first).
-    var isReachable: Bool { health.withLock { $0.failingSince == nil } }
+    var isReachable: Bool { health.withLock { $0.failures == 0 } }
 
     /// Since when the store has been failing, if it is.
     var failingSince: Date? { health.withLock { $0.failingSince } }
@@ -56,12 +62,9 @@ final class StoreGuard: Sendable {
 
     private func succeeded() {
         let outage: (since: Date, failures: Int)? = health.withLock { health in
-            defer {
-                health.failingSince = nil
-                health.failures = 0
-                health.lastSuccess = Date()
-            }
-            return health.failingSince.map { ($0, health.failures) }
+            defer { health = Health(lastSuccess: Date()) }
+            guard health.reported, let since = health.failingSince else { return nil }
+            return (since, health.failures)
         }
         if let outage {
             logger.warning(
@@ -71,20 +74,20 @@ final class StoreGuard: Sendable {
     }
 
     private func failed(_ error: PollsterError, running: Int) {
-        let first = health.withLock { health in
+        let report: Date? = health.withLock { health in
             health.failures += 1
-            if health.failingSince == nil {
-                health.failingSince = Date()
-                return true
-            }
-            return false
+            let since = health.failingSince ?? Date()
+            health.failingSince = since
+            guard !health.reported, health.failures >= Self.failuresBeforeOutage else { return nil }
+            health.reported = true
+            return since
         }
-        if first {
+        if let since = report {
             logger.warning(
-                "task store unreachable since \(ISO8601DateFormatter().string(from: Date())), retrying; \(running) tasks running (leases expire if it stays down; nothing is lost): \(error.message)",
+                "task store unreachable since \(ISO8601DateFormatter().string(from: since)), retrying; \(running) tasks running (leases expire if it stays down; nothing is lost): \(error.message)",
                 metadata: ["code": "\(error.code.rawValue)"])
         } else {
-            logger.debug("task store still unreachable: \(error.message)")
+            logger.debug("task store call failed: \(error.message)")
         }
     }
 

@@ -65,37 +65,3 @@ func pollsterError(_ body: () async throws -> some Any) async -> PollsterError? 
         return nil
     }
 }
-
-/// A log handler that keeps every message, to assert on what was logged.
-final class LogCapture: Sendable {
-    private let lines = Mutex<[(Logger.Level, String)]>([])
-
-    /// A logger writing into this capture.
-    var logger: Logger {
-        Logger(label: "capture") { _ in Handler(capture: self) }
-    }
-
-    /// The messages logged at `level`.
-    func messages(at level: Logger.Level) -> [String] {
-        lines.withLock { $0.filter { $0.0 == level }.map(\.1) }
-    }
-
-    fileprivate func append(_ level: Logger.Level, _ message: String) {
-        lines.withLock { $0.append((level, message)) }
-    }
-
-    private struct Handler: LogHandler {
-        let capture: LogCapture
-        var metadata: Logger.Metadata = [:]
-        var logLevel: Logger.Level = .trace
-
-        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-            get { metadata[key] }
-            set { metadata[key] = newValue }
-        }
-
-        func log(event: LogEvent) {
-            capture.append(event.level, "\(event.message)")
-        }
-    }
-}

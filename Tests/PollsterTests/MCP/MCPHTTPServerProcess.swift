@@ -3,25 +3,12 @@ import PollsterCore
 
 /// `pollster mcp --http 127.0.0.1:0` in the background; its address is read from its stderr.
 final class MCPHTTPServerProcess {
-    private let process = Process()
-    /// Where its standard error goes.
-    let logPath: String
+    private let process: CLIProcess
 
     /// Starts the server with `arguments` (which must not include `--http`).
     init(_ arguments: [String], environment: [String: String], in directory: URL) throws {
-        logPath = directory.appendingPathComponent("mcp-http.log").path
-        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
-        process.executableURL = CLITests.executable
-        process.arguments = arguments + ["--http", "127.0.0.1:0"]
-        process.currentDirectoryURL = directory
-        var merged = ProcessInfo.processInfo.environment
-        merged["POLLSTER_DATABASE_URL"] = nil
-        merged.merge(environment) { _, new in new }
-        process.environment = merged
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
+        process = try CLIProcess(
+            arguments + ["--http", "127.0.0.1:0"], environment: environment, in: directory)
     }
 
     /// The `/mcp` URL once the server listens (waits up to 30 s).
@@ -39,12 +26,8 @@ final class MCPHTTPServerProcess {
     }
 
     /// SIGTERM, then waits for the graceful exit.
-    func stop() -> Int32 {
-        process.terminate()
-        process.waitUntilExit()
-        return process.terminationStatus
-    }
+    func stop() -> Int32 { process.stop() }
 
     /// What it logged.
-    var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
+    var log: String { process.log }
 }

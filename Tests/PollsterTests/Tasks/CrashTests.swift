@@ -121,7 +121,7 @@ private struct CrashRun {
                 "--files", directory.appendingPathComponent("files").path,
             ]
         let environment = ["RUNWAYML_API_SECRET": "runway-test-key"]
-        var running = try (0..<workers).map { _ in try WorkerProcess(arguments, environment: environment) }
+        var running = try (0..<workers).map { _ in try workerProcess(arguments, environment: environment) }
         try await until(timeout: .seconds(60)) {
             let tasks = try await service.list(TaskQuery(limit: count))
             return tasks.filter { $0.state == .running }.count >= 8
@@ -130,7 +130,7 @@ private struct CrashRun {
         running.removeFirst().kill()
         let atKill = try await service.list(TaskQuery(limit: count))
         #expect(atKill.contains { !$0.state.isFinished }, "the kill came mid-flight")
-        running.append(try WorkerProcess(arguments, environment: environment))
+        running.append(try workerProcess(arguments, environment: environment))
         try await until(timeout: .seconds(180)) {
             try await service.list(TaskQuery(limit: count)).allSatisfy(\.state.isFinished)
         }

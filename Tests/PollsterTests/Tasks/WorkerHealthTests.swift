@@ -49,7 +49,7 @@ struct WorkerHealthTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         let adapters = withAdapters ? Repository.adapters : directory.path
         let port = try Self.freePort()
-        let worker = try WorkerProcess(
+        let worker = try workerProcess(
             [
                 "--health", "127.0.0.1:\(port)", "--adapters", adapters, "--sqlite",
                 directory.appendingPathComponent("tasks.sqlite").path, "--files", directory.path,

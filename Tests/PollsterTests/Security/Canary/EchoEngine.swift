@@ -4,12 +4,12 @@ import PollsterCore
 import PollsterTesting
 
 /// An ``EchoProviderServer`` ending jobs as `run` says, an adapter sending the canary as `auth`
-/// says, and an engine over real HTTP that logs at trace level into a ``LogCollector``; all torn
+/// says, and an engine over real HTTP that logs at trace level into a ``LogCapture``; all torn
 /// down after `body`.
 struct EchoEngine {
     let pollster: Pollster
     let server: EchoProviderServer
-    let logs: LogCollector
+    let logs: LogCapture
     /// A scratch directory (outputs, task files, SQLite) removed afterwards.
     let scratch: URL
     let adapters: URL
@@ -23,7 +23,7 @@ struct EchoEngine {
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         let adapters = try auth.adapterDirectory(baseURL: server.baseURL)
         let transport = HTTPClientTransport()
-        let logs = LogCollector()
+        let logs = LogCapture()
         let engine = EchoEngine(
             pollster: Pollster(
                 registry: try YAMLRegistry(directory: adapters.path), transport: transport,

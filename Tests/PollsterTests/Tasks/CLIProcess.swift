@@ -1,19 +1,23 @@
 import Foundation
 
-/// A `pollster worker` process, as an operator runs it: it can be killed outright.
-final class WorkerProcess {
+/// A `pollster` command running in the background, as an operator runs it: it can be
+/// stopped with SIGTERM or killed outright, and what it logged can be read.
+final class CLIProcess {
     private let process = Process()
     /// Where its standard error goes (read it when a test fails).
     let logPath: String
 
-    /// Starts `pollster worker arguments…` with `environment` added to this process's.
-    init(_ arguments: [String], environment: [String: String]) throws {
+    /// Starts `pollster arguments…` with `environment` added to this process's (without
+    /// `POLLSTER_DATABASE_URL` unless given), in `directory` when given.
+    init(_ arguments: [String], environment: [String: String], in directory: URL? = nil) throws {
         logPath =
-            FileManager.default.temporaryDirectory.appendingPathComponent("pollster-worker-\(UUID()).log")
-            .path
+            (directory ?? FileManager.default.temporaryDirectory).appendingPathComponent(
+                "pollster-\(arguments.first ?? "cli")-\(UUID()).log"
+            ).path
         _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         process.executableURL = CLITests.executable
-        process.arguments = ["worker"] + arguments
+        process.arguments = arguments
+        if let directory { process.currentDirectoryURL = directory }
         var merged = ProcessInfo.processInfo.environment
         merged["POLLSTER_DATABASE_URL"] = nil
         merged.merge(environment) { _, new in new }
@@ -23,6 +27,9 @@ final class WorkerProcess {
         process.standardInput = FileHandle.nullDevice
         try process.run()
     }
+
+    /// Whether it still runs.
+    var isRunning: Bool { process.isRunning }
 
     /// `kill -9`: no chance to release leases or finish anything.
     func kill() {
@@ -39,4 +46,9 @@ final class WorkerProcess {
 
     /// What it logged.
     var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
+}
+
+/// A `pollster worker` process.
+func workerProcess(_ arguments: [String], environment: [String: String]) throws -> CLIProcess {
+    try CLIProcess(["worker"] + arguments, environment: environment)
 }
