@@ -50,21 +50,22 @@ public final class WatchedYAMLRegistry: ToolRegistry, Service {
                 group.addTask {
                     while (try? await Task.sleep(for: self.checkInterval)) != nil {
                         if Self.signature(of: self.directory) != self.state.withLock({ $0.signature }) {
-                            self.reload(because: "files changed")
+                            await self.reload(because: "files changed")
                         }
                     }
                 }
                 group.addTask {
                     for await _ in await UnixSignalsSequence(trapping: .sighup) {
-                        self.reload(because: "SIGHUP")
+                        await self.reload(because: "SIGHUP")
                     }
                 }
             }
         }
     }
 
-    /// Loads the directory again now; keeps the previous methods when it cannot be read.
-    public func reload(because reason: String = "asked") {
+    /// Loads the directory again now; keeps the previous methods when it cannot be read. A
+    /// broken file disables only its own methods, each logged as an error naming what to fix.
+    public func reload(because reason: String = "asked") async {
         let signature = Self.signature(of: directory)
         do {
             let registry = try YAMLRegistry(directory: directory)
@@ -72,6 +73,11 @@ public final class WatchedYAMLRegistry: ToolRegistry, Service {
             logger.info(
                 "adapters reloaded (\(reason))",
                 metadata: ["directory": "\(directory)", "inventories": "\(registry.inventories.count)"])
+            for problem in (try? await registry.problems()) ?? [] {
+                logger.error(
+                    "tool method disabled: \(problem.message)", metadata: ["code": "\(problem.code.rawValue)"]
+                )
+            }
         } catch {
             state.withLock { $0.signature = signature }
             logger.error(

@@ -54,8 +54,9 @@ struct MCPCommand: AsyncParsableCommand {
 
     func run() async throws {
         let logger = Logger(label: "pollster.mcp")
-        try await store.withStore(engine) { taskStore, place in
-            try await engine.withEngine { pollster in
+        try await LiveSetup.with(engine, store, logger: logger) { setup in
+            let (taskStore, place) = (setup.store, setup.place)
+            try await engine.withEngine(registry: setup.registry) { pollster in
                 let server = PollsterMCPServer(
                     service: TaskService(store: taskStore, pollster: pollster),
                     configuration: configuration(), logger: logger)
@@ -63,9 +64,8 @@ struct MCPCommand: AsyncParsableCommand {
                 let session = MCPService(server: server, http: http.flatMap(MCPListenAddress.init))
                 let group = ServiceGroup(
                     configuration: ServiceGroupConfiguration(
-                        services: [
-                            .init(service: session, successTerminationBehavior: .gracefullyShutdownGroup)
-                        ],
+                        services: setup.services.map { .init(service: $0) }
+                            + [.init(service: session, successTerminationBehavior: .gracefullyShutdownGroup)],
                         gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
                 try await group.run()
             }

@@ -60,8 +60,9 @@ struct ServeCommand: AsyncParsableCommand {
         } catch {
             throw PollsterError(.invalidConfig, "cannot open the API key store \(statePath): \(error)").exit()
         }
-        try await store.withStore(engine) { taskStore, place in
-            try await engine.withEngine { pollster in
+        try await LiveSetup.with(engine, store, logger: logger) { setup in
+            let (taskStore, place) = (setup.store, setup.place)
+            try await engine.withEngine(registry: setup.registry) { pollster in
                 let service = TaskService(store: taskStore, pollster: pollster)
                 let server = PollsterServer(
                     service: service, state: state,
@@ -73,7 +74,7 @@ struct ServeCommand: AsyncParsableCommand {
                     onListening: { port in
                         Console.error("pollster serving http://\(host):\(port) (tasks in \(place))")
                     })
-                var services: [any Service] = [server]
+                var services: [any Service] = setup.services + [server]
                 if concurrency > 0 {
                     services.append(
                         TaskWorker(

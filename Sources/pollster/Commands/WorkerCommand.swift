@@ -39,32 +39,10 @@ struct WorkerCommand: AsyncParsableCommand {
 
     func run() async throws {
         let logger = Logger(label: "pollster.worker")
-        let yaml = try engine.watchedYAMLRegistry(logger: logger)
-        guard let url = try engine.database() else {
-            guard let yaml else {
-                _ = try engine.yamlRegistry()
-                return
-            }
-            let (taskStore, path) = try store.sqliteStore()
-            try await runWorker(taskStore, place: path, registry: yaml, services: [yaml], logger: logger)
-            return
-        }
-        // Rows are followed live (NOTIFY + periodic reload), the YAML directory on change and SIGHUP:
-        // a method inserted or updated while the worker runs is used without a restart.
-        try await DatabaseOptions.withDatabase(url) { database in
-            let rows = PostgresRegistry(database: database, logger: logger)
-            let registry: any ToolRegistry = yaml.map { CompositeRegistry([rows, $0]) } ?? rows
-            let services: [any Service] = [rows] + (yaml.map { [$0] } ?? [])
-            if try store.usesPostgres(engine) {
-                try await runWorker(
-                    PostgresTaskStore(database: database), place: "\(url)", registry: registry,
-                    services: services,
-                    logger: logger)
-            } else {
-                let (taskStore, path) = try store.sqliteStore()
-                try await runWorker(
-                    taskStore, place: path, registry: registry, services: services, logger: logger)
-            }
+        try await LiveSetup.with(engine, store, logger: logger) { setup in
+            try await runWorker(
+                setup.store, place: setup.place, registry: setup.registry, services: setup.services,
+                logger: logger)
         }
     }
 
