@@ -12,18 +12,7 @@ struct DownloadTests {
 
     /// The shipped HeyGen method with extra `output` keys.
     static func heygen(output: String) throws -> YAMLRegistry {
-        try registry(
-            yaml: """
-                inventory: heygen
-                baseUrl: https://api.heygen.com
-                methods:
-                  - name: create_avatar_video_v2
-                    endpoint: /v2/video/generate
-                    adapterConfig:
-                      headers: { X-Api-Key: "${HEYGEN_API_KEY}" }
-                      polling: { statusUrl: "/v1/video_status.get?video_id={id}" }
-                      output: \(output)
-                """)
+        try heygenRegistry("output: \(output)")
     }
 
     @Test("the default policy refuses loopback downloads: UNSAFE_URL, with the output URLs listed")

@@ -61,18 +61,7 @@ struct URLCredentialsTests {
     @Test("a secret in a query parameter never reaches a durable task record (SQLite)")
     func taskRecord() async throws {
         let canary = testSecrets["HEYGEN_API_KEY"]!
-        let registry = try registry(
-            yaml: """
-                inventory: heygen
-                baseUrl: https://api.heygen.com
-                methods:
-                  - name: create_avatar_video_v2
-                    endpoint: /v2/video/generate
-                    adapterConfig:
-                      headers: { X-Api-Key: "${HEYGEN_API_KEY}" }
-                      query: { api_key: "${HEYGEN_API_KEY}" }
-                      polling: { statusUrl: "/v1/video_status.get?video_id={id}" }
-                """)
+        let registry = try heygenRegistry(#"query: { api_key: "${HEYGEN_API_KEY}" }"#)
         let tool = "heygen.create_avatar_video_v2"
         try await withTaskHarness(.sqlite, registry: registry) { harness in
             let task = try await harness.service.submit(

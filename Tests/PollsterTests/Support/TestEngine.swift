@@ -75,6 +75,22 @@ func registry(yaml: String) throws -> YAMLRegistry {
     return try YAMLRegistry(directory: directory.path)  // loads eagerly; the file can go
 }
 
+/// The shipped HeyGen method with extra `adapterConfig` lines (`output: {…}`, `query: {…}`).
+func heygenRegistry(_ extra: String...) throws -> YAMLRegistry {
+    let lines = extra.map { "\n      " + $0 }.joined()
+    return try registry(
+        yaml: """
+            inventory: heygen
+            baseUrl: https://api.heygen.com
+            methods:
+              - name: create_avatar_video_v2
+                endpoint: /v2/video/generate
+                adapterConfig:
+                  headers: { X-Api-Key: "${HEYGEN_API_KEY}" }
+                  polling: { statusUrl: "/v1/video_status.get?video_id={id}" }\(lines)
+            """)
+}
+
 /// Runs `body` and returns the `PollsterError` it throws, or nil if it succeeds
 /// (any other error is recorded as a test issue).
 func pollsterError(_ body: () async throws -> some Any) async -> PollsterError? {
