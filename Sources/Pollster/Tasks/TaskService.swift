@@ -174,6 +174,18 @@ public struct TaskService: Sendable {
             .taskNotFound, "no task \(id) in the task store; check the id (pollster tasks lists them)")
     }
 
+    /// Checks that the store answers within `limit` (readiness checks): a database that stopped
+    /// answering must make a probe fail, not hang it.
+    /// - Throws: `STORE_ERROR`.
+    public func checkStore(within limit: Duration = .seconds(2)) async throws(PollsterError) {
+        let store = self.store
+        do {
+            _ = try await StoreGuard.withTimeout(limit) { try await store.list(TaskQuery(limit: 1)) }
+        } catch {
+            throw StoreGuard.storeError("a readiness check", error, timeout: limit)
+        }
+    }
+
     private func storing<T>(_ what: String, _ body: () async throws -> T) async throws(PollsterError) -> T {
         do {
             return try await body()

@@ -29,7 +29,7 @@ struct PollsterAPI: APIProtocol {
     func getReadiness(_ input: Operations.GetReadiness.Input) async throws -> Operations.GetReadiness.Output {
         let tools: Int
         do {
-            _ = try await service.store.list(TaskQuery(limit: 1))
+            try await service.checkStore()
             tools = try await registry.methods().count
         } catch {
             throw APIProblem(.serviceUnavailable, code: "NOT_READY", "not ready: \(error)")
