@@ -11,6 +11,17 @@ import Testing
 /// The HTTP task API end to end: a real client, a real server on loopback, the mock provider.
 @Suite("HTTP task API", .serialized)
 struct ServerAPITests {
+    @Test func healthAndReadinessAnswerWithoutAKey() async throws {
+        try await withServer { server in
+            let (health, _) = try await server.json(server.request(.get, "/healthz", key: .some(nil)))
+            #expect(health == 200)
+            let (ready, body) = try await server.json(server.request(.get, "/readyz", key: .some(nil)))
+            #expect(ready == 200)
+            #expect(body["status"]?.stringValue == "ready")
+            #expect((body["tools"]?.scalarText).flatMap(Int.init) ?? 0 > 0)
+        }
+    }
+
     @Test func submitStreamEventsAndDownloadByteIdenticalFiles() async throws {
         try await withServer { server in
             let (status, task) = try await server.submit()
