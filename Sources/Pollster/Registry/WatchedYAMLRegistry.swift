@@ -13,7 +13,7 @@ import UnixSignals
 public final class WatchedYAMLRegistry: ToolRegistry, Service {
     private struct State {
         var registry: YAMLRegistry
-        var signature: [String: String]
+        var signature: [String: Data]
     }
 
     /// The directory (or file) watched.
@@ -86,8 +86,9 @@ public final class WatchedYAMLRegistry: ToolRegistry, Service {
         }
     }
 
-    /// Path → modification time and size of every file under `path`.
-    static func signature(of path: String) -> [String: String] {
+    /// Path → contents of every file under `path` (adapter directories are small; comparing
+    /// contents catches an edit that keeps the size within the file system's timestamp resolution).
+    static func signature(of path: String) -> [String: Data] {
         let manager = FileManager.default
         var files = [path]
         if let children = manager.enumerator(atPath: path) {
@@ -95,11 +96,13 @@ public final class WatchedYAMLRegistry: ToolRegistry, Service {
                 (path as NSString).appendingPathComponent($0)
             }
         }
-        var signature: [String: String] = [:]
+        var signature: [String: Data] = [:]
         for file in files {
-            guard let attributes = try? manager.attributesOfItem(atPath: file) else { continue }
-            let modified = (attributes[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0
-            signature[file] = "\(modified):\(attributes[.size] ?? 0)"
+            var isDirectory: ObjCBool = false
+            guard manager.fileExists(atPath: file, isDirectory: &isDirectory), !isDirectory.boolValue,
+                let contents = manager.contents(atPath: file)
+            else { continue }
+            signature[file] = contents
         }
         return signature
     }
