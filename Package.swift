@@ -18,7 +18,7 @@ let package = Package(
         .library(name: "PollsterPostgres", targets: ["PollsterPostgres"]),
         .library(name: "PollsterServer", targets: ["PollsterServer"]),
         .library(name: "PollsterMCP", targets: ["PollsterMCP"]),
-        .executable(name: "pollster", targets: ["pollster"]),
+        .executable(name: "pollster", targets: ["PollsterCLI"]),
     ],
     dependencies: [
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
@@ -126,7 +126,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .executableTarget(
-            name: "pollster",
+            name: "PollsterCLI",
             dependencies: [
                 "PollsterCore",
                 "Pollster",
