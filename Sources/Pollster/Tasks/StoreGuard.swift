@@ -16,7 +16,6 @@ final class StoreGuard: Sendable {
         var failures = 0
         /// Whether the outage was reported (a single slow call is not an outage).
         var reported = false
-        var lastSuccess: Date?
     }
 
     /// Failed calls in a row before the store counts as unreachable and a warning is logged.
@@ -62,7 +61,7 @@ final class StoreGuard: Sendable {
 
     private func succeeded() {
         let outage: (since: Date, failures: Int)? = health.withLock { health in
-            defer { health = Health(lastSuccess: Date()) }
+            defer { health = Health() }
             guard health.reported, let since = health.failingSince else { return nil }
             return (since, health.failures)
         }

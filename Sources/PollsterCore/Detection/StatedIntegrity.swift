@@ -30,9 +30,6 @@ public struct StatedIntegrity: Sendable, Equatable {
     /// Nothing stated.
     public init() {}
 
-    /// True when nothing is stated.
-    public var isEmpty: Bool { size == nil && md5 == nil && sha256 == nil }
-
     public static func == (left: StatedIntegrity, right: StatedIntegrity) -> Bool {
         left.size?.value == right.size?.value && left.md5?.value == right.md5?.value
             && left.sha256?.value == right.sha256?.value
