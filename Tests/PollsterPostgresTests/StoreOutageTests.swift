@@ -61,7 +61,8 @@ extension PostgresTests {
                                 try await service.status(task.id).state == .running
                             }
                             proxy.pause()
-                            try await Task.sleep(for: .seconds(5))
+                            // Two calls in a row must time out (2 s each) before it counts as an outage.
+                            try await Task.sleep(for: .seconds(8))
                             let down = capture.messages(at: .warning).filter {
                                 $0.contains("task store unreachable")
                             }
