@@ -14,11 +14,11 @@ extension PostgresTests {
         func migrate() async throws {
             try await withTestDatabase(migrated: false) { database in
                 let url = database.url.description
-                let first = try CLI.run(["db", "migrate", "--database-url", url])
+                let first = try await CLI.run(["db", "migrate", "--database-url", url])
                 #expect(first.status == 0, "\(first.error)")
                 for migration in Migration.all { #expect(first.output.contains("applied \(migration.name)")) }
                 // The URL can come from the environment too.
-                let second = try CLI.run(["db", "migrate"], environment: ["POLLSTER_DATABASE_URL": url])
+                let second = try await CLI.run(["db", "migrate"], environment: ["POLLSTER_DATABASE_URL": url])
                 #expect(second.status == 0, "\(second.error)")
                 #expect(second.output.contains("schema up to date"))
                 #expect(!second.output.contains("applied"))
@@ -30,31 +30,31 @@ extension PostgresTests {
         func importExport() async throws {
             try await withTestDatabase { database in
                 let url = database.url.description
-                let imported = try CLI.run(["registry", "import", "adapters", "--database-url", url])
+                let imported = try await CLI.run(["registry", "import", "adapters", "--database-url", url])
                 #expect(imported.status == 0, "\(imported.error)")
                 #expect(imported.output.contains("inserted heygen.create_avatar_video_v2@1"))
-                let again = try CLI.run(["registry", "import", "adapters", "--database-url", url])
+                let again = try await CLI.run(["registry", "import", "adapters", "--database-url", url])
                 #expect(again.output.contains("0 inserted, 0 updated"), "\(again.output)")
 
-                let list = try CLI.run(["list", "--database-url", url, "--adapters", "/nonexistent"])
+                let list = try await CLI.run(["list", "--database-url", url, "--adapters", "/nonexistent"])
                 #expect(list.status == 4, "an explicit --adapters that does not exist is an error")
                 let empty = FileManager.default.temporaryDirectory.appendingPathComponent(
                     "pollster-empty-\(UUID())")
                 try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)
                 defer { try? FileManager.default.removeItem(at: empty) }
-                let rowsOnly = try CLI.run(["list", "--database-url", url], in: empty)
+                let rowsOnly = try await CLI.run(["list", "--database-url", url], in: empty)
                 #expect(rowsOnly.status == 0, "\(rowsOnly.error)")
                 #expect(rowsOnly.output.contains("heygen.create_avatar_video_v2"))
                 #expect(!rowsOnly.output.contains("${") && !rowsOnly.error.contains("${"))
 
-                let validate = try CLI.run(["validate", "--database-url", url])
+                let validate = try await CLI.run(["validate", "--database-url", url])
                 #expect(validate.status == 0, "\(validate.error)")
                 #expect(validate.output.contains("ok: 12 tool methods valid"), "\(validate.output)")
 
                 let exportDirectory = FileManager.default.temporaryDirectory.appendingPathComponent(
                     "pollster-export-\(UUID())")
                 defer { try? FileManager.default.removeItem(at: exportDirectory) }
-                let export = try CLI.run(
+                let export = try await CLI.run(
                     ["registry", "export", "--sql", "--output", exportDirectory.path, "--database-url", url])
                 #expect(export.status == 0, "\(export.error)")
                 for file in try FileManager.default.contentsOfDirectory(atPath: Repository.providers) {
@@ -66,7 +66,7 @@ extension PostgresTests {
                     #expect(Self.dropFirstLine(exported) == Self.dropFirstLine(committed), "\(file)")
                 }
                 let yamlDirectory = exportDirectory.appendingPathComponent("yaml")
-                let yaml = try CLI.run([
+                let yaml = try await CLI.run([
                     "registry", "export", "--yaml", yamlDirectory.path, "--database-url", url,
                 ])
                 #expect(yaml.status == 0, "\(yaml.error)")
@@ -80,13 +80,13 @@ extension PostgresTests {
         }
 
         @Test("an unreachable database is TRANSPORT_ERROR naming host:port, never the password")
-        func unreachable() throws {
-            let run = try CLI.run(["list", "--database-url", "postgres://admin:hunter2@127.0.0.1:1/registry"])
+        func unreachable() async throws {
+            let run = try await CLI.run(["list", "--database-url", "postgres://admin:hunter2@127.0.0.1:1/registry"])
             #expect(run.status == 12, "\(run.error)")
             #expect(run.error.contains("TRANSPORT_ERROR"))
             #expect(run.error.contains("127.0.0.1:1"))
             #expect(!run.error.contains("hunter2") && !run.output.contains("hunter2"))
-            let migrate = try CLI.run([
+            let migrate = try await CLI.run([
                 "db", "migrate", "--database-url", "postgres://admin:hunter2@127.0.0.1:1/x",
             ])
             #expect(migrate.status == 12)
@@ -105,7 +105,7 @@ extension PostgresTests {
                 try
                     "inventory: b\nmethods:\n  - name: y\n    endpoint: https://b.test/y\n    httpMethod: FETCH\n"
                     .write(to: directory.appendingPathComponent("b.yaml"), atomically: true, encoding: .utf8)
-                let run = try CLI.run([
+                let run = try await CLI.run([
                     "registry", "import", directory.path, "--database-url", database.url.description,
                 ])
                 #expect(run.status == 4)

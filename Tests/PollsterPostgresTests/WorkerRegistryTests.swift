@@ -39,7 +39,7 @@ extension PostgresTests {
                             let first = try await submitter().submit(
                                 "heygen.create_avatar_video_v2", input: heygenInput, options: options)
                             let done = try await TaskService(store: store, pollster: pollster).wait(
-                                first.id, timeout: .seconds(20))
+                                first.id, timeout: .seconds(60))
                             #expect(done.state == .succeeded, "\(String(describing: done.error))")
 
                             let updated = LiveRegistryTests.adapterConfig.replacingOccurrences(
@@ -55,7 +55,7 @@ extension PostgresTests {
                             let second = try await submitter().submit(
                                 "heygen.create_avatar_video_v2", input: heygenInput, options: options)
                             let again = try await TaskService(store: store, pollster: pollster).wait(
-                                second.id, timeout: .seconds(20))
+                                second.id, timeout: .seconds(60))
                             #expect(again.state == .succeeded)
                         }
                         let submits = mock.stats.requests.filter { $0.method == "POST" }
@@ -97,7 +97,7 @@ extension PostgresTests {
                             "heygen.create_avatar_video_v2", input: heygenInput,
                             options: TaskOptions(baseUrlOverride: mock.baseURL, pollIntervalSeconds: 0.02))
                         let done = try await TaskService(store: store, pollster: pollster).wait(
-                            task.id, timeout: .seconds(20))
+                            task.id, timeout: .seconds(60))
                         #expect(done.state == .succeeded, "\(String(describing: done.error))")
                         #expect(mock.stats.jobsCreated == 1)
                     }

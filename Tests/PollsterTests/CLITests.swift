@@ -15,21 +15,21 @@ struct CLITests {
     /// Runs `pollster arguments…` in `directory`, without the shipped adapters' secrets unless given.
     static func run(
         _ arguments: [String], in directory: URL = Repository.root, environment extra: [String: String] = [:]
-    ) throws -> ProcessRun {
+    ) async throws -> ProcessRun {
         var environment: [String: String?] = ["HEYGEN_API_KEY": nil]
         for (name, value) in extra { environment[name] = value }
-        return try ProcessRun.run(executable, arguments, in: directory, environment: environment)
+        return try await ProcessRun.run(executable, arguments, in: directory, environment: environment)
     }
 
     @Test("validate accepts the shipped adapters")
-    func validateShipped() throws {
-        let run = try Self.run(["validate", "adapters"])
+    func validateShipped() async throws {
+        let run = try await Self.run(["validate", "adapters"])
         #expect(run.status == 0, "\(run.error)")
         #expect(run.output.contains("tool methods valid"))
     }
 
     @Test("validate reports every broken file and exits with INVALID_CONFIG's code")
-    func validateBroken() throws {
+    func validateBroken() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
             "pollster-cli-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -38,7 +38,7 @@ struct CLITests {
             .write(to: directory.appendingPathComponent("a.yaml"), atomically: true, encoding: .utf8)
         try "inventory: b\nmethods:\n  - name: y\n    endpoint: https://b.test/y\n    httpMethod: FETCH\n"
             .write(to: directory.appendingPathComponent("b.yaml"), atomically: true, encoding: .utf8)
-        let run = try Self.run(["validate", directory.path])
+        let run = try await Self.run(["validate", directory.path])
         #expect(run.status == PollsterExitCodes.invalidConfig)
         #expect(run.error.contains("did you mean 'intervalSeconds'"))
         #expect(run.error.contains("httpMethod: 'FETCH' is not an HTTP method"))
@@ -46,18 +46,18 @@ struct CLITests {
     }
 
     @Test("an unknown tool exits with TOOL_NOT_FOUND's code")
-    func unknownTool() throws {
-        let run = try Self.run(["invoke", "nope.nothing", "--input", "{}"])
+    func unknownTool() async throws {
+        let run = try await Self.run(["invoke", "nope.nothing", "--input", "{}"])
         #expect(run.status == PollsterExitCodes.toolNotFound)
         #expect(run.error.contains("TOOL_NOT_FOUND"))
     }
 
     @Test("a missing secret exits with MISSING_SECRET's code and names the variable")
-    func missingSecret() throws {
+    func missingSecret() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
             "pollster-cli-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let run = try Self.run(
+        let run = try await Self.run(
             [
                 "invoke", "heygen.create_avatar_video_v2", "--input", #"{"video_inputs": [{}]}"#,
                 "--adapters",
@@ -68,8 +68,8 @@ struct CLITests {
     }
 
     @Test("invalid --input JSON exits with INVALID_INPUT's code")
-    func badInput() throws {
-        let run = try Self.run(["invoke", "fal.fast_sdxl", "--input", "{prompt:"])
+    func badInput() async throws {
+        let run = try await Self.run(["invoke", "fal.fast_sdxl", "--input", "{prompt:"])
         #expect(run.status == PollsterExitCodes.invalidInput)
     }
 
@@ -89,7 +89,7 @@ struct CLITests {
         ]
         let file = directory.appendingPathComponent("jobs.jsonl")
         try lines.joined(separator: "\n").write(to: file, atomically: true, encoding: .utf8)
-        let run = try Self.run(
+        let run = try await Self.run(
             [
                 "batch", file.path, "--concurrency", "1", "--tool", "fal.fast_sdxl", "--output",
                 directory.path,
@@ -108,17 +108,17 @@ struct CLITests {
     }
 
     @Test("list shows every shipped tool")
-    func list() throws {
-        let run = try Self.run(["list"])
+    func list() async throws {
+        let run = try await Self.run(["list"])
         #expect(run.status == 0)
         for tool in shippedTools { #expect(run.output.contains(tool)) }
     }
 
     @Test("the demo runs offline and writes its output")
-    func demo() throws {
+    func demo() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
             "pollster-demo-\(UUID().uuidString)")
-        let run = try Self.run(["demo", "--output", directory.path, "--adapters", Repository.adapters])
+        let run = try await Self.run(["demo", "--output", directory.path, "--adapters", Repository.adapters])
         #expect(run.status == 0, "\(run.error)")
         #expect(run.output.contains("succeeded"))
         let files = try FileManager.default.contentsOfDirectory(atPath: directory.path)

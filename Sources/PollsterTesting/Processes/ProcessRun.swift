@@ -11,10 +11,11 @@ public struct ProcessRun: Sendable {
 
     /// Runs `executable arguments…` in `directory` with this process's environment, changed by
     /// `environment` (a nil value removes a variable), and waits for it. Output goes through
-    /// temporary files, so a chatty program never blocks on a full pipe.
+    /// temporary files, so a chatty program never blocks on a full pipe. The wait suspends
+    /// instead of blocking a thread, so tests running beside it keep the cooperative pool.
     public static func run(
         _ executable: URL, _ arguments: [String], in directory: URL, environment: [String: String?] = [:]
-    ) throws -> ProcessRun {
+    ) async throws -> ProcessRun {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("pollster-run-\(UUID())")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: scratch) }
@@ -32,8 +33,10 @@ public struct ProcessRun: Sendable {
         process.standardOutput = try FileHandle(forWritingTo: outURL)
         process.standardError = try FileHandle(forWritingTo: errURL)
         process.standardInput = FileHandle.nullDevice
+        let exited = AsyncStream<Void>.makeStream()
+        process.terminationHandler = { _ in exited.continuation.finish() }
         try process.run()
-        process.waitUntilExit()
+        for await _ in exited.stream {}
         return ProcessRun(
             status: process.terminationStatus, output: try String(contentsOf: outURL, encoding: .utf8),
             error: try String(contentsOf: errURL, encoding: .utf8))

@@ -12,9 +12,9 @@ enum CLI {
     /// Runs `pollster arguments…` in `directory`; `POLLSTER_DATABASE_URL` is unset unless given.
     static func run(
         _ arguments: [String], in directory: URL = Repository.root, environment extra: [String: String] = [:]
-    ) throws -> ProcessRun {
+    ) async throws -> ProcessRun {
         var environment: [String: String?] = ["POLLSTER_DATABASE_URL": nil]
         for (name, value) in extra { environment[name] = value }
-        return try ProcessRun.run(executable, arguments, in: directory, environment: environment)
+        return try await ProcessRun.run(executable, arguments, in: directory, environment: environment)
     }
 }

@@ -23,7 +23,7 @@ struct FaultMatrixCLITests {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let mock = try await MockProviderServer.start(defaultScript: script)
-        let run = try CLITests.run(
+        let run = try await CLITests.run(
             [
                 "invoke", Self.tool, "--input", #"{"video_inputs": [{"character": {"type": "avatar"}}]}"#,
                 "--json", "--poll-interval", "0.02", "--max-wait", "20", "--output", directory.path,

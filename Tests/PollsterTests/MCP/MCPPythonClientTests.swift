@@ -42,11 +42,11 @@ struct MCPPythonClientTests {
         }
 
         /// Runs a scenario and returns its JSON output (and stderr, for the canary check).
-        func client(_ scenario: String, _ extra: [String] = [], url: String? = nil) throws -> (
+        func client(_ scenario: String, _ extra: [String] = [], url: String? = nil) async throws -> (
             JSONValue, String
         ) {
             let script = Repository.root.appendingPathComponent("Tests/MCPClients/pollster_client.py").path
-            let run = try ProcessRun.run(
+            let run = try await ProcessRun.run(
                 URL(fileURLWithPath: try #require(PythonClients.interpreter)),
                 [script, scenario, config(url: url)] + extra,
                 in: directory)
@@ -82,7 +82,7 @@ struct MCPPythonClientTests {
     func session() async throws {
         let output = MockOutput(kind: .mp4, size: 50_000)
         try await Self.withSetup(script: MockJobScript(polls: 4, output: output)) { setup in
-            let (out, _) = try setup.client("session")
+            let (out, _) = try await setup.client("session")
             #expect(out["protocolVersion"] == "2025-11-25")
             #expect(out["tasksCapability"]?["requests"]?["tools"]?["call"] != nil)
             #expect(out["tasksCapability"]?["list"] != nil && out["tasksCapability"]?["cancel"] != nil)
@@ -131,7 +131,7 @@ struct MCPPythonClientTests {
     @Test("notifications/cancelled and tasks/cancel cancel the job at the provider")
     func cancel() async throws {
         try await Self.withSetup(script: MockJobScript(polls: 10_000)) { setup in
-            let (out, _) = try setup.client("cancel")
+            let (out, _) = try await setup.client("cancel")
             #expect(out["plainCancelled"]?["status"] == "cancelled", "\(out)")
             #expect(out["taskCancel"]?["status"] == "cancelled", "\(out)")
             #expect(out["cancelAgain"]?.stringValue?.contains("cannot be cancelled") == true, "\(out)")
@@ -143,10 +143,10 @@ struct MCPPythonClientTests {
     @Test("a task survives a restart of the server and is fetched with tasks/result")
     func restart() async throws {
         try await Self.withSetup(script: MockJobScript(polls: 8)) { setup in
-            let (started, _) = try setup.client("start-task")
+            let (started, _) = try await setup.client("start-task")
             let taskId = try #require(started["taskId"]?.stringValue)
             #expect(started["status"] == "working")
-            let (finished, _) = try setup.client("finish-task", [taskId])
+            let (finished, _) = try await setup.client("finish-task", [taskId])
             #expect(finished["status"] == "completed", "\(finished)")
             #expect(finished["isError"] == false)
             #expect(finished["structuredTaskId"]?.stringValue == taskId)
@@ -165,7 +165,7 @@ struct MCPPythonClientTests {
                 setup.arguments, environment: ["RUNWAYML_API_SECRET": Self.canary], in: setup.directory)
             do {
                 let url = try await server.url()
-                let (out, _) = try setup.client("session", url: url)
+                let (out, _) = try await setup.client("session", url: url)
                 #expect(out["tasksCapability"]?["requests"]?["tools"]?["call"] != nil)
                 #expect(out["plain"]?["isError"] == false)
                 #expect((out["plain"]?["progress"]?.arrayValue?.count ?? 0) >= 2)

@@ -30,7 +30,7 @@ struct CanarySecretCLITests {
                     adapters.path,
                     "--output", output.path, "--allow-private-networks",
                 ] + (json ? ["--json"] : [])
-            let result = try CLITests.run(arguments, in: output, environment: Self.environment)
+            let result = try await CLITests.run(arguments, in: output, environment: Self.environment)
             #expect((result.status == 0) == (run == .success), "\(result.error)")
             #expect(!result.error.isEmpty, "trace logs go to standard error")
             let shown = result.output + "\n" + result.error
@@ -66,7 +66,7 @@ struct CanarySecretCLITests {
         #expect(!Canary.leaks(in: fixture.description).isEmpty, "the recording holds the canary")
         let file = directory.appendingPathComponent("canary.json")
         try Data(JSONWriter.bytes(fixture)).write(to: file)
-        let run = try CLITests.run(
+        let run = try await CLITests.run(
             ["explain", "--fixture", file.path, "--adapters", adapters.path], environment: Self.environment)
         #expect(run.status == 0, "\(run.error)")
         #expect(run.output.contains("rules: \(canaryTool)"), "\(run.output)")
@@ -75,7 +75,7 @@ struct CanarySecretCLITests {
     }
 
     @Test("list and registry export show no canary", arguments: CanaryAuth.allCases)
-    func listAndExport(auth: CanaryAuth) throws {
+    func listAndExport(auth: CanaryAuth) async throws {
         let adapters = try auth.adapterDirectory(baseURL: "https://api.canary.test")
         let exported = FileManager.default.temporaryDirectory.appendingPathComponent(
             "pollster-canary-export-\(UUID().uuidString)")
@@ -89,7 +89,7 @@ struct CanarySecretCLITests {
             ["registry", "export", "--sql", "--adapters", adapters.path],
             ["registry", "export", "--yaml", exported.path, "--adapters", adapters.path],
         ] {
-            let run = try CLITests.run(arguments, environment: Self.environment)
+            let run = try await CLITests.run(arguments, environment: Self.environment)
             #expect(run.status == 0, "\(arguments): \(run.error)")
             shown += run.output + "\n" + run.error + "\n"
         }

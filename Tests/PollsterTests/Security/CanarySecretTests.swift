@@ -49,7 +49,7 @@ struct CanarySecretTests {
             let path = engine.scratch.appendingPathComponent("tasks.sqlite").path
             let sqlite = try SQLiteTaskStore(path: path)
             try await Self.runTask(engine, store: sqlite, expected: run)
-            let sqliteRows = try RawTaskRows.sqlite(path)
+            let sqliteRows = try await RawTaskRows.sqlite(path)
             #expect(sqliteRows.contains(canaryTool), "the dump holds the task")
             #expect(Canary.leaks(in: sqliteRows).isEmpty, "\(Canary.leaks(in: sqliteRows)) in \(sqliteRows)")
 

@@ -66,12 +66,12 @@ struct ConfigCredentialsTests {
     }
 
     @Test("pollster validate refuses user-info and names the key")
-    func validateRefuses() throws {
+    func validateRefuses() async throws {
         let directory = try Self.directory([
             "lit.yaml": Self.inventory(method: "endpoint: https://me:pw1234@api.test/x")
         ])
         defer { try? FileManager.default.removeItem(at: directory) }
-        let run = try CLITests.run(["validate", directory.path])
+        let run = try await CLITests.run(["validate", directory.path])
         #expect(run.status == PollsterExitCodes.invalidConfig)
         #expect(
             run.error.contains("endpoint: 'https://[REDACTED]@api.test/x' holds credentials"), "\(run.error)")
@@ -96,10 +96,10 @@ struct ConfigCredentialsTests {
     @Test(
         "pollster list masks literal credentials in URLs and shows ${NAME} references",
         arguments: [false, true])
-    func listMasks(json: Bool) throws {
+    func listMasks(json: Bool) async throws {
         let directory = try Self.directory(Self.listed)
         defer { try? FileManager.default.removeItem(at: directory) }
-        let run = try CLITests.run(["list", "--adapters", directory.path] + (json ? ["--json"] : []))
+        let run = try await CLITests.run(["list", "--adapters", directory.path] + (json ? ["--json"] : []))
         #expect(run.status == 0, "\(run.error)")
         #expect(!run.output.contains(Self.literalKey), "\(run.output)")
         #expect(run.output.contains("/v1/run?api_key=[REDACTED]&mode=fast"))
@@ -107,11 +107,11 @@ struct ConfigCredentialsTests {
     }
 
     @Test("registry export masks a literal query credential, says so, and keeps references")
-    func exportMasks() throws {
+    func exportMasks() async throws {
         let directory = try Self.directory(Self.listed)
         let output = directory.appendingPathComponent("out")
         defer { try? FileManager.default.removeItem(at: directory) }
-        let run = try CLITests.run([
+        let run = try await CLITests.run([
             "registry", "export", "--yaml", output.path, "--adapters", directory.path,
         ])
         #expect(run.status == 0, "\(run.error)")

@@ -10,7 +10,7 @@ struct ExplainRedactionTests {
     static let canary = "canary-9f2c/7Qx+secret"
 
     @Test("explain masks the tool's secret values (any encoding) and credentials in URLs")
-    func explainRedacts() throws {
+    func explainRedacts() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
             "pollster-explain-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -55,7 +55,7 @@ struct ExplainRedactionTests {
         let file = directory.appendingPathComponent("leaky.json")
         try Data(JSONWriter.bytes(fixture)).write(to: file)
 
-        let run = try CLITests.run(
+        let run = try await CLITests.run(
             ["explain", "--fixture", file.path, "--adapters", directory.path],
             environment: ["LEAKY_KEY": Self.canary])
         #expect(run.status == 0, "\(run.error)")

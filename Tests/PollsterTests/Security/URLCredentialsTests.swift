@@ -67,7 +67,7 @@ struct URLCredentialsTests {
             let task = try await harness.service.submit(
                 tool, input: sampleInputs[tool]!, options: harness.options)
             let done = try await harness.running([harness.worker("w1")]) {
-                try await harness.service.wait(task.id, timeout: .seconds(20))
+                try await harness.service.wait(task.id, timeout: .seconds(60))
             }
             #expect(done.state == .succeeded)
             let checkpoint = try #require(done.checkpoint)

@@ -2,7 +2,6 @@ import Crypto
 import Foundation
 import HTTPTypes
 import Hummingbird
-import NIOPosix
 import Pollster
 import PollsterCore
 import PollsterServer
@@ -92,9 +91,7 @@ struct WebhookTests {
             Webhook(sys.argv[1]).verify(body, headers)
             print('verified')
             """
-        let run = try await NIOThreadPool.singleton.runIfActive {
-            try ProcessRun.run(URL(fileURLWithPath: python), ["-c", script, secret], in: directory)
-        }
+        let run = try await ProcessRun.run(URL(fileURLWithPath: python), ["-c", script, secret], in: directory)
         if run.status != 0 { Issue.record("standardwebhooks: \(run.error)") }
         return run.output.contains("verified")
     }

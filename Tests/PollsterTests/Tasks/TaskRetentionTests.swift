@@ -11,7 +11,7 @@ struct TaskRetentionTests {
             let done = try await harness.service.submit(
                 runwayTool, input: runwayInput, options: harness.options)
             let finished = try await harness.running([harness.worker("w1")]) {
-                try await harness.service.wait(done.id, timeout: .seconds(20))
+                try await harness.service.wait(done.id, timeout: .seconds(60))
             }
             let path = try #require(finished.result?.files.first?.path)
             #expect(FileManager.default.fileExists(atPath: path))

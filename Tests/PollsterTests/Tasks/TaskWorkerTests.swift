@@ -23,7 +23,7 @@ struct TaskWorkerTests {
             #expect(
                 try await harness.service.status(task.id).state == .queued, "nothing runs without a worker")
             let done = try await harness.running([harness.worker("w1")]) {
-                try await harness.service.wait(task.id, timeout: .seconds(20))
+                try await harness.service.wait(task.id, timeout: .seconds(60))
             }
             #expect(done.state == .succeeded)
             #expect(done.providerTaskId != nil)
@@ -68,7 +68,7 @@ struct TaskWorkerTests {
             let task = try await harness.service.submit(
                 runwayTool, input: runwayInput, options: harness.options)
             try await harness.running([harness.worker("w1")]) {
-                let failed = try await harness.service.wait(task.id, timeout: .seconds(20))
+                let failed = try await harness.service.wait(task.id, timeout: .seconds(60))
                 #expect(failed.state == .failed)
                 #expect(failed.error?.code == .taskFailed)
                 #expect(failed.error?.message.contains("GPU on fire") == true)
@@ -77,7 +77,7 @@ struct TaskWorkerTests {
                 harness.mock.enqueue(MockJobScript(polls: 1))
                 let queued = try await harness.service.retry(task.id)
                 #expect(queued.state == .queued && queued.attempt == 2)
-                let done = try await harness.service.wait(task.id, timeout: .seconds(20))
+                let done = try await harness.service.wait(task.id, timeout: .seconds(60))
                 #expect(done.state == .succeeded)
                 #expect(done.providerTaskId != firstJob)
                 #expect(done.history.count == 1)
@@ -101,7 +101,7 @@ struct TaskWorkerTests {
             try await harness.running([harness.worker("w1", lease: .seconds(3))]) {
                 _ = try await harness.waitUntil(task.id) { $0.state == .running && $0.polls > 0 }
                 _ = try await harness.service.cancel(task.id)
-                let canceled = try await harness.service.wait(task.id, timeout: .seconds(20))
+                let canceled = try await harness.service.wait(task.id, timeout: .seconds(60))
                 #expect(canceled.state == .canceled)
                 #expect(canceled.error?.code == .taskCanceled)
                 #expect(canceled.error?.message.contains("confirmed") == true)

@@ -8,8 +8,8 @@ import Testing
 /// (or an attacker with a backup) sees.
 enum RawTaskRows {
     /// Every row of `pollster_tasks` in the SQLite file at `path`, as `sqlite3` dumps them.
-    static func sqlite(_ path: String) throws -> String {
-        let run = try ProcessRun.run(
+    static func sqlite(_ path: String) async throws -> String {
+        let run = try await ProcessRun.run(
             URL(fileURLWithPath: "/usr/bin/sqlite3"), ["-readonly", path, ".dump pollster_tasks"],
             in: URL(fileURLWithPath: NSTemporaryDirectory()))
         try #require(run.status == 0, "sqlite3 failed: \(run.error)")
