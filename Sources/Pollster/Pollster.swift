@@ -90,6 +90,26 @@ public struct Pollster: Sendable {
         }
     }
 
+    /// Finds the provider job of a submit whose answer was never stored (a process stopped
+    /// between sending it and storing the answer), by the client reference it was sent with
+    /// (`submit.reconcile`). Resume it with `InvokeOptions.resume`.
+    /// - Parameters:
+    ///   - reference: the key the submit was sent with (`InvokeOptions.idempotencyKey`).
+    ///   - baseUrlOverride: as in `InvokeOptions`.
+    /// - Returns: the checkpoint to resume from; nil when the method declares no `submit.reconcile`.
+    /// - Throws: `SUBMIT_UNCERTAIN` saying what the lookup saw when it found no job.
+    public func findSubmitted(
+        _ tool: String, input: JSONValue, reference: String, baseUrlOverride: String? = nil
+    ) async throws(PollsterError) -> TaskCheckpoint? {
+        do {
+            let method = try await registry.method(named: tool)
+            return try await adapter.findSubmitted(
+                method, input: input, reference: reference, baseUrl: baseUrlOverride ?? method.baseUrl)
+        } catch {
+            throw Self.mapped(error, tool: tool)
+        }
+    }
+
     /// Checks that `tool` exists and that `input` is acceptable for it, without sending anything:
     /// the input must be a JSON object and match the method's `requestSchema`, if it has one.
     ///

@@ -267,7 +267,8 @@ private struct FixtureRun {
             outcome = .success(
                 try await pollster.invoke(
                     tool, input: input,
-                    options: InvokeOptions(pollInterval: pollInterval, maxWait: maxWait)))
+                    options: InvokeOptions(
+                        pollInterval: pollInterval, maxWait: maxWait, idempotencyKey: fixture.reference)))
         } catch {
             outcome = .failure(error)
         }

@@ -8,7 +8,7 @@ ON CONFLICT (key) DO UPDATE SET name = EXCLUDED.name, description = EXCLUDED.des
 INSERT INTO tool_methods (inventory_key, version_id, name, description, endpoint, http_method,
     request_schema, response_schema, adapter_type, adapter_config, enabled)
 VALUES ('heygen', 1, 'create_avatar_video_v2', 'Render a talking-avatar video from a script.', '/v2/video/generate', 'POST',
-    '{"properties":{"dimension":{"type":"object"},"video_inputs":{"minItems":1,"type":"array"}},"required":["video_inputs"],"type":"object"}'::jsonb, NULL, 'http', '{"headers":{"X-Api-Key":"${HEYGEN_API_KEY}"},"polling":{"intervalSeconds":5,"maxWaitSeconds":1200,"statusUrl":"/v1/video_status.get?video_id={id}"}}'::jsonb, true)
+    '{"properties":{"dimension":{"type":"object"},"video_inputs":{"minItems":1,"type":"array"}},"required":["video_inputs"],"type":"object"}'::jsonb, NULL, 'http', '{"headers":{"X-Api-Key":"${HEYGEN_API_KEY}"},"polling":{"intervalSeconds":5,"maxWaitSeconds":1200,"statusUrl":"/v1/video_status.get?video_id={id}"},"submit":{"reconcile":{"lookup":{"itemsPath":"data.videos","referencePath":"video_title","taskIdPath":"video_id","url":"/v1/video.list"},"tag":{"bodyField":"title","value":"{input.title|Pollster} ({reference})"}}}}'::jsonb, true)
 ON CONFLICT (inventory_key, name, version_id) DO UPDATE SET description = EXCLUDED.description,
     endpoint = EXCLUDED.endpoint, http_method = EXCLUDED.http_method,
     request_schema = EXCLUDED.request_schema, response_schema = EXCLUDED.response_schema,

@@ -13,8 +13,7 @@ extension HttpAdapter {
     func submit(_ run: inout Invocation) async throws -> TransportResponse {
         let plan = run.method.plan.submit
         let idempotent = plan.idempotencyHeader != nil
-        let request = try run.builder.submit(
-            run.context, idempotencyKey: run.options.idempotencyKey ?? UUID().uuidString)
+        let request = try run.builder.submit(run.context)
         run.submitURL = request.url
         let name = run.method.name
         var attempt = 0
@@ -37,8 +36,8 @@ extension HttpAdapter {
                         "\(name): could not reach the provider (\(run.redactor.redact(failure.message))); nothing was submitted, it is safe to try again"
                     )
                 }
-                throw Self.uncertain(
-                    run, request, "no answer came back (\(run.redactor.redact(failure.message)))")
+                return try await foundOrUncertain(
+                    &run, request, "no answer came back (\(run.redactor.redact(failure.message)))")
             }
             let refusal = Self.submitRefusal(response, run)
             switch refusal {
@@ -72,11 +71,8 @@ extension HttpAdapter {
                 try await Task.sleep(for: Self.submitBackoff(attempt))
                 continue
             case .mayExist(let detail):
-                var error = Self.uncertain(
-                    run, request, "the provider answered \(run.redactor.redact(detail))")
-                error.httpStatus = response.status
-                error.provider = Self.answer(response, run.redactor)
-                throw error
+                return try await foundOrUncertain(
+                    &run, request, "the provider answered \(run.redactor.redact(detail))", answer: response)
             case .retryOn where canRetry:
                 let retryAfter = response.headers.first(name: "Retry-After").flatMap {
                     RetryAfter.delay(from: $0, now: Date())
@@ -129,11 +125,33 @@ extension HttpAdapter {
         return .refused
     }
 
+    /// The job found by its client reference when the method can reconcile; else
+    /// `SUBMIT_UNCERTAIN` (the request may have created a job; it is not repeated).
+    private func foundOrUncertain(
+        _ run: inout Invocation, _ request: TransportRequest, _ what: String, answer: TransportResponse? = nil
+    ) async throws -> TransportResponse {
+        let (job, why) = try await reconcile(&run)
+        if let job { return job }
+        var error = Self.uncertain(run, request, what, lookup: why)
+        if let answer {
+            error.httpStatus = answer.status
+            error.provider = Self.answer(answer, run.redactor)
+        }
+        throw error
+    }
+
     /// `SUBMIT_UNCERTAIN`: the request may have created a job; it is not repeated.
-    static func uncertain(_ run: Invocation, _ request: TransportRequest, _ what: String) -> PollsterError {
+    /// `lookup` says what `submit.reconcile` found, when the method declares it.
+    static func uncertain(_ run: Invocation, _ request: TransportRequest, _ what: String, lookup: String = "")
+        -> PollsterError
+    {
+        let found =
+            lookup.isEmpty
+            ? ""
+            : " Looking the job up by its client reference \(run.context.reference ?? "-") found nothing: \(lookup)."
         var error = PollsterError(
             .submitUncertain,
-            "\(run.method.name): the submit request may have reached the provider but \(what). It was not repeated, to avoid a second paid job; check the provider's dashboard for a job matching request sha256 \(fingerprint(request, run.redactor).prefix(16))…, or declare submit.idempotencyHeader so repeats are safe"
+            "\(run.method.name): the submit request may have reached the provider but \(what).\(found) It was not repeated, to avoid a second paid job; check the provider's dashboard for a job matching request sha256 \(fingerprint(request, run.redactor).prefix(16))…, or declare submit.idempotencyHeader (or submit.reconcile) so this resolves itself"
         )
         error.requestFingerprint = fingerprint(request, run.redactor)
         return error
@@ -164,14 +182,18 @@ extension HttpAdapter {
     func resume(_ run: inout Invocation, from checkpoint: TaskCheckpoint) throws -> TransportResponse {
         let response = checkpoint.response
         run.submitURL = checkpoint.submitURL
-        try accept(&run, response)
+        run.foundByReference = checkpoint.foundByReference
+        try accept(
+            &run, response,
+            taskIdPath: checkpoint.foundByReference ? run.method.plan.submit.reconcile?.taskIdPath : nil)
         run.submittedAt = checkpoint.submittedAt
         run.submitInstant = .now - .seconds(max(0, Date().timeIntervalSince(checkpoint.submittedAt)))
         return response
     }
 
-    /// Reads a 2xx submit response: JSON body (or none for a bare 202), error envelope, task id.
-    private func accept(_ run: inout Invocation, _ response: TransportResponse) throws {
+    /// Reads a 2xx submit response: JSON body (or none for a bare 202), error envelope, task id
+    /// (at `taskIdPath` when given, else `submit.taskIdPath`, else detected).
+    func accept(_ run: inout Invocation, _ response: TransportResponse, taskIdPath: JSONPath? = nil) throws {
         run.submittedAt = Date()
         run.submitInstant = .now
         let name = run.method.name
@@ -197,11 +219,12 @@ extension HttpAdapter {
             throw error
         }
         if let body = run.context.response,
-            let detected = TaskIdDetector.detect(in: body, explicitPath: run.method.plan.submit.taskIdPath)
+            let detected = TaskIdDetector.detect(
+                in: body, explicitPath: taskIdPath ?? run.method.plan.submit.taskIdPath)
         {
             run.context.taskId = detected.value
             run.report.taskId = detected.source
-        } else if run.method.plan.submit.taskIdPath != nil {
+        } else if (taskIdPath ?? run.method.plan.submit.taskIdPath) != nil {
             throw run.taskIdMissing(response)
         }
         logger.info("submitted", metadata: ["tool": "\(name)", "taskId": "\(run.taskId ?? "-")"])

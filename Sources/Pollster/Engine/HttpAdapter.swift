@@ -90,7 +90,8 @@ final class HttpAdapter: Sendable {
             try await stage.run.options.onAccepted?(
                 TaskCheckpoint(
                     providerTaskId: stage.run.taskId, submitURL: stage.run.submitURL,
-                    submittedAt: stage.run.submittedAt, response: stage.run.redactor.redact(submitted)))
+                    submittedAt: stage.run.submittedAt, response: stage.run.redactor.redact(submitted),
+                    foundByReference: stage.run.foundByReference))
         }
         return try await beginPolling(&stage, submitted: submitted)
     }
@@ -125,7 +126,7 @@ final class HttpAdapter: Sendable {
     }
 
     /// Refuses a method whose secrets are not all set (MISSING_SECRET); nothing is sent.
-    private func checkSecrets(_ method: ToolMethod) throws(PollsterError) {
+    func checkSecrets(_ method: ToolMethod) throws(PollsterError) {
         let missing = method.plan.secretNames.filter { secrets[$0] == nil }.sorted()
         if let first = missing.first {
             throw PollsterError(

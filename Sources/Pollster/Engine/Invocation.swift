@@ -17,6 +17,8 @@ struct Invocation {
     var report = DetectionReport()
     var warnings: [ToolWarning] = []
     var lastStatus: String?
+    /// The submit's answer was lost and the job was found by its client reference.
+    var foundByReference = false
 
     init(
         method: ToolMethod, input: JSONValue, secrets: Secrets, options: InvokeOptions, baseUrl: String?,
@@ -27,7 +29,9 @@ struct Invocation {
         self.options = options
         self.builder = RequestBuilder(method: method, baseUrl: baseUrl, secrets: secrets)
         self.redactor = Redactor(method: method.plan, secrets: secrets, input: input)
-        self.context = TemplateContext(input: input, secrets: secrets)
+        self.context = TemplateContext(
+            input: input, secrets: secrets,
+            reference: options.idempotencyKey ?? UUID().uuidString.lowercased())
     }
 
     var taskId: String? { context.taskId }

@@ -10,7 +10,8 @@ public struct InvokeOptions: Sendable {
     public var pollInterval: Duration?
     /// Replace `polling.maxWaitSeconds`.
     public var maxWait: Duration?
-    /// The idempotency key sent in `submit.idempotencyHeader` (generated when nil).
+    /// The idempotency key sent in `submit.idempotencyHeader`, also the client reference of
+    /// `submit.reconcile` (generated when nil; durable tasks pass their stored key).
     public var idempotencyKey: String?
     /// Receives progress events; finished when the invocation ends.
     ///

@@ -12,29 +12,46 @@ struct RequestBuilder: Sendable {
 
     var plan: MethodPlan { method.plan }
 
-    /// The submit request.
-    func submit(_ context: TemplateContext, idempotencyKey: String) throws(PollsterError) -> TransportRequest
-    {
+    /// The submit request; its idempotency key and client reference are `context.reference`.
+    func submit(_ context: TemplateContext) throws(PollsterError) -> TransportRequest {
         var url = HTTPURL.join(base: baseUrl, try plan.submit.endpoint.render(context, encoding: .url))
         var body: [UInt8]?
         var query: [(String, String)] = []
         for (name, template) in plan.submit.query {
             query.append((name, try template.render(context, encoding: .plain)))
         }
+        var json: JSONValue?
         if let template = plan.submit.body {
-            body = JSONWriter.bytes(try BodyRenderer.render(template, context) ?? .object([:]))
+            json = try BodyRenderer.render(template, context) ?? .object([:])
         } else if plan.submit.method == "GET" || plan.submit.method == "DELETE" {
             query += Self.queryItems(from: context.input)
         } else {
-            body = JSONWriter.bytes(context.input)
+            json = context.input
         }
+        let tag = try plan.submit.reconcile?.tag.map { tag throws(PollsterError) in
+            let isHeader = if case .header = tag.place { true } else { false }
+            return (tag.place, try tag.value.render(context, encoding: isHeader ? .header : .plain))
+        }
+        switch tag {
+        case (.query(let name), let value)?: query.append((name, value))
+        case (.bodyField(let name), let value)?:
+            if case .object(var members)? = json {
+                members[name] = .string(value)
+                json = .object(members)
+            }
+        default: break
+        }
+        body = json.map(JSONWriter.bytes)
         url = Self.appending(query, to: url)
         var headers = try credentials(for: url, context)
+        if case (.header(let name), let value)? = tag {
+            headers.replaceOrAdd(name: name, value: value)
+        }
         if body != nil, !headers.contains(name: "Content-Type") {
             headers.add(name: "Content-Type", value: "application/json")
         }
         if let header = plan.submit.idempotencyHeader {
-            headers.replaceOrAdd(name: header, value: idempotencyKey)
+            headers.replaceOrAdd(name: header, value: context.reference ?? UUID().uuidString.lowercased())
         }
         let request = TransportRequest(
             method: plan.submit.method, url: try checkedURL(url, key: "endpoint"), headers: headers,
@@ -66,6 +83,16 @@ struct RequestBuilder: Sendable {
             body: body,
             timeout: plan.requestTimeout)
         return try signed(request, context)
+    }
+
+    /// The request that looks a job up by its client reference (`submit.reconcile.lookup`).
+    func lookup(_ reconcile: ReconcilePlan, _ context: TemplateContext) throws(PollsterError)
+        -> TransportRequest
+    {
+        try plain(
+            method: reconcile.method, url: try configuredURL(reconcile.url, context), body: reconcile.body,
+            context,
+            key: "adapterConfig.submit.reconcile.lookup.url")
     }
 
     /// A request to a URL (result, cancel), with credentials only for the provider's origin.

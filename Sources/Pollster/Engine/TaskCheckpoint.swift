@@ -24,10 +24,17 @@ public struct TaskCheckpoint: Sendable, Codable, Equatable {
     public var body: [UInt8]
     /// The job's final result, once it succeeded at the provider (outputs not yet downloaded).
     public var result: JSONValue?
+    /// True when `body` is the job as `submit.reconcile.lookup` found it (the submit's own
+    /// answer was lost), so its task id is read with the lookup's `taskIdPath`.
+    public var foundByReference: Bool
 
-    /// A checkpoint from an accepted submit response.
-    public init(providerTaskId: String?, submitURL: String, submittedAt: Date, response: TransportResponse) {
+    /// A checkpoint from an accepted submit response (or the job a lookup found in its place).
+    public init(
+        providerTaskId: String?, submitURL: String, submittedAt: Date, response: TransportResponse,
+        foundByReference: Bool = false
+    ) {
         self.providerTaskId = providerTaskId
+        self.foundByReference = foundByReference
         self.submitURL = Redactor.redactURL(submitURL)
         self.submittedAt = submittedAt
         self.status = response.status
@@ -36,7 +43,7 @@ public struct TaskCheckpoint: Sendable, Codable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case providerTaskId, submitURL, submittedAt, status, headers, body, result
+        case providerTaskId, submitURL, submittedAt, status, headers, body, result, foundByReference
     }
 
     public init(from decoder: any Decoder) throws {
@@ -48,6 +55,7 @@ public struct TaskCheckpoint: Sendable, Codable, Equatable {
         headers = try c.decode([[String]].self, forKey: .headers)
         body = Array(try c.decode(Data.self, forKey: .body))
         result = try c.decodeIfPresent(JSONValue.self, forKey: .result)
+        foundByReference = try c.decodeIfPresent(Bool.self, forKey: .foundByReference) ?? false
     }
 
     /// Encodes the body as base64.
@@ -60,6 +68,7 @@ public struct TaskCheckpoint: Sendable, Codable, Equatable {
         try c.encode(headers, forKey: .headers)
         try c.encode(Data(body), forKey: .body)
         try c.encodeIfPresent(result, forKey: .result)
+        if foundByReference { try c.encode(true, forKey: .foundByReference) }
     }
 
     /// The submit response as it arrived.

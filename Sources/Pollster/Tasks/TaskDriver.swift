@@ -45,6 +45,8 @@ struct TaskDriver {
             logger.notice(
                 "resubmitting with the same idempotency key after the previous worker stopped mid-submit",
                 metadata: ["task": "\(task.id)"])
+        case .submitting where task.checkpoint == nil && method.plan.submit.reconcile != nil:
+            guard await reconcile(box) else { return }
         case .running where task.checkpoint != nil, .downloading where task.checkpoint != nil:
             logger.info(
                 "resuming the task from its checkpoint (its previous worker stopped or lost the lease)",
@@ -53,7 +55,7 @@ struct TaskDriver {
             await finish(box, .failure(uncertain()))
             return
         }
-        if task.checkpoint == nil {
+        if box.current.checkpoint == nil {
             box.change { $0.state = .submitting }
             guard await save(box) else { return }
         }
@@ -277,10 +279,34 @@ struct TaskDriver {
         }
     }
 
-    private func uncertain() -> PollsterError {
+    /// Finds the job of a submit the previous worker sent but never stored the answer of, by
+    /// the task's client reference, and stores it as the task's checkpoint.
+    /// - Returns: true when the job was found and stored (the task resumes from it).
+    private func reconcile(_ box: RecordBox) async -> Bool {
+        do {
+            guard
+                let checkpoint = try await worker.pollster.findSubmitted(
+                    task.tool, input: task.input, reference: task.idempotencyKey,
+                    baseUrlOverride: task.options.baseUrlOverride)
+            else { return false }
+            logger.notice(
+                "found the provider job of an interrupted submit by its client reference; resuming it",
+                metadata: ["task": "\(task.id)", "provider": "\(checkpoint.providerTaskId ?? "-")"])
+            box.change {
+                $0.checkpoint = checkpoint
+                $0.state = .running
+            }
+            return await saveDurably(box)
+        } catch {
+            await finish(box, .failure(uncertain(lookup: error.message)))
+            return false
+        }
+    }
+
+    private func uncertain(lookup: String? = nil) -> PollsterError {
         PollsterError(
             .submitUncertain,
-            "\(task.tool): the worker running task \(task.id) stopped after storing 'submitting' and before storing the provider's answer, so a provider job may exist. It was not submitted again, to avoid a second paid job; check the provider, then `pollster retry \(task.id)` if needed, or declare submit.idempotencyHeader so this repeats safely"
+            "\(task.tool): the worker running task \(task.id) stopped after storing 'submitting' and before storing the provider's answer, so a provider job may exist.\(lookup.map { " \($0)." } ?? "") It was not submitted again, to avoid a second paid job; check the provider, then `pollster retry \(task.id)` if needed, or declare submit.idempotencyHeader (or submit.reconcile) so this resolves itself"
         )
     }
 

@@ -181,12 +181,14 @@ public struct SubmitConfig: Sendable, Hashable, Codable {
     public var retryRateLimited: Bool
     /// The longest `Retry-After` a submit waits for, in seconds; default 60.
     public var maxRetryAfterSeconds: Double
+    /// How to find the job again when the submit's answer was lost.
+    public var reconcile: ReconcileConfig?
 
     /// Submit rules from their parts.
     public init(
         taskIdPath: String? = nil, idempotencyHeader: String? = nil, retryOn: [Int] = [],
         maxAttempts: Int = 3,
-        retryRateLimited: Bool = true, maxRetryAfterSeconds: Double = 60
+        retryRateLimited: Bool = true, maxRetryAfterSeconds: Double = 60, reconcile: ReconcileConfig? = nil
     ) {
         self.taskIdPath = taskIdPath
         self.idempotencyHeader = idempotencyHeader
@@ -194,6 +196,7 @@ public struct SubmitConfig: Sendable, Hashable, Codable {
         self.maxAttempts = maxAttempts
         self.retryRateLimited = retryRateLimited
         self.maxRetryAfterSeconds = maxRetryAfterSeconds
+        self.reconcile = reconcile
     }
 
     public init(from decoder: any Decoder) throws {
@@ -201,7 +204,7 @@ public struct SubmitConfig: Sendable, Hashable, Codable {
             decoder,
             known: [
                 "taskIdPath", "idempotencyHeader", "retryOn", "maxAttempts", "retryRateLimited",
-                "maxRetryAfterSeconds",
+                "maxRetryAfterSeconds", "reconcile",
             ])
         taskIdPath = try c("taskIdPath")
         idempotencyHeader = try c("idempotencyHeader")
@@ -209,6 +212,7 @@ public struct SubmitConfig: Sendable, Hashable, Codable {
         maxAttempts = try c("maxAttempts", default: 3)
         retryRateLimited = try c("retryRateLimited", default: true)
         maxRetryAfterSeconds = try c("maxRetryAfterSeconds", default: 60)
+        reconcile = try c("reconcile")
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -219,6 +223,7 @@ public struct SubmitConfig: Sendable, Hashable, Codable {
         try c("maxAttempts", maxAttempts, default: 3)
         try c("retryRateLimited", retryRateLimited, default: true)
         try c("maxRetryAfterSeconds", maxRetryAfterSeconds, default: 60)
+        try c("reconcile", reconcile)
     }
 }
 

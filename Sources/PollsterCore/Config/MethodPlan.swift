@@ -22,6 +22,8 @@ public struct MethodPlan: Sendable {
         public var retryRateLimited: Bool
         /// The longest `Retry-After` honoured.
         public var maxRetryAfter: Duration
+        /// How to find the job again when the answer was lost.
+        public var reconcile: ReconcilePlan?
     }
 
     /// The result step.
@@ -111,13 +113,20 @@ public struct MethodPlan: Sendable {
             retryOn: Set(config.submit.retryOn),
             maxAttempts: config.submit.maxAttempts,
             retryRateLimited: config.submit.retryRateLimited,
-            maxRetryAfter: .milliseconds(Int64(max(0, config.submit.maxRetryAfterSeconds) * 1000))
+            maxRetryAfter: .milliseconds(Int64(max(0, config.submit.maxRetryAfterSeconds) * 1000)),
+            reconcile: nil
         )
         guard (1...10).contains(config.submit.maxAttempts) else {
             throw PollsterError(.invalidConfig, "adapterConfig.submit.maxAttempts: must be 1…10")
         }
         if let body = config.body { try Self.checkTemplates(in: body, key: "adapterConfig.body") }
         headers = try Self.templates(config.headers, key: "adapterConfig.headers")
+        if let reconcile = config.submit.reconcile {
+            let submitUsesReference =
+                endpoint.usesReference || (submit.query + headers).contains { $0.value.usesReference }
+                || config.body.map { Self.anyTemplate(in: $0, \.usesReference) } ?? false
+            submit.reconcile = try ReconcilePlan(reconcile, submitUsesReference: submitUsesReference)
+        }
         auth = try config.auth.map { auth throws(PollsterError) in try AuthPlan(auth) }
         envelope = try ErrorEnvelope(config.errorEnvelope ?? .tencentCloud)
         polling = try config.polling.map { polling throws(PollsterError) in try PollingPlan(polling) }
@@ -149,6 +158,7 @@ public struct MethodPlan: Sendable {
         if let body = config.body { names.formUnion(Self.secretNames(in: body)) }
         if let polling { names.formUnion(polling.secretNames) }
         if let result { names.formUnion(result.url.secretNames) }
+        if let reconcile = submit.reconcile { names.formUnion(reconcile.secretNames) }
         if let cancel {
             names.formUnion(cancel.url.secretNames)
             if let body = cancel.body { names.formUnion(Self.secretNames(in: body)) }
@@ -220,10 +230,15 @@ public struct MethodPlan: Sendable {
 
     /// True when a string in a JSON template uses the task id (`{id}`).
     static func usesTaskId(in value: JSONValue) -> Bool {
+        anyTemplate(in: value, \.usesTaskId)
+    }
+
+    /// True when a string in a JSON template satisfies `test`.
+    static func anyTemplate(in value: JSONValue, _ test: (Template) -> Bool) -> Bool {
         switch value {
-        case .string(let text): (try? Template(parsing: text))?.usesTaskId ?? false
-        case .array(let items): items.contains(where: usesTaskId(in:))
-        case .object(let members): members.values.contains(where: usesTaskId(in:))
+        case .string(let text): (try? Template(parsing: text)).map(test) ?? false
+        case .array(let items): items.contains { anyTemplate(in: $0, test) }
+        case .object(let members): members.values.contains { anyTemplate(in: $0, test) }
         default: false
         }
     }

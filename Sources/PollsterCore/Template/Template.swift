@@ -1,7 +1,7 @@
 /// A string with placeholders, parsed once and rendered per request.
 ///
 /// - `${NAME}` is a secret, resolved from `TemplateContext.secrets` at request time.
-/// - `{id}` is the detected task id.
+/// - `{id}` is the detected task id; `{reference}` the client reference (`submit.reconcile`).
 /// - `{input.x}`, `{response.x}`, `{status.x}` read JSON paths from the invocation input,
 ///   the submit response and the last status response.
 /// - `{x|default}` gives a default when the value is missing.
@@ -15,6 +15,8 @@ public struct Template: Sendable, Hashable, CustomStringConvertible {
     /// Where a placeholder reads from.
     public enum Source: Sendable, Hashable {
         case id
+        /// The invocation's client reference (see `submit.reconcile`).
+        case reference
         case input(JSONPath)
         case response(JSONPath)
         case status(JSONPath)
@@ -68,6 +70,11 @@ public struct Template: Sendable, Hashable, CustomStringConvertible {
     /// True when the template reads `{id}`.
     public var usesTaskId: Bool {
         segments.contains { if case .placeholder(let p) = $0, p.source == .id { true } else { false } }
+    }
+
+    /// True when the template reads `{reference}`.
+    public var usesReference: Bool {
+        segments.contains { if case .placeholder(let p) = $0, p.source == .reference { true } else { false } }
     }
 
     /// The single placeholder when the template is exactly one, else nil.

@@ -10,17 +10,21 @@ public struct TemplateContext: Sendable {
     public var status: JSONValue?
     /// Secret values by name.
     public var secrets: Secrets
+    /// The invocation's client reference: a unique key sent with the submit so the job can be
+    /// found again (`submit.reconcile`); the same key as the idempotency key.
+    public var reference: String?
 
     /// A context for one invocation.
     public init(
         input: JSONValue, taskId: String? = nil, response: JSONValue? = nil, status: JSONValue? = nil,
-        secrets: Secrets
+        secrets: Secrets, reference: String? = nil
     ) {
         self.input = input
         self.taskId = taskId
         self.response = response
         self.status = status
         self.secrets = secrets
+        self.reference = reference
     }
 
     func secret(_ name: String) throws(PollsterError) -> String {
@@ -39,6 +43,7 @@ public struct TemplateContext: Sendable {
         let found: JSONValue?
         switch placeholder.source {
         case .id: found = taskId.map(JSONValue.string)
+        case .reference: found = reference.map(JSONValue.string)
         case .input(let path): found = path.firstValue(in: input)
         case .response(let path): found = response.flatMap { path.firstValue(in: $0) }
         case .status(let path): found = status.flatMap { path.firstValue(in: $0) }
@@ -58,6 +63,9 @@ public struct TemplateContext: Sendable {
         switch placeholder.source {
         case .id:
             PollsterError(.taskIdNotFound, "'\(template.text)' needs the task id, but none was detected yet")
+        case .reference:
+            PollsterError(
+                .invalidConfig, "'\(template.text)' needs the client reference, which this call has none of")
         case .input(let path):
             PollsterError(
                 .invalidInput,

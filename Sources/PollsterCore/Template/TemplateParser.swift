@@ -83,13 +83,18 @@ enum TemplateParser {
                 throw PollsterError(.invalidConfig, "'{\(body)}' in '\(text)': {id} takes no path")
             }
             source = .id
+        case "reference":
+            guard pathText == nil else {
+                throw PollsterError(.invalidConfig, "'{\(body)}' in '\(text)': {reference} takes no path")
+            }
+            source = .reference
         case "input": source = .input(try path())
         case "response": source = .response(try path())
         case "status": source = .status(try path())
         default:
             throw PollsterError(
                 .invalidConfig,
-                "unknown placeholder '{\(body)}' in '\(text)'; use {id}, {input.x}, {response.x} or {status.x} (write {{ for a literal brace)"
+                "unknown placeholder '{\(body)}' in '\(text)'; use {id}, {reference}, {input.x}, {response.x} or {status.x} (write {{ for a literal brace)"
             )
         }
         return Template.Placeholder(source: source, defaultText: defaultText)

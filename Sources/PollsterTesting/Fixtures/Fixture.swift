@@ -6,7 +6,7 @@ import PollsterCore
 ///
 /// File format (JSON):
 /// ```json
-/// {"tool": "heygen.create_avatar_video_v2", "input": {…}, "description": "…",
+/// {"tool": "heygen.create_avatar_video_v2", "input": {…}, "description": "…", "reference": "…",
 ///  "exchanges": [{"request": {"method": "POST", "url": "https://…", "headers": {…}, "body": {…}},
 ///                 "response": {"status": 200, "headers": {…}, "body": {…}}}]}
 /// ```
@@ -50,14 +50,19 @@ public struct Fixture: Sendable {
     public var input: JSONValue?
     /// What the fixture shows.
     public var description: String?
+    /// The client reference the call was made with (`InvokeOptions.idempotencyKey`), when the
+    /// requests carry it (`submit.reconcile`); a replay passes it so they are sent alike.
+    public var reference: String?
     /// The exchanges in order.
     public var exchanges: [Exchange]
 
     /// A fixture from its parts (tests that write an exchange instead of recording one).
     public init(
-        tool: String? = nil, input: JSONValue? = nil, description: String? = nil, exchanges: [Exchange]
+        tool: String? = nil, input: JSONValue? = nil, description: String? = nil, reference: String? = nil,
+        exchanges: [Exchange]
     ) {
         self.tool = tool
+        self.reference = reference
         self.input = input
         self.description = description
         self.exchanges = exchanges
@@ -84,7 +89,7 @@ public struct Fixture: Sendable {
         }
         return Fixture(
             tool: root["tool"]?.stringValue, input: root["input"],
-            description: root["description"]?.stringValue,
+            description: root["description"]?.stringValue, reference: root["reference"]?.stringValue,
             exchanges: exchanges)
     }
 

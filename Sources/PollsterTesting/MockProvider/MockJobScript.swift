@@ -20,6 +20,9 @@ public struct MockJobScript: Sendable {
     public var faults: [Int: MockFault]
     /// A fault served for the submit request itself; no job is created.
     public var submitFault: MockFault?
+    /// A fault served instead of the submit's answer *after* the job was created: the answer
+    /// is lost, the job (which a client pays for) exists.
+    public var lostSubmitAnswer: MockFault?
     /// A fault served for every request to fal's `response_url` or an Azure `resourceLocation` of this job.
     public var resultFault: MockFault?
     /// A fault served for every download of this job's files.

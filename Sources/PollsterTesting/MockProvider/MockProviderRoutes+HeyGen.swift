@@ -1,7 +1,9 @@
 import Foundation
 import NIOHTTP1
 
-/// HeyGen: `POST /v2/video/generate`, `GET /v1/video_status.get?video_id=ID`, auth by `X-Api-Key`.
+/// HeyGen: `POST /v2/video/generate`, `GET /v1/video_status.get?video_id=ID`,
+/// `GET /v1/video.list` (newest first: `video_id`, `video_title`, `status`, `created_at`,
+/// `type`), auth by `X-Api-Key`.
 extension MockProviderRoutes {
     private static let heygenRunningWords = ["pending", "waiting", "processing"]
 
@@ -36,6 +38,26 @@ extension MockProviderRoutes {
         case .found(let job, let phase):
             return .json(["code": 100, "message": "Success", "data": heygenStatusData(job, phase)])
         }
+    }
+
+    func heygenList(_ request: MockRequest) -> MockResponse {
+        if let denied = heygenAuthFailure(request) { return denied }
+        let videos: [[String: Any]] = state.jobs(style: .heygen).map { job, phase in
+            let body = (try? JSONSerialization.jsonObject(with: Data(job.requestBody))) as? [String: Any]
+            let status =
+                switch phase {
+                case .running: "processing"
+                case .succeeded: "completed"
+                case .failed: "failed"
+                case .canceled: "canceled"
+                case .unknown(let value): value
+                }
+            return [
+                "video_id": job.id, "video_title": body?["title"] as? String ?? "", "status": status,
+                "created_at": Int(job.createdAt.timeIntervalSince1970), "type": "GENERATED",
+            ]
+        }
+        return .json(["code": 100, "message": "Success", "data": ["token": NSNull(), "videos": videos]])
     }
 
     private func heygenStatusData(_ job: MockJob, _ phase: MockJobPhase) -> [String: Any] {

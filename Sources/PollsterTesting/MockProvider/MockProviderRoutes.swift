@@ -44,6 +44,8 @@ struct MockProviderRoutes: Sendable {
         switch path[1] {
         case "video_status.get" where path.count == 2:
             return request.method == .GET ? heygenStatus(request) : .methodNotAllowed(request)
+        case "video.list" where path.count == 2:
+            return request.method == .GET ? heygenList(request) : .methodNotAllowed(request)
         case "tasks" where path.count == 3:
             return runwayTask(request, id: path[2])
         case let endpoint where path.count == 2 && Self.runwayEndpoints.contains(endpoint):

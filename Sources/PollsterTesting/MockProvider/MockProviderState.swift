@@ -104,6 +104,7 @@ final class MockProviderState: Sendable {
             if observeIfFinished { Self.observe(&job, phase, &storage) }
             storage.jobs[id] = job
             if let idempotencyKey { storage.jobsByIdempotencyKey[idempotencyKey] = id }
+            if let lost = script.lostSubmitAnswer { return .fault(lost) }
             return .created(job, phase)
         }
     }
@@ -158,6 +159,16 @@ final class MockProviderState: Sendable {
                 }
             }
             return .found(job, job.phase(at: now))
+        }
+    }
+
+    /// The jobs of `style`, newest first, each with its phase now (counts nothing, as a
+    /// provider's list endpoint does not advance jobs).
+    func jobs(style: MockProviderStyle) -> [(job: MockJob, phase: MockJobPhase)] {
+        let now = ContinuousClock.now
+        return storage.withLock { storage in
+            storage.jobs.values.filter { $0.style == style }.sorted { $0.submittedAt > $1.submittedAt }
+                .map { ($0, $0.phase(at: now)) }
         }
     }
 
