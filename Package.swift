@@ -94,6 +94,8 @@ let package = Package(
             dependencies: [
                 "PollsterCore",
                 "Pollster",
+                "PollsterPostgres",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
                 .product(name: "OpenAPIHummingbird", package: "swift-openapi-hummingbird"),

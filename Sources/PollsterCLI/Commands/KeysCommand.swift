@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Pollster
 import PollsterCore
+import PollsterPostgres
 import PollsterServer
 
 /// `pollster keys`: API keys of the HTTP API.
@@ -29,9 +30,16 @@ struct CreateKeyCommand: AsyncParsableCommand {
     @Option(
         name: .customLong("sqlite"),
         help: ArgumentHelp(
-            "The SQLite file of pollster serve (default: $POLLSTER_SQLITE, else pollster.sqlite).",
+            "The SQLite file of pollster serve (default: $POLLSTER_SQLITE, else pollster.sqlite; with a database URL and no --sqlite, keys live in PostgreSQL).",
             valueName: "path"))
     var sqlitePath: String?
+
+    @Option(
+        name: .customLong("database-url"),
+        help: ArgumentHelp(
+            "PostgreSQL shared by pollster serve processes (default: $POLLSTER_DATABASE_URL).",
+            valueName: "url"))
+    var databaseURL: String?
 
     func validate() throws {
         guard !tenant.isEmpty, tenant.count <= 200 else {
@@ -43,19 +51,37 @@ struct CreateKeyCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let path = sqlitePath ?? Environment.value("POLLSTER_SQLITE") ?? "pollster.sqlite"
         let scopes = Set(scope.split(separator: ",").compactMap { Tenant.Scope(rawValue: String($0)) })
+        if sqlitePath == nil, let url = try DatabaseOptions.resolve(databaseURL) {
+            try await DatabaseOptions.withDatabase(url) { database in
+                try await store(in: PostgresServerStore(database: database), place: "\(url)", scopes: scopes)
+            }
+            return
+        }
+        let path = sqlitePath ?? Environment.value("POLLSTER_SQLITE") ?? "pollster.sqlite"
+        let state: SQLiteServerStore
+        do {
+            state = try SQLiteServerStore(path: path)
+        } catch {
+            throw PollsterError(.invalidConfig, "cannot open the key store \(path): \(error)").exit()
+        }
+        try await store(in: state, place: path, scopes: scopes)
+    }
+
+    /// Makes a key, stores its hash and prints it once.
+    private func store(in state: any ServerStore, place: String, scopes: Set<Tenant.Scope>) async throws {
         let key = APIKeys.generate()
         do {
-            let store = try SQLiteServerStore(path: path)
-            try await store.addKey(hash: APIKeys.hash(key), tenant: tenant, scopes: scopes)
+            try await state.addKey(hash: APIKeys.hash(key), tenant: tenant, scopes: scopes)
             Console.out(key)
             Console.error(
-                "tenant \(tenant), scopes \(scopes.map(\.rawValue).sorted().joined(separator: ",")), stored in \(path)"
+                "tenant \(tenant), scopes \(scopes.map(\.rawValue).sorted().joined(separator: ",")), stored in \(place)"
             )
-            Console.error("webhooks are signed with \(try await store.webhookSecret()) (Standard Webhooks)")
+            Console.error("webhooks are signed with \(try await state.webhookSecret()) (Standard Webhooks)")
+        } catch let error as PollsterError {
+            throw error.exit()
         } catch {
-            throw PollsterError(.invalidConfig, "cannot store the key in \(path): \(error)").exit()
+            throw PollsterError(.invalidConfig, "cannot store the key in \(place): \(error)").exit()
         }
     }
 }

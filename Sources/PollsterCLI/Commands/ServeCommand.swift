@@ -13,9 +13,9 @@ struct ServeCommand: AsyncParsableCommand {
         commandName: "serve",
         abstract: "Serve the HTTP task API (docs/http-api.md) and run task workers in this process.",
         discussion: """
-            Every request needs Authorization: Bearer <key> (pollster keys create). Tasks live in the \
-            SQLite file by default; with a database URL, in PostgreSQL, shared with other serve and \
-            worker processes. SIGTERM stops accepting requests, hands running tasks back and exits.
+            Every request needs Authorization: Bearer <key> (pollster keys create). Tasks, API keys, \
+            idempotency keys and webhooks live in the SQLite file by default; with a database URL, in \
+            PostgreSQL, shared with other serve and worker processes. SIGTERM stops accepting requests, hands running tasks back and exits.
             """)
 
     @Option(help: ArgumentHelp("Address to listen on.", valueName: "host:port"))
@@ -53,15 +53,24 @@ struct ServeCommand: AsyncParsableCommand {
             )
         }
         let logger = Logger(label: "pollster.serve")
-        let statePath = store.sqlitePath ?? Environment.value("POLLSTER_SQLITE") ?? "pollster.sqlite"
-        let state: SQLiteServerStore
-        do {
-            state = try SQLiteServerStore(path: statePath)
-        } catch {
-            throw PollsterError(.invalidConfig, "cannot open the API key store \(statePath): \(error)").exit()
-        }
         try await LiveSetup.with(engine, store, logger: logger) { setup in
             let (taskStore, place) = (setup.store, setup.place)
+            // API keys, idempotency keys and webhooks live beside the tasks: shared by every
+            // serve process on the database, or in the SQLite file.
+            let state: any ServerStore
+            if let database = setup.database {
+                state = PostgresServerStore(database: database)
+            } else {
+                let statePath = store.sqlitePath ?? Environment.value("POLLSTER_SQLITE") ?? "pollster.sqlite"
+                do {
+                    state = try SQLiteServerStore(path: statePath)
+                } catch {
+                    throw PollsterError(
+                        .invalidConfig, "cannot open the API key store \(statePath): \(error)"
+                    )
+                    .exit()
+                }
+            }
             try await engine.withEngine(registry: setup.registry) { pollster in
                 let service = TaskService(store: taskStore, pollster: pollster)
                 let server = PollsterServer(

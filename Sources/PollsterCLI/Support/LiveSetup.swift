@@ -14,6 +14,8 @@ struct LiveSetup {
     var place: String
     var registry: any ToolRegistry
     var services: [any Service]
+    /// The database the tasks live in, when they live in PostgreSQL.
+    var database: PollsterDatabase? = nil
 
     /// Runs `body` with the setup; the PostgreSQL client (if any) runs for as long as `body`.
     static func with<T>(
@@ -38,7 +40,7 @@ struct LiveSetup {
                 return try await body(
                     LiveSetup(
                         store: PostgresTaskStore(database: database), place: "\(url)", registry: registry,
-                        services: services))
+                        services: services, database: database))
             }
             let (taskStore, path) = try store.sqliteStore()
             return try await body(

@@ -75,4 +75,13 @@ public struct WebhookAttempt: Sendable, Equatable, Codable {
     public var status: Int?
     /// Why it failed, if it did.
     public var error: String?
+
+    /// An attempt from its parts.
+    public init(taskID: String, attempt: Int, at: Date, status: Int?, error: String?) {
+        self.taskID = taskID
+        self.attempt = attempt
+        self.at = at
+        self.status = status
+        self.error = error
+    }
 }
