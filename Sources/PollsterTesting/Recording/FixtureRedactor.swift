@@ -29,7 +29,12 @@ public struct FixtureRedactor: Sendable {
         var forms: [String: String] = [:]
         for value in derived where value.count >= 4 { forms[value] = Redactor.mask }
         for (name, value) in secrets.sorted(by: { $0.key < $1.key }) where value.count >= 4 {
-            for form in SecretForms.of(value) where form.count >= 4 { forms[form] = "${\(name)}" }
+            // Each form also percent-encoded once more: a provider may echo an encoded query string
+            // encoded again.
+            let once = SecretForms.of(value)
+            for form in once.union(once.map(PercentEncoding.encode)) where form.count >= 4 {
+                forms[form] = "${\(name)}"
+            }
         }
         self.forms = forms.map { (form: $0.key, placeholder: $0.value) }.sorted {
             $0.form.count != $1.form.count ? $0.form.count > $1.form.count : $0.form < $1.form
