@@ -9,7 +9,8 @@ struct PollsterCommand: AsyncParsableCommand {
         abstract: "Invoke asynchronous HTTP APIs (submit, poll, download) described by configuration.",
         discussion: "Exit codes: see docs/cli.md. Secrets come from the environment or a .env file.",
         subcommands: [
-            InvokeCommand.self, BatchCommand.self, ListCommand.self, ValidateCommand.self,
+            InvokeCommand.self, BatchCommand.self, ListCommand.self, ValidateCommand.self, RecordCommand.self,
+            InferCommand.self,
             ExplainCommand.self, DemoCommand.self, MockCommand.self, RegistryCommand.self,
             DatabaseCommand.self, SubmitCommand.self, StatusCommand.self, WaitCommand.self, TasksCommand.self,
             CancelCommand.self, RetryCommand.self, WorkerCommand.self, ServeCommand.self, KeysCommand.self,

@@ -14,6 +14,9 @@ struct ExplainCommand: AsyncParsableCommand {
     @Option(help: "Use this tool's rules (default: the fixture's tool, else the default rules).")
     var tool: String?
 
+    @Flag(help: "Compare the tool's explicit rules with auto-detection and show where they disagree.")
+    var diff = false
+
     @OptionGroup var engine: EngineOptions
 
     func run() async throws {
@@ -37,6 +40,22 @@ struct ExplainCommand: AsyncParsableCommand {
         let redactor =
             method.map { Redactor(method: $0.plan, secrets: SecretStore.load()) }
             ?? Redactor(secrets: [String]())
+        if diff {
+            guard let method else {
+                throw PollsterError(
+                    .toolNotFound,
+                    "--diff compares a tool's rules with detection: pass --tool inventory.method"
+                ).exit()
+            }
+            let lines = FixtureDiff.diff(recorded, method: method, redactor: redactor)
+            for line in lines { Console.out(line.text) }
+            let differing = lines.filter { !$0.agrees }.count
+            Console.out(
+                differing == 0
+                    ? "config and detection agree everywhere"
+                    : "\(differing) of \(lines.count) findings differ: those need the explicit keys")
+            return
+        }
         for line in FixtureExplainer.explain(recorded, method: method, redactor: redactor) {
             Console.out(line)
         }

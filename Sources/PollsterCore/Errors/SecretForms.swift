@@ -4,9 +4,9 @@
 /// SecretForms.of("a/b c")
 /// // "a/b c", #"a\/b c"#, "a%2Fb%20c", "a%2fb%20c", "a%2Fb+c", …, "YS9iIGM=", "YS9iIGM", …
 /// ```
-enum SecretForms {
+package enum SecretForms {
     /// Every form of `secret`: raw, JSON-escaped, percent-encoded and base64.
-    static func of(_ secret: String) -> Set<String> {
+    package static func of(_ secret: String) -> Set<String> {
         var forms: Set<String> = [secret]
         forms.formUnion(json(secret))
         forms.formUnion(percent(secret))

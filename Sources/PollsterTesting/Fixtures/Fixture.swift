@@ -28,6 +28,10 @@ public struct Fixture: Sendable {
         public var headers: HTTPHeaders
         /// The response body bytes.
         public var body: [UInt8]
+        /// The recorded request headers (redacted), if any.
+        public var requestHeaders: [String: String] = [:]
+        /// True when the body was not recorded (`bodyOmitted`: a download's size and hash only).
+        public var bodyOmitted = false
 
         /// An exchange from its parts.
         public init(
@@ -55,6 +59,12 @@ public struct Fixture: Sendable {
     public var reference: String?
     /// The exchanges in order.
     public var exchanges: [Exchange]
+    /// The base URL the recording ran against (`pollster record --base-url`), if recorded.
+    public var baseUrl: String?
+    /// How the recorded invocation ended (`pollster record` writes it), if recorded.
+    public var outcome: FixtureOutcome?
+    /// The names of the secrets the recording used (`${NAME}` in the exchanges).
+    public var secrets: [String] = []
 
     /// A fixture from its parts (tests that write an exchange instead of recording one).
     public init(
@@ -87,10 +97,14 @@ public struct Fixture: Sendable {
         for (index, item) in list.enumerated() {
             exchanges.append(try exchange(item, index: index, path: path, directory: directory))
         }
-        return Fixture(
+        var fixture = Fixture(
             tool: root["tool"]?.stringValue, input: root["input"],
             description: root["description"]?.stringValue, reference: root["reference"]?.stringValue,
             exchanges: exchanges)
+        fixture.baseUrl = root["baseUrl"]?.stringValue
+        fixture.outcome = FixtureOutcome(json: root["outcome"])
+        fixture.secrets = (root["secrets"]?.arrayValue ?? []).compactMap(\.stringValue)
+        return fixture
     }
 
     private static func exchange(_ item: JSONValue, index: Int, path: String, directory: String) throws
@@ -129,9 +143,12 @@ public struct Fixture: Sendable {
         } else {
             body = []
         }
-        return Exchange(
+        var exchange = Exchange(
             method: method.uppercased(), url: url, requestBody: request["body"], status: Int(status),
             headers: headers,
             body: body)
+        exchange.requestHeaders = (request["headers"]?.objectValue ?? [:]).compactMapValues(\.scalarText)
+        exchange.bodyOmitted = response["bodyOmitted"] != nil
+        return exchange
     }
 }

@@ -1,0 +1,37 @@
+import PollsterCore
+
+/// JSON with two-space indentation and sorted keys: how fixtures are committed, so a
+/// re-recording shows as a readable diff.
+public enum PrettyJSON {
+    /// `value` as indented text, ending with a newline.
+    public static func string(_ value: JSONValue) -> String {
+        var output = ""
+        write(value, indent: "", into: &output)
+        return output + "\n"
+    }
+
+    private static func write(_ value: JSONValue, indent: String, into output: inout String) {
+        let inner = indent + "  "
+        switch value {
+        case .array(let items) where !items.isEmpty:
+            output += "[\n"
+            for (index, item) in items.enumerated() {
+                output += inner
+                write(item, indent: inner, into: &output)
+                output += index == items.count - 1 ? "\n" : ",\n"
+            }
+            output += indent + "]"
+        case .object(let members) where !members.isEmpty:
+            output += "{\n"
+            let keys = members.keys.sorted()
+            for (index, key) in keys.enumerated() {
+                output += inner + JSONWriter.string(.string(key)) + ": "
+                write(members[key]!, indent: inner, into: &output)
+                output += index == keys.count - 1 ? "\n" : ",\n"
+            }
+            output += indent + "}"
+        default:
+            output += JSONWriter.string(value)
+        }
+    }
+}
