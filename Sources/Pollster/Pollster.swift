@@ -1,3 +1,4 @@
+import CoreMetrics
 import Logging
 import PollsterCore
 
@@ -21,15 +22,18 @@ public struct Pollster: Sendable {
     ///   - secrets: secret values for `${NAME}` templates; default: environment + `.env`.
     ///   - urlPolicy: the download policy; default refuses private networks.
     ///   - logger: where the engine logs (secrets redacted).
+    ///   - metrics: where the engine records its provider requests and downloads (swift-metrics;
+    ///     labels in docs/http-api.md, Metrics); nil records nothing.
     public init(
         registry: any ToolRegistry, transport: any Transport, secrets: Secrets = SecretStore.load(),
-        urlPolicy: URLPolicy = URLPolicy(), logger: Logger = Logger(label: "pollster")
+        urlPolicy: URLPolicy = URLPolicy(), logger: Logger = Logger(label: "pollster"),
+        metrics: (any MetricsFactory)? = nil
     ) {
         self.registry = registry
         self.adapter = HttpAdapter(
             transport: transport, secrets: secrets,
             downloader: Downloader(transport: transport, policy: urlPolicy), limits: ProviderLimits(),
-            logger: logger)
+            metrics: EngineMetrics(factory: metrics), logger: logger)
     }
 
     /// Invokes `tool` (`inventory.method`) with `input` and waits for its result.

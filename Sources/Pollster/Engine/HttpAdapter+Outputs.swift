@@ -21,7 +21,7 @@ extension HttpAdapter {
             let failure: PollsterError
             var retryAfter: Duration?
             do {
-                let response = try await sendToProvider(run, request)
+                let response = try await sendToProvider(run, request, kind: .result)
                 retryAfter = response.headers.first(name: "Retry-After").flatMap {
                     RetryAfter.delay(from: $0, now: Date())
                 }
@@ -138,8 +138,10 @@ extension HttpAdapter {
                     credentials: { url in (try? builder.credentials(for: url, context)) ?? [:] },
                     events: run.options.events)
                 files.append(file)
+                metrics.download(inventory: run.method.inventory, bytes: file.size ?? 0)
                 run.emit(.downloaded(file))
             } catch let error as PollsterError {
+                metrics.download(inventory: run.method.inventory, bytes: nil)
                 let message = run.redactor.redact(error.message)
                 if output.config.failOnDownloadError {
                     if firstFailure == nil {

@@ -190,7 +190,7 @@ extension HttpAdapter {
             // due at the deadline, gets a short grace so that it can be answered at all).
             request.timeout = min(request.timeout, max(remaining, Self.lastPollGrace))
             run.polls += 1
-            response = try await sendToProvider(run, request)
+            response = try await sendToProvider(run, request, kind: .poll)
         } catch let error as PollsterError {
             return .failed(error, retryAfter: nil)
         } catch {

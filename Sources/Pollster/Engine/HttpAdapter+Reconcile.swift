@@ -23,7 +23,7 @@ extension HttpAdapter {
             let request = try run.builder.lookup(reconcile, run.context)
             let response: TransportResponse
             do {
-                response = try await sendToProvider(run, request)
+                response = try await sendToProvider(run, request, kind: .lookup)
             } catch let failure as TransportFailure {
                 why = "the lookup failed (\(run.redactor.redact(failure.message)))"
                 continue

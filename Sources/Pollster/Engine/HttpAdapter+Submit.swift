@@ -22,7 +22,7 @@ extension HttpAdapter {
             let canRetry = attempt < plan.maxAttempts
             let response: TransportResponse
             do {
-                response = try await sendToProvider(run, request)
+                response = try await sendToProvider(run, request, kind: .submit)
             } catch let failure as TransportFailure {
                 if (failure.requestWasNotSent || idempotent) && canRetry {
                     logger.warning(

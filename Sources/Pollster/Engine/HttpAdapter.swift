@@ -13,12 +13,14 @@ final class HttpAdapter: Sendable {
     let secrets: Secrets
     let downloader: Downloader
     let limits: ProviderLimits
+    let metrics: EngineMetrics
     let logger: Logger
 
     init(
         transport: any Transport, secrets: Secrets, downloader: Downloader, limits: ProviderLimits,
-        logger: Logger
+        metrics: EngineMetrics = EngineMetrics(factory: nil), logger: Logger
     ) {
+        self.metrics = metrics
         self.transport = transport
         self.secrets = secrets
         self.downloader = downloader
@@ -151,9 +153,22 @@ final class HttpAdapter: Sendable {
     }
 
     /// Sends a request to the provider under the inventory's request rate; 429s slow it down.
-    func sendToProvider(_ run: Invocation, _ request: TransportRequest) async throws -> TransportResponse {
+    /// `kind` labels it in the engine's metrics.
+    func sendToProvider(_ run: Invocation, _ request: TransportRequest, kind: EngineMetrics.Kind) async throws
+        -> TransportResponse
+    {
         try await run.limiters.requests?.acquire()
-        let response = try await transport.send(request)
+        let started = ContinuousClock.now
+        let response: TransportResponse
+        do {
+            response = try await transport.send(request)
+        } catch {
+            metrics.request(
+                inventory: run.method.inventory, kind: kind, status: nil, duration: .now - started)
+            throw error
+        }
+        metrics.request(
+            inventory: run.method.inventory, kind: kind, status: response.status, duration: .now - started)
         if response.status == 429 {
             run.limiters.requests?.slowDown(
                 retryAfter: response.headers.first(name: "Retry-After").flatMap {

@@ -71,7 +71,8 @@ struct ServeCommand: AsyncParsableCommand {
                     .exit()
                 }
             }
-            try await engine.withEngine(registry: setup.registry) { pollster in
+            let metrics = ServerMetrics()
+            try await engine.withEngine(registry: setup.registry, metrics: metrics.factory) { pollster in
                 let service = TaskService(store: taskStore, pollster: pollster)
                 let server = PollsterServer(
                     service: service, state: state,
@@ -79,7 +80,7 @@ struct ServeCommand: AsyncParsableCommand {
                         host: host, port: port, requireAuth: !noAuth, maxBodyBytes: maxBodyBytes,
                         taskOptions: TaskOptions(baseUrlOverride: engine.baseUrl),
                         webhookPolicy: URLPolicy(allowPrivateNetworks: engine.allowPrivateNetworks)),
-                    logger: logger,
+                    metrics: metrics, logger: logger,
                     onListening: { port in
                         Console.error("pollster serving http://\(host):\(port) (tasks in \(place))")
                     })

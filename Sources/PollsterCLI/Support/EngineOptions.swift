@@ -1,4 +1,5 @@
 import ArgumentParser
+import CoreMetrics
 import Foundation
 import Logging
 import Pollster
@@ -69,7 +70,7 @@ struct EngineOptions: ParsableArguments {
     /// Runs `body` with an engine over the real network, shutting the client down afterwards.
     func withEngine<T>(
         secrets: Secrets = SecretStore.load(), registry given: (any ToolRegistry)? = nil,
-        _ body: (Pollster) async throws -> T
+        metrics: (any MetricsFactory)? = nil, _ body: (Pollster) async throws -> T
     ) async throws -> T {
         let registry: any ToolRegistry
         if let given { registry = given } else { registry = try await self.registry() }
@@ -77,7 +78,7 @@ struct EngineOptions: ParsableArguments {
         let pollster = Pollster(
             registry: registry, transport: transport, secrets: secrets,
             urlPolicy: URLPolicy(allowPrivateNetworks: allowPrivateNetworks),
-            logger: Logger(label: "pollster"))
+            logger: Logger(label: "pollster"), metrics: metrics)
         do {
             let value = try await body(pollster)
             try await transport.shutdown()

@@ -5,11 +5,13 @@ import Prometheus
 /// The API's metrics, recorded through swift-metrics into a Prometheus registry and served as
 /// text at `GET /metrics`: `pollster_tasks` (gauge by state, counted at scrape time),
 /// `pollster_task_submits_total` (by tool), `pollster_file_downloads_total`,
-/// `pollster_webhook_deliveries_total` (by outcome).
+/// `pollster_webhook_deliveries_total` (by outcome). Give `factory` to the engine
+/// (`Pollster(…, metrics:)`) and its provider requests and downloads are served too.
 public struct ServerMetrics: Sendable {
     /// Where the metrics live.
     public let registry: PrometheusCollectorRegistry
-    private let factory: PrometheusMetricsFactory
+    /// Records into `registry`.
+    public let factory: PrometheusMetricsFactory
 
     /// Metrics in `registry` (a fresh one by default).
     public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {

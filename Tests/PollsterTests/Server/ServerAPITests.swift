@@ -137,6 +137,26 @@ struct ServerAPITests {
         }
     }
 
+    @Test func aKeyWithoutTheScopeIs403AndAnOversizedBodyIs413() async throws {
+        try await withServer { server in
+            let reader = APIKeys.generate()
+            try await server.state.addKey(
+                hash: APIKeys.hash(reader), tenant: "tenant-a", scopes: [.tasksRead])
+            let (status, problem) = try await server.submit(key: reader)
+            #expect(status == 403)
+            #expect(problem["code"]?.stringValue == "FORBIDDEN")
+            #expect(try await server.json(server.request(.get, "/v1/tools", key: reader)).0 == 200)
+
+            let huge = #"{"input": {"promptText": ""# + String(repeating: "x", count: 2 << 20) + #""}}"#
+            let reply = try await server.send(
+                server.request(.post, "/v1/tools/\(runwayTool)/tasks", body: huge))
+            #expect(reply.status == 413)
+            #expect(reply.headers["content-type"].first == "application/problem+json")
+            let listed = try await server.tasks.service.list(TaskQuery(limit: 10))
+            #expect(listed.isEmpty, "nothing was stored")
+        }
+    }
+
     @Test func invalidInputIs422NamingTheFieldAndNothingIsStored() async throws {
         try await withServer { server in
             let (status, problem) = try await server.submit(body: #"{"input": {"model": "gen4_turbo"}}"#)

@@ -1,0 +1,132 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+import Pollster
+import PollsterCore
+import PollsterPostgres
+import PollsterTesting
+import Testing
+
+/// `pollster serve` as an operator runs it: `--no-auth` for loopback development, and
+/// `/metrics` with the engine's provider traffic beside the API's own counters.
+@Suite("pollster serve", .postgresStores)
+struct ServeCommandTests {
+    @Test("--no-auth warns, serves without a key, and /metrics counts the engine's requests and downloads")
+    func noAuthAndMetrics() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "pollster-serve-\(UUID())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try await withMockEngine { _, mock in
+            let server = try CLIProcess(
+                [
+                    "serve", "--no-auth", "--listen", "127.0.0.1:0",
+                    "--sqlite", directory.appendingPathComponent("tasks.sqlite").path,
+                    "--files", directory.appendingPathComponent("files").path, "--adapters",
+                    Repository.adapters,
+                    "--base-url", mock.baseURL, "--allow-private-networks",
+                ], environment: ["RUNWAYML_API_SECRET": "runway-test-key"])
+            defer { _ = server.stop() }
+            let base = try await SharedServerStoreTests.listening(server)
+            #expect(server.log.contains("WARNING: --no-auth"))
+
+            let (status, task) = try await Self.send(
+                "POST", base + "/v1/tools/\(runwayTool)/tasks",
+                body: #"{"input": \#(runwayInput)}"#)
+            #expect(status == 202, "\(task)")
+            let id = try #require(task["id"]?.stringValue)
+            var state = ""
+            try await until(timeout: .seconds(60)) {
+                state = try await Self.send("GET", base + "/v1/tasks/\(id)").1["state"]?.stringValue ?? ""
+                return state == "succeeded" || state == "failed"
+            }
+            #expect(state == "succeeded")
+
+            let metrics = try await Self.text(base + "/metrics")
+            for line in [
+                #"pollster_task_submits_total{tool="runway.image_to_video"} 1"#,
+                #"pollster_provider_requests_total{inventory="runway",kind="submit",outcome="2xx"} 1"#,
+                #"pollster_downloads_total{inventory="runway",outcome="ok"} 1"#,
+                #"pollster_tasks{state="succeeded"} 1"#,
+            ] {
+                #expect(metrics.contains(line), "\(line) in:\n\(metrics)")
+            }
+            #expect(
+                metrics.contains(
+                    #"pollster_provider_requests_total{inventory="runway",kind="poll",outcome="2xx"}"#))
+            #expect(metrics.contains("pollster_provider_request_duration_seconds_bucket"))
+            #expect(metrics.contains("pollster_download_bytes_total"))
+        }
+    }
+
+    @Test("/readyz fails while PostgreSQL does not answer and recovers after; /healthz stays up")
+    func readyzFollowsTheDatabase() async throws {
+        let store = try #require(try await TaskStoreTests.store(.postgres) as? PostgresTaskStore)
+        let url = store.database.url
+        try #require(!url.usesUnixSocket, "the test cluster listens on TCP")
+        let proxy = try await TCPProxy.start(to: url.host, port: url.port)
+        var viaProxy = url
+        viaProxy.host = "127.0.0.1"
+        viaProxy.port = proxy.port
+        let server = try CLIProcess(
+            [
+                "serve", "--listen", "127.0.0.1:0", "--database-url", viaProxy.description, "--adapters",
+                Repository.adapters, "--concurrency", "0",
+            ], environment: [:])
+        defer { _ = server.stop() }
+        let base = try await SharedServerStoreTests.listening(server)
+        var status = 0
+        try await until(timeout: .seconds(30)) {
+            status = try await Self.status(base + "/readyz")
+            return status == 200
+        }
+        #expect(status == 200, "ready with the database up")
+
+        proxy.pause()
+        try await until(timeout: .seconds(30)) {
+            status = try await Self.status(base + "/readyz")
+            return status == 503
+        }
+        #expect(status == 503, "not ready while the database is silent")
+        #expect(try await Self.status(base + "/healthz") == 200, "the process itself is up")
+
+        proxy.resume()
+        try await until(timeout: .seconds(60)) {
+            status = try await Self.status(base + "/readyz")
+            return status == 200
+        }
+        #expect(status == 200, "ready again once the database answers")
+        try await proxy.shutdown()
+    }
+
+    @Test("--no-auth refuses an address other machines can reach")
+    func noAuthOnlyOnLoopback() async throws {
+        let run = try await CLITests.run(["serve", "--no-auth", "--listen", "0.0.0.0:0"])
+        #expect(run.status != 0)
+        #expect(run.error.contains("--no-auth only listens on loopback"), "\(run.error)")
+    }
+
+    static func send(_ method: String, _ url: String, body: String? = nil) async throws -> (Int, JSONValue) {
+        var request = HTTPClientRequest(url: url)
+        request.method = HTTPMethod(rawValue: method)
+        if let body {
+            request.headers.add(name: "content-type", value: "application/json")
+            request.body = .bytes(ByteBuffer(string: body))
+        }
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+        let bytes = try await response.body.collect(upTo: 1 << 20)
+        return (Int(response.status.code), try JSONParser.parse(Array(buffer: bytes)))
+    }
+
+    static func status(_ url: String) async throws -> Int {
+        let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: url), timeout: .seconds(30))
+        _ = try await response.body.collect(upTo: 1 << 20)
+        return Int(response.status.code)
+    }
+
+    static func text(_ url: String) async throws -> String {
+        let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: url), timeout: .seconds(30))
+        return String(buffer: try await response.body.collect(upTo: 4 << 20))
+    }
+}
