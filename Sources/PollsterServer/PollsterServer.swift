@@ -35,6 +35,9 @@ public struct PollsterServer: Service {
         public var webhookPolicy: URLPolicy
         /// Webhook delivery timing.
         public var webhooks: WebhookDispatcher.Configuration
+        /// Unfinished tasks a tenant may have at once; a submit beyond it is a 429
+        /// (`TOO_MANY_TASKS`). 0: no limit.
+        public var maxTasksPerTenant: Int
 
         /// A configuration.
         public init(
@@ -42,7 +45,8 @@ public struct PollsterServer: Service {
             maxBodyBytes: Int = 1 << 20,
             maxPreferWait: Duration = .seconds(60), eventsCheckEvery: Duration = .milliseconds(200),
             taskOptions: TaskOptions = TaskOptions(), webhookPolicy: URLPolicy = URLPolicy(),
-            webhooks: WebhookDispatcher.Configuration = WebhookDispatcher.Configuration()
+            webhooks: WebhookDispatcher.Configuration = WebhookDispatcher.Configuration(),
+            maxTasksPerTenant: Int = 1000
         ) {
             self.host = host
             self.port = port
@@ -53,6 +57,7 @@ public struct PollsterServer: Service {
             self.taskOptions = taskOptions
             self.webhookPolicy = webhookPolicy
             self.webhooks = webhooks
+            self.maxTasksPerTenant = maxTasksPerTenant
         }
     }
 

@@ -39,6 +39,11 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("max-body-bytes"), help: "The largest request body accepted.")
     var maxBodyBytes = 1 << 20
 
+    @Option(
+        name: .customLong("max-tasks-per-tenant"),
+        help: "Unfinished tasks a tenant may have at once; more submits get 429 (0: no limit).")
+    var maxTasksPerTenant = 1000
+
     @OptionGroup var engine: EngineOptions
     @OptionGroup var store: TaskStoreOptions
 
@@ -79,7 +84,8 @@ struct ServeCommand: AsyncParsableCommand {
                     configuration: PollsterServer.Configuration(
                         host: host, port: port, requireAuth: !noAuth, maxBodyBytes: maxBodyBytes,
                         taskOptions: TaskOptions(baseUrlOverride: engine.baseUrl),
-                        webhookPolicy: URLPolicy(allowPrivateNetworks: engine.allowPrivateNetworks)),
+                        webhookPolicy: URLPolicy(allowPrivateNetworks: engine.allowPrivateNetworks),
+                        maxTasksPerTenant: maxTasksPerTenant),
                     metrics: metrics, logger: logger,
                     onListening: { port in
                         Console.error("pollster serving http://\(host):\(port) (tasks in \(place))")

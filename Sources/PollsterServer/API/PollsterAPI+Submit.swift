@@ -26,6 +26,7 @@ extension PollsterAPI {
         if let key, let held = try await state.idempotency(tenant: tenant.name, key: key) {
             task = try await replay(held, bodyHash: bodyHash)
         } else {
+            try await checkTasksInFlight(of: tenant)
             task = try await service.submit(
                 tool, input: value, options: configuration.taskOptions, priority: request.priority ?? 0,
                 owner: tenant.name, webhookURL: request.webhook)
@@ -47,6 +48,22 @@ extension PollsterAPI {
             if task.state.isFinished { return .ok(.init(body: .json(TaskView.task(task)))) }
         }
         return .accepted(.init(body: .json(TaskView.task(task))))
+    }
+
+    /// Refuses a submit (429 `TOO_MANY_TASKS`) when the tenant already has
+    /// `maxTasksPerTenant` unfinished tasks. Submits racing each other may pass it by a few.
+    private func checkTasksInFlight(of tenant: Tenant) async throws {
+        let limit = configuration.maxTasksPerTenant
+        guard limit > 0 else { return }
+        let unfinished = Set(TaskState.allCases.filter { !$0.isFinished })
+        let inFlight = try await service.list(TaskQuery(states: unfinished, owner: tenant.name, limit: limit))
+            .count
+        guard inFlight < limit else {
+            throw APIProblem(
+                .tooManyRequests, code: "TOO_MANY_TASKS",
+                "tenant \(tenant.name) has \(limit) unfinished tasks, its limit; submit again when some have finished (or cancel some)"
+            )
+        }
     }
 
     /// The task an idempotency key already created, if the body is the same (else 409).

@@ -157,6 +157,22 @@ struct ServerAPITests {
         }
     }
 
+    @Test func aTenantAtItsLimitOfUnfinishedTasksGets429AndOthersDoNot() async throws {
+        try await withServer(script: MockJobScript(polls: 100_000), maxTasksPerTenant: 2) { server in
+            let first = try await server.submit()
+            let second = try await server.submit()
+            #expect(first.0 == 202 && second.0 == 202)
+            let (status, problem) = try await server.submit()
+            #expect(status == 429)
+            #expect(problem["code"]?.stringValue == "TOO_MANY_TASKS")
+            #expect(try await server.submit(key: server.keyB).0 == 202, "the limit is per tenant")
+            let id = try #require(first.1["id"]?.stringValue)
+            _ = try await server.json(server.request(.post, "/v1/tasks/\(id)/cancel"))
+            _ = try await server.tasks.waitUntil(id) { $0.state.isFinished }
+            #expect(try await server.submit().0 == 202, "a finished task frees a place")
+        }
+    }
+
     @Test func invalidInputIs422NamingTheFieldAndNothingIsStored() async throws {
         try await withServer { server in
             let (status, problem) = try await server.submit(body: #"{"input": {"model": "gen4_turbo"}}"#)

@@ -82,6 +82,7 @@ func withServer<T: Sendable>(
     script: MockJobScript = MockJobScript(polls: 2), requireAuth: Bool = true,
     webhooks: WebhookDispatcher.Configuration = WebhookDispatcher.Configuration(
         checkEvery: .milliseconds(20), firstRetryDelay: .milliseconds(50)),
+    maxTasksPerTenant: Int = 1000,
     _ body: @escaping @Sendable (ServerHarness) async throws -> T
 ) async throws -> T {
     try await withTaskHarness(.sqlite, script: script) { tasks in
@@ -98,7 +99,7 @@ func withServer<T: Sendable>(
             configuration: PollsterServer.Configuration(
                 port: 0, requireAuth: requireAuth, eventsCheckEvery: .milliseconds(20),
                 taskOptions: tasks.options, webhookPolicy: URLPolicy(allowPrivateNetworks: true),
-                webhooks: webhooks),
+                webhooks: webhooks, maxTasksPerTenant: maxTasksPerTenant),
             logger: quietLogger,
             onListening: { port in continuation.yield(port) })
         let client = HTTPClient(eventLoopGroupProvider: .singleton)
