@@ -18,7 +18,8 @@ extension PostgresTests {
                 #expect(first.status == 0, "\(first.error)")
                 for migration in Migration.all { #expect(first.output.contains("applied \(migration.name)")) }
                 // The URL can come from the environment too.
-                let second = try await CLI.run(["db", "migrate"], environment: ["POLLSTER_DATABASE_URL": url])
+                let second = try await CLI.run(
+                    ["db", "migrate"], environment: ["POLLSTER_DATABASE_URL": url])
                 #expect(second.status == 0, "\(second.error)")
                 #expect(second.output.contains("schema up to date"))
                 #expect(!second.output.contains("applied"))
@@ -81,7 +82,9 @@ extension PostgresTests {
 
         @Test("an unreachable database is TRANSPORT_ERROR naming host:port, never the password")
         func unreachable() async throws {
-            let run = try await CLI.run(["list", "--database-url", "postgres://admin:hunter2@127.0.0.1:1/registry"])
+            let run = try await CLI.run([
+                "list", "--database-url", "postgres://admin:hunter2@127.0.0.1:1/registry",
+            ])
             #expect(run.status == 12, "\(run.error)")
             #expect(run.error.contains("TRANSPORT_ERROR"))
             #expect(run.error.contains("127.0.0.1:1"))

@@ -1,7 +1,7 @@
 import Foundation
 import Pollster
 import PollsterCore
-import PollsterTesting
+import PollsterMock
 import Testing
 
 /// Canceling provider jobs: on request, and on a polling timeout when configured.

@@ -4,8 +4,8 @@ import Foundation
 import NIOHTTP1
 import Pollster
 import PollsterCore
+import PollsterMock
 import PollsterServer
-import PollsterTesting
 import Testing
 
 /// The HTTP task API end to end: a real client, a real server on loopback, the mock provider.

@@ -91,7 +91,8 @@ struct WebhookTests {
             Webhook(sys.argv[1]).verify(body, headers)
             print('verified')
             """
-        let run = try await ProcessRun.run(URL(fileURLWithPath: python), ["-c", script, secret], in: directory)
+        let run = try await ProcessRun.run(
+            URL(fileURLWithPath: python), ["-c", script, secret], in: directory)
         if run.status != 0 { Issue.record("standardwebhooks: \(run.error)") }
         return run.output.contains("verified")
     }

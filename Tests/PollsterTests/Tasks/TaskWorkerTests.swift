@@ -3,7 +3,7 @@ import Foundation
 import NIOHTTP1
 import Pollster
 import PollsterCore
-import PollsterTesting
+import PollsterMock
 import ServiceLifecycle
 import Testing
 
