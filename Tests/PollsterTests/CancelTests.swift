@@ -54,6 +54,27 @@ struct CancelTests {
         }
     }
 
+    @Test("canceling the caller's own invocation is CANCELED, not TASK_CANCELED")
+    func callerCanceled() async throws {
+        try await withMockEngine(script: MockJobScript(polls: 10_000)) { pollster, mock in
+            let options = fastOptions(mock)
+            let error = await withTaskGroup(of: PollsterError?.self) { group in
+                group.addTask {
+                    await pollsterError {
+                        try await pollster.invoke(
+                            "runway.image_to_video", input: sampleInputs["runway.image_to_video"]!,
+                            options: options)
+                    }
+                }
+                while mock.stats.polls == 0 { try? await Task.sleep(for: .milliseconds(10)) }
+                group.cancelAll()
+                return await group.next() ?? nil
+            }
+            #expect(error?.code == .canceled)
+            #expect(error?.message.contains("canceled by the caller") == true)
+        }
+    }
+
     /// The shipped adapter of `tool` with `cancel.onTimeout: true`.
     static func withCancelOnTimeout(_ tool: String) throws -> String {
         let inventory = tool.split(separator: ".")[0]

@@ -111,6 +111,19 @@ struct ServerAPITests {
         }
     }
 
+    @Test func cancelOrRetryOfASucceededTaskIs409Conflict() async throws {
+        try await withServer { server in
+            let id = try #require(try await server.submit().1["id"]?.stringValue)
+            #expect(try await server.finished(id)["state"]?.stringValue == "succeeded")
+            for action in ["cancel", "retry"] {
+                let (status, problem) = try await server.json(
+                    server.request(.post, "/v1/tasks/\(id)/\(action)"))
+                #expect(status == 409, "\(action)")
+                #expect(problem["code"]?.stringValue == "CONFLICT", "\(action)")
+            }
+        }
+    }
+
     @Test func tenantsSeeOnlyTheirOwnTasksAndWrongKeysAre401() async throws {
         try await withServer { server in
             let id = try #require(try await server.submit().1["id"]?.stringValue)

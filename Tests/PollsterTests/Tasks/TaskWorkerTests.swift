@@ -87,7 +87,7 @@ struct TaskWorkerTests {
                 #expect(harness.mock.stats.submissions == 2)
             }
             let error = await pollsterError { try await harness.service.retry(task.id) }
-            #expect(error?.code == .invalidInput, "a succeeded task is not retried")
+            #expect(error?.code == .conflict, "a succeeded task is not retried")
         }
     }
 
@@ -122,7 +122,7 @@ struct TaskWorkerTests {
             let requeued = try await harness.service.retry(task.id)
             #expect(requeued.state == .queued && requeued.attempt == 2)
             let again = await pollsterError { try await harness.service.retry(task.id) }
-            #expect(again?.code == .invalidInput, "a queued task is not retried again")
+            #expect(again?.code == .conflict, "a queued task is not retried again")
             #expect(try await harness.service.cancel(task.id).state == .canceled)
             try await harness.running([harness.worker("w1")]) {
                 try await Task.sleep(for: .milliseconds(300))
