@@ -26,8 +26,7 @@ struct PollState: Sendable {
         run: Invocation, url: String, mode: StatusURLDetector.Mode, polling: PollingPlan,
         retryAfter: Duration?
     ) {
-        var polling = polling
-        polling.classifier = polling.classifier.bound(taskId: run.taskId)
+        let polling = polling.bound(taskId: run.taskId)
         var schedule = polling.schedule
         if let interval = run.options.pollInterval { schedule.interval = interval }
         if let maxWait = run.options.maxWait { schedule.maxWait = maxWait }
