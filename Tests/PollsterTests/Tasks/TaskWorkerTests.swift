@@ -124,10 +124,16 @@ struct TaskWorkerTests {
             let again = await pollsterError { try await harness.service.retry(task.id) }
             #expect(again?.code == .conflict, "a queued task is not retried again")
             #expect(try await harness.service.cancel(task.id).state == .canceled)
+            // A task queued after it: once the worker has run that one, it has claimed past the
+            // canceled task, which it must have skipped.
+            let later = try await harness.service.submit(
+                runwayTool, input: runwayInput, options: harness.options)
             try await harness.running([harness.worker("w1")]) {
-                try await Task.sleep(for: .milliseconds(300))
+                _ = try await harness.waitUntil(later.id, timeout: .seconds(60)) { $0.state.isFinished }
             }
-            #expect(harness.mock.stats.submissions == 0)
+            #expect(try await harness.service.status(later.id).state == .succeeded)
+            #expect(harness.mock.stats.submissions == 1, "only the later task was submitted")
+            #expect(try await harness.service.status(task.id).state == .canceled)
             let error = await pollsterError { try await harness.service.cancel("no-such-task") }
             #expect(error?.code == .taskNotFound)
         }
