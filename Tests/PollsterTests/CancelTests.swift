@@ -70,7 +70,7 @@ struct CancelTests {
                 group.cancelAll()
                 return await group.next() ?? nil
             }
-            #expect(error?.code == .canceled)
+            #expect(error?.code == .canceled, "\(String(describing: error))")
             #expect(error?.message.contains("canceled by the caller") == true)
         }
     }

@@ -62,6 +62,9 @@ extension HttpAdapter {
         let outcome = await pollOnce(
             &stage.run, url: statusURL, mode: state.mode, polling: polling, seen: state.seen,
             remaining: remaining)
+        // A poll cut short because the caller canceled the invocation is no failed poll: the
+        // invocation ends as CANCELED.
+        try Task.checkCancellation()
         if let body = try record(
             outcome, &stage.run, &state, maxConsecutiveErrors: polling.maxConsecutiveErrors)
         {
