@@ -14,7 +14,8 @@ let package = Package(
     products: [
         .library(name: "PollsterCore", targets: ["PollsterCore"]),
         .library(name: "Pollster", targets: ["Pollster"]),
-        .library(name: "PollsterTesting", targets: ["PollsterTesting"]),
+        .library(name: "PollsterSQLite", targets: ["PollsterSQLite"]),
+        .library(name: "PollsterMock", targets: ["PollsterMock"]),
         .library(name: "PollsterPostgres", targets: ["PollsterPostgres"]),
         .library(name: "PollsterServer", targets: ["PollsterServer"]),
         .library(name: "PollsterMCP", targets: ["PollsterMCP"]),
@@ -56,7 +57,6 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -64,17 +64,37 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
-            name: "PollsterTesting",
+            name: "PollsterSQLite",
+            dependencies: [
+                "Pollster",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "PollsterMock",
             dependencies: [
                 "PollsterCore",
                 "Pollster",
-                "PollsterPostgres",
-                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Test support only (a throwaway PostgreSQL cluster, child processes, log capture, a TCP
+        // proxy): no product, and no shipped target may depend on it (scripts/check-cli-links).
+        .target(
+            name: "PollsterTesting",
+            dependencies: [
+                "PollsterCore",
+                "PollsterPostgres",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -133,7 +153,8 @@ let package = Package(
             dependencies: [
                 "PollsterCore",
                 "Pollster",
-                "PollsterTesting",
+                "PollsterSQLite",
+                "PollsterMock",
                 "PollsterPostgres",
                 "PollsterServer",
                 "PollsterMCP",
@@ -153,7 +174,9 @@ let package = Package(
         .testTarget(
             name: "PollsterTests",
             dependencies: [
-                "PollsterCore", "Pollster", "PollsterTesting", "PollsterPostgres", "PollsterServer",
+                "PollsterCore", "Pollster", "PollsterSQLite", "PollsterMock", "PollsterTesting",
+                "PollsterPostgres",
+                "PollsterServer",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -168,7 +191,7 @@ let package = Package(
         .testTarget(
             name: "PollsterMCPTests",
             dependencies: [
-                "PollsterCore", "Pollster", "PollsterTesting", "PollsterMCP",
+                "PollsterCore", "Pollster", "PollsterMock", "PollsterMCP",
                 .product(name: "MCP", package: "swift-sdk"),
             ],
             swiftSettings: swiftSettings
@@ -176,7 +199,7 @@ let package = Package(
         .testTarget(
             name: "PollsterPostgresTests",
             dependencies: [
-                "PollsterCore", "Pollster", "PollsterTesting", "PollsterPostgres",
+                "PollsterCore", "Pollster", "PollsterMock", "PollsterTesting", "PollsterPostgres",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

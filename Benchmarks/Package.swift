@@ -30,7 +30,7 @@ let package = Package(
                 .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "PollsterCore", package: "main"),
                 .product(name: "Pollster", package: "main"),
-                .product(name: "PollsterTesting", package: "main"),
+                .product(name: "PollsterMock", package: "main"),
             ],
             path: "Benchmarks/PollCost",
             swiftSettings: swiftSettings,
@@ -42,7 +42,8 @@ let package = Package(
             dependencies: [
                 .product(name: "PollsterCore", package: "main"),
                 .product(name: "Pollster", package: "main"),
-                .product(name: "PollsterTesting", package: "main"),
+                .product(name: "PollsterMock", package: "main"),
+                .product(name: "PollsterSQLite", package: "main"),
                 .product(name: "PollsterPostgres", package: "main"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),

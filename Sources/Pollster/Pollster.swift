@@ -87,10 +87,8 @@ public struct Pollster: Sendable {
             let method = try await registry.method(named: tool)
             return try await adapter.cancel(
                 method, taskId: taskId, response: response, baseUrl: baseUrlOverride ?? method.baseUrl)
-        } catch let error as PollsterError {
-            throw error
         } catch {
-            throw PollsterError(.transportError, "\(tool): cancel failed: \(error)")
+            throw PollsterError.mapping(error, "\(tool): cancel failed", from: .transport)
         }
     }
 
@@ -161,11 +159,6 @@ public struct Pollster: Sendable {
     /// Every error as a `PollsterError`.
     @inline(never)
     private static func mapped(_ error: any Error, tool: String) -> PollsterError {
-        switch error {
-        case let error as PollsterError: error
-        case is CancellationError: PollsterError(.transportError, "\(tool): the invocation was cancelled")
-        case let failure as TransportFailure: PollsterError(.transportError, "\(tool): \(failure.message)")
-        default: PollsterError(.transportError, "\(tool): \(error)")
-        }
+        PollsterError.mapping(error, tool, from: .transport)
     }
 }

@@ -12,9 +12,12 @@ struct JSONParserTests {
             JSONValue.object(["a": ["b": [1, 2, ["c": nil]]], "d": true, "e": false])
         ),
         ("[[[[]]], {}]", [[[[]]], [:]]),
+        (#"{"nested": {"x": {"y": "z"}}}"#, ["nested": ["x": ["y": "z"]]]),
+        (#"{"a": [1, 2.5, -3e2, true, false, null]}"#, ["a": [1, 2.5, -300.0, true, false, nil]]),
         (#"{"": "empty key"}"#, ["": "empty key"]),
         // Whitespace around and inside.
         (" \n\t[ 1 ,\r\n 2 ]\r\n ", [1, 2]),
+        ("  [ ]  ", []),
         // Simple escapes.
         (#""\"\\\/\b\f\n\r\t""#, .string("\"\\/\u{8}\u{C}\n\r\t")),
         // \u escapes: BMP, CJK, and a surrogate pair.
@@ -22,6 +25,7 @@ struct JSONParserTests {
         (#""\u4E2D\u6587""#, "中文"),
         (#""\ud83d\ude00 smile""#, "😀 smile"),
         (#""\uD834\uDD1E""#, "𝄞"),
+        (#""caf\u00e9 \ud83d\ude00 \n""#, "café 😀 \n"),
         // Raw UTF-8 passes through.
         (#""héllo wörld""#, "héllo wörld"),
         // Integers stay integers, including ids beyond 2^53 and the Int64 limits.
@@ -83,6 +87,7 @@ struct JSONParserTests {
     static let invalidCases: [InvalidCase] = [
         .init(text: #"{"a":"#, reason: "unexpected end of input (truncated JSON?)", offset: 5),
         .init(text: #"{"a": [1, 2"#, reason: "unexpected end of input (truncated JSON?)", offset: 11),
+        .init(text: "[1, 2", reason: "unexpected end of input (truncated JSON?)", offset: 5),
         .init(text: #""abc"#, reason: "unterminated string (truncated JSON?)", offset: 4),
         .init(text: "", reason: "unexpected end of input (truncated JSON?)", offset: 0),
         .init(text: "   ", reason: "unexpected end of input (truncated JSON?)", offset: 3),
@@ -91,12 +96,15 @@ struct JSONParserTests {
             text: "<html><body>502 Bad Gateway</body></html>",
             reason: "body looks like HTML or XML, not JSON", offset: 0),
         .init(text: "  <?xml version=\"1.0\"?>", reason: "body looks like HTML or XML, not JSON", offset: 2),
+        .init(
+            text: "<html><body>502</body></html>", reason: "body looks like HTML or XML, not JSON", offset: 0),
         .init(text: #"{"a": 1} x"#, reason: "unexpected text after the JSON value", offset: 9),
         .init(text: "[1] [2]", reason: "unexpected text after the JSON value", offset: 4),
         .init(text: "01", reason: "unexpected text after the JSON value", offset: 1),
         .init(text: "\"a\nb\"", reason: "control character in a string", offset: 2),
         .init(text: "\"\\n\tx\"", reason: "control character in a string", offset: 3),
         .init(text: "\"\u{1}\"", reason: "control character in a string", offset: 1),
+        .init(text: "\"tab\there\"", reason: "control character in a string", offset: 4),
         .init(text: #"{"a" 1}"#, reason: "expected ':' after an object key", offset: 5),
         .init(text: "{'a': 1}", reason: "expected a quoted object key", offset: 1),
         .init(text: #"{"a": 1,}"#, reason: "expected a quoted object key", offset: 8),
@@ -113,6 +121,7 @@ struct JSONParserTests {
         .init(text: #""\u12G4""#, reason: "invalid hex digit in unicode escape", offset: 5),
         .init(text: #""\ud83d""#, reason: "unpaired UTF-16 surrogate", offset: 7),
         .init(text: #""\ude00""#, reason: "unpaired UTF-16 surrogate", offset: 7),
+        .init(text: #""\ud800""#, reason: "unpaired UTF-16 surrogate", offset: 7),
         .init(text: #""\ud83d\u0041""#, reason: "invalid UTF-16 surrogate pair", offset: 13),
     ]
 
@@ -175,6 +184,10 @@ struct JSONParserTests {
             #"{"a":[true,null,"x\ny"],"b":1,"c":{"y":-2,"z":1.5}}"#
         ),
         (["Z": 1, "a": 2, "_": 3, "B": 4], #"{"B":4,"Z":1,"_":3,"a":2}"#),
+        (
+            ["b": [1, "two", nil], "a": ["é": 1.5, "q": "\"\n"]],
+            #"{"a":{"q":"\"\n","é":1.5},"b":[1,"two",null]}"#
+        ),
         (.string("quote \" backslash \\ tab \t cr \r"), #""quote \" backslash \\ tab \t cr \r""#),
         (.string("\u{1}\u{1F}"), #""\u0001\u001f""#),
         (.string("café 😀 中"), "\"café 😀 中\""),
@@ -202,6 +215,7 @@ struct JSONParserTests {
         #"{"id": 7384019283746, "big": 9223372036854775807, "f": 0.1, "e": 1e-7}"#,
         #"["\ud83d\ude00", "\u0000\u001f", "é", "\"\\/"]"#,
         #"{"data": {"video_id": "v1", "error": null, "list": [[], {}, [{}]]}}"#,
+        #"{"a":{"q":"\"\n","é":1.5},"b":[1,"two",null]}"#,
     ]
 
     @Test("parse → write → parse gives the same value", arguments: roundTripDocuments)

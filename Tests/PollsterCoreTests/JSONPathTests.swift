@@ -63,6 +63,15 @@ struct JSONPathTests {
         #expect(JSONPath([.key("")]).description == #"[""]"#)
         #expect(JSONPath([.key("a]b")]).description == #"["a]b"]"#)
         #expect(JSONPath([.key("a")]).appending(.wildcard).appending(.key("url")).description == "a[*].url")
+        // A numeric key is written with brackets so it reads as a key.
+        #expect(JSONPath([.key("data"), .key("123"), .key("status")]).description == #"data["123"].status"#)
+    }
+
+    @Test(
+        "description is canonical",
+        arguments: [("$.a.b", "a.b"), (#"a["x.y"][0]"#, #"a["x.y"][0]"#), ("a[*]", "a[*]")])
+    func canonical(text: String, expected: String) throws {
+        #expect(try JSONPath(parsing: text).description == expected)
     }
 
     static let awkwardKeys: [String] = [
@@ -157,6 +166,31 @@ struct JSONPathTests {
         ("missing", []),
     ]
 
+    /// A document of URL lists and maps, as provider answers hold them.
+    static let outputs: JSONValue = [
+        "a": ["b": [["c": 1], ["c": 2]]],
+        "items": [["url": "u1"], ["url": "u2"], ["url": "u3"]],
+        "x.y": "dotted",
+        "map": ["k1": ["url": "m1"], "k2": ["url": "m2"]],
+    ]
+
+    static let outputCases: [(String, [JSONValue])] = [
+        ("a.b[0].c", [JSONValue.integer(1)]), ("$.a.b[1].c", [2]), ("items[*].url", ["u1", "u2", "u3"]),
+        (#"["x.y"]"#, ["dotted"]), ("['x.y']", ["dotted"]), ("items[-1].url", ["u3"]),
+        ("map[*].url", ["m1", "m2"]), ("map.*.url", ["m1", "m2"]), ("missing.key", []), ("items[9]", []),
+    ]
+
+    @Test("paths select URLs from lists and maps", arguments: outputCases)
+    func evaluateOutputs(text: String, expected: [JSONValue]) throws {
+        #expect(try JSONPath(parsing: text).values(in: Self.outputs) == expected)
+    }
+
+    @Test("wildcard matches report the concrete path of each URL")
+    func concreteOutputPaths() throws {
+        let matches = try JSONPath(parsing: "items[*].url").matches(in: Self.outputs)
+        #expect(matches.map(\.path.description) == ["items[0].url", "items[1].url", "items[2].url"])
+    }
+
     @Test("matches(in:) gives the concrete path of every value", arguments: matchCases)
     func concretePaths(text: String, expected: [String]) throws {
         let path = try JSONPath(parsing: text)
@@ -185,6 +219,7 @@ struct JSONPathTests {
         #expect(!bound.usesTaskId)
         #expect(bound.firstValue(in: ["data": ["18427036011010": ["status": 50]]]) == 50)
         #expect(path.binding(taskId: nil) == path)
+        #expect(path.binding(taskId: nil).firstValue(in: ["data": ["42": ["status": 50]]]) == nil)
         let plain = try JSONPath(parsing: "data.status")
         #expect(!plain.usesTaskId)
         #expect(plain.binding(taskId: "x") == plain)

@@ -33,13 +33,17 @@ struct PollScheduleTests {
         .init(poll: 1, retryAfter: nil, elapsed: .zero, expected: .seconds(5)),
         .init(poll: 2, retryAfter: nil, elapsed: .seconds(5), expected: .seconds(5)),
         .init(poll: 50, retryAfter: nil, elapsed: .seconds(250), expected: .seconds(5)),
+        .init(poll: 7, retryAfter: nil, elapsed: .seconds(30), expected: .seconds(5)),
         // Retry-After replaces the computed delay, longer or shorter.
         .init(poll: 2, retryAfter: .seconds(30), elapsed: .seconds(10), expected: .seconds(30)),
         .init(poll: 2, retryAfter: .seconds(1), elapsed: .seconds(10), expected: .seconds(1)),
         .init(poll: 2, retryAfter: .zero, elapsed: .seconds(10), expected: .zero),
         .init(poll: 1, retryAfter: .milliseconds(1500), elapsed: .zero, expected: .milliseconds(1500)),
+        .init(poll: 2, retryAfter: .seconds(20), elapsed: .seconds(10), expected: .seconds(20)),
         // Capped by the time left before the deadline.
         .init(poll: 3, retryAfter: nil, elapsed: .seconds(297), expected: .seconds(3)),
+        .init(poll: 3, retryAfter: nil, elapsed: .seconds(298), expected: .seconds(2)),
+        .init(poll: 2, retryAfter: .seconds(20), elapsed: .seconds(290), expected: .seconds(10)),
         .init(poll: 3, retryAfter: nil, elapsed: .milliseconds(299_500), expected: .milliseconds(500)),
         .init(poll: 3, retryAfter: .seconds(60), elapsed: .seconds(280), expected: .seconds(20)),
         .init(poll: 3, retryAfter: .seconds(3600), elapsed: .zero, expected: .seconds(300)),
@@ -78,6 +82,23 @@ struct PollScheduleTests {
             schedule.delay(beforePoll: $0, elapsed: .seconds(10), using: &random)
         }
         #expect(delays == expected.map { Duration.seconds($0) })
+    }
+
+    @Test("backoff from a 1 s interval doubles to its cap; jitter stays between the interval and the cap")
+    func backoffFromOneSecond() {
+        let plain = PollSchedule(
+            interval: .seconds(1), maxWait: .seconds(3600),
+            backoff: .init(multiplier: 2, maxInterval: .seconds(10), jitter: false))
+        var random = SplitMix64(state: 7)
+        let delays = (1...6).map { plain.delay(beforePoll: $0, elapsed: .zero, using: &random) }
+        #expect(delays == [.seconds(1), .seconds(2), .seconds(4), .seconds(8), .seconds(10), .seconds(10)])
+        let jittered = PollSchedule(
+            interval: .seconds(1), maxWait: .seconds(3600),
+            backoff: .init(multiplier: 2, maxInterval: .seconds(10), jitter: true))
+        for poll in 2...40 {
+            let delay = jittered.delay(beforePoll: poll, elapsed: .zero, using: &random)
+            #expect(delay.map { $0 >= .seconds(1) && $0 <= .seconds(10) } == true, "poll \(poll)")
+        }
     }
 
     @Test("backoff stays capped for very late polls")

@@ -4,7 +4,7 @@ import MCP
 import Pollster
 import PollsterCore
 import PollsterMCP
-import PollsterTesting
+import PollsterMock
 import Synchronization
 
 /// Raw JSON methods, so tests see the wire shapes (the SDK's stock types drop fields).

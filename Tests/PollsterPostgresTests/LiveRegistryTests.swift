@@ -1,6 +1,7 @@
 import Foundation
 import Pollster
 import PollsterCore
+import PollsterMock
 import PollsterPostgres
 import PollsterTesting
 import PostgresNIO

@@ -22,7 +22,11 @@ extension PostgresTests {
                     WHERE table_schema = 'public' ORDER BY table_name
                     """, as: String.self)
                 #expect(
-                    tables == ["pollster_tasks", "schema_migrations", "tool_methods", "toolset_inventory"])
+                    tables == [
+                        "pollster_api_idempotency", "pollster_api_keys", "pollster_api_settings",
+                        "pollster_api_webhook_attempts", "pollster_api_webhooks", "pollster_tasks",
+                        "schema_migrations", "tool_methods", "toolset_inventory",
+                    ])
                 let triggers = try await database.values(
                     "SELECT tgname::text FROM pg_trigger WHERE NOT tgisinternal ORDER BY tgname",
                     as: String.self)

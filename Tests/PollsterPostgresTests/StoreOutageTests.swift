@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import Pollster
 import PollsterCore
+import PollsterMock
 import PollsterPostgres
 import PollsterTesting
 import ServiceLifecycle

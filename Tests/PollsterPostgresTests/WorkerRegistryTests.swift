@@ -1,8 +1,8 @@
 import Foundation
 import Pollster
 import PollsterCore
+import PollsterMock
 import PollsterPostgres
-import PollsterTesting
 import PostgresNIO
 import Testing
 

@@ -1,7 +1,7 @@
 import Foundation
 import Pollster
 import PollsterCore
-import PollsterTesting
+import PollsterMock
 import Testing
 
 /// The shipped adapter files: all valid, and each breaks loudly when a key is wrong.

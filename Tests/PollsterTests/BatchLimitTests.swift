@@ -1,7 +1,7 @@
 import Foundation
 import Pollster
 import PollsterCore
-import PollsterTesting
+import PollsterMock
 import Testing
 
 /// Batches under provider limits: `maxConcurrent` holds at the provider, 429 bursts are absorbed.

@@ -1,7 +1,7 @@
 import Foundation
 import Pollster
 import PollsterCore
-import PollsterTesting
+import PollsterMock
 import Testing
 
 /// Canceling provider jobs: on request, and on a polling timeout when configured.
@@ -51,6 +51,27 @@ struct CancelTests {
             }
             #expect(error?.code == .invalidConfig)
             #expect(error?.message.contains("adapterConfig.cancel") == true)
+        }
+    }
+
+    @Test("canceling the caller's own invocation is CANCELED, not TASK_CANCELED")
+    func callerCanceled() async throws {
+        try await withMockEngine(script: MockJobScript(polls: 10_000)) { pollster, mock in
+            let options = fastOptions(mock)
+            let error = await withTaskGroup(of: PollsterError?.self) { group in
+                group.addTask {
+                    await pollsterError {
+                        try await pollster.invoke(
+                            "runway.image_to_video", input: sampleInputs["runway.image_to_video"]!,
+                            options: options)
+                    }
+                }
+                while mock.stats.polls == 0 { try? await Task.sleep(for: .milliseconds(10)) }
+                group.cancelAll()
+                return await group.next() ?? nil
+            }
+            #expect(error?.code == .canceled, "\(String(describing: error))")
+            #expect(error?.message.contains("canceled by the caller") == true)
         }
     }
 

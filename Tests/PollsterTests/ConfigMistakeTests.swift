@@ -1,6 +1,6 @@
 import Pollster
 import PollsterCore
-import PollsterTesting
+import PollsterMock
 import Testing
 
 /// Config mistakes are named when they show, not discovered as a timeout.

@@ -1,7 +1,7 @@
 import Foundation
 import Pollster
 import PollsterCore
-import PollsterTesting
+import PollsterMock
 import Testing
 
 /// Downloads: the URL policy, size limits, MIME detection, and failures that keep the job.

@@ -2,7 +2,7 @@ import Crypto
 import Foundation
 import Pollster
 import PollsterCore
-import PollsterTesting
+import PollsterMock
 import Testing
 
 /// Every shipped adapter against the mock provider over real loopback HTTP.

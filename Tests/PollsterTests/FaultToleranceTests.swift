@@ -1,7 +1,7 @@
 import Foundation
 import Pollster
 import PollsterCore
-import PollsterTesting
+import PollsterMock
 import Testing
 
 /// Faults while polling are retried on the schedule and never restart the job;

@@ -2,7 +2,7 @@ import Foundation
 import NIOCore
 import Pollster
 import PollsterCore
-import PollsterTesting
+import PollsterMock
 import Testing
 
 /// The real transport's two paths against the mock over loopback: `send` (the whole answer at

@@ -2,7 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOHTTP1
-import PollsterTesting
+import PollsterMock
 import Testing
 
 @Suite("Mock provider server")

@@ -1,7 +1,7 @@
 import Foundation
 import Pollster
 import PollsterCore
-import PollsterTesting
+import PollsterMock
 import Testing
 
 /// Signed Tencent requests, Jimeng's id-keyed numeric statuses and Azure-style operations,

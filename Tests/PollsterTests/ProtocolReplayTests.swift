@@ -1,7 +1,7 @@
 import Foundation
 import Pollster
 import PollsterCore
-import PollsterTesting
+import PollsterMock
 import Testing
 
 /// Signed Tencent requests, numeric Jimeng statuses and Azure-style operations, replayed

@@ -46,7 +46,7 @@ struct WatchedYAMLRegistryTests {
             }
 
             try "inventory: [not, a, mapping".write(to: file, atomically: true, encoding: .utf8)
-            try await Task.sleep(for: .milliseconds(300))
+            try await Self.eventually { !((try? await registry.problems()) ?? []).isEmpty }
             let stillThere = try await registry.methods().map(\.name)
             #expect(stillThere.contains("watched.second"))
         }

@@ -2,7 +2,7 @@ import Benchmark
 import Foundation
 import Pollster
 import PollsterCore
-import PollsterTesting
+import PollsterMock
 
 /// Scenario 1: the engine's own work for one status response, per shipped provider.
 ///

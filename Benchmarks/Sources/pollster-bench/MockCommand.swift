@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import PollsterTesting
+import PollsterMock
 
 /// The mock provider in a process of its own, so its CPU and memory are not the client's.
 ///

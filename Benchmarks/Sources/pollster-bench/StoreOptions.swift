@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import Pollster
 import PollsterPostgres
+import PollsterSQLite
 import PostgresNIO
 
 /// Which `TaskStore` scenario 5 runs on: PostgreSQL (the default) or SQLite, one switch.

@@ -25,7 +25,7 @@ let package = Package(
         .executableTarget(
             name: "peers-mock",
             dependencies: [
-                .product(name: "PollsterTesting", package: "Pollster"),
+                .product(name: "PollsterMock", package: "Pollster"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),

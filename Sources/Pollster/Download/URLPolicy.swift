@@ -23,7 +23,7 @@ public struct URLPolicy: Sendable {
     ///   - allowHosts: the only hosts allowed, when given.
     ///   - purpose: what was about to happen, for the message (`download`, `send the status request to`).
     /// - Throws: `UNSAFE_URL` saying which rule refused it.
-    public func check(_ url: String, allowHosts: [String]?, purpose: String = "download") async throws
+    package func check(_ url: String, allowHosts: [String]?, purpose: String = "download") async throws
         -> HTTPURL
     {
         let shown = Redactor.stripQuery(url)

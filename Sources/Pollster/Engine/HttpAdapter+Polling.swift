@@ -26,8 +26,7 @@ struct PollState: Sendable {
         run: Invocation, url: String, mode: StatusURLDetector.Mode, polling: PollingPlan,
         retryAfter: Duration?
     ) {
-        var polling = polling
-        polling.classifier = polling.classifier.bound(taskId: run.taskId)
+        let polling = polling.bound(taskId: run.taskId)
         var schedule = polling.schedule
         if let interval = run.options.pollInterval { schedule.interval = interval }
         if let maxWait = run.options.maxWait { schedule.maxWait = maxWait }
@@ -63,6 +62,9 @@ extension HttpAdapter {
         let outcome = await pollOnce(
             &stage.run, url: statusURL, mode: state.mode, polling: polling, seen: state.seen,
             remaining: remaining)
+        // A poll cut short because the caller canceled the invocation is no failed poll: the
+        // invocation ends as CANCELED.
+        try Task.checkCancellation()
         if let body = try record(
             outcome, &stage.run, &state, maxConsecutiveErrors: polling.maxConsecutiveErrors)
         {

@@ -36,7 +36,7 @@ final class JobState: Sendable {
     @inline(never)
     func result() throws(PollsterError) -> ToolResult {
         guard let result = stage.withLock({ $0.result }) else {
-            throw PollsterError(.transportError, "internal error: the invocation ended without a result")
+            throw PollsterError(.internal, "internal error: the invocation ended without a result")
         }
         return result
     }

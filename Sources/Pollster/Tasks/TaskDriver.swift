@@ -28,9 +28,8 @@ struct TaskDriver {
             guard let found = try await lookUp() else { return }
             method = found
         } catch {
-            let failure =
-                (error as? PollsterError)
-                ?? PollsterError(.transportError, "\(task.tool): the registry could not be read: \(error)")
+            let failure = PollsterError.mapping(
+                error, "\(task.tool): the registry could not be read", from: .registry)
             await finish(box, .failure(failure))
             return
         }
@@ -172,10 +171,8 @@ struct TaskDriver {
         }
         do {
             return .finished(.success(try await outcome))
-        } catch let error as PollsterError {
-            return .finished(.failure(error))
         } catch {
-            return .finished(.failure(PollsterError(.transportError, "\(snapshot.tool): \(error)")))
+            return .finished(.failure(PollsterError.mapping(error, snapshot.tool, from: .transport)))
         }
     }
 

@@ -5,10 +5,10 @@ import Foundation
 /// Lease and cancel fields live in their own columns: `decode` takes them from there, so a
 /// worker's stale copy of them in the JSON never matters. Dates are seconds since 1970, keys
 /// sorted.
-public enum TaskRecordCoding {
+package enum TaskRecordCoding {
     /// The JSON text of `task`.
     /// - Throws: an `EncodingError` if the task holds a value JSON cannot represent.
-    public static func encode(_ task: TaskRecord) throws -> String {
+    package static func encode(_ task: TaskRecord) throws -> String {
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .secondsSince1970
         encoder.outputFormatting = [.sortedKeys]
@@ -23,7 +23,7 @@ public enum TaskRecordCoding {
     ///   - leaseExpiresAt: the `lease_expires_at` column.
     ///   - cancelRequested: the `cancel_requested` column.
     /// - Throws: `TaskStoreError.corrupt` when `json` is not a stored task.
-    public static func decode(
+    package static func decode(
         _ json: String, id: String, leaseOwner: String?, leaseExpiresAt: Date?, cancelRequested: Bool
     ) throws -> TaskRecord {
         let decoder = JSONDecoder()

@@ -28,7 +28,7 @@ public struct TaskService: Sendable {
     /// Checks `tool` and `input` (the method's `requestSchema` included) and stores a queued task.
     /// Nothing is stored or sent when a check fails. `owner` and `webhookURL` are kept with the
     /// task for front doors (the HTTP API) that act on them.
-    /// - Throws: `TOOL_NOT_FOUND`, `INVALID_INPUT`, or `TRANSPORT_ERROR` when the store fails.
+    /// - Throws: `TOOL_NOT_FOUND`, `INVALID_INPUT`, or `STORE_ERROR` when the store fails.
     public func submit(
         _ tool: String, input: JSONValue, options: TaskOptions = TaskOptions(), priority: Int = 0,
         owner: String? = nil, runAfter: Date? = nil, webhookURL: String? = nil
@@ -82,7 +82,7 @@ public struct TaskService: Sendable {
     /// Cancels a task. A queued (or uncertain) task is canceled at once; a running one is
     /// marked, and its worker cancels the provider job and records the outcome.
     /// - Returns: the task after the change.
-    /// - Throws: `TASK_NOT_FOUND`; `INVALID_INPUT` when it already finished.
+    /// - Throws: `TASK_NOT_FOUND`; `CONFLICT` when it already finished.
     public func cancel(_ id: String) async throws(PollsterError) -> TaskRecord {
         let now = Date()
         let changed = try await storing("canceling task \(id)") {
@@ -101,7 +101,7 @@ public struct TaskService: Sendable {
         if changed.state == .canceled { return changed }
         if changed.state.isFinished {
             throw PollsterError(
-                .invalidInput,
+                .conflict,
                 "task \(id) already finished (\(changed.state.rawValue)); there is nothing to cancel")
         }
         _ = try await storing("canceling task \(id)") { try await store.requestCancel(id: id) }
@@ -113,14 +113,14 @@ public struct TaskService: Sendable {
     ///
     /// A task whose job succeeded but whose outputs could not be downloaded (`DOWNLOAD_FAILED`
     /// with its result stored) keeps its provider job: the new attempt only downloads again.
-    /// - Throws: `TASK_NOT_FOUND`; `INVALID_INPUT` when the task is not in a retryable state.
+    /// - Throws: `TASK_NOT_FOUND`; `CONFLICT` when the task is not in a retryable state.
     public func retry(_ id: String) async throws(PollsterError) -> TaskRecord {
         let now = Date()
         let changed = try await storing("retrying task \(id)") {
             try await store.update(id: id) { task in
                 guard task.state.isRetryable else {
                     throw PollsterError(
-                        .invalidInput,
+                        .conflict,
                         "task \(id) is \(task.state.rawValue); only failed, timed_out, canceled or submit_uncertain tasks can be retried"
                     )
                 }
@@ -189,10 +189,8 @@ public struct TaskService: Sendable {
     private func storing<T>(_ what: String, _ body: () async throws -> T) async throws(PollsterError) -> T {
         do {
             return try await body()
-        } catch let error as PollsterError {
-            throw error
         } catch {
-            throw PollsterError(.storeError, "task store: \(what) failed: \(error)")
+            throw PollsterError.mapping(error, "task store: \(what) failed", from: .store)
         }
     }
 }

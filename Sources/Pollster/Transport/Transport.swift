@@ -195,5 +195,5 @@ extension PollsterError {
 
 extension HTTPHeaders {
     /// The first value of a header (case-insensitive).
-    public func first(name: String) -> String? { self[name].first }
+    package func first(name: String) -> String? { self[name].first }
 }

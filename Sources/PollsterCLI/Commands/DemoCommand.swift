@@ -3,7 +3,7 @@ import Foundation
 import Logging
 import Pollster
 import PollsterCore
-import PollsterTesting
+import PollsterMock
 
 /// `pollster demo`: the whole flow, offline, against the bundled mock provider.
 struct DemoCommand: AsyncParsableCommand {

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Pollster
 import PollsterCore
-import PollsterTesting
+import PollsterMock
 
 /// `pollster explain --fixture F`: which paths gave the id, the status and the output.
 struct ExplainCommand: AsyncParsableCommand {

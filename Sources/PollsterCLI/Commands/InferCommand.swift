@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import PollsterCore
-import PollsterTesting
+import PollsterMock
 
 /// `pollster infer --fixture F [--fixture G] [--out FILE]`: drafts an adapter from recordings and
 /// replays them through the draft.

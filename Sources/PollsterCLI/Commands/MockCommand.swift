@@ -1,5 +1,5 @@
 import ArgumentParser
-import PollsterTesting
+import PollsterMock
 
 /// `pollster mock`: the bundled mock provider as a standalone server (try adapters against
 /// it with `--base-url`, or load-test against it from another process).

@@ -3,7 +3,7 @@ import Foundation
 import Logging
 import Pollster
 import PollsterCore
-import PollsterTesting
+import PollsterMock
 
 /// `pollster record <tool> --input JSON [--out FILE]`: runs the real invocation and writes the
 /// whole exchange, redacted, as a fixture.

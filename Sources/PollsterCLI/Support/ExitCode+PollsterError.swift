@@ -9,6 +9,7 @@ extension PollsterError.Code {
         case .invalidConfig: 4
         case .missingSecret: 5
         case .invalidInput: 6
+        case .conflict: 7
         case .httpError: 10
         case .rateLimited: 11
         case .transportError: 12
@@ -23,6 +24,9 @@ extension PollsterError.Code {
         case .responseTooLarge: 27
         case .submitUncertain: 30
         case .storeError: 14
+        case .internal: 70
+        case .canceled: 130
+        default: 1
         }
     }
 }

@@ -3,6 +3,7 @@ import Foundation
 import Pollster
 import PollsterCore
 import PollsterPostgres
+import PollsterSQLite
 
 /// Where the durable-task commands keep tasks: PostgreSQL when a database URL is set (and
 /// `--sqlite` is not), else a SQLite file.

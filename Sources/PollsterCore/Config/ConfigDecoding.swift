@@ -58,9 +58,9 @@ struct ConfigEncoder {
 }
 
 /// Suggests the nearest known word for a misspelt key or name.
-public enum Spelling {
+package enum Spelling {
     /// The known word within a small edit distance (or differing only in case/underscores), if any.
-    public static func nearest(to word: String, in known: [String]) -> String? {
+    package static func nearest(to word: String, in known: [String]) -> String? {
         let normalized = normalize(word)
         if let same = known.first(where: { normalize($0) == normalized }) { return same }
         let scored = known.map { ($0, distance(normalized, normalize($0))) }

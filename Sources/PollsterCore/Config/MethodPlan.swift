@@ -3,73 +3,73 @@ public struct MethodPlan: Sendable {
     /// The submit request.
     public struct Submit: Sendable {
         /// HTTP method.
-        public var method: String
+        public let method: String
         /// Endpoint template (relative or absolute).
-        public var endpoint: Template
+        public let endpoint: Template
         /// Query parameter templates, sorted by name.
-        public var query: [(name: String, value: Template)]
+        public let query: [(name: String, value: Template)]
         /// Body template; nil sends the input as it is.
-        public var body: JSONValue?
+        public let body: JSONValue?
         /// Explicit task id path.
-        public var taskIdPath: JSONPath?
+        public let taskIdPath: JSONPath?
         /// Idempotency key header name.
-        public var idempotencyHeader: String?
+        public let idempotencyHeader: String?
         /// Statuses that may be retried.
-        public var retryOn: Set<Int>
+        public let retryOn: Set<Int>
         /// Attempts at most.
-        public var maxAttempts: Int
+        public let maxAttempts: Int
         /// Retry answers that say "rate limited, not processed".
-        public var retryRateLimited: Bool
+        public let retryRateLimited: Bool
         /// The longest `Retry-After` honoured.
-        public var maxRetryAfter: Duration
+        public let maxRetryAfter: Duration
         /// How to find the job again when the answer was lost.
-        public var reconcile: ReconcilePlan?
+        public let reconcile: ReconcilePlan?
     }
 
     /// The result step.
     public struct Result: Sendable {
         /// URL template.
-        public var url: Template
+        public let url: Template
         /// HTTP method.
-        public var method: String
+        public let method: String
         /// Statuses whose JSON error body is the job's failure.
-        public var failureStatuses: Set<Int>
+        public let failureStatuses: Set<Int>
     }
 
     /// The cancel request.
     public struct Cancel: Sendable {
         /// URL template.
-        public var url: Template
+        public let url: Template
         /// HTTP method.
-        public var method: String
+        public let method: String
         /// Body template.
-        public var body: JSONValue?
+        public let body: JSONValue?
         /// Cancel when polling times out.
-        public var onTimeout: Bool
+        public let onTimeout: Bool
     }
 
     /// The submit request.
-    public var submit: Submit
+    public let submit: Submit
     /// Headers for every request, sorted by name.
-    public var headers: [(name: String, value: Template)]
+    public let headers: [(name: String, value: Template)]
     /// Authentication.
-    public var auth: AuthPlan?
+    public let auth: AuthPlan?
     /// Polling; nil for synchronous methods.
-    public var polling: PollingPlan?
+    public let polling: PollingPlan?
     /// The result step.
-    public var result: Result?
+    public let result: Result?
     /// Output rules.
-    public var output: OutputPlan
+    public let output: OutputPlan
     /// Cancelling; nil when the provider cannot cancel.
-    public var cancel: Cancel?
+    public let cancel: Cancel?
     /// Per-request timeout.
-    public var requestTimeout: Duration
+    public let requestTimeout: Duration
     /// Every secret name any template references.
-    public var secretNames: Set<String>
+    public let secretNames: Set<String>
     /// The compiled `requestSchema`; inputs are checked against it before anything is sent.
-    public var inputSchema: InputSchema?
+    public let inputSchema: InputSchema?
     /// The provider's error envelope in 2xx bodies.
-    public var envelope: ErrorEnvelope
+    public let envelope: ErrorEnvelope
 
     static let httpMethods = ["GET", "POST", "PUT", "PATCH", "DELETE"]
 
@@ -101,10 +101,23 @@ public struct MethodPlan: Sendable {
                 "endpoint: '\(method.endpoint)' is relative but the inventory has no baseUrl; set baseUrl or use an absolute URL"
             )
         }
+        let query = try Self.templates(config.query, key: "adapterConfig.query")
+        guard (1...10).contains(config.submit.maxAttempts) else {
+            throw PollsterError(.invalidConfig, "adapterConfig.submit.maxAttempts: must be 1…10")
+        }
+        if let body = config.body { try Self.checkTemplates(in: body, key: "adapterConfig.body") }
+        let headers = try Self.templates(config.headers, key: "adapterConfig.headers")
+        self.headers = headers
+        let reconcile = try config.submit.reconcile.map { reconcile throws(PollsterError) in
+            let submitUsesReference =
+                endpoint.usesReference || (query + headers).contains { $0.value.usesReference }
+                || config.body.map { Self.anyTemplate(in: $0, \.usesReference) } ?? false
+            return try ReconcilePlan(reconcile, submitUsesReference: submitUsesReference)
+        }
         submit = Submit(
             method: submitMethod,
             endpoint: endpoint,
-            query: try Self.templates(config.query, key: "adapterConfig.query"),
+            query: query,
             body: config.body,
             taskIdPath: try config.submit.taskIdPath.map { path throws(PollsterError) in
                 try Self.path(path, key: "adapterConfig.submit.taskIdPath")
@@ -114,23 +127,14 @@ public struct MethodPlan: Sendable {
             maxAttempts: config.submit.maxAttempts,
             retryRateLimited: config.submit.retryRateLimited,
             maxRetryAfter: .milliseconds(Int64(max(0, config.submit.maxRetryAfterSeconds) * 1000)),
-            reconcile: nil
+            reconcile: reconcile
         )
-        guard (1...10).contains(config.submit.maxAttempts) else {
-            throw PollsterError(.invalidConfig, "adapterConfig.submit.maxAttempts: must be 1…10")
-        }
-        if let body = config.body { try Self.checkTemplates(in: body, key: "adapterConfig.body") }
-        headers = try Self.templates(config.headers, key: "adapterConfig.headers")
-        if let reconcile = config.submit.reconcile {
-            let submitUsesReference =
-                endpoint.usesReference || (submit.query + headers).contains { $0.value.usesReference }
-                || config.body.map { Self.anyTemplate(in: $0, \.usesReference) } ?? false
-            submit.reconcile = try ReconcilePlan(reconcile, submitUsesReference: submitUsesReference)
-        }
         auth = try config.auth.map { auth throws(PollsterError) in try AuthPlan(auth) }
-        envelope = try ErrorEnvelope(config.errorEnvelope ?? .tencentCloud)
-        polling = try config.polling.map { polling throws(PollsterError) in try PollingPlan(polling) }
-        polling?.classifier.envelope = envelope
+        let envelope = try ErrorEnvelope(config.errorEnvelope ?? .tencentCloud)
+        self.envelope = envelope
+        polling = try config.polling.map { polling throws(PollsterError) in
+            try PollingPlan(polling, envelope: envelope)
+        }
         result = try config.result.map { result throws(PollsterError) in
             Result(
                 url: try Self.template(result.url, key: "adapterConfig.result.url"),
@@ -307,9 +311,9 @@ public enum AuthPlan: Sendable {
 /// Compiled output rules.
 public struct OutputPlan: Sendable {
     /// Explicit output paths.
-    public var paths: [JSONPath]?
+    public let paths: [JSONPath]?
     /// The config as given.
-    public var config: OutputConfig
+    public let config: OutputConfig
 
     init(_ config: OutputConfig) throws(PollsterError) {
         self.config = config
@@ -319,6 +323,8 @@ public struct OutputPlan: Sendable {
                 compiled.append(try MethodPlan.path(path, key: "adapterConfig.output.paths[\(index)]"))
             }
             self.paths = compiled
+        } else {
+            self.paths = nil
         }
         guard config.maxBytes > 0 else {
             throw PollsterError(.invalidConfig, "adapterConfig.output.maxBytes: must be greater than 0")

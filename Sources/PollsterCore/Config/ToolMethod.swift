@@ -125,10 +125,10 @@ enum InventoryValidator {
 }
 
 /// Parsing and checking of `inventory.method` names.
-public enum ToolName {
+package enum ToolName {
     /// Splits `inventory.method` at the first dot.
     /// - Throws: `TOOL_NOT_FOUND` when the name has no dot.
-    public static func split(_ name: String) throws(PollsterError) -> (inventory: String, method: String) {
+    package static func split(_ name: String) throws(PollsterError) -> (inventory: String, method: String) {
         guard let dot = name.firstIndex(of: "."), dot != name.startIndex,
             name.index(after: dot) != name.endIndex
         else {
@@ -140,7 +140,7 @@ public enum ToolName {
     }
 
     /// True for a non-empty name of letters, digits, `_` and `-`.
-    public static func isValidPart(_ part: String) -> Bool {
+    package static func isValidPart(_ part: String) -> Bool {
         !part.isEmpty && part.count <= 128
             && part.unicodeScalars.allSatisfy {
                 $0.isASCII

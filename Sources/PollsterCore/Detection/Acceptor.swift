@@ -9,13 +9,13 @@ public struct Acceptor: Sendable {
     }
 
     /// The path tested; nil means the detected status field.
-    public var path: JSONPath?
+    public private(set) var path: JSONPath?
     /// The test.
-    public var matcher: Matcher
+    public let matcher: Matcher
     /// The phase on a match (`retry` becomes running).
-    public var phase: TaskPhase
+    public let phase: TaskPhase
     /// Where the message is.
-    public var messagePath: JSONPath?
+    public private(set) var messagePath: JSONPath?
     /// The `matches` pattern compiled once at load time; compiling it on every poll cost more than the
     /// rest of the poll (docs/benchmarks.md, scenario 1). Used only while `matcher` still holds its pattern.
     private var compiled: CompiledPattern?
@@ -55,6 +55,14 @@ public struct Acceptor: Sendable {
                 .invalidConfig,
                 "\(key).state: '\(config.state)' is not one of success, failure, retry, canceled")
         }
+    }
+
+    /// The same rule with `{id}` in its paths replaced by the task id.
+    func bound(taskId: String?) -> Acceptor {
+        var copy = self
+        copy.path = path?.binding(taskId: taskId)
+        copy.messagePath = messagePath?.binding(taskId: taskId)
+        return copy
     }
 
     /// True when the rule matches `value` (nil: the path is missing).

@@ -7,8 +7,8 @@
 /// success that carries an error field becomes a failure (a canceled one when the error
 /// says the request was canceled).
 public struct StatusClassifier: Sendable {
-    /// The provider's error envelope (set from the method's config).
-    public var envelope: ErrorEnvelope = .tencentCloud
+    /// The provider's error envelope (from the method's config).
+    public let envelope: ErrorEnvelope
     var statusPath: JSONPath?
     var vocabulary: [String: TaskPhase]
     var acceptors: [Acceptor]
@@ -16,8 +16,13 @@ public struct StatusClassifier: Sendable {
     var errorPath: JSONPath?
 
     /// Compiles the status rules of a polling config.
-    public init(_ config: PollingConfig) throws(PollsterError) {
+    /// - Parameters:
+    ///   - config: the polling config.
+    ///   - envelope: the provider's error envelope in 2xx bodies (`adapterConfig.errorEnvelope`).
+    /// - Throws: `INVALID_CONFIG` naming the key.
+    public init(_ config: PollingConfig, envelope: ErrorEnvelope = .tencentCloud) throws(PollsterError) {
         let key = "adapterConfig.polling"
+        self.envelope = envelope
         statusPath = try config.statusPath.map { path throws(PollsterError) in
             try MethodPlan.path(path, key: "\(key).statusPath")
         }
@@ -65,12 +70,7 @@ public struct StatusClassifier: Sendable {
         copy.statusPath = statusPath?.binding(taskId: taskId)
         copy.progressPath = progressPath?.binding(taskId: taskId)
         copy.errorPath = errorPath?.binding(taskId: taskId)
-        copy.acceptors = acceptors.map {
-            var acceptor = $0
-            acceptor.path = acceptor.path?.binding(taskId: taskId)
-            acceptor.messagePath = acceptor.messagePath?.binding(taskId: taskId)
-            return acceptor
-        }
+        copy.acceptors = acceptors.map { $0.bound(taskId: taskId) }
         return copy
     }
 

@@ -8,7 +8,7 @@
 /// FileNaming.defaultName(method: "render", taskId: "t1", index: 2, fileExtension: "mp4")
 /// // "render-t1-2.mp4"
 /// ```
-public enum FileNaming {
+package enum FileNaming {
     /// The longest name `sanitize` returns, in UTF-8 bytes.
     private static let maximumBytes = 200
     /// The longest extension (with its dot) kept when a name is shortened.
@@ -20,7 +20,7 @@ public enum FileNaming {
     /// `filename="quoted"` and `filename=token`, whatever their order. The result is not yet
     /// safe to use: pass it through ``sanitize(_:)``.
     /// - Parameter header: The header value, for example `attachment; filename="a.mp4"`.
-    public static func filename(fromContentDisposition header: String) -> String? {
+    package static func filename(fromContentDisposition header: String) -> String? {
         var plain: String?
         for (name, value) in parameters(ofContentDisposition: header) {
             switch name {
@@ -41,7 +41,7 @@ public enum FileNaming {
     /// characters other than `A-Z a-z 0-9 . _ -` and Unicode letters and digits with `_`,
     /// collapses runs of `_`, strips leading dots (no hidden files, no `..`), caps the length
     /// at 200 UTF-8 bytes keeping a short extension, and returns `file` if nothing is left.
-    public static func sanitize(_ name: String) -> String {
+    package static func sanitize(_ name: String) -> String {
         let visible = String(String.UnicodeScalarView(name.unicodeScalars.filter { !isControl($0) }))
         let base = visible.split(whereSeparator: { $0 == "/" || $0 == "\\" }).last ?? ""
         var output = ""
@@ -64,7 +64,7 @@ public enum FileNaming {
     ///   - taskId: The provider's task id.
     ///   - index: Nil for a job's only file, else its 1-based position.
     ///   - fileExtension: The extension without a dot (a leading dot is tolerated), if known.
-    public static func defaultName(method: String, taskId: String, index: Int?, fileExtension: String?)
+    package static func defaultName(method: String, taskId: String, index: Int?, fileExtension: String?)
         -> String
     {
         let flatten = { (part: String) in String(part.map { $0 == "/" || $0 == "\\" ? "_" : $0 }) }

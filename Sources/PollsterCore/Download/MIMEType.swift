@@ -4,7 +4,7 @@
 /// MIMEType.resolve(contentType: "application/octet-stream", prefix: bytes, url: url)
 /// // the sniffed type, else the URL's extension, else "application/octet-stream"
 /// ```
-public enum MIMEType {
+package enum MIMEType {
     private static let byExtension: [String: String] = [
         "mp4": "video/mp4", "m4v": "video/mp4", "mov": "video/quicktime", "webm": "video/webm",
         "mkv": "video/x-matroska", "avi": "video/x-msvideo",
@@ -39,14 +39,14 @@ public enum MIMEType {
     /// MIME type for a file extension, or nil.
     ///
     /// Case-insensitive, with or without the leading dot: `forExtension(".PNG")` is `image/png`.
-    public static func forExtension(_ ext: String) -> String? {
+    package static func forExtension(_ ext: String) -> String? {
         byExtension[(ext.hasPrefix(".") ? String(ext.dropFirst()) : ext).lowercased()]
     }
 
     /// Preferred file extension for a MIME type, or nil.
     ///
     /// Parameters and case are ignored: `fileExtension(for: "Video/MP4; codecs=avc1")` is `mp4`.
-    public static func fileExtension(for mimeType: String) -> String? {
+    package static func fileExtension(for mimeType: String) -> String? {
         preferredExtension[essence(mimeType)]
     }
 
@@ -55,7 +55,7 @@ public enum MIMEType {
     /// That is: missing, empty, not of the form `type/subtype`, or one of
     /// `application/octet-stream`, `binary/octet-stream`, `application/x-download`,
     /// `application/force-download`, `application/unknown`.
-    public static func isGeneric(_ contentType: String?) -> Bool {
+    package static func isGeneric(_ contentType: String?) -> Bool {
         guard let contentType else { return true }
         let type = essence(contentType)
         return generic.contains(type) || !isWellFormed(type)
@@ -70,7 +70,7 @@ public enum MIMEType {
     ///   - contentType: The response's Content-Type header, if any.
     ///   - prefix: The first bytes of the body (64 are plenty).
     ///   - url: The URL the bytes came from.
-    public static func resolve(contentType: String?, prefix: some Collection<UInt8>, url: String) -> String {
+    package static func resolve(contentType: String?, prefix: some Collection<UInt8>, url: String) -> String {
         if let contentType, !isGeneric(contentType) { return essence(contentType) }
         if let sniffed = sniff(prefix) { return sniffed }
         if let type = urlExtension(url).flatMap(forExtension) { return type }
@@ -119,7 +119,7 @@ extension MIMEType {
     /// JSON (first non-whitespace byte `{` or `[`, after an optional UTF-8 BOM).
     /// - Parameter prefix: The first bytes of the content; 16 identify everything but JSON
     ///   after leading whitespace.
-    public static func sniff(_ prefix: some Collection<UInt8>) -> String? {
+    package static func sniff(_ prefix: some Collection<UInt8>) -> String? {
         let head = Array(prefix.prefix(16))
         func starts(_ signature: [UInt8], at offset: Int = 0) -> Bool {
             head.count >= offset + signature.count

@@ -18,29 +18,6 @@ public struct ProviderAnswer: Sendable, Equatable, Codable {
 /// Messages never contain secret values: everything quoted from a request or a response
 /// passes through `Redactor` first.
 public struct PollsterError: Error, Sendable, Equatable, CustomStringConvertible {
-    /// Stable error codes, shared by the library, the CLI exit codes and HTTP statuses.
-    public enum Code: String, Sendable, CaseIterable, Codable {
-        case toolNotFound = "TOOL_NOT_FOUND"
-        case invalidConfig = "INVALID_CONFIG"
-        case missingSecret = "MISSING_SECRET"
-        case invalidInput = "INVALID_INPUT"
-        case httpError = "HTTP_ERROR"
-        case rateLimited = "RATE_LIMITED"
-        case transportError = "TRANSPORT_ERROR"
-        case taskIdNotFound = "TASK_ID_NOT_FOUND"
-        case taskFailed = "TASK_FAILED"
-        case taskCanceled = "TASK_CANCELED"
-        case taskNotFound = "TASK_NOT_FOUND"
-        case pollingTimeout = "POLLING_TIMEOUT"
-        case outputNotFound = "OUTPUT_NOT_FOUND"
-        case downloadFailed = "DOWNLOAD_FAILED"
-        case unsafeURL = "UNSAFE_URL"
-        case responseTooLarge = "RESPONSE_TOO_LARGE"
-        case submitUncertain = "SUBMIT_UNCERTAIN"
-        /// The task store (SQLite, PostgreSQL) could not be read or written in time.
-        case storeError = "STORE_ERROR"
-    }
-
     /// The stable code.
     public var code: Code
     /// What happened and what to change.

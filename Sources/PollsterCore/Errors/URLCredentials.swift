@@ -8,12 +8,12 @@
 /// URLCredentials.mask("https://u:p@api.test/v1?api_key=abc&page=2")
 /// // "https://[REDACTED]@api.test/v1?api_key=[REDACTED]&page=2"
 /// ```
-public enum URLCredentials {
+package enum URLCredentials {
     /// `url` with user-info and credential-like query values masked (any scheme).
     /// - Parameter keepingPlaceholders: leave values holding a placeholder (`${NAME}`,
     ///   `{input.key}`) as they are: a config's references are not secrets, and an export must
     ///   keep them.
-    public static func mask(_ url: String, keepingPlaceholders: Bool = false) -> String {
+    package static func mask(_ url: String, keepingPlaceholders: Bool = false) -> String {
         var output = url
         if let query = queryRange(in: output) {
             let parameters = output[query].split(separator: "&", omittingEmptySubsequences: false).map {
@@ -38,10 +38,10 @@ public enum URLCredentials {
     }
 
     /// True when `url` (or a URL template) has user-info: `scheme://user[:password]@host`.
-    public static func hasUserinfo(_ url: String) -> Bool { userinfoRange(in: url) != nil }
+    package static func hasUserinfo(_ url: String) -> Bool { userinfoRange(in: url) != nil }
 
     /// The names of query parameters that hold a literal credential (not a placeholder).
-    public static func literalCredentialParameters(in url: String) -> [String] {
+    package static func literalCredentialParameters(in url: String) -> [String] {
         guard let query = queryRange(in: url) else { return [] }
         return url[query].split(separator: "&").compactMap { parameter in
             guard let equals = parameter.firstIndex(of: "=") else { return nil }
@@ -55,7 +55,7 @@ public enum URLCredentials {
     /// case-insensitively: `key`, `api_key`, `apiKey`, `access_token`, `auth`, `sig`,
     /// `signature`, `secret`, `password`, `session`, `X-Amz-Signature`, `X-Amz-Credential`,
     /// `X-Amz-Security-Token`, `q-sign-*`, `q-ak`, …
-    public static func isCredentialName(_ name: String) -> Bool {
+    package static func isCredentialName(_ name: String) -> Bool {
         let lower = name.lowercased()
         if lower.hasPrefix("q-sign-") { return true }
         if fragments.contains(where: { lower.contains($0) }) { return true }

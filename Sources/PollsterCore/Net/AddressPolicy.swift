@@ -9,7 +9,7 @@
 /// AddressPolicy.nonPublicReason(IPAddress("169.254.169.254")!)  // "link-local"
 /// AddressPolicy.nonPublicReason(IPAddress("8.8.8.8")!)          // nil
 /// ```
-public enum AddressPolicy {
+package enum AddressPolicy {
     private struct Block {
         var base: UInt32
         var prefixLength: UInt32
@@ -46,7 +46,7 @@ public enum AddressPolicy {
     /// `unique-local`, `site-local`, `multicast`, `broadcast`, `reserved`.
     /// - Parameter address: A parsed address, for example one a host name resolved to.
     /// - Returns: A short, human-readable reason to put in an `UNSAFE_URL` message, or nil.
-    public static func nonPublicReason(_ address: IPAddress) -> String? {
+    package static func nonPublicReason(_ address: IPAddress) -> String? {
         switch address {
         case .v4(let value):
             return v4Blocks.first { $0.contains(value) }?.reason

@@ -1,18 +1,18 @@
 /// The parts of an http(s) URL that the engine needs: scheme, host, port, and the rest.
 ///
 /// Deliberately small: it validates and compares origins; it does not normalise paths.
-public struct HTTPURL: Sendable, Hashable, CustomStringConvertible {
+package struct HTTPURL: Sendable, Hashable, CustomStringConvertible {
     /// `http` or `https`, lowercased.
-    public var scheme: String
+    package var scheme: String
     /// The host, lowercased, without brackets for IPv6.
-    public var host: String
+    package var host: String
     /// The explicit port, if any.
-    public var port: Int?
+    package var port: Int?
     /// Path, query and fragment, starting with `/` (or empty).
-    public var pathAndQuery: String
+    package var pathAndQuery: String
 
     /// Parses an absolute http(s) URL; nil otherwise (also for user-info, spaces, control characters).
-    public init?(_ text: String) {
+    package init?(_ text: String) {
         guard !text.unicodeScalars.contains(where: { $0.value <= 0x20 || $0 == "\\" || $0.value == 0x7F })
         else {
             return nil
@@ -53,17 +53,17 @@ public struct HTTPURL: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The port in effect (explicit, or 80/443).
-    public var effectivePort: Int { port ?? (scheme == "https" ? 443 : 80) }
+    package var effectivePort: Int { port ?? (scheme == "https" ? 443 : 80) }
 
     /// `scheme://host:port`, the unit of trust for credentials.
-    public var origin: String { "\(scheme)://\(hostForURL):\(effectivePort)" }
+    package var origin: String { "\(scheme)://\(hostForURL):\(effectivePort)" }
 
     /// The path alone, without query and fragment.
-    public var path: String {
+    package var path: String {
         String(pathAndQuery.prefix { $0 != "?" && $0 != "#" })
     }
 
-    public var description: String {
+    package var description: String {
         "\(scheme)://\(hostForURL)\(port.map { ":\($0)" } ?? "")\(pathAndQuery)"
     }
 
@@ -71,7 +71,7 @@ public struct HTTPURL: Sendable, Hashable, CustomStringConvertible {
 
     /// Joins a configured endpoint to a base URL: absolute endpoints stand alone;
     /// relative ones are appended to the base (keeping the base's own path).
-    public static func join(base: String?, _ endpoint: String) -> String {
+    package static func join(base: String?, _ endpoint: String) -> String {
         if endpoint.hasPrefix("http://") || endpoint.hasPrefix("https://") { return endpoint }
         guard let base else { return endpoint }
         let trimmedBase = base.hasSuffix("/") ? String(base.dropLast()) : base
@@ -85,7 +85,7 @@ public struct HTTPURL: Sendable, Hashable, CustomStringConvertible {
     /// A reference with a scheme of its own (`HTTP://…`, `file:…`, `gopher:…`) stays absolute, its
     /// scheme lowercased, so a URL policy sees (and refuses) it rather than a relative path; a
     /// network-path reference (`//host/path`) takes the base's scheme.
-    public static func resolve(_ reference: String, against base: String) -> String {
+    package static func resolve(_ reference: String, against base: String) -> String {
         if let colon = schemeEnd(reference) {
             return reference[..<colon].lowercased() + reference[colon...]
         }

@@ -7,7 +7,7 @@
 /// ```swift
 /// IPAddress("[fe80::1%eth0]")?.description  // "fe80::1"
 /// ```
-public enum IPAddress: Sendable, Hashable, CustomStringConvertible {
+package enum IPAddress: Sendable, Hashable, CustomStringConvertible {
     /// An IPv4 address, most significant octet first (`127.0.0.1` is `0x7F00_0001`).
     case v4(UInt32)
     /// An IPv6 address as two 64-bit halves, most significant half first.
@@ -19,7 +19,7 @@ public enum IPAddress: Sendable, Hashable, CustomStringConvertible {
     /// `::` compression, end in an embedded IPv4 address (`::ffff:1.2.3.4`), be wrapped in
     /// `[brackets]` and carry a `%zone` suffix, which is ignored.
     /// - Parameter text: The literal, without surrounding whitespace.
-    public init?(_ text: String) {
+    package init?(_ text: String) {
         var bytes = Array(text.utf8)[...]
         var bracketed = false
         if bytes.first == UInt8(ascii: "[") {
@@ -60,7 +60,7 @@ public enum IPAddress: Sendable, Hashable, CustomStringConvertible {
 
     /// Canonical text: dotted quad, or RFC 5952 IPv6 (lowercase, longest zero run as `::`,
     /// IPv4-mapped addresses as `::ffff:a.b.c.d`).
-    public var description: String {
+    package var description: String {
         switch self {
         case .v4(let value):
             return Self.dotted(value)

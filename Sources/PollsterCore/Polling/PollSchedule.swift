@@ -66,7 +66,7 @@ public struct PollSchedule: Sendable, Hashable {
 
 extension Duration {
     /// The duration in (fractional) seconds.
-    public var seconds: Double {
+    package var seconds: Double {
         let parts = components
         return Double(parts.seconds) + Double(parts.attoseconds) / 1e18
     }

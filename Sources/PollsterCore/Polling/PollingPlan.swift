@@ -1,25 +1,25 @@
 /// Compiled polling rules.
 public struct PollingPlan: Sendable {
     /// Status URL template; nil means detect it from the submit response.
-    public var statusUrl: Template?
+    public let statusUrl: Template?
     /// HTTP method of the status request.
-    public var method: String
+    public let method: String
     /// Body template of the status request.
-    public var body: JSONValue?
+    public let body: JSONValue?
     /// Extra headers of the status request, sorted by name.
-    public var headers: [(name: String, value: Template)]
+    public let headers: [(name: String, value: Template)]
     /// When to poll.
-    public var schedule: PollSchedule
+    public let schedule: PollSchedule
     /// How to read a status response.
-    public var classifier: StatusClassifier
+    public private(set) var classifier: StatusClassifier
     /// Failed polls in a row before giving up.
-    public var maxConsecutiveErrors: Int
+    public let maxConsecutiveErrors: Int
     /// How answers are read, when the config forces it; nil decides from how the URL was found.
-    public var mode: StatusURLDetector.Mode?
+    public let mode: StatusURLDetector.Mode?
     /// Whether the status body or headers need the task id (`{id}`).
-    public var requestUsesTaskId: Bool
+    public let requestUsesTaskId: Bool
 
-    init(_ config: PollingConfig) throws(PollsterError) {
+    init(_ config: PollingConfig, envelope: ErrorEnvelope) throws(PollsterError) {
         let key = "adapterConfig.polling"
         statusUrl = try config.statusUrl.map { url throws(PollsterError) in
             try MethodPlan.template(url, key: "\(key).statusUrl")
@@ -68,7 +68,14 @@ public struct PollingPlan: Sendable {
         schedule = PollSchedule(
             interval: .seconds(config.intervalSeconds), maxWait: .seconds(config.maxWaitSeconds),
             backoff: backoff)
-        classifier = try StatusClassifier(config)
+        classifier = try StatusClassifier(config, envelope: envelope)
+    }
+
+    /// The same plan with `{id}` in the classifier's paths replaced by the task id.
+    package func bound(taskId: String?) -> PollingPlan {
+        var copy = self
+        copy.classifier = classifier.bound(taskId: taskId)
+        return copy
     }
 
     var secretNames: Set<String> {

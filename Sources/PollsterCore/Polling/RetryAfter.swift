@@ -6,7 +6,7 @@ import Foundation
 /// RetryAfter.delay(from: "120", now: Date())                            // 120 seconds
 /// RetryAfter.delay(from: "Sun, 06 Nov 1994 08:49:37 GMT", now: Date())  // .zero, long past
 /// ```
-public enum RetryAfter {
+package enum RetryAfter {
     /// Longest delay returned (about 68 years), so absurd values cannot overflow.
     private static let maximumSeconds: Int64 = Int64(Int32.max)
 
@@ -21,7 +21,7 @@ public enum RetryAfter {
     ///   - now: The current time, to turn a date into a delay.
     /// - Returns: The delay, never negative (a past date gives `.zero`), capped at about 68
     ///   years; nil if the value is not one of the forms above.
-    public static func delay(from header: String, now: Date) -> Duration? {
+    package static func delay(from header: String, now: Date) -> Duration? {
         let text = header.trimmingWhitespace()
         if let seconds = deltaSeconds(text) { return seconds }
         guard let date = httpDate(text, now: now) else { return nil }

@@ -1,7 +1,7 @@
 /// RFC 3986 percent-encoding for values placed into URLs.
-public enum PercentEncoding {
+package enum PercentEncoding {
     /// Encodes every byte except the unreserved characters `A-Z a-z 0-9 - . _ ~`.
-    public static func encode(_ text: String) -> String {
+    package static func encode(_ text: String) -> String {
         var output = ""
         output.reserveCapacity(text.utf8.count)
         for byte in text.utf8 {
@@ -17,7 +17,7 @@ public enum PercentEncoding {
     }
 
     /// Decodes `%XX` sequences (and `+` as space when `plusIsSpace`); nil on malformed input.
-    public static func decode(_ text: String, plusIsSpace: Bool = false) -> String? {
+    package static func decode(_ text: String, plusIsSpace: Bool = false) -> String? {
         decodedBytes(text, plusIsSpace: plusIsSpace).flatMap { String(validating: $0, as: UTF8.self) }
     }
 

@@ -35,7 +35,7 @@ extension MCPSession {
         }
         switch await outcome({ () async throws(PollsterError) in try await service.cancel(task.id) }) {
         case .success: break
-        case .failure(let error) where error.code == .invalidInput:
+        case .failure(let error) where error.code == .conflict:
             throw MCPError.invalidParams(error.message)
         case .failure(let error): throw error
         }

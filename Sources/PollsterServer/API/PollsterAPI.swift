@@ -69,13 +69,13 @@ struct PollsterAPI: APIProtocol {
 
     func cancelTask(_ input: Operations.CancelTask.Input) async throws -> Operations.CancelTask.Output {
         let task = try await visibleTask(input.path.id)
-        let canceled = try await conflicting { try await service.cancel(task.id) }
+        let canceled = try await service.cancel(task.id)
         return .ok(.init(body: .json(TaskView.task(canceled))))
     }
 
     func retryTask(_ input: Operations.RetryTask.Input) async throws -> Operations.RetryTask.Output {
         let task = try await visibleTask(input.path.id)
-        let queued = try await conflicting { try await service.retry(task.id) }
+        let queued = try await service.retry(task.id)
         if let url = queued.webhookURL {
             try await state.addWebhook(taskID: queued.id, url: url, now: Date())
         }
@@ -101,19 +101,8 @@ struct PollsterAPI: APIProtocol {
     func engine<T>(_ body: () async throws -> T) async throws -> T {
         do {
             return try await body()
-        } catch let error as PollsterError {
-            throw error
         } catch {
-            throw PollsterError(.transportError, "the tool registry failed: \(error)")
-        }
-    }
-
-    /// Runs a cancel or retry; a task in the wrong state for it is a 409, not a 422.
-    func conflicting(_ body: () async throws -> TaskRecord) async throws -> TaskRecord {
-        do {
-            return try await body()
-        } catch let error as PollsterError where error.code == .invalidInput {
-            throw APIProblem(.conflict, code: "CONFLICT", error.message)
+            throw PollsterError.mapping(error, "the tool registry failed", from: .registry)
         }
     }
 }

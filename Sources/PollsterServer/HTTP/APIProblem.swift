@@ -8,8 +8,7 @@ import PollsterCore
 ///
 /// Codes are `PollsterError.Code` values, plus a few that only the HTTP API produces:
 /// `UNAUTHORIZED`, `FORBIDDEN`, `NOT_FOUND`, `METHOD_NOT_ALLOWED`, `BAD_REQUEST`,
-/// `IDEMPOTENCY_CONFLICT`, `CONFLICT`, `PAYLOAD_TOO_LARGE`, `RANGE_NOT_SATISFIABLE`,
-/// `NOT_READY` and `INTERNAL`.
+/// `IDEMPOTENCY_CONFLICT`, `PAYLOAD_TOO_LARGE`, `RANGE_NOT_SATISFIABLE` and `NOT_READY`.
 public struct APIProblem: Error, Sendable, Equatable, Codable {
     /// A URI naming the problem type.
     public var type: String
@@ -43,9 +42,10 @@ public struct APIProblem: Error, Sendable, Equatable, Codable {
         case .toolNotFound, .taskNotFound: .notFound
         case .invalidInput: .unprocessableContent
         case .unsafeURL: .unprocessableContent
-        case .transportError: .serviceUnavailable
+        case .conflict: .conflict
+        case .transportError, .storeError, .canceled: .serviceUnavailable
         case .rateLimited: .tooManyRequests
-        case .invalidConfig, .missingSecret: .internalServerError
+        case .invalidConfig, .missingSecret, .internal: .internalServerError
         default: .badGateway
         }
     }

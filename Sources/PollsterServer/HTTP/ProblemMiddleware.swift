@@ -45,7 +45,7 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
                 case 405: "METHOD_NOT_ALLOWED"
                 case 413: "PAYLOAD_TOO_LARGE"
                 case 400..<500: "BAD_REQUEST"
-                default: "INTERNAL"
+                default: PollsterError.Code.internal.rawValue
                 }
             if error.status.code >= 500 { return internalError(error, request: request) }
             return APIProblem(error.status, code: code, error.body ?? error.status.reasonPhrase)
@@ -56,7 +56,9 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
 
     private func internalError(_ error: any Error, request: Request) -> APIProblem {
         logger.error("\(request.method) \(request.uri.path) failed: \(error)")
-        return APIProblem(.internalServerError, code: "INTERNAL", "the server failed; see its log")
+        return APIProblem(
+            .internalServerError, code: PollsterError.Code.internal.rawValue, "the server failed; see its log"
+        )
     }
 
     /// A problem as a response.

@@ -2,7 +2,7 @@ import Foundation
 import Logging
 import Pollster
 import PollsterCore
-import PollsterTesting
+import PollsterMock
 import Synchronization
 import Testing
 

@@ -1,5 +1,5 @@
 import PollsterCore
-import PollsterTesting
+import PollsterMock
 import Testing
 
 /// One fault class of the matrix: how the mock misbehaves and how the invocation must end.

@@ -1,5 +1,5 @@
 import PollsterCore
-import PollsterTesting
+import PollsterMock
 import Testing
 
 /// Every shipped protocol shape the mock provider speaks, as the fault matrix drives it.

@@ -1,7 +1,7 @@
 import Foundation
 import Pollster
 import PollsterCore
-import PollsterTesting
+import PollsterMock
 import Testing
 
 /// The fault matrix through durable tasks (`submit` + `worker`): the same faults end in the

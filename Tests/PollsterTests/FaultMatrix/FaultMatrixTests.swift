@@ -2,7 +2,7 @@ import Crypto
 import Foundation
 import Pollster
 import PollsterCore
-import PollsterTesting
+import PollsterMock
 import Testing
 
 /// Every fault class of design.md and issue 11 against every shipped protocol shape, through

@@ -1,6 +1,7 @@
 import Foundation
 import NIOHTTP1
 import PollsterCore
+import PollsterMock
 import PollsterTesting
 import Testing
 

@@ -1,5 +1,6 @@
 import Foundation
 import PollsterCore
+import PollsterMock
 import PollsterTesting
 import Testing
 

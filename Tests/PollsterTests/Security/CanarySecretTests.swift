@@ -2,6 +2,7 @@ import Foundation
 import Pollster
 import PollsterCore
 import PollsterPostgres
+import PollsterSQLite
 import PollsterTesting
 import Testing
 

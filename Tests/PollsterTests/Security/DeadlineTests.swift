@@ -1,7 +1,7 @@
 import Foundation
 import Pollster
 import PollsterCore
-import PollsterTesting
+import PollsterMock
 import Testing
 
 /// `polling.maxWaitSeconds` bounds the whole invocation even while a status request is in

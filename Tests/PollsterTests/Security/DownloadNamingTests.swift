@@ -2,7 +2,7 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 import PollsterCore
-import PollsterTesting
+import PollsterMock
 import Testing
 
 @testable import Pollster

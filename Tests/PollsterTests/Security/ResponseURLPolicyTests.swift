@@ -1,7 +1,7 @@
 import NIOHTTP1
 import Pollster
 import PollsterCore
-import PollsterTesting
+import PollsterMock
 import Testing
 
 /// URLs taken from a provider's answer — status URLs in bodies, `Operation-Location` and

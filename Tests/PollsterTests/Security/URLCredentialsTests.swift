@@ -1,7 +1,7 @@
 import Foundation
 import NIOHTTP1
 import PollsterCore
-import PollsterTesting
+import PollsterMock
 import Testing
 
 @testable import Pollster

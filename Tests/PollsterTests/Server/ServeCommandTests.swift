@@ -4,6 +4,7 @@ import NIOCore
 import NIOHTTP1
 import Pollster
 import PollsterCore
+import PollsterMock
 import PollsterPostgres
 import PollsterTesting
 import Testing

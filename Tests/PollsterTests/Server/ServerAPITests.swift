@@ -4,8 +4,8 @@ import Foundation
 import NIOHTTP1
 import Pollster
 import PollsterCore
+import PollsterMock
 import PollsterServer
-import PollsterTesting
 import Testing
 
 /// The HTTP task API end to end: a real client, a real server on loopback, the mock provider.
@@ -108,6 +108,19 @@ struct ServerAPITests {
             #expect(retried == 202)
             #expect(task["attempt"] == 2)
             #expect(task["state"]?.stringValue == "queued")
+        }
+    }
+
+    @Test func cancelOrRetryOfASucceededTaskIs409Conflict() async throws {
+        try await withServer { server in
+            let id = try #require(try await server.submit().1["id"]?.stringValue)
+            #expect(try await server.finished(id)["state"]?.stringValue == "succeeded")
+            for action in ["cancel", "retry"] {
+                let (status, problem) = try await server.json(
+                    server.request(.post, "/v1/tasks/\(id)/\(action)"))
+                #expect(status == 409, "\(action)")
+                #expect(problem["code"]?.stringValue == "CONFLICT", "\(action)")
+            }
         }
     }
 

@@ -4,8 +4,8 @@ import NIOCore
 import NIOHTTP1
 import Pollster
 import PollsterCore
+import PollsterMock
 import PollsterServer
-import PollsterTesting
 import Testing
 
 /// A running `pollster serve` equivalent on an ephemeral loopback port: the HTTP API, a worker,

@@ -1,7 +1,7 @@
 import Foundation
 import Pollster
 import PollsterCore
-import PollsterTesting
+import PollsterMock
 
 /// Secrets for every shipped adapter, as fixtures are recorded with them redacted.
 let replaySecrets = testSecrets.merging([

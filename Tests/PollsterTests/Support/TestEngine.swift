@@ -2,7 +2,7 @@ import Foundation
 import Logging
 import Pollster
 import PollsterCore
-import PollsterTesting
+import PollsterMock
 import Testing
 
 /// Paths of the repository, found from this file.

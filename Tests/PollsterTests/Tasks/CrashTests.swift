@@ -1,8 +1,9 @@
 import Foundation
 import Pollster
 import PollsterCore
+import PollsterMock
 import PollsterPostgres
-import PollsterTesting
+import PollsterSQLite
 import Testing
 
 /// Worker processes killed with `kill -9` mid-flight: every task still ends, none is lost,

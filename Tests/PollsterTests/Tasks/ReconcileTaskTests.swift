@@ -1,6 +1,8 @@
 import Foundation
 import Pollster
 import PollsterCore
+import PollsterMock
+import PollsterSQLite
 import PollsterTesting
 import Testing
 

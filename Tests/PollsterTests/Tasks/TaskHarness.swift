@@ -2,7 +2,7 @@ import Foundation
 import Logging
 import Pollster
 import PollsterCore
-import PollsterTesting
+import PollsterMock
 import Testing
 
 /// A mock provider, an engine over it, a task store and a service: what the durable-task tests

@@ -2,6 +2,7 @@ import Foundation
 import NIOHTTP1
 import Pollster
 import PollsterCore
+import PollsterSQLite
 import Testing
 
 /// The `TaskStore` contract, checked on every store: in memory, SQLite and PostgreSQL (the

@@ -3,7 +3,7 @@ import Foundation
 import NIOHTTP1
 import Pollster
 import PollsterCore
-import PollsterTesting
+import PollsterMock
 import ServiceLifecycle
 import Testing
 
@@ -87,7 +87,7 @@ struct TaskWorkerTests {
                 #expect(harness.mock.stats.submissions == 2)
             }
             let error = await pollsterError { try await harness.service.retry(task.id) }
-            #expect(error?.code == .invalidInput, "a succeeded task is not retried")
+            #expect(error?.code == .conflict, "a succeeded task is not retried")
         }
     }
 
@@ -122,12 +122,18 @@ struct TaskWorkerTests {
             let requeued = try await harness.service.retry(task.id)
             #expect(requeued.state == .queued && requeued.attempt == 2)
             let again = await pollsterError { try await harness.service.retry(task.id) }
-            #expect(again?.code == .invalidInput, "a queued task is not retried again")
+            #expect(again?.code == .conflict, "a queued task is not retried again")
             #expect(try await harness.service.cancel(task.id).state == .canceled)
+            // A task queued after it: once the worker has run that one, it has claimed past the
+            // canceled task, which it must have skipped.
+            let later = try await harness.service.submit(
+                runwayTool, input: runwayInput, options: harness.options)
             try await harness.running([harness.worker("w1")]) {
-                try await Task.sleep(for: .milliseconds(300))
+                _ = try await harness.waitUntil(later.id, timeout: .seconds(60)) { $0.state.isFinished }
             }
-            #expect(harness.mock.stats.submissions == 0)
+            #expect(try await harness.service.status(later.id).state == .succeeded)
+            #expect(harness.mock.stats.submissions == 1, "only the later task was submitted")
+            #expect(try await harness.service.status(task.id).state == .canceled)
             let error = await pollsterError { try await harness.service.cancel("no-such-task") }
             #expect(error?.code == .taskNotFound)
         }

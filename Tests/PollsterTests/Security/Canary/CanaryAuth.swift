@@ -1,5 +1,5 @@
 import Foundation
-import PollsterTesting
+import PollsterMock
 import Testing
 
 /// Where an adapter puts the canary: each auth style Pollster supports.

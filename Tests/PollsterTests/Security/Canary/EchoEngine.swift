@@ -1,6 +1,7 @@
 import Foundation
 import Pollster
 import PollsterCore
+import PollsterMock
 import PollsterTesting
 
 /// An ``EchoProviderServer`` ending jobs as `run` says, an adapter sending the canary as `auth`

@@ -17,7 +17,7 @@ import Foundation
 import NIOCore
 import NIOPosix
 import NIOSSL
-import PollsterTesting
+import PollsterMock
 
 struct Arguments {
     var port = 8089

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Pollster
 
 /// Tasks in a SQLite file (GRDB, WAL mode): the embedded single-machine store.
 ///

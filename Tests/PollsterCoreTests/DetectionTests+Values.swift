@@ -1,8 +1,10 @@
 import PollsterCore
 import Testing
 
-@Suite("Task id and status URL detection")
-struct IdAndURLDetectionTests {
+/// More `DetectionTests` cases, written as `JSONValue` literals rather than JSON text.
+extension DetectionTests {
+    // MARK: Task id and status URL detection, from provider-shaped values
+
     static let idCases: [(JSONValue, String, String)] = [
         (JSONValue.object(["data": ["video_id": "v1"], "error": nil]), "v1", "data.video_id"),
         (["request_id": "r1", "status_url": "https://q/1"], "r1", "request_id"),
@@ -49,10 +51,9 @@ struct IdAndURLDetectionTests {
         #expect(location?.mode == .location)
         #expect(StatusURLDetector.detect(body: nil, status: 200) { $0 == "Location" ? "/x" : nil } == nil)
     }
-}
 
-@Suite("Status classification")
-struct StatusClassificationTests {
+    // MARK: Status classification, from provider-shaped values
+
     static let phaseCases: [(JSONValue, TaskPhase, String)] = [
         (JSONValue.object(["data": ["status": "pending"]]), TaskPhase.pending, "data.status"),
         (["data": ["status": "processing"]], .running, "data.status"),
@@ -120,12 +121,12 @@ struct StatusClassificationTests {
         #expect(reading.rawStatus == value)
     }
 
-    static let progressCases: [(JSONValue, Double)] = [
+    static let progressValueCases: [(JSONValue, Double)] = [
         (JSONValue.double(0.42), 42.0), (.integer(57), 57), (.double(1.0), 100),
     ]
 
-    @Test("progress is normalised to 0-100", arguments: progressCases)
-    func progress(value: JSONValue, expected: Double) {
+    @Test("progress values are normalised to 0-100", arguments: progressValueCases)
+    func progressValue(value: JSONValue, expected: Double) {
         let reading = StatusClassifier.defaults.classify(["status": "running", "progress": value])
         #expect(reading.progress == expected)
     }
@@ -166,11 +167,10 @@ struct StatusClassificationTests {
             (error as? PollsterError)?.message.contains("statusMap.1") == true
         }
     }
-}
 
-@Suite("Output search")
-struct OutputSearchTests {
-    static let outputCases: [(JSONValue, [String])] = [
+    // MARK: Output search, from provider-shaped values
+
+    static let literalOutputCases: [(JSONValue, [String])] = [
         (
             JSONValue.object([
                 "data": [
@@ -193,7 +193,7 @@ struct OutputSearchTests {
 
     @Test(
         "the best outputs are found and non-outputs skipped",
-        arguments: outputCases)
+        arguments: literalOutputCases)
     func search(result: JSONValue, urls: [String]) {
         #expect(OutputFinder.find(in: result).map(\.url) == urls)
     }
