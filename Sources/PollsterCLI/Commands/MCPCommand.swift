@@ -40,6 +40,19 @@ struct MCPCommand: AsyncParsableCommand {
     @Flag(name: .customLong("no-worker"), help: "Run no worker here (another process works the store).")
     var noWorker = false
 
+    @Option(
+        name: .customLong("allow-host"),
+        help: ArgumentHelp(
+            "With --http: a Host header to accept besides loopback's (repeat; a bare name accepts any port).",
+            valueName: "host"))
+    var allowHosts: [String] = []
+
+    @Option(
+        name: .customLong("allow-origin"),
+        help: ArgumentHelp(
+            "With --http: a browser Origin to accept besides loopback's (repeat).", valueName: "origin"))
+    var allowOrigins: [String] = []
+
     @OptionGroup var engine: EngineOptions
     @OptionGroup var store: TaskStoreOptions
 
@@ -47,9 +60,24 @@ struct MCPCommand: AsyncParsableCommand {
         guard toolSeparator.range(of: "^[A-Za-z0-9_.-]+$", options: .regularExpression) != nil else {
             throw ValidationError("--tool-separator may only use A-Z a-z 0-9 _ - .")
         }
-        if let http, MCPListenAddress(http) == nil {
-            throw ValidationError("--http takes host:port, e.g. 127.0.0.1:8765")
+        if let http {
+            guard let address = MCPListenAddress(http) else {
+                throw ValidationError("--http takes host:port, e.g. 127.0.0.1:8765")
+            }
+            if !address.isLoopback, Self.token == nil {
+                throw ValidationError(
+                    "--http on \(address.host) can be reached from other machines: set \(Self.tokenVariable) to a secret that clients send as Authorization: Bearer <token>, or listen on 127.0.0.1"
+                )
+            }
         }
+    }
+
+    /// The environment variable holding the bearer token of `--http` (never a flag: flags show in
+    /// process listings).
+    static let tokenVariable = "POLLSTER_MCP_TOKEN"
+
+    static var token: String? {
+        Environment.value(tokenVariable).flatMap { $0.isEmpty ? nil : $0 }
     }
 
     func run() async throws {
@@ -61,7 +89,10 @@ struct MCPCommand: AsyncParsableCommand {
                     service: TaskService(store: taskStore, pollster: pollster),
                     configuration: configuration(), logger: logger)
                 logger.info("MCP server over tasks in \(place)")
-                let session = MCPService(server: server, http: http.flatMap(MCPListenAddress.init))
+                let session = MCPService(
+                    server: server, http: http.flatMap(MCPListenAddress.init),
+                    access: MCPHTTPAccess(
+                        bearerToken: Self.token, allowedHosts: allowHosts, allowedOrigins: allowOrigins))
                 let group = ServiceGroup(
                     configuration: ServiceGroupConfiguration(
                         services: setup.services.map { .init(service: $0) }
@@ -94,17 +125,24 @@ struct MCPListenAddress {
         self.host = String(text[..<colon])
         self.port = port
     }
+
+    /// Whether only this machine can connect.
+    var isLoopback: Bool {
+        ["127.0.0.1", "localhost", "::1", "[::1]"].contains(host) || host.hasPrefix("127.")
+    }
 }
 
 /// One MCP session (stdio) or listener (HTTP) as a service, so SIGTERM/SIGINT end it gracefully.
 struct MCPService: Service {
     let server: PollsterMCPServer
     let http: MCPListenAddress?
+    let access: MCPHTTPAccess
 
     func run() async throws {
         guard let http else { return try await server.runStdio() }
-        try await server.runHTTP(host: http.host, port: http.port) { port in
-            Console.error("pollster mcp: listening on http://\(http.host):\(port)/mcp")
+        try await server.runHTTP(host: http.host, port: http.port, access: access) { port in
+            let auth = access.bearerToken == nil ? "no token: loopback only" : "bearer token required"
+            Console.error("pollster mcp: listening on http://\(http.host):\(port)/mcp (\(auth))")
         }
     }
 }

@@ -4,7 +4,8 @@ import MCP
 
 /// The Streamable HTTP sessions of one server: an SDK `Server` and a
 /// `StatefulHTTPServerTransport` per `MCP-Session-Id`, created by an `initialize` POST and ended
-/// by DELETE (or when the listener stops). The worker is shared by all of them.
+/// by DELETE (or when the listener stops). The worker is shared by all of them. Every request
+/// passes `MCPHTTPAccess` first (bearer token, then the SDK's Host/Origin checks).
 actor MCPHTTPSessions {
     private struct Entry {
         let transport: StatefulHTTPServerTransport
@@ -17,6 +18,7 @@ actor MCPHTTPSessions {
     }
 
     private let owner: PollsterMCPServer
+    private let access: MCPHTTPAccess
     private let cancels: AsyncStream<String>.Continuation
     private let logger: Logger
     private var sessions: [String: Entry] = [:]
@@ -24,8 +26,12 @@ actor MCPHTTPSessions {
     nonisolated let started: AsyncStream<MCPSession>
     private let startedSink: AsyncStream<MCPSession>.Continuation
 
-    init(owner: PollsterMCPServer, cancels: AsyncStream<String>.Continuation, logger: Logger) {
+    init(
+        owner: PollsterMCPServer, access: MCPHTTPAccess, cancels: AsyncStream<String>.Continuation,
+        logger: Logger
+    ) {
         self.owner = owner
+        self.access = access
         self.cancels = cancels
         self.logger = logger
         (started, startedSink) = AsyncStream.makeStream(of: MCPSession.self)
@@ -33,6 +39,7 @@ actor MCPHTTPSessions {
 
     /// Routes one HTTP request to its session, or starts a session for an `initialize`.
     func handle(_ request: MCP.HTTPRequest) async -> MCP.HTTPResponse {
+        if let refusal = access.refusal(request) { return refusal }
         let id = request.header(HTTPHeaderName.sessionID)
         if let id, let entry = sessions[id] {
             let response = await entry.transport.handleRequest(request)
@@ -63,7 +70,8 @@ actor MCPHTTPSessions {
     private func start(_ request: MCP.HTTPRequest) async -> MCP.HTTPResponse {
         let id = UUID().uuidString
         let transport = StatefulHTTPServerTransport(
-            sessionIDGenerator: FixedSessionID(id: id), logger: logger)
+            sessionIDGenerator: FixedSessionID(id: id), validationPipeline: access.validationPipeline,
+            logger: logger)
         let session = await owner.makeSession(cancels: cancels)
         do {
             try await session.server.start(

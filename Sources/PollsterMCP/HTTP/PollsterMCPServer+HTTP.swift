@@ -7,12 +7,15 @@ import NIOCore
 extension PollsterMCPServer {
     /// Serves Streamable HTTP on `http://host:port/mcp` until graceful shutdown (or cancellation),
     /// one MCP session per `MCP-Session-Id`, all sharing one worker.
-    /// - Parameter onListening: called with the bound port once the listener runs (port 0 picks one).
-    public func runHTTP(host: String, port: Int, onListening: @escaping @Sendable (Int) -> Void = { _ in })
-        async throws
-    {
+    /// - Parameters:
+    ///   - access: the bearer token and the hosts and origins accepted besides loopback's.
+    ///   - onListening: called with the bound port once the listener runs (port 0 picks one).
+    public func runHTTP(
+        host: String, port: Int, access: MCPHTTPAccess = MCPHTTPAccess(),
+        onListening: @escaping @Sendable (Int) -> Void = { _ in }
+    ) async throws {
         try await withRuntime { cancels in
-            let sessions = MCPHTTPSessions(owner: self, cancels: cancels, logger: logger)
+            let sessions = MCPHTTPSessions(owner: self, access: access, cancels: cancels, logger: logger)
             let router = Router()
             for method in [HTTPTypes.HTTPRequest.Method.post, .get, .delete] {
                 router.on("mcp", method: method) { request, _ -> Hummingbird.Response in
@@ -48,6 +51,9 @@ extension PollsterMCPServer {
             headers[field.name.canonicalName] =
                 headers[field.name.canonicalName].map { "\($0), \(field.value)" } ?? field.value
         }
+        // HTTP/1 `Host` arrives as the authority, not a header field; the SDK's DNS-rebinding
+        // check reads it as `Host`.
+        if let authority = request.head.authority { headers["Host"] = authority }
         let buffer = try await request.body.collect(upTo: 16 << 20)
         return MCP.HTTPRequest(
             method: request.method.rawValue, headers: headers,

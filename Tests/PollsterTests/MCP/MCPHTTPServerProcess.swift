@@ -5,10 +5,12 @@ import PollsterCore
 final class MCPHTTPServerProcess {
     private let process: CLIProcess
 
-    /// Starts the server with `arguments` (which must not include `--http`).
-    init(_ arguments: [String], environment: [String: String], in directory: URL) throws {
-        process = try CLIProcess(
-            arguments + ["--http", "127.0.0.1:0"], environment: environment, in: directory)
+    /// Starts the server with `arguments` (which must not include `--http`) on `address`.
+    init(
+        _ arguments: [String], environment: [String: String], in directory: URL,
+        address: String = "127.0.0.1:0"
+    ) throws {
+        process = try CLIProcess(arguments + ["--http", address], environment: environment, in: directory)
     }
 
     /// The `/mcp` URL once the server listens (waits up to 30 s).
@@ -17,7 +19,7 @@ final class MCPHTTPServerProcess {
             if let line = log.split(separator: "\n").first(where: { $0.contains("listening on ") }),
                 let range = line.range(of: "http://")
             {
-                return String(line[range.lowerBound...])
+                return String(line[range.lowerBound...].prefix { $0 != " " })
             }
             if !process.isRunning { break }
             try await Task.sleep(for: .milliseconds(100))
