@@ -16,6 +16,14 @@ struct AuthMiddleware<Context: RequestContext>: RouterMiddleware {
     {
         if Self.publicPaths.contains(request.uri.path) { return try await next(request, context) }
         guard let keys else {
+            // Without keys only this machine may call; a web page that rebinds its own name to
+            // 127.0.0.1 still sends its own name as Host, and is refused.
+            guard Self.isLoopback(authority: request.head.authority) else {
+                throw APIProblem(
+                    .misdirectedRequest, code: "FORBIDDEN",
+                    "--no-auth serves loopback callers only; the Host \(request.head.authority ?? "-") is not 127.0.0.1, localhost or [::1]"
+                )
+            }
             return try await Tenant.$current.withValue(Tenant(name: "local")) {
                 try await next(request, context)
             }
@@ -33,6 +41,18 @@ struct AuthMiddleware<Context: RequestContext>: RouterMiddleware {
             throw APIProblem(.forbidden, code: "FORBIDDEN", "this key lacks the scope \(needed.rawValue)")
         }
         return try await Tenant.$current.withValue(tenant) { try await next(request, context) }
+    }
+
+    /// Whether a request's authority (`Host`) names this machine.
+    static func isLoopback(authority: String?) -> Bool {
+        guard let authority else { return true }  // HTTP/1.0 without Host: a local tool
+        let host: Substring
+        if authority.hasPrefix("["), let end = authority.firstIndex(of: "]") {
+            host = authority[authority.index(after: authority.startIndex)..<end]
+        } else {
+            host = authority.split(separator: ":", maxSplits: 1).first ?? ""
+        }
+        return host == "localhost" || host == "::1" || host.hasPrefix("127.")
     }
 }
 

@@ -13,7 +13,9 @@ import Testing
 /// `/metrics` with the engine's provider traffic beside the API's own counters.
 @Suite("pollster serve", .postgresStores)
 struct ServeCommandTests {
-    @Test("--no-auth warns, serves without a key, and /metrics counts the engine's requests and downloads")
+    @Test(
+        "--no-auth warns, serves loopback callers without a key, and /metrics counts the engine's requests and downloads"
+    )
     func noAuthAndMetrics() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
             "pollster-serve-\(UUID())")
@@ -31,6 +33,10 @@ struct ServeCommandTests {
             defer { _ = server.stop() }
             let base = try await SharedServerStoreTests.listening(server)
             #expect(server.log.contains("WARNING: --no-auth"))
+            var rebound = HTTPClientRequest(url: base + "/v1/tools")
+            rebound.headers.replaceOrAdd(name: "host", value: "attacker.example")
+            let refused = try await HTTPClient.shared.execute(rebound, timeout: .seconds(30))
+            #expect(refused.status.code == 421, "a page whose name was rebound to 127.0.0.1 is refused")
 
             let (status, task) = try await Self.send(
                 "POST", base + "/v1/tools/\(runwayTool)/tasks",
