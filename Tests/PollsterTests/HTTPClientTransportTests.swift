@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import NIOCore
 import Pollster
@@ -12,7 +13,10 @@ struct HTTPClientTransportTests {
     static let size = 8 << 20
 
     /// Runs a job whose output is `size` bytes and hands its URL to `body` with a fresh transport.
-    func withLargeOutput(_ body: (String, HTTPClientTransport) async throws -> Void) async throws {
+    func withLargeOutput(
+        _ configuration: HTTPClientTransport.Configuration = HTTPClientTransport.Configuration(),
+        _ body: (String, HTTPClientTransport) async throws -> Void
+    ) async throws {
         let script = MockJobScript(polls: 1, output: MockOutput(kind: .mp4, size: Self.size))
         try await withMockEngine(
             script: script, registry: try DownloadTests.heygen(output: "{ download: false }")
@@ -21,7 +25,7 @@ struct HTTPClientTransportTests {
             let result = try await pollster.invoke(
                 DownloadTests.tool, input: DownloadTests.input, options: fastOptions(mock))
             let url = try #require(result.files.first?.url)
-            let transport = HTTPClientTransport()
+            let transport = HTTPClientTransport(configuration: configuration)
             do {
                 try await body(url, transport)
                 try await transport.shutdown()
@@ -52,6 +56,86 @@ struct HTTPClientTransportTests {
                 return bytes
             }
             #expect(streamed == whole.body)
+        }
+    }
+
+    @Test("many slow readers together hold no more than the read-ahead budget; a stalled one stops no other")
+    func readAheadBudget() async throws {
+        var configuration = HTTPClientTransport.Configuration()
+        configuration.readAheadBudgetBytes = 512 << 10
+        try await withLargeOutput(configuration) { url, transport in
+            let expected = Data(
+                SHA256.hash(
+                    data: try await transport.send(
+                        TransportRequest(method: "GET", url: url), maxBodyBytes: 16 << 20
+                    )
+                    .body))
+            let (othersDone, signal) = AsyncStream.makeStream(of: Void.self)
+            let readers = 12
+            enum Outcome: Sendable {
+                case read(Data)
+                case peak(Int)
+            }
+            let peak = try await withThrowingTaskGroup(of: Outcome.self) { group in
+                // One reader takes a part, then waits until every other reader has finished.
+                group.addTask {
+                    try await transport.stream(TransportRequest(method: "GET", url: url)) { _, body in
+                        var parts = body.makeAsyncIterator()
+                        var hash = SHA256()
+                        if let first = try await parts.next() {
+                            hash.update(data: Data(first.readableBytesView))
+                        }
+                        for await _ in othersDone {}
+                        while let part = try await parts.next() {
+                            hash.update(data: Data(part.readableBytesView))
+                        }
+                        return .read(Data(hash.finalize()))
+                    }
+                }
+                for _ in 0..<readers {
+                    group.addTask {
+                        try await transport.stream(TransportRequest(method: "GET", url: url)) { _, body in
+                            var hash = SHA256()
+                            var parts = 0
+                            for try await part in body {
+                                parts += 1
+                                if parts % 4 == 0 { try await Task.sleep(for: .milliseconds(1)) }
+                                hash.update(data: Data(part.readableBytesView))
+                            }
+                            return .read(Data(hash.finalize()))
+                        }
+                    }
+                }
+                // Samples what is read ahead until the readers are done.
+                group.addTask {
+                    var peak = 0
+                    while !Task.isCancelled {
+                        peak = max(peak, transport.readAheadBytes)
+                        try? await Task.sleep(for: .milliseconds(1))
+                    }
+                    return .peak(peak)
+                }
+                var finished = 0
+                var peak = 0
+                while let outcome = try await group.next() {
+                    switch outcome {
+                    case .read(let hash):
+                        #expect(hash == expected, "every reader got the whole file")
+                        finished += 1
+                        if finished == readers { signal.finish() }
+                        if finished == readers + 1 { group.cancelAll() }
+                    case .peak(let value):
+                        peak = value
+                    }
+                }
+                #expect(finished == readers + 1)
+                return peak
+            }
+            // The budget, plus what each of the 13 bodies may always hold (two 64 KiB parts) and
+            // the parts in flight when readers are woken.
+            let bound = (512 << 10) + (readers + 1) * 3 * (64 << 10)
+            #expect(peak > 0 && peak <= bound, "read ahead at most \(bound) bytes, saw \(peak)")
+            #expect(transport.readAheadBytes == 0, "nothing is counted after the bodies ended")
         }
     }
 

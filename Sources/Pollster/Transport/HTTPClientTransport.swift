@@ -12,6 +12,7 @@ import PollsterCore
 /// another origin). Call `shutdown()` when done.
 public final class HTTPClientTransport: Transport {
     private let client: HTTPClient
+    private let budget: ReadAheadBudget?
 
     /// Connection and idle-read limits.
     public struct Configuration: Sendable {
@@ -21,6 +22,9 @@ public final class HTTPClientTransport: Transport {
         public var readTimeout: Duration = .seconds(60)
         /// Idle connections kept per host.
         public var maxConnectionsPerHost: Int = 64
+        /// Bytes all streamed bodies together may read ahead of their readers (downloads); 0:
+        /// each body only by its own limit (docs/benchmarks.md, scenario 4).
+        public var readAheadBudgetBytes: Int = 8 << 20
 
         /// Default limits.
         public init() {}
@@ -35,7 +39,13 @@ public final class HTTPClientTransport: Transport {
                 read: .nanoseconds(Int64(configuration.readTimeout.seconds * 1e9))))
         config.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = configuration.maxConnectionsPerHost
         client = HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton, configuration: config)
+        budget =
+            configuration.readAheadBudgetBytes > 0
+            ? ReadAheadBudget(limit: configuration.readAheadBudgetBytes) : nil
     }
+
+    /// Bytes streamed bodies hold read ahead of their readers now.
+    public var readAheadBytes: Int { budget?.used ?? 0 }
 
     /// Closes the client's connections.
     public func shutdown() async throws { try await client.shutdown() }
@@ -45,7 +55,7 @@ public final class HTTPClientTransport: Transport {
         _ request: TransportRequest, _ handle: (TransportResponseHead, TransportBody) async throws -> Result
     ) async throws -> Result {
         let eventLoop = client.eventLoopGroup.next()
-        let delegate = ReadAheadDelegate(eventLoop: eventLoop)
+        let delegate = ReadAheadDelegate(eventLoop: eventLoop, budget: budget)
         let body = delegate.makeBody()
         let task: HTTPClient.Task<Void>
         do {
@@ -72,7 +82,10 @@ public final class HTTPClientTransport: Transport {
         return try await withTaskCancellationHandler {
             try await handle(
                 TransportResponseHead(status: Int(head.status.code), headers: head.headers),
-                TransportBody(body.mapErrors { Self.failure($0, request: request) }))
+                TransportBody(
+                    ReadAheadBody(
+                        base: body, taken: { delegate.taken($0) },
+                        transform: { Self.failure($0, request: request) })))
         } onCancel: {
             task.cancel()
         }
@@ -171,32 +184,34 @@ public final class HTTPClientTransport: Transport {
     }
 }
 
-extension AsyncSequence where Element == ByteBuffer {
-    /// The same chunks, with errors mapped.
-    fileprivate func mapErrors(_ transform: @escaping @Sendable (any Error) -> any Error) -> MappedErrors<
-        Self
-    > {
-        MappedErrors(base: self, transform: transform)
-    }
-}
-
-/// An async sequence whose errors pass through a function.
-private struct MappedErrors<Base: AsyncSequence>: AsyncSequence where Base.Element == ByteBuffer {
+/// The chunks of a streamed body: each taken one is reported (the read-ahead budget), and
+/// errors pass through a function.
+private struct ReadAheadBody<Base: AsyncSequence>: AsyncSequence where Base.Element == ByteBuffer {
     typealias Element = ByteBuffer
     typealias Failure = any Error
     let base: Base
+    let taken: @Sendable (Int) -> Void
     let transform: @Sendable (any Error) -> any Error
 
-    func makeAsyncIterator() -> Iterator { Iterator(base: base.makeAsyncIterator(), transform: transform) }
+    func makeAsyncIterator() -> Iterator {
+        Iterator(base: base.makeAsyncIterator(), taken: taken, transform: transform)
+    }
 
     struct Iterator: AsyncIteratorProtocol {
         typealias Element = ByteBuffer
         typealias Failure = any Error
         var base: Base.AsyncIterator
+        let taken: @Sendable (Int) -> Void
         let transform: @Sendable (any Error) -> any Error
 
         mutating func next() async throws -> ByteBuffer? {
-            do { return try await base.next() } catch { throw transform(error) }
+            do {
+                let part = try await base.next()
+                if let part { taken(part.readableBytes) }
+                return part
+            } catch {
+                throw transform(error)
+            }
         }
     }
 }

@@ -35,12 +35,45 @@ final class ReadAheadDelegate: HTTPClientResponseDelegate, NIOAsyncSequenceProdu
         var resumeEarly = false
         var headDelivered = false
         var terminated = false
+        /// Parts (and their bytes) yielded that the reader has not taken yet.
+        var unreadParts = 0
+        var unreadBytes = 0
+        /// The budget no longer counts this body (it ended); later takes are not released again.
+        var forgotten = false
     }
 
     private let state = Mutex(State())
+    /// The transport-wide read-ahead budget, if any.
+    private let budget: ReadAheadBudget?
 
-    /// A delegate whose callbacks run on `eventLoop` (pass `.delegate(on: eventLoop)` to `execute`).
-    init(eventLoop: any EventLoop) { head = eventLoop.makePromise() }
+    /// A delegate whose callbacks run on `eventLoop` (pass `.delegate(on: eventLoop)` to `execute`),
+    /// reading ahead within `budget` when given.
+    init(eventLoop: any EventLoop, budget: ReadAheadBudget? = nil) {
+        head = eventLoop.makePromise()
+        self.budget = budget
+    }
+
+    /// The reader took a part of `bytes`.
+    func taken(_ bytes: Int) {
+        let (release, caughtUp) = state.withLock { state -> (Bool, Bool) in
+            state.unreadParts -= 1
+            state.unreadBytes -= bytes
+            return (!state.forgotten, state.unreadParts <= 1)
+        }
+        guard release, let budget else { return }
+        budget.release(bytes)
+        if caughtUp { budget.readerCaughtUp(ObjectIdentifier(self)) }
+    }
+
+    /// The body ended (error or the reader stopped): the budget stops counting its unread parts.
+    private func leaveBudget(_ error: any Error) {
+        guard let budget else { return }
+        let unread = state.withLock { state -> Int in
+            defer { state.forgotten = true }
+            return state.forgotten ? 0 : state.unreadBytes
+        }
+        budget.forget(ObjectIdentifier(self), unread: unread, error: error)
+    }
 
     /// Makes the body sequence the reader iterates.
     func makeBody() -> Body {
@@ -72,6 +105,24 @@ final class ReadAheadDelegate: HTTPClientResponseDelegate, NIOAsyncSequenceProdu
         guard let source = state.withLock({ $0.source }) else {
             return task.eventLoop.makeSucceededVoidFuture()
         }
+        guard let budget else { return yield(buffer, to: source, task: task) }
+        let bytes = buffer.readableBytes
+        state.withLock { state in
+            state.unreadParts += 1
+            state.unreadBytes += bytes
+        }
+        budget.add(bytes)
+        return yield(buffer, to: source, task: task).flatMap { [self] in
+            // The reader may hold this part and one more while the budget is spent.
+            let exempt = state.withLock { $0.unreadParts } <= 1
+            return budget.admit(ObjectIdentifier(self), exempt: exempt, on: task.eventLoop)
+        }
+    }
+
+    /// Hands a part to the reader; the future waits while `highWatermark` parts are unread.
+    private func yield(_ buffer: ByteBuffer, to source: Body.Source, task: HTTPClient.Task<Void>)
+        -> EventLoopFuture<Void>
+    {
         switch source.yield(buffer) {
         case .produceMore:
             return task.eventLoop.makeSucceededVoidFuture()
@@ -100,6 +151,7 @@ final class ReadAheadDelegate: HTTPClientResponseDelegate, NIOAsyncSequenceProdu
         if !headDelivered { head.fail(error) }
         source?.finish(error)
         paused?.fail(error)
+        leaveBudget(error)
     }
 
     func didFinishRequest(task: HTTPClient.Task<Void>) throws {
@@ -126,5 +178,6 @@ final class ReadAheadDelegate: HTTPClientResponseDelegate, NIOAsyncSequenceProdu
             return state.task
         }
         task?.cancel()
+        leaveBudget(CancellationError())
     }
 }
