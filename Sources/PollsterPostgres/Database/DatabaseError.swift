@@ -2,12 +2,12 @@ import PollsterCore
 import PostgresNIO
 
 /// Turns PostgresNIO errors into `PollsterError`s that say what to fix, without the password.
-public enum DatabaseError {
+package enum DatabaseError {
     /// A `PollsterError` for `error`, raised while `action` against `url`.
     ///
     /// - Connection problems and server errors: `TRANSPORT_ERROR` naming `host:port`.
     /// - A missing registry table: `INVALID_CONFIG` asking for `pollster db migrate`.
-    public static func wrap(_ error: any Error, _ action: String, url: DatabaseURL) -> PollsterError {
+    package static func wrap(_ error: any Error, _ action: String, url: DatabaseURL) -> PollsterError {
         wrap(error, action, url: url, migrating: false)
     }
 

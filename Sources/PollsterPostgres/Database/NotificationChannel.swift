@@ -5,16 +5,16 @@ import PollsterCore
 /// PostgresNIO sends channel names into `LISTEN "<name>"` without escaping, so only a
 /// plain identifier (lower-case letters, digits and `_`, not starting with a digit, at most
 /// 63 bytes) is accepted.
-public struct NotificationChannel: Sendable, Hashable, CustomStringConvertible {
+package struct NotificationChannel: Sendable, Hashable, CustomStringConvertible {
     /// The channel name.
-    public let name: String
+    package let name: String
 
     /// The channel the registry trigger notifies (`pg_notify('pollster_registry', …)` in sql/migrations).
-    public static let registry = NotificationChannel(checked: "pollster_registry")
+    package static let registry = NotificationChannel(checked: "pollster_registry")
 
     /// A validated channel name.
     /// - Throws: `INVALID_CONFIG` when `name` is not a plain lower-case identifier.
-    public init(_ name: String) throws(PollsterError) {
+    package init(_ name: String) throws(PollsterError) {
         guard Self.isValid(name) else {
             throw PollsterError(
                 .invalidConfig,
@@ -30,7 +30,7 @@ public struct NotificationChannel: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// True for a lower-case identifier PostgreSQL accepts unquoted.
-    public static func isValid(_ name: String) -> Bool {
+    package static func isValid(_ name: String) -> Bool {
         guard let first = name.unicodeScalars.first, name.utf8.count <= 63 else { return false }
         let lower: ClosedRange<Unicode.Scalar> = "a"..."z"
         let digit: ClosedRange<Unicode.Scalar> = "0"..."9"
@@ -38,5 +38,5 @@ public struct NotificationChannel: Sendable, Hashable, CustomStringConvertible {
         return name.unicodeScalars.allSatisfy { lower.contains($0) || digit.contains($0) || $0 == "_" }
     }
 
-    public var description: String { name }
+    package var description: String { name }
 }

@@ -4,9 +4,9 @@
 /// a migration file is cut at every `;` that is not inside a string (`'…'`, `E'…'`), a quoted
 /// identifier (`"…"`), a dollar-quoted body (`$$…$$`, `$tag$…$tag$`) or a comment (`--`,
 /// nested `/* */`). Statements that hold only comments are dropped.
-public enum SQLScript {
+package enum SQLScript {
     /// The statements of `script`, trimmed, without their terminating `;`.
-    public static func statements(_ script: String) -> [String] {
+    package static func statements(_ script: String) -> [String] {
         let characters = Array(script.unicodeScalars)
         var statements: [String] = []
         var current = String.UnicodeScalarView()

@@ -5,7 +5,7 @@ import PollsterCore
 extension InventoryRow {
     /// The inventory as config (without methods), decoded like a YAML file's top level.
     /// - Throws: `INVALID_CONFIG` starting with `toolset_inventory <key>:` and naming the key.
-    public func config() throws(PollsterError) -> InventoryConfig {
+    package func config() throws(PollsterError) -> InventoryConfig {
         let source = "toolset_inventory \(key)"
         var object: [String: JSONValue] = ["inventory": .string(key)]
         object["name"] = name.map(JSONValue.string)
@@ -16,7 +16,7 @@ extension InventoryRow {
     }
 
     /// The row of an inventory config (`enabled` true: YAML has no inventory switch).
-    public init(_ config: InventoryConfig) throws(PollsterError) {
+    package init(_ config: InventoryConfig) throws(PollsterError) {
         self.init(
             key: config.inventory, name: config.name, description: config.description,
             baseUrl: config.baseUrl,
@@ -28,7 +28,7 @@ extension MethodRow {
     /// The method as config, decoded with the same rules and messages as YAML
     /// (`adapterConfig.polling.intervalSecs: unknown key …; did you mean 'intervalSeconds'?`).
     /// - Throws: `INVALID_CONFIG` starting with `label` (inventory, method, version, id).
-    public func config() throws(PollsterError) -> MethodConfig {
+    package func config() throws(PollsterError) -> MethodConfig {
         var object: [String: JSONValue] = [
             "name": .string(name), "versionId": .integer(Int64(versionId)), "enabled": .bool(enabled),
         ]
@@ -44,7 +44,7 @@ extension MethodRow {
     }
 
     /// The row of a method config (`id` is assigned by the database; 0 here).
-    public init(_ config: MethodConfig, inventory: String) throws(PollsterError) {
+    package init(_ config: MethodConfig, inventory: String) throws(PollsterError) {
         self.init(
             id: 0, inventoryKey: inventory, versionId: config.versionId, name: config.name,
             description: config.description, endpoint: config.endpoint, httpMethod: config.httpMethod,
@@ -60,7 +60,7 @@ extension RegistryRows {
     ///
     /// A disabled inventory has no YAML counterpart: its methods come out with
     /// `enabled: false`, which means the same (nothing of it is offered).
-    public func inventoryConfigs() -> (inventories: [InventoryConfig], problems: [PollsterError]) {
+    package func inventoryConfigs() -> (inventories: [InventoryConfig], problems: [PollsterError]) {
         var inventories: [InventoryConfig] = []
         var problems: [PollsterError] = []
         let byInventory = Dictionary(grouping: methods, by: \.inventoryKey)
