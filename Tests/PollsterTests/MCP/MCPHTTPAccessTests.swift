@@ -54,10 +54,8 @@ struct MCPHTTPAccessTests {
     static func withServer(
         environment: [String: String], extra: [String] = [], _ body: (String) async throws -> Void
     ) async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "pollster-mcp-\(UUID())")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
+        let directory = try TemporaryDirectory.make("mcp")
+        defer { TemporaryDirectory.remove(directory) }
         let server = try MCPHTTPServerProcess(
             [
                 "mcp", "--adapters", Repository.adapters, "--no-worker",

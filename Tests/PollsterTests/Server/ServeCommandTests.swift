@@ -17,10 +17,8 @@ struct ServeCommandTests {
         "--no-auth warns, serves loopback callers without a key, and /metrics counts the engine's requests and downloads"
     )
     func noAuthAndMetrics() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "pollster-serve-\(UUID())")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
+        let directory = try TemporaryDirectory.make("serve")
+        defer { TemporaryDirectory.remove(directory) }
         try await withMockEngine { _, mock in
             let server = try CLIProcess(
                 [

@@ -35,10 +35,8 @@ struct CrashTests {
         "SQLite: a worker killed mid-flight and a replacement: every task ends, one provider job each",
         arguments: ["crash.plain", "crash.keyed"])
     func sqliteWorkerKilled(tool: String) async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "pollster-crash-\(UUID())")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
+        let directory = try TemporaryDirectory.make("crash")
+        defer { TemporaryDirectory.remove(directory) }
         try Self.adapters.write(
             to: directory.appendingPathComponent("crash.yaml"), atomically: true, encoding: .utf8)
         let store = try SQLiteTaskStore(path: directory.appendingPathComponent("tasks.sqlite").path)
@@ -70,10 +68,8 @@ struct CrashTests {
 
     @Test("PostgreSQL: two workers, one killed mid-flight and replaced: 200 tasks end, one provider job each")
     func postgresWorkerKilled() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "pollster-crash-\(UUID())")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
+        let directory = try TemporaryDirectory.make("crash")
+        defer { TemporaryDirectory.remove(directory) }
         try Self.adapters.write(
             to: directory.appendingPathComponent("crash.yaml"), atomically: true, encoding: .utf8)
         let store = try #require(try await TaskStoreTests.store(.postgres) as? PostgresTaskStore)

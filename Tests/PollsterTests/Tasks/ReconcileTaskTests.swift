@@ -69,10 +69,8 @@ struct ReconcileTaskTests {
         "pollster worker killed -9 between sending the submit and storing the answer: the replacement resumes the job"
     )
     func killedMidSubmit() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "pollster-reconcile-\(UUID())")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
+        let directory = try TemporaryDirectory.make("reconcile")
+        defer { TemporaryDirectory.remove(directory) }
         let path = directory.appendingPathComponent("tasks.sqlite").path
         let store = try SQLiteTaskStore(path: path)
         var script = MockJobScript(polls: 2)
