@@ -99,12 +99,25 @@ extension AdapterInferrer {
     /// input value read it (`{input.x}`) and whose other values are copied.
     private static func inferBody(_ call: RecordedCall, into draft: inout AdapterDraft) {
         let input = call.fixture.input ?? .object([:])
-        guard let body = call.submit.requestBody else {
+        guard var body = call.submit.requestBody else {
             if call.submit.method == "POST" || call.submit.method == "PUT" {
                 draft.config.body = .object([:])
                 draft.guess("body", "{}", .medium, "the submit had no body")
             }
             return
+        }
+        // Fields that carried the call's client reference were added by a `submit.reconcile` tag,
+        // not by the input: they are left out, and said so.
+        if let reference = call.fixture.reference, case .object(var members) = body {
+            let tags = members.filter { $0.value.stringValue?.contains(reference) == true }.map(\.key)
+                .sorted()
+            for key in tags { members[key] = nil }
+            body = .object(members)
+            if let first = tags.first {
+                draft.questions.append(
+                    "body: \(tags.joined(separator: ", ")) carried the call's client reference (a submit.reconcile tag) and is left out; if the provider lists jobs by it, declare submit.reconcile with tag: { bodyField: \(first) } and its lookup (docs/configuration.md)"
+                )
+            }
         }
         if body == input {
             draft.guess("body", "(the input as the JSON body)", .high, "the submit body equals the input")

@@ -199,6 +199,21 @@ struct InferenceTableTests {
         #expect(!draft.questions.contains { $0.contains("no failure was recorded") })
     }
 
+    @Test("a body field that carried the client reference is left out of the draft, with a question")
+    func referenceTag() throws {
+        var fixture = Self.fixture(
+            submit: ["id": "j-1"], statusURL: "https://api.test/v1/jobs/j-1",
+            pollBody: {
+                ["status": .string($0), "output": $0 == "succeeded" ? "https://cdn.test/out.png" : nil]
+            },
+            statuses: ["running", "succeeded"], downloaded: true)
+        fixture.reference = "ref-42"
+        fixture.exchanges[0].requestBody = ["prompt": "x", "title": "Pollster (ref-42)"]
+        let draft = try AdapterInferrer.infer([fixture])
+        #expect(draft.config.body == nil, "the input alone is the body")
+        #expect(draft.questions.contains { $0.contains("title") && $0.contains("submit.reconcile") })
+    }
+
     @Test("a fixture without exchanges is INVALID_INPUT")
     func empty() {
         #expect(throws: PollsterError.self) { try AdapterInferrer.infer([Fixture(exchanges: [])]) }
