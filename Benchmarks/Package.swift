@@ -12,7 +12,8 @@ let package = Package(
     name: "PollsterBenchmarks",
     platforms: [.macOS(.v15)],
     dependencies: [
-        .package(path: ".."),
+        // Named, so the products below resolve whatever the checkout directory is called.
+        .package(name: "Pollster", path: ".."),
         // Only the malloc interposer: the default "RuntimeInterposer" trait needs a
         // package that is not mirrored here.
         .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
@@ -28,9 +29,9 @@ let package = Package(
             name: "PollCost",
             dependencies: [
                 .product(name: "Benchmark", package: "benchmark"),
-                .product(name: "PollsterCore", package: "main"),
-                .product(name: "Pollster", package: "main"),
-                .product(name: "PollsterTesting", package: "main"),
+                .product(name: "PollsterCore", package: "Pollster"),
+                .product(name: "Pollster", package: "Pollster"),
+                .product(name: "PollsterTesting", package: "Pollster"),
             ],
             path: "Benchmarks/PollCost",
             swiftSettings: swiftSettings,
@@ -40,10 +41,10 @@ let package = Package(
         .executableTarget(
             name: "pollster-bench",
             dependencies: [
-                .product(name: "PollsterCore", package: "main"),
-                .product(name: "Pollster", package: "main"),
-                .product(name: "PollsterTesting", package: "main"),
-                .product(name: "PollsterPostgres", package: "main"),
+                .product(name: "PollsterCore", package: "Pollster"),
+                .product(name: "Pollster", package: "Pollster"),
+                .product(name: "PollsterTesting", package: "Pollster"),
+                .product(name: "PollsterPostgres", package: "Pollster"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
