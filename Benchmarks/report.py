@@ -4,7 +4,9 @@
 Usage: report.py RESULTS_DIR OUTPUT_MD
 
 Section 3 (the Python peers, Benchmarks/peers/) is copied over from the existing document
-unchanged; Benchmarks/findings.md (written by hand) becomes the "Findings and fixes" section.
+unchanged, and so is the section (and the target rows) of every scenario this run left out
+(`Benchmarks/run --only`), marked with the date and commit of the run that measured it;
+Benchmarks/findings.md (written by hand) becomes the "Findings and fixes" section.
 """
 import glob
 import json
@@ -20,6 +22,10 @@ RESULTS, OUTPUT = sys.argv[1], sys.argv[2]
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 PEERS_HEADING = "## 3. Peers side by side"
+SCENARIOS = ("1", "2", "4", "5")
+# Which scenario a row of the targets table belongs to, by how the row starts.
+TARGET_PREFIXES = {"1": ("Engine overhead",), "2": ("10,000 in flight",), "4": ("Download", "Streaming"),
+                   "5": ("PostgreSQL workers",)}
 
 # The performance budget of shared/design.md.
 TARGET_POLL_US = 20.0
@@ -436,21 +442,69 @@ def main():
     w("## How to re-run")
     w("")
     w("```sh")
-    w("Benchmarks/run            # everything, writes this file (about 10 minutes after the first build)")
+    w("Benchmarks/run            # everything, writes this file (about 15 minutes after the first build)")
     w("Benchmarks/run --quick    # a smoke run with small sizes")
-    w("Benchmarks/run --only \"2 4\" --no-doc   # some scenarios; raw JSON in Benchmarks/.build/results/")
+    w("Benchmarks/run --only \"2 4\"   # some scenarios; the other sections are carried over")
+    w("Benchmarks/run --only \"2 4\" --no-doc   # raw JSON in Benchmarks/.build/results/ only")
     w("```")
     w("")
     w("The first build of the benchmark package (its own `Benchmarks/.build`) compiles every dependency in "
       "release mode and takes a long time on 2 cores; later runs only rebuild what changed.")
     w("")
 
+    ran = set(settings.get("scenarios", "1 2 4 5").split())
+    old = previous_document()
+    rows = [f"| {a} | {b} | {c} |" for a, b, c in summary]
+    rows = [r for r in rows if target_scenario(r) in ran or target_scenario(r) not in old["targets"]]
+    for scenario in SCENARIOS:
+        if scenario not in ran:
+            rows += old["targets"].get(scenario, [])
+    rows.sort(key=lambda r: SCENARIOS.index(target_scenario(r)) if target_scenario(r) in SCENARIOS else 99)
     table = ["## Targets (shared/design.md, *Performance budget*)", "", "| target | measured (median) | |", "|---|---|---|"]
-    table += [f"| {a} | {b} | {c} |" for a, b, c in summary]
+    table += rows
     table.append("")
     out[summary_at:summary_at] = table
+    text = "\n".join(out).rstrip() + "\n"
+    for scenario in SCENARIOS:
+        if scenario not in ran and scenario in old["sections"]:
+            text = re.sub(rf"^## {scenario}\. .*?(?=^## |\Z)", lambda _: old["sections"][scenario], text,
+                          count=1, flags=re.S | re.M)
     with open(OUTPUT, "w") as handle:
-        handle.write("\n".join(out).rstrip() + "\n")
+        handle.write(text.rstrip() + "\n")
+
+
+def target_scenario(row):
+    """The scenario a row of the targets table (`| target | … |`) belongs to, if known."""
+    first = row.strip("| ")
+    return next((k for k, prefixes in TARGET_PREFIXES.items() if first.startswith(prefixes)), None)
+
+
+def previous_document():
+    """What the document being replaced measured: its scenario sections and target rows, each
+    section marked with the date and commit of its run, to carry over those this run left out."""
+    found = {"sections": {}, "targets": {}}
+    if not os.path.exists(OUTPUT):
+        return found
+    with open(OUTPUT) as handle:
+        text = handle.read()
+    date = re.search(r"^\| Date \| (.*?) \|$", text, re.M)
+    commit = re.search(r"^\| Commit \| (.*?) \|$", text, re.M)
+    note = (f"*Not re-run by the latest run: measured on {date.group(1) if date else '?'}, "
+            f"commit {commit.group(1) if commit else '?'}.*")
+    for match in re.finditer(r"^## (\d)\. [^\n]*\n.*?(?=^## |\Z)", text, re.S | re.M):
+        section = match.group(0)
+        if match.group(1) == "3" or "\nNot run.\n" in section:
+            continue
+        if "*Not re-run by the latest run" not in section:
+            heading, rest = section.split("\n", 1)
+            section = f"{heading}\n\n{note}\n{rest}"
+        found["sections"][match.group(1)] = section
+    targets = re.search(r"^## Targets.*?(?=^## |\Z)", text, re.S | re.M)
+    for line in (targets.group(0).splitlines() if targets else []):
+        scenario = target_scenario(line) if line.startswith("| ") else None
+        if scenario:
+            found["targets"].setdefault(scenario, []).append(line)
+    return found
 
 
 main()
