@@ -22,7 +22,7 @@ RESULTS, OUTPUT = sys.argv[1], sys.argv[2]
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 PEERS_HEADING = "## 3. Peers side by side"
-SCENARIOS = ("1", "2", "4", "5")
+SCENARIOS = ("1", "2", "4", "5", "6", "7")
 # Which scenario a row of the targets table belongs to, by how the row starts.
 TARGET_PREFIXES = {"1": ("Engine overhead",), "2": ("10,000 in flight",), "4": ("Download", "Streaming"),
                    "5": ("PostgreSQL workers",)}
@@ -163,6 +163,127 @@ def runs(pattern):
                 data.update(extra)
         found.append(data)
     return found
+
+
+def scenario6(w, settings):
+    """Section 6: the HTTP API, submits per second (6a) and SSE fan-out (6b)."""
+    w("## 6. HTTP API (`pollster serve`)")
+    w("")
+    submits, streams = runs("s6a-*.json"), runs("s6b-*.json")
+    if not submits and not streams:
+        w("Not run.")
+        w("")
+        return
+    w("The release `pollster` binary against the mock provider (`pollster-bench mock`), tasks and the API key "
+      "(`pollster keys create`) in a fresh SQLite file per run, auth on. The load generators are "
+      "`pollster-bench api-submit` and `api-events` (AsyncHTTPClient, one connection per request in flight). "
+      "Server CPU is `utime + stime` of `/proc/<pid>/stat` over the measured phase; peak RSS is its `VmHWM`.")
+    w("")
+    if submits:
+        w(f"### 6a. Submits: {settings.get('apiSubmits', 0):,} `POST /v1/tools/bench.video/tasks`, "
+          f"{settings.get('apiConcurrency', 0)} in flight")
+        w("")
+        w("`serve --concurrency 0`: no worker in the process, so the server's CPU is the API's alone (the tasks "
+          f"stay queued). {submits[0].get('warmup', 0)} unmeasured submits first, one at a time.")
+        w("")
+        g = lambda key: [d.get(key) for d in submits]
+        h = lambda key, p: [d.get(key, {}).get(p) for d in submits]
+        w("| figure | median (min–max) |")
+        w("|---|---:|")
+        w(f"| accepted (`202`) | {spread(g('accepted'), 0)} |")
+        other = {}
+        for d in submits:
+            for status, n in d.get("statuses", {}).items():
+                if status != "202":
+                    other[status] = other.get(status, 0) + n
+        w(f"| other answers, all runs | {', '.join(f'{k} × {v}' for k, v in sorted(other.items())) or 'none'} |")
+        w(f"| **submits/s** | {spread(g('submitsPerSecond'), 0)} |")
+        w(f"| latency p50 / p99, ms | {spread(h('latencyMs', 'p50'), 2)} / {spread(h('latencyMs', 'p99'), 2)} |")
+        w(f"| latency max, ms | {spread(h('latencyMs', 'max'), 1)} |")
+        w(f"| server CPU, s | {spread(g('serverCPUSeconds'), 2)} |")
+        w(f"| **server CPU per submit, ms** | {spread(g('serverCPUPerSubmitMs'), 3)} |")
+        w(f"| server RSS before / peak, MB | {spread(g('serverRSSBeforeBytes'), 1, 1 / MB)} / "
+          f"{spread(g('serverPeakRSSBytes'), 1, 1 / MB)} |")
+        w(f"| load generator CPU, s | {spread(g('clientCPUSeconds'), 2)} |")
+        w("")
+    if streams:
+        w(f"### 6b. Server-Sent Events: {settings.get('sseStreams', 0):,} streams on running tasks")
+        w("")
+        w(f"{settings.get('sseStreams', 0):,} tasks are submitted ({settings.get('apiConcurrency', 0)} in flight), then "
+          f"one `GET /v1/tasks/{{id}}/events` per task is opened, all at once, and read until the server ends it "
+          f"after the final state. Each task is a mock job of {settings.get('sseJobSeconds', 0)} s polled every 1 s "
+          "(`bench.yaml`), run by a `pollster worker --concurrency N` process of its own on the same SQLite file, so "
+          "the server's CPU is the API's and the streams' (the worker's is shown beside it). A stream is *completed* "
+          "when its last event showed a final state.")
+        w("")
+        g = lambda key: [d.get(key) for d in streams]
+        h = lambda key, p: [d.get(key, {}).get(p) for d in streams]
+        w("| figure | median (min–max) |")
+        w("|---|---:|")
+        w(f"| tasks submitted | {spread(g('tasksSubmitted'), 0)} |")
+        w(f"| **streams completed** | {spread(g('streamsCompleted'), 0)} |")
+        w(f"| **events delivered** (per stream) | {spread(g('eventsDelivered'), 0)} ({spread(g('eventsPerStream'), 1)}) |")
+        w(f"| stream open (response head) p50 / p99, ms | {spread(h('streamOpenMs', 'p50'), 1)} / {spread(h('streamOpenMs', 'p99'), 1)} |")
+        w(f"| first event p50 / p99, ms | {spread(h('firstEventMs', 'p50'), 1)} / {spread(h('firstEventMs', 'p99'), 1)} |")
+        w(f"| submit phase / stream phase, s | {spread(g('submitSeconds'), 1)} / {spread(g('streamSeconds'), 1)} |")
+        w(f"| **server CPU, s** (streams phase; submits) | {spread(g('serverCPUStreamSeconds'), 2)}; "
+          f"{spread(g('serverCPUSubmitSeconds'), 2)} |")
+        w(f"| **server peak RSS, MB** (before) | {spread(g('serverPeakRSSBytes'), 1, 1 / MB)} "
+          f"({spread(g('serverRSSBeforeBytes'), 1, 1 / MB)}) |")
+        w(f"| worker CPU, s / peak RSS, MB | {spread(g('workerCPUSeconds'), 2)} / {spread(g('workerPeakRSSBytes'), 1, 1 / MB)} |")
+        w(f"| load generator CPU, s | {spread(g('clientCPUSeconds'), 2)} |")
+        w("")
+        bad = {}
+        for d in streams:
+            for outcome, n in d.get("streamOutcomes", {}).items():
+                if outcome != "completed":
+                    bad[outcome] = bad.get(outcome, 0) + n
+            for outcome, n in d.get("submitErrors", {}).items():
+                bad[f"submit {outcome}"] = bad.get(f"submit {outcome}", 0) + n
+        if bad:
+            w(f"Streams that did not complete, all runs: {', '.join(f'`{k[:200]}` × {v}' for k, v in sorted(bad.items()))}.")
+            w("")
+
+
+def scenario7(w, settings):
+    """Section 7: task-augmented MCP calls through `pollster mcp --http`."""
+    w("## 7. MCP server (`pollster mcp --http`)")
+    w("")
+    data = runs("s7-*.json")
+    if not data:
+        w("Not run.")
+        w("")
+        return
+    w(f"`pollster-bench mcp-tasks`: one MCP session on Streamable HTTP (JSON-RPC POSTed by AsyncHTTPClient; each "
+      f"answer is a short SSE stream), {settings.get('mcpCalls', 0):,} task-augmented `tools/call` "
+      "(`params.task`) sent at once, then each task polled with `tasks/get` every 1 s (the `pollInterval` the server "
+      "advertises) until `completed`. The server is the release `pollster mcp --http` on a fresh SQLite file with its "
+      f"in-process worker (16 tasks at a time, not configurable from the CLI) and `--poll-interval "
+      f"{settings.get('mcpPollInterval', '?')}`; each mock job ends on its first status poll with a 4 KiB output. "
+      "*Completion* = `tools/call` sent → the `tasks/get` that saw `completed`.")
+    w("")
+    g = lambda key: [d.get(key) for d in data]
+    h = lambda key, p: [d.get(key, {}).get(p) for d in data]
+    w("| figure | median (min–max) |")
+    w("|---|---:|")
+    w(f"| tasks completed | {spread(g('completed'), 0)} |")
+    w(f"| **wall time, s** | {spread(g('wallSeconds'), 1)} |")
+    w(f"| `tools/call` (create) latency p50 / p99, ms | {spread(h('callLatencyMs', 'p50'), 1)} / {spread(h('callLatencyMs', 'p99'), 1)} |")
+    w(f"| **`tasks/get` latency p50 / p99, ms** | {spread(h('getLatencyMs', 'p50'), 2)} / {spread(h('getLatencyMs', 'p99'), 2)} |")
+    w(f"| `tasks/get` requests | {spread(g('tasksGet'), 0)} |")
+    w(f"| completion p50 / p99, s | {spread(h('completionMs', 'p50'), 1, 1 / 1000)} / {spread(h('completionMs', 'p99'), 1, 1 / 1000)} |")
+    w(f"| **server CPU, s** | {spread(g('serverCPUSeconds'), 2)} |")
+    w(f"| **server peak RSS, MB** (before) | {spread(g('serverPeakRSSBytes'), 1, 1 / MB)} ({spread(g('serverRSSBeforeBytes'), 1, 1 / MB)}) |")
+    w(f"| load generator CPU, s | {spread(g('clientCPUSeconds'), 2)} |")
+    w("")
+    bad = {}
+    for d in data:
+        for outcome, n in d.get("outcomes", {}).items():
+            if outcome != "completed":
+                bad[outcome] = bad.get(outcome, 0) + n
+    if bad:
+        w(f"Calls that did not complete, all runs: {', '.join(f'`{k[:200]}` × {v}' for k, v in sorted(bad.items()))}.")
+        w("")
 
 
 def main():
@@ -433,6 +554,9 @@ def main():
         w("Not run.")
         w("")
 
+    scenario6(w, settings)
+    scenario7(w, settings)
+
     # ----- findings ----------------------------------------------------------------------------
     findings = os.path.join(HERE, "findings.md")
     if os.path.exists(findings):
@@ -444,7 +568,7 @@ def main():
     w("```sh")
     w("Benchmarks/run            # everything, writes this file (about 15 minutes after the first build)")
     w("Benchmarks/run --quick    # a smoke run with small sizes")
-    w("Benchmarks/run --only \"2 4\"   # some scenarios; the other sections are carried over")
+    w("Benchmarks/run --only \"6 7\"   # some scenarios; the other sections are carried over")
     w("Benchmarks/run --only \"2 4\" --no-doc   # raw JSON in Benchmarks/.build/results/ only")
     w("```")
     w("")
