@@ -23,9 +23,4 @@ struct ServerProcess: Sendable {
 
     /// `VmHWM` (peak resident set since the process started) in bytes.
     var peakResidentBytes: Int { ProcessStats.statusField("VmHWM", process: "\(pid)") ?? 0 }
-
-    /// Open file descriptors of the process.
-    var openDescriptors: Int {
-        (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd").count) ?? 0
-    }
 }
