@@ -12,7 +12,8 @@ let package = Package(
     name: "PollsterBenchmarks",
     platforms: [.macOS(.v15)],
     dependencies: [
-        .package(path: ".."),
+        // Named, so the products below resolve whatever the checkout directory is called.
+        .package(name: "Pollster", path: ".."),
         // Only the malloc interposer: the default "RuntimeInterposer" trait needs a
         // package that is not mirrored here.
         .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
@@ -21,6 +22,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: [
         // Scenario 1: per-poll engine cost, in process (ordo-one/benchmark).
@@ -28,23 +30,23 @@ let package = Package(
             name: "PollCost",
             dependencies: [
                 .product(name: "Benchmark", package: "benchmark"),
-                .product(name: "PollsterCore", package: "main"),
-                .product(name: "Pollster", package: "main"),
-                .product(name: "PollsterMock", package: "main"),
+                .product(name: "PollsterCore", package: "Pollster"),
+                .product(name: "Pollster", package: "Pollster"),
+                .product(name: "PollsterMock", package: "Pollster"),
             ],
             path: "Benchmarks/PollCost",
             swiftSettings: swiftSettings,
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
-        // Scenarios 2, 4, 5: the load generators and the out-of-process servers.
+        // Scenarios 2, 4, 5, 6, 7: the load generators and the out-of-process servers.
         .executableTarget(
             name: "pollster-bench",
             dependencies: [
-                .product(name: "PollsterCore", package: "main"),
-                .product(name: "Pollster", package: "main"),
-                .product(name: "PollsterMock", package: "main"),
-                .product(name: "PollsterSQLite", package: "main"),
-                .product(name: "PollsterPostgres", package: "main"),
+                .product(name: "PollsterCore", package: "Pollster"),
+                .product(name: "Pollster", package: "Pollster"),
+                .product(name: "PollsterMock", package: "Pollster"),
+                .product(name: "PollsterSQLite", package: "Pollster"),
+                .product(name: "PollsterPostgres", package: "Pollster"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -52,6 +54,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             path: "Sources/pollster-bench",
             swiftSettings: swiftSettings

@@ -4,7 +4,9 @@
 Usage: report.py RESULTS_DIR OUTPUT_MD
 
 Section 3 (the Python peers, Benchmarks/peers/) is copied over from the existing document
-unchanged; Benchmarks/findings.md (written by hand) becomes the "Findings and fixes" section.
+unchanged, and so is the section (and the target rows) of every scenario this run left out
+(`Benchmarks/run --only`), marked with the date and commit of the run that measured it;
+Benchmarks/findings.md (written by hand) becomes the "Findings and fixes" section.
 """
 import glob
 import json
@@ -20,6 +22,10 @@ RESULTS, OUTPUT = sys.argv[1], sys.argv[2]
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 PEERS_HEADING = "## 3. Peers side by side"
+SCENARIOS = ("1", "2", "4", "5", "6", "7")
+# Which scenario a row of the targets table belongs to, by how the row starts.
+TARGET_PREFIXES = {"1": ("Engine overhead",), "2": ("10,000 in flight",), "4": ("Download", "Streaming"),
+                   "5": ("PostgreSQL workers",)}
 
 # The performance budget of shared/design.md.
 TARGET_POLL_US = 20.0
@@ -159,6 +165,127 @@ def runs(pattern):
     return found
 
 
+def scenario6(w, settings):
+    """Section 6: the HTTP API, submits per second (6a) and SSE fan-out (6b)."""
+    w("## 6. HTTP API (`pollster serve`)")
+    w("")
+    submits, streams = runs("s6a-*.json"), runs("s6b-*.json")
+    if not submits and not streams:
+        w("Not run.")
+        w("")
+        return
+    w("The release `pollster` binary against the mock provider (`pollster-bench mock`), tasks and the API key "
+      "(`pollster keys create`) in a fresh SQLite file per run, auth on. The load generators are "
+      "`pollster-bench api-submit` and `api-events` (AsyncHTTPClient, one connection per request in flight). "
+      "Server CPU is `utime + stime` of `/proc/<pid>/stat` over the measured phase; peak RSS is its `VmHWM`.")
+    w("")
+    if submits:
+        w(f"### 6a. Submits: {settings.get('apiSubmits', 0):,} `POST /v1/tools/bench.video/tasks`, "
+          f"{settings.get('apiConcurrency', 0)} in flight")
+        w("")
+        w("`serve --concurrency 0`: no worker in the process, so the server's CPU is the API's alone (the tasks "
+          f"stay queued). {submits[0].get('warmup', 0)} unmeasured submits first, one at a time.")
+        w("")
+        g = lambda key: [d.get(key) for d in submits]
+        h = lambda key, p: [d.get(key, {}).get(p) for d in submits]
+        w("| figure | median (min–max) |")
+        w("|---|---:|")
+        w(f"| accepted (`202`) | {spread(g('accepted'), 0)} |")
+        other = {}
+        for d in submits:
+            for status, n in d.get("statuses", {}).items():
+                if status != "202":
+                    other[status] = other.get(status, 0) + n
+        w(f"| other answers, all runs | {', '.join(f'{k} × {v}' for k, v in sorted(other.items())) or 'none'} |")
+        w(f"| **submits/s** | {spread(g('submitsPerSecond'), 0)} |")
+        w(f"| latency p50 / p99, ms | {spread(h('latencyMs', 'p50'), 2)} / {spread(h('latencyMs', 'p99'), 2)} |")
+        w(f"| latency max, ms | {spread(h('latencyMs', 'max'), 1)} |")
+        w(f"| server CPU, s | {spread(g('serverCPUSeconds'), 2)} |")
+        w(f"| **server CPU per submit, ms** | {spread(g('serverCPUPerSubmitMs'), 3)} |")
+        w(f"| server RSS before / peak, MB | {spread(g('serverRSSBeforeBytes'), 1, 1 / MB)} / "
+          f"{spread(g('serverPeakRSSBytes'), 1, 1 / MB)} |")
+        w(f"| load generator CPU, s | {spread(g('clientCPUSeconds'), 2)} |")
+        w("")
+    if streams:
+        w(f"### 6b. Server-Sent Events: {settings.get('sseStreams', 0):,} streams on running tasks")
+        w("")
+        w(f"{settings.get('sseStreams', 0):,} tasks are submitted ({settings.get('apiConcurrency', 0)} in flight), then "
+          f"one `GET /v1/tasks/{{id}}/events` per task is opened, all at once, and read until the server ends it "
+          f"after the final state. Each task is a mock job of {settings.get('sseJobSeconds', 0)} s polled every 1 s "
+          "(`bench.yaml`), run by a `pollster worker --concurrency N` process of its own on the same SQLite file, so "
+          "the server's CPU is the API's and the streams' (the worker's is shown beside it). A stream is *completed* "
+          "when its last event showed a final state.")
+        w("")
+        g = lambda key: [d.get(key) for d in streams]
+        h = lambda key, p: [d.get(key, {}).get(p) for d in streams]
+        w("| figure | median (min–max) |")
+        w("|---|---:|")
+        w(f"| tasks submitted | {spread(g('tasksSubmitted'), 0)} |")
+        w(f"| **streams completed** | {spread(g('streamsCompleted'), 0)} |")
+        w(f"| **events delivered** (per stream) | {spread(g('eventsDelivered'), 0)} ({spread(g('eventsPerStream'), 1)}) |")
+        w(f"| stream open (response head) p50 / p99, ms | {spread(h('streamOpenMs', 'p50'), 1)} / {spread(h('streamOpenMs', 'p99'), 1)} |")
+        w(f"| first event p50 / p99, ms | {spread(h('firstEventMs', 'p50'), 1)} / {spread(h('firstEventMs', 'p99'), 1)} |")
+        w(f"| submit phase / stream phase, s | {spread(g('submitSeconds'), 1)} / {spread(g('streamSeconds'), 1)} |")
+        w(f"| **server CPU, s** (streams phase; submits) | {spread(g('serverCPUStreamSeconds'), 2)}; "
+          f"{spread(g('serverCPUSubmitSeconds'), 2)} |")
+        w(f"| **server peak RSS, MB** (before) | {spread(g('serverPeakRSSBytes'), 1, 1 / MB)} "
+          f"({spread(g('serverRSSBeforeBytes'), 1, 1 / MB)}) |")
+        w(f"| worker CPU, s / peak RSS, MB | {spread(g('workerCPUSeconds'), 2)} / {spread(g('workerPeakRSSBytes'), 1, 1 / MB)} |")
+        w(f"| load generator CPU, s | {spread(g('clientCPUSeconds'), 2)} |")
+        w("")
+        bad = {}
+        for d in streams:
+            for outcome, n in d.get("streamOutcomes", {}).items():
+                if outcome != "completed":
+                    bad[outcome] = bad.get(outcome, 0) + n
+            for outcome, n in d.get("submitErrors", {}).items():
+                bad[f"submit {outcome}"] = bad.get(f"submit {outcome}", 0) + n
+        if bad:
+            w(f"Streams that did not complete, all runs: {', '.join(f'`{k[:200]}` × {v}' for k, v in sorted(bad.items()))}.")
+            w("")
+
+
+def scenario7(w, settings):
+    """Section 7: task-augmented MCP calls through `pollster mcp --http`."""
+    w("## 7. MCP server (`pollster mcp --http`)")
+    w("")
+    data = runs("s7-*.json")
+    if not data:
+        w("Not run.")
+        w("")
+        return
+    w(f"`pollster-bench mcp-tasks`: one MCP session on Streamable HTTP (JSON-RPC POSTed by AsyncHTTPClient; each "
+      f"answer is a short SSE stream), {settings.get('mcpCalls', 0):,} task-augmented `tools/call` "
+      "(`params.task`) sent at once, then each task polled with `tasks/get` every 1 s (the `pollInterval` the server "
+      "advertises) until `completed`. The server is the release `pollster mcp --http` on a fresh SQLite file with its "
+      f"in-process worker (16 tasks at a time, not configurable from the CLI) and `--poll-interval "
+      f"{settings.get('mcpPollInterval', '?')}`; each mock job ends on its first status poll with a 4 KiB output. "
+      "*Completion* = `tools/call` sent → the `tasks/get` that saw `completed`.")
+    w("")
+    g = lambda key: [d.get(key) for d in data]
+    h = lambda key, p: [d.get(key, {}).get(p) for d in data]
+    w("| figure | median (min–max) |")
+    w("|---|---:|")
+    w(f"| tasks completed | {spread(g('completed'), 0)} |")
+    w(f"| **wall time, s** | {spread(g('wallSeconds'), 1)} |")
+    w(f"| `tools/call` (create) latency p50 / p99, ms | {spread(h('callLatencyMs', 'p50'), 1)} / {spread(h('callLatencyMs', 'p99'), 1)} |")
+    w(f"| **`tasks/get` latency p50 / p99, ms** | {spread(h('getLatencyMs', 'p50'), 2)} / {spread(h('getLatencyMs', 'p99'), 2)} |")
+    w(f"| `tasks/get` requests | {spread(g('tasksGet'), 0)} |")
+    w(f"| completion p50 / p99, s | {spread(h('completionMs', 'p50'), 1, 1 / 1000)} / {spread(h('completionMs', 'p99'), 1, 1 / 1000)} |")
+    w(f"| **server CPU, s** | {spread(g('serverCPUSeconds'), 2)} |")
+    w(f"| **server peak RSS, MB** (before) | {spread(g('serverPeakRSSBytes'), 1, 1 / MB)} ({spread(g('serverRSSBeforeBytes'), 1, 1 / MB)}) |")
+    w(f"| load generator CPU, s | {spread(g('clientCPUSeconds'), 2)} |")
+    w("")
+    bad = {}
+    for d in data:
+        for outcome, n in d.get("outcomes", {}).items():
+            if outcome != "completed":
+                bad[outcome] = bad.get(outcome, 0) + n
+    if bad:
+        w(f"Calls that did not complete, all runs: {', '.join(f'`{k[:200]}` × {v}' for k, v in sorted(bad.items()))}.")
+        w("")
+
+
 def main():
     settings = load(os.path.join(RESULTS, "settings.json"))
     total = maybe(os.path.join(RESULTS, "total.json")) or {}
@@ -177,7 +304,8 @@ def main():
     w("")
     w("Generated by `Benchmarks/run` (a separate SwiftPM package in `Benchmarks/`, release build). "
       "Do not edit the figures by hand: re-run it. Section 3 belongs to `Benchmarks/peers/` and is "
-      "carried over as it is; *Findings and fixes* comes from `Benchmarks/findings.md`.")
+      "carried over as it is, and so is the section of a scenario that a run left out (`--only`), marked "
+      "with the date and commit of its own run; *Findings and fixes* comes from `Benchmarks/findings.md`.")
     w("")
     if settings.get("quick"):
         w("> **Quick run** (`--quick`): small sizes and one repetition; a smoke test, not the figures of record.")
@@ -427,6 +555,9 @@ def main():
         w("Not run.")
         w("")
 
+    scenario6(w, settings)
+    scenario7(w, settings)
+
     # ----- findings ----------------------------------------------------------------------------
     findings = os.path.join(HERE, "findings.md")
     if os.path.exists(findings):
@@ -436,21 +567,69 @@ def main():
     w("## How to re-run")
     w("")
     w("```sh")
-    w("Benchmarks/run            # everything, writes this file (about 10 minutes after the first build)")
+    w("Benchmarks/run            # everything, writes this file (about 15 minutes after the first build)")
     w("Benchmarks/run --quick    # a smoke run with small sizes")
-    w("Benchmarks/run --only \"2 4\" --no-doc   # some scenarios; raw JSON in Benchmarks/.build/results/")
+    w("Benchmarks/run --only \"6 7\"   # some scenarios; the other sections are carried over")
+    w("Benchmarks/run --only \"2 4\" --no-doc   # raw JSON in Benchmarks/.build/results/ only")
     w("```")
     w("")
     w("The first build of the benchmark package (its own `Benchmarks/.build`) compiles every dependency in "
       "release mode and takes a long time on 2 cores; later runs only rebuild what changed.")
     w("")
 
+    ran = set(settings.get("scenarios", "1 2 4 5").split())
+    old = previous_document()
+    rows = [f"| {a} | {b} | {c} |" for a, b, c in summary]
+    rows = [r for r in rows if target_scenario(r) in ran or target_scenario(r) not in old["targets"]]
+    for scenario in SCENARIOS:
+        if scenario not in ran:
+            rows += old["targets"].get(scenario, [])
+    rows.sort(key=lambda r: SCENARIOS.index(target_scenario(r)) if target_scenario(r) in SCENARIOS else 99)
     table = ["## Targets (shared/design.md, *Performance budget*)", "", "| target | measured (median) | |", "|---|---|---|"]
-    table += [f"| {a} | {b} | {c} |" for a, b, c in summary]
+    table += rows
     table.append("")
     out[summary_at:summary_at] = table
+    text = "\n".join(out).rstrip() + "\n"
+    for scenario in SCENARIOS:
+        if scenario not in ran and scenario in old["sections"]:
+            text = re.sub(rf"^## {scenario}\. .*?(?=^## |\Z)", lambda _: old["sections"][scenario], text,
+                          count=1, flags=re.S | re.M)
     with open(OUTPUT, "w") as handle:
-        handle.write("\n".join(out).rstrip() + "\n")
+        handle.write(text.rstrip() + "\n")
+
+
+def target_scenario(row):
+    """The scenario a row of the targets table (`| target | … |`) belongs to, if known."""
+    first = row.strip("| ")
+    return next((k for k, prefixes in TARGET_PREFIXES.items() if first.startswith(prefixes)), None)
+
+
+def previous_document():
+    """What the document being replaced measured: its scenario sections and target rows, each
+    section marked with the date and commit of its run, to carry over those this run left out."""
+    found = {"sections": {}, "targets": {}}
+    if not os.path.exists(OUTPUT):
+        return found
+    with open(OUTPUT) as handle:
+        text = handle.read()
+    date = re.search(r"^\| Date \| (.*?) \|$", text, re.M)
+    commit = re.search(r"^\| Commit \| (.*?) \|$", text, re.M)
+    note = (f"*Not re-run by the latest run: measured on {date.group(1) if date else '?'}, "
+            f"commit {commit.group(1) if commit else '?'}.*")
+    for match in re.finditer(r"^## (\d)\. [^\n]*\n.*?(?=^## |\Z)", text, re.S | re.M):
+        section = match.group(0)
+        if match.group(1) == "3" or "\nNot run.\n" in section:
+            continue
+        if "*Not re-run by the latest run" not in section:
+            heading, rest = section.split("\n", 1)
+            section = f"{heading}\n\n{note}\n{rest}"
+        found["sections"][match.group(1)] = section
+    targets = re.search(r"^## Targets.*?(?=^## |\Z)", text, re.S | re.M)
+    for line in (targets.group(0).splitlines() if targets else []):
+        scenario = target_scenario(line) if line.startswith("| ") else None
+        if scenario:
+            found["targets"].setdefault(scenario, []).append(line)
+    return found
 
 
 main()

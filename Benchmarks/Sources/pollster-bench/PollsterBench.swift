@@ -1,7 +1,7 @@
 import ArgumentParser
 import Logging
 
-/// The load generators and servers of `Benchmarks/run` (scenarios 2, 4 and 5).
+/// The load generators and servers of `Benchmarks/run` (scenarios 2 and 4 to 7).
 ///
 /// Every subcommand writes its figures as one JSON object to `--json` (or standard output);
 /// `Benchmarks/report.py` turns them into docs/benchmarks.md.
@@ -12,7 +12,8 @@ struct PollsterBench: AsyncParsableCommand {
         abstract: "Pollster benchmark scenarios (run them through Benchmarks/run).",
         subcommands: [
             MockCommand.self, InFlightCommand.self, DownloadCommand.self, WorkersCommand.self,
-            WorkerCommand.self, SizesCommand.self,
+            WorkerCommand.self, SizesCommand.self, APISubmitCommand.self, APIEventsCommand.self,
+            MCPTasksCommand.self,
         ])
 
     /// Logs go to standard error and only when something is wrong; figures go to JSON.

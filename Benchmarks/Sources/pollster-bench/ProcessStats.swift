@@ -34,9 +34,11 @@ enum ProcessStats {
         return Int(limit.rlim_cur)
     }
 
-    /// A `kB` line of `/proc/self/status`, in bytes.
-    private static func statusField(_ name: String) -> Int? {
-        guard let text = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return nil }
+    /// A `kB` line of `/proc/<process>/status` (this process by default), in bytes.
+    static func statusField(_ name: String, process: String = "self") -> Int? {
+        guard let text = try? String(contentsOfFile: "/proc/\(process)/status", encoding: .utf8) else {
+            return nil
+        }
         for line in text.split(separator: "\n") where line.hasPrefix("\(name):") {
             let number = line.dropFirst(name.count + 1).split(whereSeparator: { $0 == " " || $0 == "\t" })
                 .first
