@@ -130,7 +130,7 @@ struct DownloadProgress {
     private var sha256Hex: String { Self.hex(sha256.finalize()) }
 
     private static func hex(_ digest: some Sequence<UInt8>) -> String {
-        digest.map { String(format: "%02x", $0) }.joined()
+        Hex.lowercase(digest)
     }
 
     /// The first byte of `bytes 100-199/200`.

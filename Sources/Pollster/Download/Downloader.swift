@@ -219,7 +219,7 @@ struct Downloader: Sendable {
         var sink = try DownloadSink(directory: target.directory)
         try sink.write(ByteBuffer(bytes: bytes))
         let stored = try sink.finish(as: filename)
-        let digest = SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+        let digest = Hex.lowercase(SHA256.hash(data: bytes))
         return ToolFile(
             url: "data:\(mimeType);…", foundAt: target.foundAt, filename: filename, mimeType: mimeType,
             size: bytes.count, sha256: digest, bytes: stored.bytes, path: stored.path)

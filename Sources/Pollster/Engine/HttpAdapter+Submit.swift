@@ -162,7 +162,7 @@ extension HttpAdapter {
         var hasher = SHA256()
         hasher.update(data: Array("\(request.method) \(redactor.redact(request.url))\n".utf8))
         hasher.update(data: request.body ?? [])
-        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        return Hex.lowercase(hasher.finalize())
     }
 
     /// The provider's answer as errors quote it.

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import PollsterCore
 
 /// Tencent Cloud API 3.0 signatures (TC3-HMAC-SHA256), as the mock server checks them.
 ///
@@ -137,6 +138,6 @@ public enum MockTC3Verifier {
     }
 
     private static func hex(_ bytes: some Sequence<UInt8>) -> String {
-        bytes.map { String(format: "%02x", $0) }.joined()
+        Hex.lowercase(bytes)
     }
 }

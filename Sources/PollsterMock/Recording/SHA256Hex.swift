@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import PollsterCore
 
 /// SHA-256 digests as lowercase hex, as fixtures record them.
 enum SHA256Hex {
@@ -12,6 +13,6 @@ enum SHA256Hex {
 
     /// A finished digest as hex.
     static func hex(_ digest: SHA256.Digest) -> String {
-        digest.map { String(format: "%02x", $0) }.joined()
+        Hex.lowercase(digest)
     }
 }

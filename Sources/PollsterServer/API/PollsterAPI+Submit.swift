@@ -90,8 +90,7 @@ extension PollsterAPI {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let body = (try? encoder.encode(request)) ?? Data()
-        return SHA256.hash(data: Array(tool.utf8) + [0] + Array(body)).map { String(format: "%02x", $0) }
-            .joined()
+        return Hex.lowercase(SHA256.hash(data: Array(tool.utf8) + [0] + Array(body)))
     }
 
     /// `wait=N` of a `Prefer` header (RFC 7240), capped at `max`.

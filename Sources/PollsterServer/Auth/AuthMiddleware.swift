@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import HTTPTypes
 import Hummingbird
+import PollsterCore
 
 /// Requires `Authorization: Bearer <key>` on every request except health, metrics and the
 /// OpenAPI document; sets `Tenant.current` for the handlers. Without a key store (`--no-auth`)
@@ -69,6 +70,6 @@ public enum APIKeys {
 
     /// The hex SHA-256 of a key: all a store keeps.
     public static func hash(_ key: String) -> String {
-        SHA256.hash(data: Array(key.utf8)).map { String(format: "%02x", $0) }.joined()
+        Hex.lowercase(SHA256.hash(data: Array(key.utf8)))
     }
 }
