@@ -21,7 +21,8 @@ extension PollsterAPI {
         }
         if let webhook = request.webhook { try await checkWebhook(webhook) }
         let key = input.headers.idempotencyKey
-        let bodyHash = Self.hash(tool: tool, request: request)
+        // Only an idempotency key needs the request's digest.
+        let bodyHash = key == nil ? "" : Self.hash(tool: tool, request: request)
         var task: TaskRecord
         if let key, let held = try await state.idempotency(tenant: tenant.name, key: key) {
             task = try await replay(held, bodyHash: bodyHash)
