@@ -40,6 +40,9 @@ struct MCPCommand: AsyncParsableCommand {
     @Flag(name: .customLong("no-worker"), help: "Run no worker here (another process works the store).")
     var noWorker = false
 
+    @Option(help: "Tasks the in-process worker runs at once.")
+    var concurrency = 16
+
     @Option(
         name: .customLong("allow-host"),
         help: ArgumentHelp(
@@ -59,6 +62,9 @@ struct MCPCommand: AsyncParsableCommand {
     func validate() throws {
         guard toolSeparator.range(of: "^[A-Za-z0-9_.-]+$", options: .regularExpression) != nil else {
             throw ValidationError("--tool-separator may only use A-Z a-z 0-9 _ - .")
+        }
+        guard concurrency > 0 else {
+            throw ValidationError("--concurrency must be at least 1 (or use --no-worker)")
         }
         if let http {
             guard let address = MCPListenAddress(http) else {
@@ -109,7 +115,9 @@ struct MCPCommand: AsyncParsableCommand {
             taskOptions: TaskOptions(baseUrlOverride: engine.baseUrl, pollIntervalSeconds: pollInterval),
             worker: noWorker
                 ? nil
-                : TaskWorker.Configuration(lease: .milliseconds(Int64(lease * 1000)), filesDirectory: files))
+                : TaskWorker.Configuration(
+                    concurrency: concurrency, lease: .milliseconds(Int64(lease * 1000)), filesDirectory: files
+                ))
     }
 }
 
