@@ -13,7 +13,9 @@ struct ReconcileTests {
 
     @Test(
         "a lost submit answer is found by its client reference: one job, and the call succeeds",
-        arguments: [MockFault.serverError(status: 500), .connectionReset, .htmlErrorPage(status: 502)])
+        arguments: [
+            MockFault.serverError(status: 500), .connectionReset, .htmlErrorPage(status: 502), .truncatedJSON,
+        ])
     func lostAnswerIsFound(_ fault: MockFault) async throws {
         var script = MockJobScript(polls: 2)
         script.lostSubmitAnswer = fault

@@ -42,7 +42,21 @@ extension HttpAdapter {
             let refusal = Self.submitRefusal(response, run)
             switch refusal {
             case .accepted:
-                try accept(&run, response)
+                do {
+                    try accept(&run, response)
+                } catch let error as PollsterError where error.code == .submitUncertain {
+                    // A 2xx whose body is not JSON: a job may exist; look it up if the method can.
+                    let (job, why) = try await reconcile(&run)
+                    guard let job else {
+                        var uncertain = error
+                        if !why.isEmpty {
+                            uncertain.message +=
+                                ". Looking the job up by its client reference \(run.context.reference ?? "-") found nothing: \(why)"
+                        }
+                        throw uncertain
+                    }
+                    return job
+                }
                 return response
             case .rateLimited(let retryAfter, let detail) where plan.retryRateLimited && canRetry:
                 let delay = Self.jittered(min(retryAfter ?? Self.submitBackoff(attempt), plan.maxRetryAfter))
