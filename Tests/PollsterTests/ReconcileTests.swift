@@ -80,7 +80,14 @@ struct ReconcileTests {
             ),
             ("{ lookup: { url: /list } }", "never sends the client reference"),
             ("{ tag: { query: ref }, lookup: { url: /list, itemsPath: items } }", "referencePath: required"),
-            ("{ tag: { query: ref }, lookup: { url: /list, attempts: 0 } }", "attempts: must be 1…10"),
+            (
+                "{ tag: { query: ref }, lookup: { url: /list, itemsPath: items, referencePath: ref, attempts: 0 } }",
+                "attempts: must be 1…10"
+            ),
+            (
+                "{ tag: { header: Operation-Id }, lookup: { url: /operations/latest } }",
+                "nothing ties the answer"
+            ),
             ("{ tag: { query: ref }, lookup: { url: '/list/{referenc}' } }", "unknown placeholder"),
         ])
     func brokenRuleIsRefused(_ rule: String, _ expected: String) async throws {

@@ -27,6 +27,9 @@ extension HttpAdapter {
             } catch let failure as TransportFailure {
                 why = "the lookup failed (\(run.redactor.redact(failure.message)))"
                 continue
+            } catch let error as PollsterError {
+                why = "the lookup failed (\(run.redactor.redact(error.message)))"
+                continue
             }
             guard (200..<300).contains(response.status) else {
                 why =
@@ -55,16 +58,31 @@ extension HttpAdapter {
     /// lost answer (task id, `{response.x}`).
     /// - Returns: the job as a submit answer; nil when the method cannot reconcile or no job
     ///   was found (`why` then says what the lookup saw).
+    /// - Throws: only `CancellationError`: whatever else goes wrong (the lookup cannot be built
+    ///   or sent, the job found is unreadable) is a reason in `why`, so the submit stays
+    ///   `SUBMIT_UNCERTAIN` and is never repeated.
     func reconcile(_ run: inout Invocation) async throws -> (TransportResponse?, why: String) {
         guard let reconcile = run.method.plan.submit.reconcile else { return (nil, "") }
-        switch try await lookUp(run, reconcile) {
-        case .found(let job):
-            try accept(&run, job, taskIdPath: reconcile.taskIdPath)
-            run.foundByReference = true
-            run.report.taskId = "\(run.report.taskId ?? "detected") (job found by its client reference)"
-            return (job, "")
-        case .notFound(let why):
-            return (nil, why)
+        do {
+            switch try await lookUp(run, reconcile) {
+            case .found(let job):
+                do {
+                    try accept(&run, job, taskIdPath: reconcile.taskIdPath)
+                } catch let error as PollsterError {
+                    return (nil, "a job was found but cannot be used (\(error.message))")
+                }
+                run.foundByReference = true
+                run.report.taskId = "\(run.report.taskId ?? "detected") (job found by its client reference)"
+                return (job, "")
+            case .notFound(let why):
+                return (nil, why)
+            }
+        } catch is CancellationError {
+            throw CancellationError()
+        } catch let error as PollsterError {
+            return (nil, "the lookup failed (\(run.redactor.redact(error.message)))")
+        } catch {
+            return (nil, "the lookup failed (\(run.redactor.redact("\(error)")))")
         }
     }
 

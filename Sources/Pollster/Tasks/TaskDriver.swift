@@ -295,6 +295,8 @@ struct TaskDriver {
             }
             return await saveDurably(box)
         } catch {
+            // Stopping: hand the task back as it is; the next worker looks again.
+            if Task.isCancelled || signals.isStopping || error.code == .canceled { return false }
             await finish(box, .failure(uncertain(lookup: error.message)))
             return false
         }

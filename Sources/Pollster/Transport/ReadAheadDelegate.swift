@@ -107,15 +107,23 @@ final class ReadAheadDelegate: HTTPClientResponseDelegate, NIOAsyncSequenceProdu
         }
         guard let budget else { return yield(buffer, to: source, task: task) }
         let bytes = buffer.readableBytes
-        state.withLock { state in
+        // Counted only while the budget still counts this body (a part can arrive after it ended).
+        let counted = state.withLock { state -> Bool in
+            guard !state.forgotten else { return false }
             state.unreadParts += 1
             state.unreadBytes += bytes
+            budget.add(bytes)
+            return true
         }
-        budget.add(bytes)
+        guard counted else { return yield(buffer, to: source, task: task) }
         return yield(buffer, to: source, task: task).flatMap { [self] in
             // The reader may hold this part and one more while the budget is spent.
+            let id = ObjectIdentifier(self)
             let exempt = state.withLock { $0.unreadParts } <= 1
-            return budget.admit(ObjectIdentifier(self), exempt: exempt, on: task.eventLoop)
+            let admitted = budget.admit(id, exempt: exempt, on: task.eventLoop)
+            // The reader may have caught up between the check and the wait: wake it then.
+            if !exempt, state.withLock({ $0.unreadParts }) <= 1 { budget.readerCaughtUp(id) }
+            return admitted
         }
     }
 
@@ -139,6 +147,14 @@ final class ReadAheadDelegate: HTTPClientResponseDelegate, NIOAsyncSequenceProdu
             if resumeNow { promise.succeed() }
             return promise.futureResult
         case .dropped:
+            // Nobody will take it: stop counting it.
+            let release = state.withLock { state -> Bool in
+                guard budget != nil, !state.forgotten else { return false }
+                state.unreadParts -= 1
+                state.unreadBytes -= buffer.readableBytes
+                return true
+            }
+            if release { budget?.release(buffer.readableBytes) }
             return task.eventLoop.makeFailedFuture(CancellationError())
         }
     }

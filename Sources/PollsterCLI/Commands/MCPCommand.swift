@@ -70,9 +70,9 @@ struct MCPCommand: AsyncParsableCommand {
             guard let address = MCPListenAddress(http) else {
                 throw ValidationError("--http takes host:port, e.g. 127.0.0.1:8765")
             }
-            if !address.isLoopback, Self.token == nil {
+            if !address.isLoopback || !allowHosts.isEmpty, Self.token == nil {
                 throw ValidationError(
-                    "--http on \(address.host) can be reached from other machines: set \(Self.tokenVariable) to a secret that clients send as Authorization: Bearer <token>, or listen on 127.0.0.1"
+                    "--http on \(address.host)\(allowHosts.isEmpty ? "" : " with --allow-host") can be reached from other machines: set \(Self.tokenVariable) to a secret that clients send as Authorization: Bearer <token>, or listen on 127.0.0.1"
                 )
             }
         }
@@ -135,9 +135,7 @@ struct MCPListenAddress {
     }
 
     /// Whether only this machine can connect.
-    var isLoopback: Bool {
-        ["127.0.0.1", "localhost", "::1", "[::1]"].contains(host) || host.hasPrefix("127.")
-    }
+    var isLoopback: Bool { AddressPolicy.isLoopback(host: host) }
 }
 
 /// One MCP session (stdio) or listener (HTTP) as a service, so SIGTERM/SIGINT end it gracefully.

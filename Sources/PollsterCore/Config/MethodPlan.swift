@@ -112,7 +112,16 @@ public struct MethodPlan: Sendable {
             let submitUsesReference =
                 endpoint.usesReference || (query + headers).contains { $0.value.usesReference }
                 || config.body.map { Self.anyTemplate(in: $0, \.usesReference) } ?? false
-            return try ReconcilePlan(reconcile, submitUsesReference: submitUsesReference)
+            let plan = try ReconcilePlan(reconcile, submitUsesReference: submitUsesReference)
+            if case (.bodyField, _)? = plan.tag, config.body == nil,
+                submitMethod == "GET" || submitMethod == "DELETE"
+            {
+                throw PollsterError(
+                    .invalidConfig,
+                    "adapterConfig.submit.reconcile.tag.bodyField: a \(submitMethod) submit sends no JSON body; use tag.query or tag.header"
+                )
+            }
+            return plan
         }
         submit = Submit(
             method: submitMethod,

@@ -74,6 +74,15 @@ public struct ReconcilePlan: Sendable {
         taskIdPath = try lookup.taskIdPath.map { text throws(PollsterError) in
             try MethodPlan.path(text, key: "\(key).lookup.taskIdPath")
         }
+        if itemsPath == nil, referencePath == nil,
+            !url.usesReference
+                && !(lookup.body.map { MethodPlan.anyTemplate(in: $0, \.usesReference) } ?? false)
+        {
+            throw PollsterError(
+                .invalidConfig,
+                "\(key).lookup: nothing ties the answer to this call; put {reference} in lookup.url (or its body), or give itemsPath and referencePath"
+            )
+        }
         if itemsPath != nil, referencePath == nil {
             throw PollsterError(
                 .invalidConfig,

@@ -55,6 +55,15 @@ package enum AddressPolicy {
         }
     }
 
+    /// Whether `host` (a name or an address literal, IPv6 in brackets or not) names this machine:
+    /// `localhost`, or an address literal in 127.0.0.0/8 or `::1`. Names that only start like
+    /// one (`127.0.0.1.nip.io`) do not.
+    package static func isLoopback(host: String) -> Bool {
+        if host.lowercased() == "localhost" { return true }
+        guard let address = IPAddress(host) else { return false }
+        return nonPublicReason(address) == "loopback"
+    }
+
     private static func v6Reason(high: UInt64, low: UInt64) -> String? {
         let embedded = UInt32(truncatingIfNeeded: low)
         if high == 0 {

@@ -53,7 +53,7 @@ struct AuthMiddleware<Context: RequestContext>: RouterMiddleware {
         } else {
             host = authority.split(separator: ":", maxSplits: 1).first ?? ""
         }
-        return host == "localhost" || host == "::1" || host.hasPrefix("127.")
+        return AddressPolicy.isLoopback(host: String(host))
     }
 }
 

@@ -16,11 +16,12 @@ import PostgresNIO
 public struct PostgresServerStore: ServerStore {
     /// Where the tables are.
     public let database: PollsterDatabase
-    /// How long a webhook taken for delivery is hidden from other processes.
+    /// How long a webhook taken for delivery is hidden from other processes: longer than a
+    /// dispatcher needs for a batch of 32 slow receivers (15 s each at most).
     public let webhookLease: Duration
 
     /// A store over `database` (migrated: `pollster db migrate`).
-    public init(database: PollsterDatabase, webhookLease: Duration = .seconds(60)) {
+    public init(database: PollsterDatabase, webhookLease: Duration = .seconds(600)) {
         self.database = database
         self.webhookLease = webhookLease
     }

@@ -34,19 +34,27 @@ struct MCPHTTPAccessTests {
             let rebound = try await Self.initialize(url, authorization: nil, host: "attacker.example:80")
             #expect(rebound.status == 421, "DNS rebinding protection")
         }
-        try await Self.withServer(environment: [:], extra: ["--allow-host", "mcp.example.com"]) { url in
-            let named = try await Self.initialize(url, authorization: nil, host: "mcp.example.com:8443")
+        // Named hosts mean a proxy in front: a token is required then.
+        try await Self.withServer(
+            environment: ["POLLSTER_MCP_TOKEN": Self.token], extra: ["--allow-host", "mcp.example.com"]
+        ) { url in
+            let bearer = "Bearer \(Self.token)"
+            let named = try await Self.initialize(url, authorization: bearer, host: "mcp.example.com:8443")
             #expect(named.status == 200)
-            let other = try await Self.initialize(url, authorization: nil, host: "other.example:80")
+            let other = try await Self.initialize(url, authorization: bearer, host: "other.example:80")
             #expect(other.status == 421)
         }
     }
 
-    @Test("listening beyond loopback without a token is refused before anything starts")
-    func noTokenBeyondLoopback() async throws {
+    @Test(
+        "listening beyond loopback (or for named hosts) without a token is refused before anything starts",
+        arguments: [
+            ["--http", "0.0.0.0:0"], ["--http", "127.0.0.1.nip.io:0"],
+            ["--http", "127.0.0.1:0", "--allow-host", "mcp.example.com"],
+        ])
+    func noTokenBeyondLoopback(_ listen: [String]) async throws {
         let run = try await CLITests.run(
-            ["mcp", "--adapters", Repository.adapters, "--http", "0.0.0.0:0"],
-            environment: ["POLLSTER_MCP_TOKEN": ""])
+            ["mcp", "--adapters", Repository.adapters] + listen, environment: ["POLLSTER_MCP_TOKEN": ""])
         #expect(run.status != 0)
         #expect(run.error.contains("POLLSTER_MCP_TOKEN"), "\(run.error)")
     }

@@ -31,10 +31,20 @@ struct ServeCommandTests {
             defer { _ = server.stop() }
             let base = try await SharedServerStoreTests.listening(server)
             #expect(server.log.contains("WARNING: --no-auth"))
-            var rebound = HTTPClientRequest(url: base + "/v1/tools")
-            rebound.headers.replaceOrAdd(name: "host", value: "attacker.example")
-            let refused = try await HTTPClient.shared.execute(rebound, timeout: .seconds(30))
-            #expect(refused.status.code == 421, "a page whose name was rebound to 127.0.0.1 is refused")
+            for host in ["attacker.example", "127.0.0.1.nip.io", "127.1.attacker.com:80", "[::2]"] {
+                var rebound = HTTPClientRequest(url: base + "/v1/tools")
+                rebound.headers.replaceOrAdd(name: "host", value: host)
+                let refused = try await HTTPClient.shared.execute(rebound, timeout: .seconds(30))
+                #expect(
+                    refused.status.code == 421,
+                    "a page whose name \(host) was rebound to 127.0.0.1 is refused")
+            }
+            for host in ["localhost:8080", "[::1]:8080", "127.0.0.2"] {
+                var local = HTTPClientRequest(url: base + "/v1/tools")
+                local.headers.replaceOrAdd(name: "host", value: host)
+                let accepted = try await HTTPClient.shared.execute(local, timeout: .seconds(30))
+                #expect(accepted.status.code == 200, "\(host) is this machine")
+            }
 
             let (status, task) = try await Self.send(
                 "POST", base + "/v1/tools/\(runwayTool)/tasks",
