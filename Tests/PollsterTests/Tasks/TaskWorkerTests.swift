@@ -96,9 +96,10 @@ struct TaskWorkerTests {
         try await withTaskHarness(.sqlite, script: MockJobScript(polls: 10_000)) { harness in
             let task = try await harness.service.submit(
                 runwayTool, input: runwayInput, options: harness.options)
-            // The lease is renewed every third of it, which is when a cancel is noticed; a 1 s
-            // lease could lapse on a loaded machine and the task be driven (and canceled) again.
-            try await harness.running([harness.worker("w1", lease: .seconds(3))]) {
+            // The lease is renewed every third of it, which is when a cancel is noticed; a short
+            // lease can lapse on a loaded machine (it did at 3 s) and the task be driven (and
+            // canceled) again.
+            try await harness.running([harness.worker("w1", lease: .seconds(9))]) {
                 _ = try await harness.waitUntil(task.id) { $0.state == .running && $0.polls > 0 }
                 _ = try await harness.service.cancel(task.id)
                 let canceled = try await harness.service.wait(task.id, timeout: .seconds(60))
