@@ -71,7 +71,7 @@ struct HTTPClientTransportTests {
                     )
                     .body))
             let (othersDone, signal) = AsyncStream.makeStream(of: Void.self)
-            let readers = 12
+            let readers = 6
             enum Outcome: Sendable {
                 case read(Data)
                 case peak(Int)
@@ -131,7 +131,7 @@ struct HTTPClientTransportTests {
                 #expect(finished == readers + 1)
                 return peak
             }
-            // The budget, plus what each of the 13 bodies may always hold (two 64 KiB parts) and
+            // The budget, plus what each body may always hold (two 64 KiB parts) and
             // the parts in flight when readers are woken.
             let bound = (512 << 10) + (readers + 1) * 3 * (64 << 10)
             #expect(peak > 0 && peak <= bound, "read ahead at most \(bound) bytes, saw \(peak)")

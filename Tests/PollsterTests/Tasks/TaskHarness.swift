@@ -42,7 +42,7 @@ struct TaskHarness {
     }
 
     /// Waits until `id` satisfies `condition` (or fails the test after `timeout`).
-    func waitUntil(_ id: String, timeout: Duration = .seconds(20), _ condition: (TaskRecord) -> Bool)
+    func waitUntil(_ id: String, timeout: Duration = .seconds(60), _ condition: (TaskRecord) -> Bool)
         async throws
         -> TaskRecord
     {
