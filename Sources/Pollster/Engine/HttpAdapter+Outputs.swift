@@ -38,7 +38,10 @@ extension HttpAdapter {
                         response, context: "\(run.method.name): result request", redactor: run.redactor)
                     error.taskId = run.taskId
                     error.provider = Self.answer(response, run.redactor)
-                    guard Self.isTransient(response.status), response.status != 404 else { throw error }
+                    guard PollsterError.isTransient(httpStatus: response.status), response.status != 404
+                    else {
+                        throw error
+                    }
                     failure = error
                 }
             } catch let transport as TransportFailure {

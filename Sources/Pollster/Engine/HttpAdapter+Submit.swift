@@ -250,23 +250,9 @@ extension HttpAdapter {
     /// `HTTP_ERROR` or `RATE_LIMITED` for a non-2xx answer, quoting a redacted excerpt.
     static func httpError(_ response: TransportResponse, context: String, redactor: Redactor) -> PollsterError
     {
-        let excerpt = redactor.excerpt(response.body)
-        if response.status == 429 {
-            let after = response.headers.first(name: "Retry-After").map { " (Retry-After: \($0))" } ?? ""
-            return PollsterError(
-                .rateLimited,
-                "\(context) was rate limited by the provider (HTTP 429)\(after); slow down or raise the provider's quota. Body: \(excerpt)",
-                httpStatus: 429)
-        }
-        let hint: String
-        switch response.status {
-        case 401, 403: hint = "check the API key or token"
-        case 400, 422: hint = "check the input against the provider's API"
-        case 404: hint = "check the endpoint and baseUrl"
-        default: hint = "the provider may be having problems"
-        }
-        return PollsterError(
-            .httpError, "\(context) answered HTTP \(response.status); \(hint). Body: \(excerpt)",
-            httpStatus: response.status)
+        .providerAnswer(
+            status: response.status, retryAfter: response.headers.first(name: "Retry-After"),
+            body: response.body,
+            context: context, redactor: redactor)
     }
 }

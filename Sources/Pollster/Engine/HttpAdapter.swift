@@ -194,7 +194,7 @@ final class HttpAdapter: Sendable {
             let reading = polling.classifier.bound(taskId: stage.run.taskId).classify(body)
             if reading.phase == .failed || reading.phase == .canceled {
                 stage.run.report.statusRule = reading.rule
-                throw stage.run.terminalError(reading)
+                throw PollMachine.terminalError(reading, job: stage.run.pollJob)
             }
             if reading.phase == .succeeded, !OutputFinder.find(in: body).isEmpty {
                 stage.run.report.statusRule = "\(reading.rule) (in the submit response; no polling needed)"
@@ -211,10 +211,13 @@ final class HttpAdapter: Sendable {
         let retryAfter = submitted.headers.first(name: "Retry-After").flatMap {
             RetryAfter.delay(from: $0, now: Date())
         }
-        var state = PollState(run: stage.run, url: url, mode: mode, polling: polling, retryAfter: retryAfter)
-        let delay = try await nextDelay(stage.run, &state)
-        stage.polling = state
-        return delay
+        var machine = PollMachine(
+            job: stage.run.pollJob, plan: polling, mode: mode, interval: stage.run.options.pollInterval,
+            maxWait: stage.run.options.maxWait, retryAfter: retryAfter)
+        var random = SystemRandomNumberGenerator()
+        let first = machine.start(elapsed: .now - stage.run.submitInstant, using: &random)
+        stage.polling = PollState(url: url, machine: machine)
+        return try await perform(first, &stage)
     }
 
     /// The status URL: configured, or detected from the submit response.

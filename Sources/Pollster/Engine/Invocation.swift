@@ -44,20 +44,8 @@ struct Invocation {
         emit(.warning(warning))
     }
 
-    /// The error for a terminal failed or canceled reading.
-    func terminalError(_ reading: StatusReading) -> PollsterError {
-        let message = reading.message.map { redactor.redact($0) }
-        if reading.phase == .canceled {
-            return PollsterError(
-                .taskCanceled,
-                "\(method.name): the provider reports the task as canceled\(message.map { ": \($0)" } ?? "")",
-                taskId: taskId, lastStatus: reading.rawStatus)
-        }
-        return PollsterError(
-            .taskFailed,
-            "\(method.name): the provider reports failure (\(reading.rule))\(message.map { ": \($0)" } ?? " with no message")",
-            taskId: taskId, lastStatus: reading.rawStatus)
-    }
+    /// The job as the polling machine knows it.
+    var pollJob: PollMachine.Job { PollMachine.Job(name: method.name, taskId: taskId, redactor: redactor) }
 
     func taskIdMissing(_ response: TransportResponse) -> PollsterError {
         PollsterError(
