@@ -27,11 +27,13 @@ public struct TaskService: Sendable {
 
     /// Checks `tool` and `input` (the method's `requestSchema` included) and stores a queued task.
     /// Nothing is stored or sent when a check fails. `owner` and `webhookURL` are kept with the
-    /// task for front doors (the HTTP API) that act on them.
-    /// - Throws: `TOOL_NOT_FOUND`, `INVALID_INPUT`, or `STORE_ERROR` when the store fails.
+    /// task for front doors (the HTTP API) that act on them. `id` chooses the task's id (else a new
+    /// UUID): two submits with one id store one task, the second fails with `CONFLICT`.
+    /// - Throws: `TOOL_NOT_FOUND`, `INVALID_INPUT`, `CONFLICT` when a task with `id` exists, or
+    ///   `STORE_ERROR` when the store fails.
     public func submit(
         _ tool: String, input: JSONValue, options: TaskOptions = TaskOptions(), priority: Int = 0,
-        owner: String? = nil, runAfter: Date? = nil, webhookURL: String? = nil
+        owner: String? = nil, runAfter: Date? = nil, webhookURL: String? = nil, id: String? = nil
     ) async throws(PollsterError) -> TaskRecord {
         let size = input.description.utf8.count
         guard size <= maxInputBytes else {
@@ -44,6 +46,7 @@ public struct TaskService: Sendable {
         var task = TaskRecord(
             tool: tool, input: input, priority: priority, options: options, owner: owner,
             webhookURL: webhookURL)
+        if let id { task.id = id }
         if let runAfter { task.runAfter = runAfter }
         try await storing("storing the task") { try await store.insert(task) }
         return task

@@ -24,25 +24,21 @@ extension PollsterAPI {
         // Only an idempotency key needs the request's digest.
         let bodyHash = key == nil ? "" : Self.hash(tool: tool, request: request)
         var task: TaskRecord
-        if let key, let held = try await state.idempotency(tenant: tenant.name, key: key) {
-            task = try await replay(held, bodyHash: bodyHash)
+        var created = true
+        if let key {
+            // The key is reserved (with the id its task will have) before any task exists, so
+            // requests racing with one key converge on one task: the store refuses a second
+            // task with that id. Nothing is ever created only to be canceled.
+            let held = try await reserve(key, tenant: tenant, bodyHash: bodyHash)
+            guard held.bodyHash == bodyHash else { throw Self.idempotencyConflict(held) }
+            (task, created) = try await taskOnce(id: held.taskID) {
+                try await self.create(tool, value, request, tenant: tenant, id: held.taskID)
+            }
         } else {
-            try await checkTasksInFlight(of: tenant)
-            task = try await service.submit(
-                tool, input: value, options: configuration.taskOptions, priority: request.priority ?? 0,
-                owner: tenant.name, webhookURL: request.webhook)
-            metrics.submitted(tool: tool)
-            if let key {
-                let held = try await state.recordIdempotency(
-                    IdempotencyRecord(tenant: tenant.name, key: key, bodyHash: bodyHash, taskID: task.id))
-                if held.taskID != task.id {  // a concurrent request with the same key won the race
-                    _ = try? await service.cancel(task.id)
-                    task = try await replay(held, bodyHash: bodyHash)
-                }
-            }
-            if let webhook = request.webhook, task.webhookURL == webhook {
-                try await state.addWebhook(taskID: task.id, url: webhook, now: Date())
-            }
+            task = try await create(tool, value, request, tenant: tenant, id: nil)
+        }
+        if created, let webhook = request.webhook, task.webhookURL == webhook {
+            try await state.addWebhook(taskID: task.id, url: webhook, now: Date())
         }
         if let wait = Self.preferredWait(input.headers.prefer, max: configuration.maxPreferWait) {
             task = try await service.wait(task.id, timeout: wait, checkEvery: configuration.eventsCheckEvery)
@@ -67,14 +63,56 @@ extension PollsterAPI {
         }
     }
 
-    /// The task an idempotency key already created, if the body is the same (else 409).
-    private func replay(_ held: IdempotencyRecord, bodyHash: String) async throws -> TaskRecord {
-        guard held.bodyHash == bodyHash else {
-            throw APIProblem(
-                .conflict, code: "IDEMPOTENCY_CONFLICT",
-                "this Idempotency-Key was used with a different request (task \(held.taskID)); use a new key")
+    /// The idempotency record of `key`: the one stored, or a new one naming the id its task will have.
+    private func reserve(_ key: String, tenant: Tenant, bodyHash: String) async throws -> IdempotencyRecord {
+        if let held = try await state.idempotency(tenant: tenant.name, key: key) { return held }
+        return try await state.recordIdempotency(
+            IdempotencyRecord(
+                tenant: tenant.name, key: key, bodyHash: bodyHash, taskID: UUID().uuidString.lowercased()))
+    }
+
+    /// Stores a new task after the tenant's limit check.
+    private func create(
+        _ tool: String, _ input: JSONValue, _ request: Components.Schemas.TaskRequest, tenant: Tenant,
+        id: String?
+    ) async throws -> TaskRecord {
+        try await checkTasksInFlight(of: tenant)
+        let task = try await service.submit(
+            tool, input: input, options: configuration.taskOptions, priority: request.priority ?? 0,
+            owner: tenant.name, webhookURL: request.webhook, id: id)
+        metrics.submitted(tool: tool)
+        return task
+    }
+
+    /// The task an idempotency key reserved: the stored one, or created now by `create` — unless
+    /// a concurrent request with the same key stores it first (`CONFLICT`), then theirs.
+    /// - Returns: the task, and whether this request created it.
+    private func taskOnce(id: String, create: () async throws -> TaskRecord) async throws -> (
+        TaskRecord, Bool
+    ) {
+        if let stored = try await existingTask(id) { return (stored, false) }
+        do {
+            return (try await create(), true)
+        } catch let error as PollsterError where error.code == .conflict {
+            guard let stored = try await existingTask(id) else { throw error }
+            return (stored, false)
         }
-        return try await visibleTask(held.taskID)
+    }
+
+    /// The tenant's task with `id`, if there is one.
+    private func existingTask(_ id: String) async throws -> TaskRecord? {
+        do {
+            return try await visibleTask(id)
+        } catch let problem as APIProblem where problem.code == PollsterError.Code.taskNotFound.rawValue {
+            return nil
+        }
+    }
+
+    /// 409 for a key used before with a different request.
+    private static func idempotencyConflict(_ held: IdempotencyRecord) -> APIProblem {
+        APIProblem(
+            .conflict, code: "IDEMPOTENCY_CONFLICT",
+            "this Idempotency-Key was used with a different request (task \(held.taskID)); use a new key")
     }
 
     /// A webhook URL must be http(s) and pass the URL policy (no private addresses unless allowed).

@@ -93,6 +93,26 @@ struct ServerAPITests {
         }
     }
 
+    @Test("requests racing with one Idempotency-Key make one task, none canceled, one provider job")
+    func racingIdempotencyKeysMakeOneTask() async throws {
+        try await withServer { server in
+            let key = [("idempotency-key", "order-race")]
+            let answers = try await withThrowingTaskGroup(of: (Int, JSONValue).self) { group in
+                for _ in 0..<8 { group.addTask { try await server.submit(headers: key) } }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(answers.allSatisfy { $0.0 == 202 }, "\(answers.map(\.0))")
+            let ids = Set(answers.compactMap { $0.1["id"]?.stringValue })
+            #expect(ids.count == 1, "\(ids)")
+            let id = try #require(ids.first)
+            let done = try await server.finished(id)
+            #expect(done["state"]?.stringValue == "succeeded")
+            let list = try await server.json(server.request(.get, "/v1/tasks"))
+            #expect(list.1["tasks"]?.arrayValue?.count == 1, "no second task, not even a canceled one")
+            #expect(server.tasks.mock.stats.jobsCreated == 1)
+        }
+    }
+
     @Test func cancelThenRetry() async throws {
         try await withServer(script: MockJobScript(polls: 100_000)) { server in
             let id = try #require(try await server.submit().1["id"]?.stringValue)
