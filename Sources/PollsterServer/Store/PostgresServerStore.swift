@@ -111,12 +111,15 @@ public struct PostgresServerStore: ServerStore {
             """
             UPDATE pollster_api_webhooks SET attempts = \(webhook.attempts), next_at = \(webhook.nextAt),
                 first_attempt_at = \(webhook.firstAttemptAt)
-            WHERE task_id = \(webhook.taskID)
+            WHERE task_id = \(webhook.taskID) AND created_at = \(webhook.createdAt)
             """)
     }
 
-    public func finishWebhook(taskID: String) async throws {
-        try await execute("removing a webhook", "DELETE FROM pollster_api_webhooks WHERE task_id = \(taskID)")
+    public func finishWebhook(_ webhook: PendingWebhook) async throws {
+        try await execute(
+            "removing a webhook",
+            "DELETE FROM pollster_api_webhooks WHERE task_id = \(webhook.taskID) AND created_at = \(webhook.createdAt)"
+        )
     }
 
     public func recordAttempt(_ attempt: WebhookAttempt) async throws {

@@ -117,18 +117,21 @@ public final class SQLiteServerStore: ServerStore {
             try db.execute(
                 sql: """
                     UPDATE pollster_api_webhooks SET attempts = ?, next_at = ?, first_attempt_at = ?
-                    WHERE task_id = ?
+                    WHERE task_id = ? AND created_at = ?
                     """,
                 arguments: [
                     webhook.attempts, webhook.nextAt.timeIntervalSince1970,
                     webhook.firstAttemptAt?.timeIntervalSince1970, webhook.taskID,
+                    webhook.createdAt.timeIntervalSince1970,
                 ])
         }
     }
 
-    public func finishWebhook(taskID: String) async throws {
+    public func finishWebhook(_ webhook: PendingWebhook) async throws {
         try await pool.write { db in
-            try db.execute(sql: "DELETE FROM pollster_api_webhooks WHERE task_id = ?", arguments: [taskID])
+            try db.execute(
+                sql: "DELETE FROM pollster_api_webhooks WHERE task_id = ? AND created_at = ?",
+                arguments: [webhook.taskID, webhook.createdAt.timeIntervalSince1970])
         }
     }
 

@@ -15,10 +15,12 @@ public protocol ServerStore: Sendable {
     func addWebhook(taskID: String, url: String, now: Date) async throws
     /// Webhooks due for a check or a delivery attempt at `now`.
     func dueWebhooks(now: Date, limit: Int) async throws -> [PendingWebhook]
-    /// Stores the next attempt time of a webhook (after a failed attempt or an unfinished task).
+    /// Stores the next attempt time of a webhook (after a failed attempt or an unfinished task),
+    /// unless it was asked for again since it was taken (`createdAt` differs): then it stays as re-armed.
     func reschedule(_ webhook: PendingWebhook) async throws
-    /// Removes a webhook that was delivered or given up.
-    func finishWebhook(taskID: String) async throws
+    /// Removes a webhook that was delivered or given up, unless it was asked for again since it
+    /// was taken (a retried task's outcome is still to be posted).
+    func finishWebhook(_ webhook: PendingWebhook) async throws
     /// Records one delivery attempt.
     func recordAttempt(_ attempt: WebhookAttempt) async throws
     /// The delivery attempts for a task, oldest first.

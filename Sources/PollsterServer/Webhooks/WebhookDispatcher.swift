@@ -72,7 +72,7 @@ public struct WebhookDispatcher: Service {
     private func process(_ webhook: PendingWebhook, client: HTTPClient, signer: WebhookSigner) async throws {
         let now = Date()
         guard let task = try await currentTask(webhook.taskID) else {
-            return try await state.finishWebhook(taskID: webhook.taskID)
+            return try await state.finishWebhook(webhook)
         }
         var next = webhook
         guard task.state.isFinished else {
@@ -85,12 +85,12 @@ public struct WebhookDispatcher: Service {
         try await state.recordAttempt(
             WebhookAttempt(taskID: task.id, attempt: next.attempts, at: now, status: status, error: failure))
         metrics.webhook(delivered: failure == nil)
-        if failure == nil { return try await state.finishWebhook(taskID: task.id) }
+        if failure == nil { return try await state.finishWebhook(webhook) }
         let elapsed = now.timeIntervalSince(next.firstAttemptAt ?? now)
         guard elapsed < configuration.giveUpAfter.seconds else {
             logger.error(
                 "webhook for task \(task.id) given up after \(next.attempts) attempts: \(failure ?? "")")
-            return try await state.finishWebhook(taskID: task.id)
+            return try await state.finishWebhook(webhook)
         }
         let delay = min(
             configuration.firstRetryDelay.seconds * pow(2, Double(next.attempts - 1)),

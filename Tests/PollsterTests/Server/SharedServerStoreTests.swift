@@ -69,8 +69,28 @@ struct SharedServerStoreTests {
         let again = try await b.dueWebhooks(now: now.addingTimeInterval(0.001), limit: 10)
         #expect(again.map(\.attempts) == [1])
         #expect(try await b.attempts(taskID: "t1").map(\.status) == [500])
-        try await b.finishWebhook(taskID: "t1")
+        try await b.finishWebhook(try #require(again.first))
         #expect(try await a.dueWebhooks(now: now.addingTimeInterval(3600), limit: 10).isEmpty)
+    }
+
+    @Test(
+        "a webhook asked for again while one process delivers the old one is neither finished nor moved by it",
+        arguments: Kind.allCases)
+    func rearmedWebhookSurvivesTheOldHolder(_ kind: Kind) async throws {
+        let (a, b) = try await Self.twoStores(kind)
+        let now = Date()
+        try await a.addWebhook(taskID: "t1", url: "https://hooks.example/x", now: now)
+        let old = try #require(try await a.dueWebhooks(now: now, limit: 10).first)
+        // The task is retried: its next outcome must be posted too.
+        let later = now.addingTimeInterval(5)
+        try await b.addWebhook(taskID: "t1", url: "https://hooks.example/y", now: later)
+        var moved = old
+        moved.nextAt = later.addingTimeInterval(3600)
+        try await a.reschedule(moved)
+        try await a.finishWebhook(old)
+        let due = try await b.dueWebhooks(now: later, limit: 10)
+        #expect(due.map(\.url) == ["https://hooks.example/y"])
+        #expect(due.map(\.attempts) == [0])
     }
 
     @Test(
