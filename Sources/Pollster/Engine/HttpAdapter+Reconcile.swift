@@ -44,6 +44,10 @@ extension HttpAdapter {
             }
             guard let job = reconcile.job(in: answer, reference: reference) else {
                 why = "no job listed carries the reference"
+                if reference.count < ReconcilePlan.minimumEmbeddedReferenceLength {
+                    why +=
+                        " (a reference shorter than \(ReconcilePlan.minimumEmbeddedReferenceLength) characters matches only a whole field, never inside a text such as a title; use a longer idempotency key, e.g. a UUID)"
+                }
                 continue
             }
             logger.notice(

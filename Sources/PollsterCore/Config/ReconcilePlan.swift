@@ -119,11 +119,34 @@ public struct ReconcilePlan: Sendable {
         return items.first { Self.carries($0, referencePath, reference) }
     }
 
-    private static func carries(_ job: JSONValue, _ path: JSONPath, _ reference: String) -> Bool {
+    /// References shorter than this match only a whole field, never inside a longer text (a
+    /// title): a short key such as `42` would be found in the names of other jobs.
+    public static let minimumEmbeddedReferenceLength = 16
+
+    /// Whether the field at `path` is the reference, or a text that carries it as a whole word
+    /// (`"Launch video (3f2a…)"`, not `"x3f2a…y"`).
+    static func carries(_ job: JSONValue, _ path: JSONPath, _ reference: String) -> Bool {
         switch path.firstValue(in: job) {
-        case .string(let text)?: text.contains(reference)
+        case .string(let text)?:
+            text == reference
+                || reference.count >= minimumEmbeddedReferenceLength && containsWord(reference, in: text)
         case .integer(let number)?: String(number) == reference
         default: false
         }
+    }
+
+    private static func containsWord(_ word: String, in text: String) -> Bool {
+        let isWordCharacter: (Character) -> Bool = { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }
+        var rest = text[...]
+        while let range = rest.firstRange(of: word) {
+            let before =
+                range.lowerBound == text.startIndex ? nil : text[text.index(before: range.lowerBound)]
+            let after = range.upperBound == text.endIndex ? nil : text[range.upperBound]
+            if !(before.map(isWordCharacter) ?? false) && !(after.map(isWordCharacter) ?? false) {
+                return true
+            }
+            rest = text[text.index(after: range.lowerBound)...]
+        }
+        return false
     }
 }
