@@ -48,29 +48,15 @@ extension Pollster {
         let options = shared
         let width = max(1, concurrency)
         var outcomes: [BatchOutcome?] = Array(repeating: nil, count: items.count)
-        await withTaskGroup(of: BatchOutcome.self) { group in
-            var next = 0
-            func startNext() {
-                guard next < items.count else { return }
-                let index = next
-                let item = items[index]
-                next += 1
-                onStart(index)
-                group.addTask {
-                    do throws(PollsterError) {
-                        let result = try await invoke(item.tool, input: item.input, options: options)
-                        return BatchOutcome(index: index, item: item, result: .success(result))
-                    } catch {
-                        return BatchOutcome(index: index, item: item, result: .failure(error))
-                    }
-                }
-            }
-            for _ in 0..<min(width, items.count) { startNext() }
-            for await outcome in group {
-                outcomes[outcome.index] = outcome
-                onOutcome(outcome)
-                startNext()
-            }
+        let calls = items.indices.lazy.map {
+            JobScheduler.Call(index: $0, tool: items[$0].tool, input: items[$0].input, options: options)
+        }
+        await scheduler.run(calls, width: width, onStart: onStart) { index, result in
+            let outcome = BatchOutcome(
+                index: index, item: items[index],
+                result: result.mapError { Self.mapped($0, tool: items[index].tool) })
+            outcomes[index] = outcome
+            onOutcome(outcome)
         }
         return outcomes.compactMap { $0 }
     }

@@ -47,8 +47,8 @@ public struct Pollster: Sendable {
         var failed = false
         defer { if !failed { Self.finish(options.events, error: nil) } }
         do {
-            let method = try await validateInput(tool, input: input)
-            return try await adapter.run(method, input: input, options: options)
+            return try await scheduler.invoke(
+                JobScheduler.Call(index: 0, tool: tool, input: input, options: options))
         } catch {
             failed = true
             let error = Self.mapped(error, tool: tool)
@@ -158,7 +158,12 @@ public struct Pollster: Sendable {
 
     /// Every error as a `PollsterError`.
     @inline(never)
-    private static func mapped(_ error: any Error, tool: String) -> PollsterError {
+    /// Runs invocations' steps, holding waiting jobs as data.
+    var scheduler: JobScheduler {
+        JobScheduler(adapter: adapter) { tool, input in try await validateInput(tool, input: input) }
+    }
+
+    static func mapped(_ error: any Error, tool: String) -> PollsterError {
         PollsterError.mapping(error, tool, from: .transport)
     }
 }

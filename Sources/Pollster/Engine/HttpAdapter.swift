@@ -3,8 +3,8 @@ import Logging
 import NIOHTTP1
 import PollsterCore
 
-/// Runs one invocation of an `http` tool method: submit, detect, poll, fetch the result,
-/// find the outputs and download them.
+/// The steps of an invocation of an `http` tool method — submit and detect, one poll, fetch the
+/// result and download the outputs — which `JobScheduler` runs.
 ///
 /// A class, so that each of the many suspended calls of a waiting job holds one reference
 /// to it rather than a copy of its fields.
@@ -28,56 +28,9 @@ final class HttpAdapter: Sendable {
         self.logger = logger
     }
 
-    /// Runs `method` with `input`.
-    ///
-    /// Each step runs in a short-lived child task (`inChildTask`); between polls this task keeps
-    /// only this frame and a `JobState`, which is what lets one process wait for tens of
-    /// thousands of jobs (docs/benchmarks.md).
-    func run(_ method: ToolMethod, input: JSONValue, options: InvokeOptions) async throws -> ToolResult {
-        let job = try prepare(method, input: input, options: options)
-        // limits.maxConcurrent: a slot is held from before the submit until the outputs are in.
-        try await job.limiters.jobs?.acquire()
-        defer { job.limiters.jobs?.release() }
-        var wait = try await inStepSlot(job) { try await job.step { try await self.start(&$0) } }
-        while let delay = wait {
-            // The poll is handed to its child task a little early and the child waits for the
-            // exact time itself, so a poll starts one wake-up after its time, not two.
-            let due = ContinuousClock.now + delay
-            try await Self.sleep(until: due - Self.handover)
-            wait = try await inStepSlot(job) {
-                try await Self.sleep(until: due)
-                return try await job.step { try await self.pollStep(&$0) }
-            }
-        }
-        try await inStepSlot(job) { try await job.step { try await self.finish(&$0) } }
-        return try job.result()
-    }
-
-    /// Runs one step in a child task once the inventory has a step slot free
-    /// (`ProviderLimits.stepsPerInventory`).
-    @inline(never)
-    private func inStepSlot<Result: Sendable>(
-        _ job: JobState, _ operation: @escaping @Sendable () async throws -> Result
-    ) async throws -> Result {
-        try await job.limiters.steps.acquire()
-        defer { job.limiters.steps.release() }
-        return try await inChildTask(operation)
-    }
-
-    /// How long before its time a poll moves to its child task (then waiting there costs a
-    /// child task's memory only for this long).
-    static let handover = Duration.milliseconds(50)
-
-    /// `Task.sleep` until `deadline` unless it has passed; not inlined (like `inChildTask`).
-    @inline(never)
-    private static func sleep(until deadline: ContinuousClock.Instant) async throws {
-        guard deadline > .now else { return }
-        try await Task.sleep(until: deadline, clock: .continuous)
-    }
-
     /// Submits the job (or resumes it from its checkpoint) and reads the submit response.
     /// - Returns: the delay before the first poll; nil when the job needs no polling.
-    private func start(_ stage: inout JobState.Stage) async throws -> Duration? {
+    func start(_ stage: inout JobState.Stage) async throws -> Duration? {
         let submitted: TransportResponse
         if let checkpoint = stage.run.options.resume {
             submitted = try resume(&stage.run, from: checkpoint)
@@ -99,7 +52,7 @@ final class HttpAdapter: Sendable {
     }
 
     /// Fetches the result and downloads the outputs of a job that succeeded.
-    private func finish(_ stage: inout JobState.Stage) async throws {
+    func finish(_ stage: inout JobState.Stage) async throws {
         let result: JSONValue
         if let stored = stage.storedResult {
             result = stored
@@ -117,7 +70,7 @@ final class HttpAdapter: Sendable {
     /// The state of a new invocation of `method`.
     /// - Throws: `MISSING_SECRET` when the method's secrets are not all set; nothing is sent.
     @inline(never)
-    private func prepare(_ method: ToolMethod, input: JSONValue, options: InvokeOptions) throws(PollsterError)
+    func prepare(_ method: ToolMethod, input: JSONValue, options: InvokeOptions) throws(PollsterError)
         -> JobState
     {
         try checkSecrets(method)

@@ -1,0 +1,223 @@
+import PollsterCore
+
+/// Drives invocations from one task. A job between two polls is an entry in a timer heap (its
+/// `JobState`), not a suspended task; each step — the submit, one poll, the result and outputs —
+/// runs in a short-lived child task, at most `maxStepsInFlight` at once, and hands back what comes
+/// next. `Pollster.invoke` runs one call through it, `invokeBatch` many.
+///
+/// ```
+///  calls ──start──▶ [submit step] ──delay──▶ timer heap ──due──▶ [poll step] ──delay──┐
+///                                    ▲                                                 │
+///                                    └─────────────────────────────────────────────────┘
+///                   [poll step] ──succeeded──▶ [result + outputs step] ──▶ onOutcome
+/// ```
+struct JobScheduler {
+    /// One call to run.
+    struct Call: Sendable {
+        var index: Int
+        var tool: String
+        var input: JSONValue
+        var options: InvokeOptions
+    }
+
+    /// At most this many steps run at once; due polls beyond wait in the heap, as data.
+    static let maxStepsInFlight = 512
+    /// How long before its time a poll moves to its child task, which waits for the exact time
+    /// itself: the poll starts one wake-up after its time, not two.
+    static let handover = Duration.milliseconds(50)
+
+    let adapter: HttpAdapter
+    /// Finds and checks the tool of a call (`Pollster.validateInput`).
+    let resolve: @Sendable (_ tool: String, _ input: JSONValue) async throws -> ToolMethod
+
+    /// What a step hands back to the loop.
+    private enum StepEnd: Sendable {
+        /// The job waits this long before its next poll.
+        case wait(Int, JobState, Duration)
+        /// The job succeeded: its result and outputs come next.
+        case succeeded(Int, JobState)
+        /// The job is over.
+        case ended(Int, Result<ToolResult, any Error>)
+        /// A timer child woke up for the poll due at this time.
+        case tick(ContinuousClock.Instant)
+    }
+
+    /// A job between two polls.
+    private struct Waiting: Sendable {
+        var index: Int
+        var job: JobState
+    }
+
+    /// Runs one call and returns its result.
+    func invoke(_ call: Call) async throws -> ToolResult {
+        var outcome: Result<ToolResult, any Error> = .failure(CancellationError())
+        await run(CollectionOfOne(call), width: 1) { _, result in outcome = result }
+        return try outcome.get()
+    }
+
+    /// Runs `calls`, at most `width` jobs at once, and reports each outcome as it comes.
+    ///
+    /// When the calling task is canceled, running steps end as they do on cancellation and
+    /// waiting jobs end with `CancellationError` without another request.
+    func run(
+        _ calls: some Sequence<Call>, width: Int, onStart: (Int) -> Void = { _ in },
+        onOutcome: (Int, Result<ToolResult, any Error>) -> Void
+    ) async {
+        await withTaskGroup(of: StepEnd.self) { group in
+            var loop = Loop(calls: calls.makeIterator(), width: max(1, width))
+            loop.startCalls(self, &group, onStart)
+            while loop.active > 0 {
+                if Task.isCancelled { loop.cancelWaiting(onOutcome) }
+                loop.launchDuePolls(self, &group)
+                if loop.running == 0 {
+                    // Only waiting jobs: sleep here until the next is due.
+                    guard let next = loop.heap.nextDue else { break }
+                    do {
+                        try await Task.sleep(until: next - Self.handover, clock: .continuous)
+                    } catch {
+                        loop.cancelWaiting(onOutcome)
+                    }
+                    continue
+                }
+                loop.armTimer(&group)
+                guard let end = await group.next() else { break }
+                loop.take(end, self, &group, onStart, onOutcome)
+            }
+            group.cancelAll()
+            // Only a canceled run ends with calls never started.
+            while let call = loop.calls.next() { onOutcome(call.index, .failure(CancellationError())) }
+        }
+    }
+
+    /// The loop's state: all of it lives in the one task that runs `run`.
+    private struct Loop<Calls: IteratorProtocol<Call>> {
+        var calls: Calls
+        let width: Int
+        var heap = TimerHeap<ContinuousClock.Instant, Waiting>()
+        /// Jobs started and not ended.
+        var active = 0
+        /// Step children in flight (timer children are not counted).
+        var running = 0
+        /// The time the latest timer child wakes for, while it sleeps.
+        var timer: ContinuousClock.Instant?
+
+        init(calls: Calls, width: Int) {
+            self.calls = calls
+            self.width = width
+        }
+
+        mutating func startCalls(
+            _ scheduler: JobScheduler, _ group: inout TaskGroup<StepEnd>, _ onStart: (Int) -> Void
+        ) {
+            while active < width, running < JobScheduler.maxStepsInFlight, let call = calls.next() {
+                onStart(call.index)
+                active += 1
+                running += 1
+                group.addTask { await scheduler.start(call) }
+            }
+        }
+
+        mutating func launchDuePolls(_ scheduler: JobScheduler, _ group: inout TaskGroup<StepEnd>) {
+            let horizon = ContinuousClock.now + JobScheduler.handover
+            while running < JobScheduler.maxStepsInFlight, let (waiting, due) = heap.popFirst(dueBy: horizon)
+            {
+                running += 1
+                group.addTask { await scheduler.poll(waiting, due: due) }
+            }
+        }
+
+        /// Makes sure a timer child wakes the loop for the next due poll while steps run.
+        mutating func armTimer(_ group: inout TaskGroup<StepEnd>) {
+            guard let next = heap.nextDue, running < JobScheduler.maxStepsInFlight else { return }
+            if let timer, timer <= next { return }
+            timer = next
+            group.addTask {
+                try? await Task.sleep(until: next - JobScheduler.handover, clock: .continuous)
+                return .tick(next)
+            }
+        }
+
+        mutating func take(
+            _ end: StepEnd, _ scheduler: JobScheduler, _ group: inout TaskGroup<StepEnd>,
+            _ onStart: (Int) -> Void, _ onOutcome: (Int, Result<ToolResult, any Error>) -> Void
+        ) {
+            switch end {
+            case .tick(let due):
+                if timer == due { timer = nil }
+            case .wait(let index, let job, let delay):
+                running -= 1
+                heap.insert(Waiting(index: index, job: job), due: .now + delay)
+            case .succeeded(let index, let job):
+                group.addTask { await scheduler.finish(Waiting(index: index, job: job)) }
+            case .ended(let index, let outcome):
+                running -= 1
+                active -= 1
+                onOutcome(index, outcome)
+                startCalls(scheduler, &group, onStart)
+            }
+        }
+
+        /// Ends every waiting job with `CancellationError`; no call starts any more.
+        mutating func cancelWaiting(_ onOutcome: (Int, Result<ToolResult, any Error>) -> Void) {
+            for waiting in heap.removeAll() {
+                waiting.job.limiters.jobs?.release()
+                active -= 1
+                onOutcome(waiting.index, .failure(CancellationError()))
+            }
+        }
+    }
+
+    // The steps, each run in a child task of the loop.
+
+    private func start(_ call: Call) async -> StepEnd {
+        let job: JobState
+        do {
+            try Task.checkCancellation()
+            let method = try await resolve(call.tool, call.input)
+            job = try adapter.prepare(method, input: call.input, options: call.options)
+            // limits.maxConcurrent: a slot is held from before the submit until the outputs are in.
+            try await job.limiters.jobs?.acquire()
+        } catch {
+            return .ended(call.index, .failure(error))
+        }
+        return await step(call.index, job) { try await job.step { try await adapter.start(&$0) } }
+    }
+
+    private func poll(_ waiting: Waiting, due: ContinuousClock.Instant) async -> StepEnd {
+        await step(waiting.index, waiting.job) {
+            try Task.checkCancellation()
+            if due > .now { try await Task.sleep(until: due, clock: .continuous) }
+            return try await waiting.job.step { try await adapter.pollStep(&$0) }
+        }
+    }
+
+    private func finish(_ waiting: Waiting) async -> StepEnd {
+        let job = waiting.job
+        defer { job.limiters.jobs?.release() }
+        do {
+            try await inStepSlot(job) { try await job.step { try await adapter.finish(&$0) } }
+            return .ended(waiting.index, .success(try job.result()))
+        } catch {
+            return .ended(waiting.index, .failure(error))
+        }
+    }
+
+    /// Runs a submit or poll step: the delay before the next poll, or nil when the job succeeded.
+    private func step(_ index: Int, _ job: JobState, _ body: () async throws -> Duration?) async -> StepEnd {
+        do {
+            guard let delay = try await inStepSlot(job, body) else { return .succeeded(index, job) }
+            return .wait(index, job, delay)
+        } catch {
+            job.limiters.jobs?.release()
+            return .ended(index, .failure(error))
+        }
+    }
+
+    /// Runs `body` once the inventory has a step slot free (`ProviderLimits.stepsPerInventory`).
+    private func inStepSlot<Result>(_ job: JobState, _ body: () async throws -> Result) async throws -> Result
+    {
+        try await job.limiters.steps.acquire()
+        defer { job.limiters.steps.release() }
+        return try await body()
+    }
+}

@@ -1,0 +1,93 @@
+import Foundation
+import Pollster
+import PollsterCore
+import PollsterMock
+import Testing
+
+/// The scheduler through the public surface: many jobs of one batch wait as data and are polled
+/// on time, at most `concurrency` at once; canceling the batch ends every job without more polls.
+/// The inventory has no `limits` (the shipped HeyGen adapter allows 3 jobs and 5 requests/s).
+@Suite("Job scheduler")
+struct JobSchedulerTests {
+    static func unlimited() throws -> YAMLRegistry { try BatchLimitTests.heygen(limits: "{}") }
+
+    static func items(_ count: Int) -> [BatchItem] {
+        (0..<count).map {
+            BatchItem(
+                tool: "heygen.create_avatar_video_v2", input: sampleInputs["heygen.create_avatar_video_v2"]!,
+                id: "job-\($0)")
+        }
+    }
+
+    @Test("200 jobs of one batch all succeed, each polled as scripted, none submitted twice")
+    func manyJobs() async throws {
+        try await withMockEngine(script: MockJobScript(polls: 3), registry: Self.unlimited()) {
+            pollster, mock in
+            let outcomes = await pollster.invokeBatch(
+                Self.items(200), concurrency: 200, options: fastOptions(mock))
+            #expect(outcomes.count == 200)
+            #expect(outcomes.map(\.index) == Array(0..<200))
+            let failures = outcomes.compactMap {
+                if case .failure(let error) = $0.result { error } else { nil }
+            }
+            #expect(failures.isEmpty, "\(failures.prefix(3))")
+            let stats = mock.stats
+            #expect(stats.submissions == 200)
+            #expect(stats.pollsByJob.count == 200)
+            #expect(stats.pollsByJob.values.allSatisfy { $0 == 3 }, "\(Set(stats.pollsByJob.values))")
+            #expect(stats.maxConcurrentJobs > 1, "jobs overlap: they wait side by side")
+        }
+    }
+
+    @Test("at most `concurrency` jobs are in progress at once")
+    func widthHolds() async throws {
+        try await withMockEngine(script: MockJobScript(polls: 2), registry: Self.unlimited()) {
+            pollster, mock in
+            let inProgress = InProgress()
+            let outcomes = await pollster.invokeBatch(
+                Self.items(12), concurrency: 3, options: fastOptions(mock),
+                onStart: { _ in inProgress.start() }, onOutcome: { _ in inProgress.end() })
+            #expect(outcomes.count == 12)
+            #expect(inProgress.most == 3)
+            #expect(mock.stats.maxConcurrentJobs <= 3)
+        }
+    }
+
+    @Test("canceling a batch ends every job as CANCELED and sends no poll after")
+    func cancelBatch() async throws {
+        try await withMockEngine(script: MockJobScript(polls: 100_000), registry: Self.unlimited()) {
+            pollster, mock in
+            let items = Self.items(20)
+            let batch = Task {
+                await pollster.invokeBatch(items, concurrency: 20, options: fastOptions(mock))
+            }
+            let deadline = ContinuousClock.now + .seconds(60)
+            while mock.stats.pollsByJob.count < 20 {
+                try #require(ContinuousClock.now < deadline, "every job was polled at least once")
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            batch.cancel()
+            let outcomes = await batch.value
+            #expect(outcomes.count == 20)
+            let codes = Set(
+                outcomes.compactMap { if case .failure(let error) = $0.result { error.code } else { nil } })
+            #expect(codes == [.canceled], "\(codes)")
+            let polls = mock.stats.polls
+            try await Task.sleep(for: .milliseconds(200))
+            #expect(mock.stats.polls == polls, "no poll after the batch ended")
+        }
+    }
+}
+
+/// Counts items in progress and the most seen at once (invokeBatch calls back on its own task).
+private final class InProgress {
+    private var now = 0
+    private(set) var most = 0
+
+    func start() {
+        now += 1
+        most = max(most, now)
+    }
+
+    func end() { now -= 1 }
+}
