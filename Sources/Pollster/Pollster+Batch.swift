@@ -43,21 +43,35 @@ extension Pollster {
         _ items: [BatchItem], concurrency: Int = 8, options: InvokeOptions = InvokeOptions(),
         onStart: (Int) -> Void = { _ in }, onOutcome: (BatchOutcome) -> Void = { _ in }
     ) async -> [BatchOutcome] {
-        var shared = options
-        shared.events = nil
-        let options = shared
-        let width = max(1, concurrency)
         var outcomes: [BatchOutcome?] = Array(repeating: nil, count: items.count)
-        let calls = items.indices.lazy.map {
-            JobScheduler.Call(index: $0, tool: items[$0].tool, input: items[$0].input, options: options)
-        }
-        await scheduler.run(calls, width: width, onStart: onStart) { index, result in
-            let outcome = BatchOutcome(
-                index: index, item: items[index],
-                result: result.mapError { Self.mapped($0, tool: items[index].tool) })
-            outcomes[index] = outcome
+        await invokeEach(items, concurrency: concurrency, options: options, onStart: onStart) { outcome in
+            outcomes[outcome.index] = outcome
             onOutcome(outcome)
         }
         return outcomes.compactMap { $0 }
+    }
+
+    /// Invokes every item like `invokeBatch`, but keeps nothing: each outcome goes to `onOutcome`
+    /// as it comes, so a batch of any size (a lazy sequence of a million items) holds memory
+    /// only for the jobs in progress.
+    ///
+    /// Waiting jobs are data in one scheduler, not tasks (docs/architecture.md, "How a waiting
+    /// job is held"), so `concurrency` can be in the tens of thousands.
+    public func invokeEach(
+        _ items: some Sequence<BatchItem>, concurrency: Int = 8, options: InvokeOptions = InvokeOptions(),
+        onStart: (Int) -> Void = { _ in }, onOutcome: (BatchOutcome) -> Void
+    ) async {
+        var shared = options
+        shared.events = nil
+        let options = shared
+        let calls = items.enumerated().lazy.map { index, item in
+            JobScheduler.Call(index: index, item: item, options: options)
+        }
+        await scheduler.run(calls, width: max(1, concurrency), onStart: onStart) { call, result in
+            onOutcome(
+                BatchOutcome(
+                    index: call.index, item: call.item,
+                    result: result.mapError { Self.mapped($0, tool: call.item.tool) }))
+        }
     }
 }

@@ -48,7 +48,7 @@ public struct Pollster: Sendable {
         defer { if !failed { Self.finish(options.events, error: nil) } }
         do {
             return try await scheduler.invoke(
-                JobScheduler.Call(index: 0, tool: tool, input: input, options: options))
+                JobScheduler.Call(index: 0, item: BatchItem(tool: tool, input: input), options: options))
         } catch {
             failed = true
             let error = Self.mapped(error, tool: tool)

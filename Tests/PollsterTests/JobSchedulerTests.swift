@@ -39,6 +39,25 @@ struct JobSchedulerTests {
         }
     }
 
+    @Test("invokeEach takes a lazy sequence and hands each outcome over with its item, keeping none")
+    func invokeEachStreams() async throws {
+        try await withMockEngine(script: MockJobScript(polls: 1), registry: Self.unlimited()) {
+            pollster, mock in
+            let items = (0..<30).lazy.map {
+                BatchItem(
+                    tool: "heygen.create_avatar_video_v2",
+                    input: sampleInputs["heygen.create_avatar_video_v2"]!,
+                    id: "item-\($0)")
+            }
+            var seen: [Int: String] = [:]
+            await pollster.invokeEach(items, concurrency: 10, options: fastOptions(mock)) { outcome in
+                if case .success = outcome.result { seen[outcome.index] = outcome.item.id }
+            }
+            #expect(seen.count == 30)
+            #expect(seen.allSatisfy { $0.value == "item-\($0.key)" })
+        }
+    }
+
     @Test("at most `concurrency` jobs are in progress at once")
     func widthHolds() async throws {
         try await withMockEngine(script: MockJobScript(polls: 2), registry: Self.unlimited()) {

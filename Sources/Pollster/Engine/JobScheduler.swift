@@ -15,8 +15,7 @@ struct JobScheduler {
     /// One call to run.
     struct Call: Sendable {
         var index: Int
-        var tool: String
-        var input: JSONValue
+        var item: BatchItem
         var options: InvokeOptions
     }
 
@@ -61,7 +60,7 @@ struct JobScheduler {
     /// waiting jobs end with `CancellationError` without another request.
     func run(
         _ calls: some Sequence<Call>, width: Int, onStart: (Int) -> Void = { _ in },
-        onOutcome: (Int, Result<ToolResult, any Error>) -> Void
+        onOutcome: (Call, Result<ToolResult, any Error>) -> Void
     ) async {
         await withTaskGroup(of: StepEnd.self) { group in
             var loop = Loop(calls: calls.makeIterator(), width: max(1, width))
@@ -85,7 +84,7 @@ struct JobScheduler {
             }
             group.cancelAll()
             // Only a canceled run ends with calls never started.
-            while let call = loop.calls.next() { onOutcome(call.index, .failure(CancellationError())) }
+            while let call = loop.calls.next() { onOutcome(call, .failure(CancellationError())) }
         }
     }
 
@@ -100,6 +99,8 @@ struct JobScheduler {
         var running = 0
         /// The time the latest timer child wakes for, while it sleeps.
         var timer: ContinuousClock.Instant?
+        /// The calls started and not ended, by index.
+        var inProgress: [Int: Call] = [:]
 
         init(calls: Calls, width: Int) {
             self.calls = calls
@@ -111,6 +112,7 @@ struct JobScheduler {
         ) {
             while active < width, running < JobScheduler.maxStepsInFlight, let call = calls.next() {
                 onStart(call.index)
+                inProgress[call.index] = call
                 active += 1
                 running += 1
                 group.addTask { await scheduler.start(call) }
@@ -139,7 +141,7 @@ struct JobScheduler {
 
         mutating func take(
             _ end: StepEnd, _ scheduler: JobScheduler, _ group: inout TaskGroup<StepEnd>,
-            _ onStart: (Int) -> Void, _ onOutcome: (Int, Result<ToolResult, any Error>) -> Void
+            _ onStart: (Int) -> Void, _ onOutcome: (Call, Result<ToolResult, any Error>) -> Void
         ) {
             switch end {
             case .tick(let due):
@@ -151,19 +153,25 @@ struct JobScheduler {
                 group.addTask { await scheduler.finish(Waiting(index: index, job: job)) }
             case .ended(let index, let outcome):
                 running -= 1
-                active -= 1
-                onOutcome(index, outcome)
+                close(index, outcome, onOutcome)
                 startCalls(scheduler, &group, onStart)
             }
         }
 
         /// Ends every waiting job with `CancellationError`; no call starts any more.
-        mutating func cancelWaiting(_ onOutcome: (Int, Result<ToolResult, any Error>) -> Void) {
+        mutating func cancelWaiting(_ onOutcome: (Call, Result<ToolResult, any Error>) -> Void) {
             for waiting in heap.removeAll() {
                 waiting.job.limiters.jobs?.release()
-                active -= 1
-                onOutcome(waiting.index, .failure(CancellationError()))
+                close(waiting.index, .failure(CancellationError()), onOutcome)
             }
+        }
+
+        private mutating func close(
+            _ index: Int, _ outcome: Result<ToolResult, any Error>,
+            _ onOutcome: (Call, Result<ToolResult, any Error>) -> Void
+        ) {
+            active -= 1
+            if let call = inProgress.removeValue(forKey: index) { onOutcome(call, outcome) }
         }
     }
 
@@ -173,8 +181,8 @@ struct JobScheduler {
         let job: JobState
         do {
             try Task.checkCancellation()
-            let method = try await resolve(call.tool, call.input)
-            job = try adapter.prepare(method, input: call.input, options: call.options)
+            let method = try await resolve(call.item.tool, call.item.input)
+            job = try adapter.prepare(method, input: call.item.input, options: call.options)
             // limits.maxConcurrent: a slot is held from before the submit until the outputs are in.
             try await job.limiters.jobs?.acquire()
         } catch {
