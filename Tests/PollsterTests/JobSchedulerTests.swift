@@ -91,8 +91,11 @@ struct JobSchedulerTests {
             let codes = Set(
                 outcomes.compactMap { if case .failure(let error) = $0.result { error.code } else { nil } })
             #expect(codes == [.canceled], "\(codes)")
+            // Polls sent just before the cancel may still reach the mock; then nothing more comes,
+            // although every job was scripted to run for ever at a 20 ms interval.
+            try await Task.sleep(for: .milliseconds(300))
             let polls = mock.stats.polls
-            try await Task.sleep(for: .milliseconds(200))
+            try await Task.sleep(for: .milliseconds(500))
             #expect(mock.stats.polls == polls, "no poll after the batch ended")
         }
     }

@@ -21,11 +21,13 @@ struct InFlightCommand: AsyncParsableCommand {
     @Option(help: "The adapters directory holding bench.yaml.") var adapters: String
     @Option(help: "HTTPClientTransport maxConnectionsPerHost.") var connections: Int?
     @Option(help: "Write the figures here (default: standard output).") var json: String?
+    @Flag(help: "Run the jobs as one Pollster.invokeEach (no task per job) instead of one invoke each.")
+    var batch = false
 
     func run() async throws {
         PollsterBench.bootstrapLogging()
         let descriptorLimit = ProcessStats.raiseDescriptorLimit()
-        let totals = TraceTotals(interval: .milliseconds(Int64(interval * 1000)))
+        let totals = TraceTotals(interval: .milliseconds(Int64(interval * 1000)), batch: batch)
         var transportConfiguration = HTTPClientTransport.Configuration()
         if let connections { transportConfiguration.maxConnectionsPerHost = connections }
         let transport = HTTPClientTransport(configuration: transportConfiguration)
@@ -60,6 +62,13 @@ struct InFlightCommand: AsyncParsableCommand {
                     try? await Task.sleep(for: .milliseconds(250))
                 }
             }
+            if batch {
+                await Self.batch(
+                    count, pollster: pollster, options: options, totals: totals, outcomes: outcomes,
+                    jobDuration: jobDuration)
+                outer.cancelAll()
+                return
+            }
             await withTaskGroup(of: Void.self) { jobs in
                 for index in 0..<count {
                     let delay = Duration.milliseconds(
@@ -84,6 +93,7 @@ struct InFlightCommand: AsyncParsableCommand {
         let cpu = (cpuAfter.user - cpuBefore.user) + (cpuAfter.system - cpuBefore.system)
         var report = Report()
         report["count"] = count
+        report["mode"] = batch ? "invokeEach" : "invoke"
         report["intervalSeconds"] = interval
         report["jobSeconds"] = jobSeconds
         report["spreadSeconds"] = spreadSeconds
@@ -128,6 +138,23 @@ struct InFlightCommand: AsyncParsableCommand {
             await invoke(index, pollster: pollster, options: options)
         }
         record(outcome, trace: trace, totals: totals, outcomes: outcomes, jobDuration: jobDuration)
+    }
+
+    /// All jobs as one `invokeEach`: the scheduler holds the waiting ones, with no task each.
+    static func batch(
+        _ count: Int, pollster: Pollster, options: InvokeOptions, totals: TraceTotals,
+        outcomes: Shared<Outcomes>, jobDuration: Duration
+    ) async {
+        let items = (0..<count).lazy.map { BatchItem(tool: "bench.video", input: ["n": .integer(Int64($0))]) }
+        await pollster.invokeEach(items, concurrency: count, options: options) { outcome in
+            let (result, id): (JobOutcome, String?) =
+                switch outcome.result {
+                case .success(let value): (.succeeded, value.taskId)
+                case .failure(let error): (.failed(code: error.code.rawValue, message: error.message), error.taskId)
+                }
+            let trace = id.flatMap { totals.batch?.remove(id: $0) } ?? JobTrace()
+            record(result, trace: trace, totals: totals, outcomes: outcomes, jobDuration: jobDuration)
+        }
     }
 
     @inline(never)

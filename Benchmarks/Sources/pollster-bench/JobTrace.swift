@@ -1,4 +1,5 @@
 import Histogram
+import PollsterCore
 import Synchronization
 
 /// Timestamps of one job's requests, taken by `TracingTransport` as the engine sends them.
@@ -24,6 +25,28 @@ final class JobTrace: Sendable {
     let state = Mutex(State())
 }
 
+/// The traces of jobs run in one batch (`inflight --batch`), where no task belongs to one job:
+/// a submit gets a new trace, kept under the provider's job id from its answer; polls find it by
+/// the `video_id` of their URL.
+final class JobTraces: Sendable {
+    private let byJob = Mutex<[String: JobTrace]>([:])
+
+    func add(_ trace: JobTrace, id: String) { byJob.withLock { $0[id] = trace } }
+    func trace(id: String) -> JobTrace? { byJob.withLock { $0[id] } }
+    func remove(id: String) -> JobTrace? { byJob.withLock { $0.removeValue(forKey: id) } }
+
+    /// The `video_id=` of a status URL.
+    static func pollID(_ url: String) -> String? {
+        guard let range = url.firstRange(of: "video_id=") else { return nil }
+        return String(url[range.upperBound...].prefix { $0 != "&" })
+    }
+
+    /// `data.video_id` of a submit answer.
+    static func submitID(_ body: [UInt8]) -> String? {
+        (try? JSONParser.parse(body))?["data"]?["video_id"]?.stringValue
+    }
+}
+
 /// What all jobs of a run share: histograms of poll lateness and round trips.
 final class TraceTotals: Sendable {
     /// The poll interval the jobs were given: poll k is due at the end of poll k-1 plus this.
@@ -31,6 +54,8 @@ final class TraceTotals: Sendable {
     private let histograms = Mutex(Totals())
     /// Jobs whose submit was answered and that have not ended yet.
     let inFlight = Atomic<Int>(0)
+    /// Set when the jobs run as one batch (no task-local trace).
+    let batch: JobTraces?
 
     struct Totals {
         /// Actual start of a poll minus its scheduled start, µs.
@@ -44,7 +69,10 @@ final class TraceTotals: Sendable {
         var failedRequests = 0
     }
 
-    init(interval: Duration) { self.interval = interval }
+    init(interval: Duration, batch: Bool = false) {
+        self.interval = interval
+        self.batch = batch ? JobTraces() : nil
+    }
 
     var snapshot: Totals { histograms.withLock { $0 } }
 

@@ -14,12 +14,15 @@ struct TracingTransport: Transport {
     /// Requests whose whole answer is collected (submit, polls): the base transport's own `send`,
     /// so the benchmark measures the path the engine takes. The round trip ends with the body.
     func send(_ request: TransportRequest, maxBodyBytes: Int) async throws -> TransportResponse {
-        guard let trace = JobTrace.current else {
+        guard let trace = JobTrace.current ?? batchTrace(request) else {
             return try await base.send(request, maxBodyBytes: maxBodyBytes)
         }
         let (kind, start) = begin(request, trace: trace)
         do {
             let response = try await base.send(request, maxBodyBytes: maxBodyBytes)
+            if kind == .submit, let traces = totals.batch, let id = JobTraces.submitID(response.body) {
+                traces.add(trace, id: id)
+            }
             let end = ContinuousClock.now
             finish(kind, trace: trace, start: start, head: end, end: end, failed: false)
             return response
@@ -47,6 +50,13 @@ struct TracingTransport: Transport {
             finish(kind, trace: trace, start: start, head: headAt.withLock { $0 }, end: .now, failed: true)
             throw error
         }
+    }
+
+    /// In a batch run: a new trace for a submit, the job's trace for a poll (downloads untraced).
+    private func batchTrace(_ request: TransportRequest) -> JobTrace? {
+        guard let traces = totals.batch else { return nil }
+        if let id = JobTraces.pollID(request.url) { return traces.trace(id: id) }
+        return request.url.contains("/files/") ? nil : JobTrace()
     }
 
     /// Classifies the request and notes its start (and a poll's lateness).

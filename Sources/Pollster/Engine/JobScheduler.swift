@@ -47,27 +47,62 @@ struct JobScheduler {
         var job: JobState
     }
 
-    /// Runs one call and returns its result.
+    /// Runs one call and returns its result: the same steps as `run`, each in a child task, with
+    /// the caller's task sleeping between polls. One job needs no heap and no loop, and a waiting
+    /// `invoke` keeps only this frame (a task keeps the slabs of its deepest calls until it ends).
     func invoke(_ call: Call) async throws -> ToolResult {
-        var outcome: Result<ToolResult, any Error> = .failure(CancellationError())
-        await run(CollectionOfOne(call), width: 1) { _, result in outcome = result }
-        return try outcome.get()
+        var end = await Self.inChildTask { await self.start(call) }
+        while true {
+            switch end {
+            case .wait(let index, let job, let delay):
+                let due = ContinuousClock.now + delay
+                // Canceled while asleep: the poll step sees it and ends the job (and its slot).
+                try? await Self.sleep(until: due - Self.handover)
+                end = await Self.inChildTask { await self.poll(Waiting(index: index, job: job), due: due) }
+            case .succeeded(let index, let job):
+                end = await Self.inChildTask { await self.finish(Waiting(index: index, job: job)) }
+            case .ended(_, let outcome):
+                return try outcome.get()
+            case .tick:
+                throw PollsterError(.internal, "internal error: a step of \(call.item.tool) ended as a timer")
+            }
+        }
+    }
+
+    /// Runs `step` in a child task that ends with it (not inlined: its temporaries take room only
+    /// while a step runs, not in the frame that waits).
+    @inline(never)
+    private static func inChildTask(_ step: @escaping @Sendable () async -> StepEnd) async -> StepEnd {
+        await withTaskGroup(of: StepEnd.self) { group in
+            group.addTask(operation: step)
+            return await group.next() ?? .ended(0, .failure(CancellationError()))
+        }
+    }
+
+    /// `Task.sleep` until `deadline` unless it has passed (not inlined, like `inChildTask`).
+    @inline(never)
+    private static func sleep(until deadline: ContinuousClock.Instant) async throws {
+        guard deadline > .now else { return }
+        try await Task.sleep(until: deadline, clock: .continuous)
     }
 
     /// Runs `calls`, at most `width` jobs at once, and reports each outcome as it comes.
     ///
-    /// When the calling task is canceled, running steps end as they do on cancellation and
-    /// waiting jobs end with `CancellationError` without another request.
+    /// When the calling task is canceled, running steps end as they do on cancellation, waiting
+    /// jobs end with `CancellationError` without another request, and calls not started yet end
+    /// the same way at once.
     func run(
         _ calls: some Sequence<Call>, width: Int, onStart: (Int) -> Void = { _ in },
         onOutcome: (Call, Result<ToolResult, any Error>) -> Void
     ) async {
         await withTaskGroup(of: StepEnd.self) { group in
             var loop = Loop(calls: calls.makeIterator(), width: max(1, width))
-            loop.startCalls(self, &group, onStart)
-            while loop.active > 0 {
+            while true {
                 if Task.isCancelled { loop.cancelWaiting(onOutcome) }
+                // Due polls of jobs in progress go before new submits.
                 loop.launchDuePolls(self, &group)
+                loop.startCalls(self, &group, onStart)
+                guard loop.active > 0 else { break }
                 if loop.running == 0 {
                     // Only waiting jobs: sleep here until the next is due.
                     guard let next = loop.heap.nextDue else { break }
@@ -80,11 +115,9 @@ struct JobScheduler {
                 }
                 loop.armTimer(&group)
                 guard let end = await group.next() else { break }
-                loop.take(end, self, &group, onStart, onOutcome)
+                loop.take(end, self, &group, onOutcome)
             }
             group.cancelAll()
-            // Only a canceled run ends with calls never started.
-            while let call = loop.calls.next() { onOutcome(call, .failure(CancellationError())) }
         }
     }
 
@@ -141,7 +174,7 @@ struct JobScheduler {
 
         mutating func take(
             _ end: StepEnd, _ scheduler: JobScheduler, _ group: inout TaskGroup<StepEnd>,
-            _ onStart: (Int) -> Void, _ onOutcome: (Call, Result<ToolResult, any Error>) -> Void
+            _ onOutcome: (Call, Result<ToolResult, any Error>) -> Void
         ) {
             switch end {
             case .tick(let due):
@@ -154,7 +187,6 @@ struct JobScheduler {
             case .ended(let index, let outcome):
                 running -= 1
                 close(index, outcome, onOutcome)
-                startCalls(scheduler, &group, onStart)
             }
         }
 
