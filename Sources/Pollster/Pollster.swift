@@ -47,8 +47,7 @@ public struct Pollster: Sendable {
         var failed = false
         defer { if !failed { Self.finish(options.events, error: nil) } }
         do {
-            return try await scheduler.invoke(
-                JobScheduler.Call(index: 0, item: BatchItem(tool: tool, input: input), options: options))
+            return try await scheduler.invoke(tool, input: input, options: options)
         } catch {
             failed = true
             let error = Self.mapped(error, tool: tool)

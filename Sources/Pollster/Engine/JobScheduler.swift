@@ -35,10 +35,24 @@ struct JobScheduler {
         case wait(Int, JobState, Duration)
         /// The job succeeded: its result and outputs come next.
         case succeeded(Int, JobState)
-        /// The job is over.
-        case ended(Int, Result<ToolResult, any Error>)
+        /// The job is over: it succeeded (its result is read from the `JobState`, so that no
+        /// `ToolResult` takes room in a waiting frame) or failed.
+        case ended(Int, Ending)
         /// A timer child woke up for the poll due at this time.
         case tick(ContinuousClock.Instant)
+    }
+
+    /// How a job ended.
+    private enum Ending: Sendable {
+        case succeeded(JobState)
+        case failed(any Error)
+
+        var outcome: Result<ToolResult, any Error> {
+            switch self {
+            case .succeeded(let job): Result { try job.result() }
+            case .failed(let error): .failure(error)
+            }
+        }
     }
 
     /// A job between two polls.
@@ -50,8 +64,10 @@ struct JobScheduler {
     /// Runs one call and returns its result: the same steps as `run`, each in a child task, with
     /// the caller's task sleeping between polls. One job needs no heap and no loop, and a waiting
     /// `invoke` keeps only this frame (a task keeps the slabs of its deepest calls until it ends).
-    func invoke(_ call: Call) async throws -> ToolResult {
-        var end = await Self.inChildTask { await self.start(call) }
+    func invoke(_ tool: String, input: JSONValue, options: InvokeOptions) async throws -> ToolResult {
+        var end = await Self.inChildTask {
+            await self.start(Call(index: 0, item: BatchItem(tool: tool, input: input), options: options))
+        }
         while true {
             switch end {
             case .wait(let index, let job, let delay):
@@ -61,10 +77,12 @@ struct JobScheduler {
                 end = await Self.inChildTask { await self.poll(Waiting(index: index, job: job), due: due) }
             case .succeeded(let index, let job):
                 end = await Self.inChildTask { await self.finish(Waiting(index: index, job: job)) }
-            case .ended(_, let outcome):
-                return try outcome.get()
+            case .ended(_, .succeeded(let job)):
+                return try job.result()
+            case .ended(_, .failed(let error)):
+                throw error
             case .tick:
-                throw PollsterError(.internal, "internal error: a step of \(call.item.tool) ended as a timer")
+                throw PollsterError(.internal, "internal error: a step of \(tool) ended as a timer")
             }
         }
     }
@@ -75,7 +93,7 @@ struct JobScheduler {
     private static func inChildTask(_ step: @escaping @Sendable () async -> StepEnd) async -> StepEnd {
         await withTaskGroup(of: StepEnd.self) { group in
             group.addTask(operation: step)
-            return await group.next() ?? .ended(0, .failure(CancellationError()))
+            return await group.next() ?? .ended(0, .failed(CancellationError()))
         }
     }
 
@@ -184,9 +202,9 @@ struct JobScheduler {
                 heap.insert(Waiting(index: index, job: job), due: .now + delay)
             case .succeeded(let index, let job):
                 group.addTask { await scheduler.finish(Waiting(index: index, job: job)) }
-            case .ended(let index, let outcome):
+            case .ended(let index, let ending):
                 running -= 1
-                close(index, outcome, onOutcome)
+                close(index, ending.outcome, onOutcome)
             }
         }
 
@@ -218,7 +236,7 @@ struct JobScheduler {
             // limits.maxConcurrent: a slot is held from before the submit until the outputs are in.
             try await job.limiters.jobs?.acquire()
         } catch {
-            return .ended(call.index, .failure(error))
+            return .ended(call.index, .failed(error))
         }
         return await step(call.index, job) { try await job.step { try await adapter.start(&$0) } }
     }
@@ -236,9 +254,9 @@ struct JobScheduler {
         defer { job.limiters.jobs?.release() }
         do {
             try await inStepSlot(job) { try await job.step { try await adapter.finish(&$0) } }
-            return .ended(waiting.index, .success(try job.result()))
+            return .ended(waiting.index, .succeeded(job))
         } catch {
-            return .ended(waiting.index, .failure(error))
+            return .ended(waiting.index, .failed(error))
         }
     }
 
@@ -249,7 +267,7 @@ struct JobScheduler {
             return .wait(index, job, delay)
         } catch {
             job.limiters.jobs?.release()
-            return .ended(index, .failure(error))
+            return .ended(index, .failed(error))
         }
     }
 
