@@ -21,8 +21,10 @@ struct InFlightCommand: AsyncParsableCommand {
     @Option(help: "The adapters directory holding bench.yaml.") var adapters: String
     @Option(help: "HTTPClientTransport maxConnectionsPerHost.") var connections: Int?
     @Option(help: "Write the figures here (default: standard output).") var json: String?
-    @Flag(help: "Run the jobs as one Pollster.invokeEach (no task per job) instead of one invoke each.")
+    @Flag(help: "Run the jobs through Pollster.invokeEach (no task per job) instead of one invoke each.")
     var batch = false
+    @Option(help: "With --batch: split the jobs into this many invokeEach calls, started spread out like single jobs.")
+    var batches = 100
 
     func run() async throws {
         PollsterBench.bootstrapLogging()
@@ -63,9 +65,19 @@ struct InFlightCommand: AsyncParsableCommand {
                 }
             }
             if batch {
-                await Self.batch(
-                    count, pollster: pollster, options: options, totals: totals, outcomes: outcomes,
-                    jobDuration: jobDuration)
+                let parts = max(1, min(batches, count))
+                await withTaskGroup(of: Void.self) { group in
+                    for part in 0..<parts {
+                        let indices = Array(stride(from: part, to: count, by: parts))
+                        let delay = Duration.milliseconds(Int64(spreadSeconds * 1000 * Double(part) / Double(parts)))
+                        group.addTask {
+                            try? await Task.sleep(for: delay)
+                            await Self.batch(
+                                indices, pollster: pollster, options: options, totals: totals, outcomes: outcomes,
+                                jobDuration: jobDuration)
+                        }
+                    }
+                }
                 outer.cancelAll()
                 return
             }
@@ -93,7 +105,7 @@ struct InFlightCommand: AsyncParsableCommand {
         let cpu = (cpuAfter.user - cpuBefore.user) + (cpuAfter.system - cpuBefore.system)
         var report = Report()
         report["count"] = count
-        report["mode"] = batch ? "invokeEach" : "invoke"
+        report["mode"] = batch ? "invokeEach × \(max(1, min(batches, count)))" : "invoke"
         report["intervalSeconds"] = interval
         report["jobSeconds"] = jobSeconds
         report["spreadSeconds"] = spreadSeconds
@@ -142,11 +154,11 @@ struct InFlightCommand: AsyncParsableCommand {
 
     /// All jobs as one `invokeEach`: the scheduler holds the waiting ones, with no task each.
     static func batch(
-        _ count: Int, pollster: Pollster, options: InvokeOptions, totals: TraceTotals,
+        _ indices: [Int], pollster: Pollster, options: InvokeOptions, totals: TraceTotals,
         outcomes: Shared<Outcomes>, jobDuration: Duration
     ) async {
-        let items = (0..<count).lazy.map { BatchItem(tool: "bench.video", input: ["n": .integer(Int64($0))]) }
-        await pollster.invokeEach(items, concurrency: count, options: options) { outcome in
+        let items = indices.lazy.map { BatchItem(tool: "bench.video", input: ["n": .integer(Int64($0))]) }
+        await pollster.invokeEach(items, concurrency: indices.count, options: options) { outcome in
             let (result, id): (JobOutcome, String?) =
                 switch outcome.result {
                 case .success(let value): (.succeeded, value.taskId)
