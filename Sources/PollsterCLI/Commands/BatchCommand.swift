@@ -33,21 +33,21 @@ struct BatchCommand: AsyncParsableCommand {
         let options = InvokeOptions(
             outputDirectory: output ?? FileManager.default.currentDirectoryPath,
             baseUrlOverride: engine.baseUrl)
-        let outcomes = try await engine.withEngine { pollster in
-            await pollster.invokeBatch(
-                items.map(\.item), concurrency: concurrency, options: options,
+        // Each outcome is printed as it comes and not kept (files went to disk).
+        let failed = try await engine.withEngine { pollster in
+            var failed = false
+            await pollster.invokeEach(
+                items.lazy.map(\.item), concurrency: concurrency, options: options,
                 onStart: { _ in progress.started() },
                 onOutcome: { outcome in
                     Console.out(BatchLine.outcome(outcome, line: items[outcome.index].line))
                     progress.finished(outcome)
+                    if case .failure = outcome.result { failed = true }
                 })
+            return failed
         }
         progress.close()
-        if !invalid.isEmpty
-            || outcomes.contains(where: { if case .failure = $0.result { true } else { false } })
-        {
-            throw ExitCode(8)
-        }
+        if !invalid.isEmpty || failed { throw ExitCode(8) }
     }
 }
 
