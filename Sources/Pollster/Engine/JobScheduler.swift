@@ -3,7 +3,8 @@ import PollsterCore
 /// Drives invocations from one task. A job between two polls is an entry in a timer heap (its
 /// `JobState`), not a suspended task; each step — the submit, one poll, the result and outputs —
 /// runs in a short-lived child task, at most `maxStepsInFlight` at once, and hands back what comes
-/// next. `Pollster.invoke` runs one call through it, `invokeBatch` many.
+/// next. `Pollster.invokeEach` (and `invokeBatch`) run their calls through the loop (`run`);
+/// `Pollster.invoke` runs the same steps for its one call from the caller's task (`invoke`).
 ///
 /// ```
 ///  calls ──start──▶ [submit step] ──delay──▶ timer heap ──due──▶ [poll step] ──delay──┐

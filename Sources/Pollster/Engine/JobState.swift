@@ -3,10 +3,10 @@ import Synchronization
 
 /// One invocation's state between its steps, kept on the heap.
 ///
-/// `HttpAdapter.run` runs each step (the submit, one poll, the result and the outputs) in a
-/// short-lived child task and holds only a reference to this while it waits for the next poll,
-/// so a waiting job keeps one small frame instead of a chain of suspended calls
-/// (docs/benchmarks.md). Steps run one at a time.
+/// `JobScheduler` runs each step (the submit, one poll, the result and the outputs) in a
+/// short-lived child task; between polls a job is this object in the scheduler's timer heap (or
+/// the one reference a single `invoke` holds), not a chain of suspended calls
+/// (docs/architecture.md). Steps run one at a time.
 final class JobState: Sendable {
     /// What the steps share.
     struct Stage: Sendable {
