@@ -1,4 +1,5 @@
 import Foundation
+import OrderedCollections
 import PollsterCore
 import Yams
 
@@ -135,7 +136,7 @@ struct YAMLConverter {
             default: return .string(scalar.string)
             }
         case .mapping(let mapping):
-            var members: [String: JSONValue] = [:]
+            var members = OrderedDictionary<String, JSONValue>()
             for (key, value) in mapping {
                 guard case .scalar(let keyScalar) = key, key.anchor == nil else {
                     throw PollsterError(

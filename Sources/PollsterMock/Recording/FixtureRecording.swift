@@ -1,4 +1,5 @@
 import Foundation
+import OrderedCollections
 import Pollster
 import PollsterCore
 
@@ -40,7 +41,7 @@ public struct FixtureRecording: Sendable {
         let redactor = FixtureRedactor(
             secrets: values, derived: Self.basicPair(method.plan, secrets: secrets, input: input))
         outcome = FixtureOutcome(result, redactor: redactor)
-        var document: [String: JSONValue] = [
+        var document: OrderedDictionary<String, JSONValue> = [
             "tool": .string(method.name),
             "input": redactor.json(input),
             "secrets": .array(names.map(JSONValue.string)),

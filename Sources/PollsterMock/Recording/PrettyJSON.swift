@@ -1,3 +1,4 @@
+import OrderedCollections
 import PollsterCore
 
 /// JSON with two-space indentation and sorted keys: how fixtures are committed, so a
