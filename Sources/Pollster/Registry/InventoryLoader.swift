@@ -1,4 +1,3 @@
-import Foundation
 import OrderedCollections
 import PollsterCore
 import Yams
@@ -45,7 +44,7 @@ public enum InventoryLoader {
         _ type: Config.Type, from value: JSONValue, source: String, lines: [String: Int] = [:]
     ) throws(PollsterError) -> Config {
         do {
-            return try JSONDecoder().decode(Config.self, from: Data(JSONWriter.bytes(value)))
+            return try JSONValueDecoder().decode(Config.self, from: value)
         } catch let error as DecodingError {
             throw PollsterError(.invalidConfig, describe(error, source: source, lines: lines))
         } catch {

@@ -1,9 +1,14 @@
 import OrderedCollections
 
 /// `JSONValue` through any coder. Object members are encoded in stored order and decoded in
-/// the order the decoder lists its keys (`JSONDecoder` does not keep the document's).
+/// the order the decoder lists its keys (`JSONDecoder` does not keep the document's);
+/// ``JSONValueDecoder`` hands its value over as it is.
 extension JSONValue: Codable {
     public init(from decoder: any Decoder) throws {
+        if let decoding = decoder as? JSONValueDecoding {
+            self = decoding.value
+            return
+        }
         let container = try decoder.singleValueContainer()
         if container.decodeNil() {
             self = .null
