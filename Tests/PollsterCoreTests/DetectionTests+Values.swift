@@ -1,3 +1,4 @@
+import OrderedCollections
 import PollsterCore
 import Testing
 

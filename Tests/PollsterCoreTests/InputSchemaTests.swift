@@ -217,7 +217,7 @@ struct InputSchemaTests {
         }
         """#
 
-    @Test("nested objects and arrays: every violation, each with its own path, in a stable order")
+    @Test("nested objects and arrays: every violation, each with its own path, in the input's order")
     func severalViolations() throws {
         let input = #"""
             {
@@ -230,13 +230,13 @@ struct InputSchemaTests {
         let violations = try Self.violations(Self.nested, input)
         #expect(
             violations.map(\.description) == [
-                "input.extra: is not an accepted property; remove it (accepted: images, options, prompt)",
+                "input.prompt: must be at least 1 character long, got 0",
                 "input.images: must have at most 3 items, got 4",
                 #"input.images[1].url: must match the pattern "^https://", got string "http://b""#,
                 "input.images[1].weight: must be at most 1, got 2",
                 "input.images[2].url: is required but missing",
                 "input.options.seed: must be an integer, got number 1.5",
-                "input.prompt: must be at least 1 character long, got 0",
+                "input.extra: is not an accepted property; remove it (accepted: images, options, prompt)",
             ])
         let valid =
             #"{"prompt": "p", "images": [{"url": "https://a", "weight": 0.5}], "options": {"seed": 7}}"#

@@ -1,3 +1,4 @@
+import OrderedCollections
 import PollsterCore
 import Testing
 
@@ -181,12 +182,12 @@ struct JSONParserTests {
     static let writerCases: [(JSONValue, String)] = [
         (
             JSONValue.object(["b": 1, "a": [true, nil, "x\ny"], "c": ["z": 1.5, "y": -2]]),
-            #"{"a":[true,null,"x\ny"],"b":1,"c":{"y":-2,"z":1.5}}"#
+            #"{"b":1,"a":[true,null,"x\ny"],"c":{"z":1.5,"y":-2}}"#
         ),
-        (["Z": 1, "a": 2, "_": 3, "B": 4], #"{"B":4,"Z":1,"_":3,"a":2}"#),
+        (["Z": 1, "a": 2, "_": 3, "B": 4], #"{"Z":1,"a":2,"_":3,"B":4}"#),
         (
             ["b": [1, "two", nil], "a": ["é": 1.5, "q": "\"\n"]],
-            #"{"a":{"q":"\"\n","é":1.5},"b":[1,"two",null]}"#
+            #"{"b":[1,"two",null],"a":{"é":1.5,"q":"\"\n"}}"#
         ),
         (.string("quote \" backslash \\ tab \t cr \r"), #""quote \" backslash \\ tab \t cr \r""#),
         (.string("\u{1}\u{1F}"), #""\u0001\u001f""#),
@@ -203,11 +204,42 @@ struct JSONParserTests {
         (nil, "null"),
     ]
 
-    @Test("JSONWriter.string is compact with sorted keys", arguments: writerCases)
+    @Test("JSONWriter.string is compact, object members in stored order", arguments: writerCases)
     func writer(value: JSONValue, expected: String) {
         #expect(JSONWriter.string(value) == expected)
         #expect(JSONWriter.bytes(value) == Array(expected.utf8))
         #expect(value.description == expected)
+    }
+
+    static let canonicalCases: [(JSONValue, String)] = [
+        (
+            ["b": 1, "a": [true, nil, ["y": 1, "x": 2]], "c": ["z": 1.5, "y": -2]],
+            #"{"a":[true,null,{"x":2,"y":1}],"b":1,"c":{"y":-2,"z":1.5}}"#
+        ),
+        (["Z": 1, "a": 2, "_": 3, "B": 4], #"{"B":4,"Z":1,"_":3,"a":2}"#),
+        (["é": 1, "q": 2], #"{"q":2,"é":1}"#),
+        ([["b": 1, "a": 2]], #"[{"a":2,"b":1}]"#),
+        ("text", #""text""#),
+        ([:], "{}"),
+    ]
+
+    @Test("JSONWriter.canonical sorts the keys of every object", arguments: canonicalCases)
+    func canonical(value: JSONValue, expected: String) {
+        #expect(JSONWriter.canonical(value) == expected)
+        // The same text whatever order the members were stored in.
+        #expect(JSONWriter.canonical(Self.reversingMembers(value)) == expected)
+    }
+
+    /// `value` with the members of every object in reverse order.
+    static func reversingMembers(_ value: JSONValue) -> JSONValue {
+        switch value {
+        case .object(let members):
+            var reversed = OrderedDictionary<String, JSONValue>()
+            for (key, member) in members.reversed() { reversed[key] = reversingMembers(member) }
+            return .object(reversed)
+        case .array(let items): return .array(items.map(reversingMembers))
+        default: return value
+        }
     }
 
     static let roundTripDocuments: [String] = [
@@ -223,7 +255,7 @@ struct JSONParserTests {
         let value = try JSONParser.parse(text)
         let written = JSONWriter.string(value)
         #expect(try JSONParser.parse(written) == value)
-        // Writing is canonical: a second round gives the same text.
+        // Writing keeps the document's member order: a second round gives the same text.
         #expect(JSONWriter.string(try JSONParser.parse(written)) == written)
     }
 }

@@ -137,8 +137,9 @@ struct JSONPathTests {
         ("items[-4]", []),
         ("items[3]", []),
         ("items[*]", [10, 20, 30]),
-        ("obj[*].v", [1, 2]),
-        ("obj[*]", [["v": 1], ["v": 2], ["w": 3]]),
+        // A wildcard takes object members in document order.
+        ("obj[*].v", [2, 1]),
+        ("obj[*]", [["v": 2], ["v": 1], ["w": 3]]),
         ("grid[*][1]", [2, 4]),
         ("grid[-1][-1]", [4]),
         ("a.b.c", []),
@@ -158,10 +159,10 @@ struct JSONPathTests {
 
     static let matchCases: [(String, [String])] = [
         ("list[*].url", ["list[0].url", "list[1].url"]),
-        ("obj[*].v", ["obj.k1.v", "obj.k2.v"]),
+        ("obj[*].v", ["obj.k2.v", "obj.k1.v"]),
         ("items[-1]", ["items[2]"]),
         ("grid[*][0]", ["grid[0][0]", "grid[1][0]"]),
-        ("[*]", ["a", "grid", "items", "list", "m", "nullable", "obj", #"["x y"]"#, #"["x.y"]"#]),
+        ("[*]", ["a", "list", #"["x.y"]"#, "m", #"["x y"]"#, "items", "obj", "grid", "nullable"]),
         (#"m["x.y"]"#, [#"m["x.y"]"#]),
         ("missing", []),
     ]

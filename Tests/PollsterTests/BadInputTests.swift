@@ -67,6 +67,29 @@ struct BadInputTests {
                 == true)
     }
 
+    static let wrongValueCases: [(from: String, to: String, message: String)] = [
+        (
+            "intervalSeconds: 1", "intervalSeconds: soon",
+            "acme.yaml:8: methods[0].adapterConfig.polling.intervalSeconds: expected a number"
+        ),
+        ("name: render", "name: null", "acme.yaml:4: methods[0].name: expected a string, found null"),
+        (
+            "intervalSeconds: 1 }", "intervalSeconds: 1, maxConsecutiveErrors: 2.5 }",
+            "acme.yaml:8: methods[0].adapterConfig.polling.maxConsecutiveErrors: Parsed JSON number <2.5> does not fit in Int."
+        ),
+        ("endpoint: /render", "endpoint: [/render]", "acme.yaml:5: methods[0].endpoint: expected a string"),
+        ("name: render\n    endpoint", "endpoint", "acme.yaml:4: methods[0]: missing required key 'name'"),
+    ]
+
+    @Test("a value of the wrong kind names its file, line and key", arguments: wrongValueCases)
+    func wrongValue(from: String, to: String, message: String) throws {
+        let text = Self.minimal.replacingOccurrences(of: from, with: to)
+        let error = #expect(throws: PollsterError.self) {
+            _ = try InventoryLoader.load(yaml: text, source: "acme.yaml")
+        }
+        #expect(error?.message == message)
+    }
+
     @Test("a broken file does not hide the others, and its tools say why they cannot run")
     func brokenFileIsolated() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent(

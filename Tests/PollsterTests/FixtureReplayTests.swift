@@ -1,4 +1,5 @@
 import Foundation
+import OrderedCollections
 import Pollster
 import PollsterCore
 import PollsterMock

@@ -12,9 +12,10 @@ import PollsterMock
 /// 1,000 polls (`scalingFactor: .kilo`), cycling through the fixture's status responses
 /// (pending … completed); the harness reports the figures per poll.
 let benchmarks: @Sendable () -> Void = {
+    let root = PollCase.repositoryRoot()
     let cases: [PollCase]
     do {
-        cases = try PollCase.all(root: PollCase.repositoryRoot())
+        cases = try PollCase.all(root: root)
     } catch {
         fatalError("PollCost: cannot load fixtures/adapters: \(error)")
     }
@@ -41,6 +42,7 @@ let benchmarks: @Sendable () -> Void = {
             benchmark.measurement(PollCase.threadCPU, PollCase.threadCPUNanoseconds() - cpuBefore)
         }
     }
+    JSONParseBenchmarks.register(statusBodies: cases.flatMap(\.bodies), root: root)
 }
 
 /// One provider's method and the status responses of its recorded success fixture.

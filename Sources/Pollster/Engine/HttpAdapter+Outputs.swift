@@ -1,5 +1,6 @@
 import Foundation
 import NIOHTTP1
+import OrderedCollections
 import PollsterCore
 
 extension HttpAdapter {

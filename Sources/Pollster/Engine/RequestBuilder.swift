@@ -1,5 +1,6 @@
 import Foundation
 import NIOHTTP1
+import OrderedCollections
 import PollsterCore
 
 /// Builds the submit, status and result requests of one invocation from the compiled plan.
@@ -210,12 +211,13 @@ struct RequestBuilder: Sendable {
         return url + (url.contains("?") ? "&" : "?") + encoded
     }
 
-    /// Input members as query items (arrays repeat the key; objects are JSON text).
+    /// Input members as query items, in the input's order (arrays repeat the key; objects are
+    /// JSON text).
     static func queryItems(from input: JSONValue) -> [(String, String)] {
         guard case .object(let members) = input else { return [] }
         var items: [(String, String)] = []
-        for key in members.keys.sorted() {
-            switch members[key]! {
+        for (key, member) in members {
+            switch member {
             case .null: continue
             case .array(let values): items += values.map { (key, $0.scalarText ?? $0.description) }
             case let value: items.append((key, value.scalarText ?? value.description))
@@ -236,7 +238,7 @@ enum BodyRenderer {
             for item in items { if let value = try render(item, context) { output.append(value) } }
             return .array(output)
         case .object(let members):
-            var output: [String: JSONValue] = [:]
+            var output = OrderedDictionary<String, JSONValue>()
             for (key, member) in members {
                 if let value = try render(member, context) { output[key] = value }
             }

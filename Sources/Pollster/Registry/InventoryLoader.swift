@@ -1,4 +1,4 @@
-import Foundation
+import OrderedCollections
 import PollsterCore
 import Yams
 
@@ -44,7 +44,7 @@ public enum InventoryLoader {
         _ type: Config.Type, from value: JSONValue, source: String, lines: [String: Int] = [:]
     ) throws(PollsterError) -> Config {
         do {
-            return try JSONDecoder().decode(Config.self, from: Data(JSONWriter.bytes(value)))
+            return try JSONValueDecoder().decode(Config.self, from: value)
         } catch let error as DecodingError {
             throw PollsterError(.invalidConfig, describe(error, source: source, lines: lines))
         } catch {
@@ -135,7 +135,7 @@ struct YAMLConverter {
             default: return .string(scalar.string)
             }
         case .mapping(let mapping):
-            var members: [String: JSONValue] = [:]
+            var members = OrderedDictionary<String, JSONValue>()
             for (key, value) in mapping {
                 guard case .scalar(let keyScalar) = key, key.anchor == nil else {
                     throw PollsterError(

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import OrderedCollections
 import Pollster
 import PollsterCore
 
@@ -87,7 +88,7 @@ enum BatchFileReader {
 /// The JSON line printed for each item.
 enum BatchLine {
     static func outcome(_ outcome: BatchOutcome, line: Int) -> String {
-        var fields: [String: JSONValue] = [
+        var fields: OrderedDictionary<String, JSONValue> = [
             "line": .integer(Int64(line)), "tool": .string(outcome.item.tool),
             "id": outcome.item.id.map(JSONValue.string) ?? .null,
         ]

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import OrderedCollections
 import Pollster
 import PollsterCore
 import PollsterMock
@@ -63,7 +64,7 @@ struct DemoCommand: AsyncParsableCommand {
         Console.out("done: the output is in \(output)/")
     }
 
-    static let sampleInputs: [String: JSONValue] = [
+    static let sampleInputs: OrderedDictionary<String, JSONValue> = [
         "heygen.create_avatar_video_v2": [
             "video_inputs": [
                 [

@@ -1,3 +1,4 @@
+import OrderedCollections
 import PollsterCore
 
 extension PollsterError {
@@ -5,7 +6,7 @@ extension PollsterError {
     /// lastStatus, unknownStatuses, provider: {status, body}, requestFingerprint, outputs}}`.
     /// Only the fields that apply are present; every text is already redacted.
     var json: JSONValue {
-        var members: [String: JSONValue] = [
+        var members: OrderedDictionary<String, JSONValue> = [
             "code": .string(code.rawValue), "message": .string(message),
             "exitCode": .integer(Int64(code.exitCode)),
         ]

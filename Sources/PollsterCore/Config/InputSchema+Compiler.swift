@@ -1,3 +1,5 @@
+import OrderedCollections
+
 /// Turns a schema's JSON into `InputSchema.Node`s, refusing what it does not support.
 struct InputSchemaCompiler {
     typealias Node = InputSchema.Node
@@ -21,21 +23,19 @@ struct InputSchemaCompiler {
     let key: String
 
     func node(_ value: JSONValue, at path: [JSONPath.Component]) throws(PollsterError) -> Node {
-        let members: [String: JSONValue]
+        let members: OrderedDictionary<String, JSONValue>
         switch value {
         case .bool(let flag): return .always(flag)
         case .object(let object): members = object
         default:
             throw error(path, "must be a JSON Schema (a mapping, or true/false), got \(describe(value))")
         }
-        for name in members.keys.sorted()
-        where !Self.keywords.contains(name) && !Self.annotations.contains(name) {
+        for name in members.keys where !Self.keywords.contains(name) && !Self.annotations.contains(name) {
             throw error(path + [.key(name)], unknownKeyword(name))
         }
         var rules = Rules()
-        for name in members.keys.sorted() {
+        for (name, member) in members {
             let at = path + [.key(name)]
-            let member = members[name]!
             switch name {
             case "type": rules.types = try types(member, at: at)
             case "required": rules.required = try names(member, at: at)
@@ -43,8 +43,8 @@ struct InputSchemaCompiler {
                 guard case .object(let properties) = member else {
                     throw error(at, "must map property names to schemas, got \(describe(member))")
                 }
-                for property in properties.keys.sorted() {
-                    rules.properties[property] = try node(properties[property]!, at: at + [.key(property)])
+                for (property, schema) in properties {
+                    rules.properties[property] = try node(schema, at: at + [.key(property)])
                 }
             case "additionalProperties":
                 let additional = try node(member, at: at)

@@ -1,3 +1,5 @@
+import OrderedCollections
+
 extension InputSchema {
     static func check(
         _ node: Node, _ value: JSONValue, at path: [JSONPath.Component], into violations: inout [Violation]
@@ -61,14 +63,14 @@ extension InputSchema {
             for name in rules.required where members[name] == nil {
                 report("is required but missing", at: path + [.key(name)])
             }
-            for name in members.keys.sorted() {
+            for (name, member) in members {
                 let at = path + [.key(name)]
                 if let schema = rules.properties[name] {
-                    check(schema, members[name]!, at: at, into: &violations)
+                    check(schema, member, at: at, into: &violations)
                 } else if case .always(false) = rules.additional {
                     report(unknownProperty(name, known: rules.properties.keys.sorted()), at: at)
                 } else if let schema = rules.additional {
-                    check(schema, members[name]!, at: at, into: &violations)
+                    check(schema, member, at: at, into: &violations)
                 }
             }
         case .bool, .null: break

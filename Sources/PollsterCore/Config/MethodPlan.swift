@@ -1,3 +1,5 @@
+import OrderedCollections
+
 /// The compiled, validated form of a `MethodConfig`: templates and paths parsed once.
 public struct MethodPlan: Sendable {
     /// The submit request.

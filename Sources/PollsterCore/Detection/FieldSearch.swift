@@ -1,3 +1,5 @@
+import OrderedCollections
+
 /// The search order of auto-detection: the top level, then inside the usual container
 /// objects one level deep, then two levels deep.
 enum FieldSearch {
@@ -5,10 +7,11 @@ enum FieldSearch {
     static let containers = ["data", "result", "task", "job", "Response", "operation"]
 
     /// The objects searched, with their paths, in order.
-    static func scopes(of root: JSONValue) -> [(path: JSONPath, object: [String: JSONValue])] {
+    static func scopes(of root: JSONValue) -> [(path: JSONPath, object: OrderedDictionary<String, JSONValue>)]
+    {
         guard case .object(let top) = root else { return [] }
-        var scopes: [(path: JSONPath, object: [String: JSONValue])] = [(JSONPath([]), top)]
-        var firstLevel: [(path: JSONPath, object: [String: JSONValue])] = []
+        var scopes: [(path: JSONPath, object: OrderedDictionary<String, JSONValue>)] = [(JSONPath([]), top)]
+        var firstLevel: [(path: JSONPath, object: OrderedDictionary<String, JSONValue>)] = []
         for name in containers {
             if case .object(let inner) = top[name] { firstLevel.append((JSONPath([.key(name)]), inner)) }
         }

@@ -1,3 +1,5 @@
+import OrderedCollections
+
 /// Finds output URLs in a final result.
 ///
 /// Explicit paths win. Otherwise the result is searched breadth-first for strings that

@@ -1,3 +1,5 @@
+import OrderedCollections
+
 /// What a provider's answer states about an output file next to its URL: its size and
 /// checksums. A download must match every figure given.
 ///
@@ -36,7 +38,9 @@ public struct StatedIntegrity: Sendable, Equatable {
     }
 
     /// What `object` (the one holding an output URL) states, at `path`.
-    public static func read(from object: [String: JSONValue], at path: JSONPath) -> StatedIntegrity {
+    public static func read(from object: OrderedDictionary<String, JSONValue>, at path: JSONPath)
+        -> StatedIntegrity
+    {
         var stated = StatedIntegrity()
         let urls = object.values.filter { $0.stringValue.map(OutputFinder.isOutputURL) ?? false }
         guard urls.count == 1 else { return stated }

@@ -1,3 +1,5 @@
+import OrderedCollections
+
 /// Reads a status response: finds the status, decides the phase, extracts the message
 /// and progress, and says which rule decided.
 ///
@@ -217,9 +219,9 @@ public struct StatusClassifier: Sendable {
     /// The object holding the status field, then the top level.
     private func scopesAround(
         _ status: (path: JSONPath, value: JSONValue), in body: JSONValue
-    ) -> [(path: JSONPath, object: [String: JSONValue])] {
+    ) -> [(path: JSONPath, object: OrderedDictionary<String, JSONValue>)] {
         let parent = JSONPath(Array(status.path.components.dropLast()))
-        var scopes: [(path: JSONPath, object: [String: JSONValue])] = []
+        var scopes: [(path: JSONPath, object: OrderedDictionary<String, JSONValue>)] = []
         if case .object(let object)? = parent.firstValue(in: body) { scopes.append((parent, object)) }
         if !parent.components.isEmpty, case .object(let top) = body { scopes.append((JSONPath([]), top)) }
         return scopes

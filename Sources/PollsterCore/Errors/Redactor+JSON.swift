@@ -1,3 +1,5 @@
+import OrderedCollections
+
 extension Redactor {
     /// `value` with every secret masked, in every form, in its strings and member names: a
     /// provider's answer as it may be returned or stored (a provider can echo the request).
@@ -16,7 +18,7 @@ extension Redactor {
         case .string(let text): return .string(redact(text, forms: forms))
         case .array(let items): return .array(items.map { redact($0, forms: forms) })
         case .object(let members):
-            var output: [String: JSONValue] = [:]
+            var output: OrderedDictionary<String, JSONValue> = [:]
             for (key, member) in members { output[redact(key, forms: forms)] = redact(member, forms: forms) }
             return .object(output)
         default: return value

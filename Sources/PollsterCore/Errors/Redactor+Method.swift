@@ -1,3 +1,5 @@
+import OrderedCollections
+
 extension Redactor {
     /// The redactor of one invocation of a method: the values of every secret the method
     /// references, and the Basic `Authorization` credentials built from them (base64 of

@@ -1,7 +1,10 @@
+import OrderedCollections
+
 /// A strict JSON parser (RFC 8259) over UTF-8 bytes.
 ///
-/// Hand-written because the per-poll cost matters (see docs/benchmarks.md) and because
-/// a provider's truncated or HTML body must produce an error that says where it broke.
+/// Hand-written because the per-poll cost matters (see docs/benchmarks.md) and because a
+/// provider's truncated or HTML body must produce an error that says where it broke. Object
+/// members keep the document's order; a repeated key keeps its first place and the last value.
 public struct JSONParser {
     /// Why a body is not JSON, with the byte offset where parsing stopped.
     public struct Failure: Error, Sendable, Equatable, CustomStringConvertible {
@@ -86,7 +89,7 @@ public struct JSONParser {
 
     private mutating func parseObject(depth: Int) throws(Failure) -> JSONValue {
         position += 1
-        var members: [String: JSONValue] = [:]
+        var members = OrderedDictionary<String, JSONValue>()
         skipWhitespace()
         if position < bytes.count, bytes[position] == UInt8(ascii: "}") {
             position += 1

@@ -1,3 +1,5 @@
+import OrderedCollections
+
 /// A path into a JSON document: `a.b[0].c`, `a[*].url`, `a["x.y"]`, `items[-1]`.
 ///
 /// A leading `$` or `$.` is accepted and ignored. Paths are parsed once (at config
@@ -31,7 +33,7 @@ public struct JSONPath: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
-    /// Every value the path selects, in document order (object members by sorted key for wildcards).
+    /// Every value the path selects, in document order (a wildcard takes object members as stored).
     public func values(in root: JSONValue) -> [JSONValue] {
         matches(in: root).map(\.value)
     }
@@ -125,8 +127,8 @@ public struct JSONPath: Sendable, Hashable, CustomStringConvertible {
                     collect(item, from: step + 1, prefix: prefix + [.index(index)], into: &results)
                 }
             case .object(let members):
-                for key in members.keys.sorted() {
-                    collect(members[key]!, from: step + 1, prefix: prefix + [.key(key)], into: &results)
+                for (key, member) in members {
+                    collect(member, from: step + 1, prefix: prefix + [.key(key)], into: &results)
                 }
             default: return
             }

@@ -1,5 +1,14 @@
+import OrderedCollections
+
+/// `JSONValue` through any coder. Object members are encoded in stored order and decoded in
+/// the order the decoder lists its keys (`JSONDecoder` does not keep the document's);
+/// ``JSONValueDecoder`` hands its value over as it is.
 extension JSONValue: Codable {
     public init(from decoder: any Decoder) throws {
+        if let decoding = decoder as? JSONValueDecoding {
+            self = decoding.value
+            return
+        }
         let container = try decoder.singleValueContainer()
         if container.decodeNil() {
             self = .null
@@ -14,11 +23,23 @@ extension JSONValue: Codable {
         } else if let items = try? container.decode([JSONValue].self) {
             self = .array(items)
         } else {
-            self = .object(try container.decode([String: JSONValue].self))
+            let object = try decoder.container(keyedBy: AnyCodingKey.self)
+            var members = OrderedDictionary<String, JSONValue>(minimumCapacity: object.allKeys.count)
+            for key in object.allKeys {
+                members[key.stringValue] = try object.decode(JSONValue.self, forKey: key)
+            }
+            self = .object(members)
         }
     }
 
     public func encode(to encoder: any Encoder) throws {
+        if case .object(let members) = self {
+            var container = encoder.container(keyedBy: AnyCodingKey.self)
+            for (key, value) in members {
+                try container.encode(value, forKey: AnyCodingKey(stringValue: key))
+            }
+            return
+        }
         var container = encoder.singleValueContainer()
         switch self {
         case .null: try container.encodeNil()
@@ -27,7 +48,7 @@ extension JSONValue: Codable {
         case .double(let number): try container.encode(number)
         case .string(let text): try container.encode(text)
         case .array(let items): try container.encode(items)
-        case .object(let members): try container.encode(members)
+        case .object: break
         }
     }
 }

@@ -1,15 +1,19 @@
+import OrderedCollections
+
 /// A JSON document: the common currency of configs, inputs and provider responses.
 ///
 /// Integers are kept apart from floating-point numbers so that provider ids such as
-/// `7384019283746` survive a round trip exactly.
-public enum JSONValue: Sendable, Hashable {
+/// `7384019283746` survive a round trip exactly. Objects keep their members in document order
+/// (the provider's, the config's), so what is written back reads as it came in; equality and
+/// hashing ignore that order (see `==`).
+public enum JSONValue: Sendable {
     case null
     case bool(Bool)
     case integer(Int64)
     case double(Double)
     case string(String)
     case array([JSONValue])
-    case object([String: JSONValue])
+    case object(OrderedDictionary<String, JSONValue>)
 }
 
 extension JSONValue {
@@ -31,8 +35,8 @@ extension JSONValue {
         return nil
     }
 
-    /// The object members, if this is an object.
-    public var objectValue: [String: JSONValue]? {
+    /// The object members in document order, if this is an object.
+    public var objectValue: OrderedDictionary<String, JSONValue>? {
         if case .object(let members) = self { return members }
         return nil
     }
@@ -94,22 +98,30 @@ extension String {
     }
 }
 
-extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByBooleanLiteral,
-    ExpressibleByFloatLiteral, ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral,
-    ExpressibleByNilLiteral
+extension JSONValue: ExpressibleByStringLiteral, ExpressibleByStringInterpolation,
+    ExpressibleByIntegerLiteral, ExpressibleByBooleanLiteral, ExpressibleByFloatLiteral,
+    ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral, ExpressibleByNilLiteral
 {
     public init(stringLiteral value: String) { self = .string(value) }
+    /// A string from an interpolated literal: `["message": "Video \(id) not found"]`.
+    public init(stringInterpolation: DefaultStringInterpolation) {
+        self = .string(String(stringInterpolation: stringInterpolation))
+    }
     public init(integerLiteral value: Int64) { self = .integer(value) }
     public init(booleanLiteral value: Bool) { self = .bool(value) }
     public init(floatLiteral value: Double) { self = .double(value) }
     public init(arrayLiteral elements: JSONValue...) { self = .array(elements) }
+    /// An object with the members in the literal's order (a repeated key: the last value, in
+    /// the first place).
     public init(dictionaryLiteral elements: (String, JSONValue)...) {
-        self = .object(Dictionary(elements, uniquingKeysWith: { _, last in last }))
+        var members = OrderedDictionary<String, JSONValue>(minimumCapacity: elements.count)
+        for (key, value) in elements { members[key] = value }
+        self = .object(members)
     }
     public init(nilLiteral: ()) { self = .null }
 }
 
 extension JSONValue: CustomStringConvertible {
-    /// Compact JSON text with sorted keys.
+    /// Compact JSON text, object members in stored order (`JSONWriter.string`).
     public var description: String { JSONWriter.string(self) }
 }

@@ -1,15 +1,33 @@
-/// Serialises `JSONValue` as compact JSON with sorted object keys (stable output for
-/// fixtures, logs and exports).
+import OrderedCollections
+
+/// Serialises `JSONValue` as compact JSON.
+///
+/// Object members are written in stored order: a provider's answer as it came, a body template
+/// as the config lists it. Where the text is an identity (a hash, a comparison of two values
+/// that may have been built in different orders) use ``canonical(_:)``, which sorts keys.
+///
+/// ```swift
+/// JSONWriter.string(["b": 1, "a": [true, nil]])     // {"b":1,"a":[true,null]}
+/// JSONWriter.canonical(["b": 1, "a": [true, nil]])  // {"a":[true,null],"b":1}
+/// ```
 public enum JSONWriter {
-    /// Compact JSON text.
+    /// Compact JSON text, object members in stored order.
     public static func string(_ value: JSONValue) -> String {
         var output = ""
-        write(value, into: &output)
+        write(value, sortingKeys: false, into: &output)
         return output
     }
 
-    /// Compact JSON as UTF-8 bytes.
+    /// Compact JSON as UTF-8 bytes, object members in stored order.
     public static func bytes(_ value: JSONValue) -> [UInt8] { Array(string(value).utf8) }
+
+    /// Compact JSON text with the keys of every object sorted: the same text for equal values,
+    /// whatever order their members were stored in.
+    public static func canonical(_ value: JSONValue) -> String {
+        var output = ""
+        write(value, sortingKeys: true, into: &output)
+        return output
+    }
 
     /// A finite double in its shortest round-tripping form; integral values without ".0".
     static func format(_ number: Double) -> String {
@@ -18,7 +36,7 @@ public enum JSONWriter {
         return "\(number)"
     }
 
-    private static func write(_ value: JSONValue, into output: inout String) {
+    private static func write(_ value: JSONValue, sortingKeys: Bool, into output: inout String) {
         switch value {
         case .null: output += "null"
         case .bool(let flag): output += flag ? "true" : "false"
@@ -29,16 +47,17 @@ public enum JSONWriter {
             output += "["
             for (index, item) in items.enumerated() {
                 if index > 0 { output += "," }
-                write(item, into: &output)
+                write(item, sortingKeys: sortingKeys, into: &output)
             }
             output += "]"
-        case .object(let members):
+        case .object(var members):
+            if sortingKeys { members.sort { $0.key < $1.key } }
             output += "{"
-            for (index, key) in members.keys.sorted().enumerated() {
+            for (index, (key, member)) in members.enumerated() {
                 if index > 0 { output += "," }
                 writeString(key, into: &output)
                 output += ":"
-                write(members[key]!, into: &output)
+                write(member, sortingKeys: sortingKeys, into: &output)
             }
             output += "}"
         }

@@ -1,4 +1,5 @@
 import MCP
+import OrderedCollections
 import Pollster
 import PollsterCore
 

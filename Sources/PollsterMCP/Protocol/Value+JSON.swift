@@ -1,5 +1,6 @@
 import Foundation
 import MCP
+import OrderedCollections
 import PollsterCore
 
 extension Value {
@@ -12,7 +13,8 @@ extension Value {
         case .double(let number): self = .double(number)
         case .string(let text): self = .string(text)
         case .array(let items): self = .array(items.map(Value.init))
-        case .object(let members): self = .object(members.mapValues(Value.init))
+        case .object(let members):
+            self = .object(Dictionary(uniqueKeysWithValues: members.map { ($0.key, Value($0.value)) }))
         }
     }
 
@@ -23,7 +25,9 @@ extension Value {
 }
 
 extension JSONValue {
-    /// Our JSON value for one of the SDK's (`data` values become their `data:` URL text).
+    /// Our JSON value for one of the SDK's (`data` values become their `data:` URL text). The
+    /// SDK's objects are unordered: members are taken in key order, so the same value always
+    /// writes the same text.
     init(_ value: MCP.Value) {
         switch value {
         case .null: self = .null
@@ -35,7 +39,10 @@ extension JSONValue {
             self = .string(
                 "data:\(mimeType ?? "application/octet-stream");base64,\(data.base64EncodedString())")
         case .array(let items): self = .array(items.map(JSONValue.init))
-        case .object(let members): self = .object(members.mapValues(JSONValue.init))
+        case .object(let members):
+            var ordered = OrderedDictionary<String, JSONValue>(minimumCapacity: members.count)
+            for (key, member) in members.sorted(by: { $0.key < $1.key }) { ordered[key] = JSONValue(member) }
+            self = .object(ordered)
         }
     }
 }

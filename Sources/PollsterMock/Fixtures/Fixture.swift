@@ -1,5 +1,6 @@
 import Foundation
 import NIOHTTP1
+import OrderedCollections
 import PollsterCore
 
 /// A recorded exchange with a provider: the requests Pollster sent and what came back.
@@ -123,7 +124,7 @@ public struct Fixture: Sendable {
             throw fail("response needs an integer 'status'")
         }
         var headers = HTTPHeaders()
-        for (name, value) in (response["headers"]?.objectValue ?? [:]).sorted(by: { $0.key < $1.key }) {
+        for (name, value) in response["headers"]?.objectValue ?? [:] {
             headers.add(name: name, value: value.scalarText ?? value.description)
         }
         let body: [UInt8]
@@ -147,7 +148,9 @@ public struct Fixture: Sendable {
             method: method.uppercased(), url: url, requestBody: request["body"], status: Int(status),
             headers: headers,
             body: body)
-        exchange.requestHeaders = (request["headers"]?.objectValue ?? [:]).compactMapValues(\.scalarText)
+        for (name, value) in request["headers"]?.objectValue ?? [:] {
+            exchange.requestHeaders[name] = value.scalarText
+        }
         exchange.bodyOmitted = response["bodyOmitted"] != nil
         return exchange
     }

@@ -1,5 +1,6 @@
 import Foundation
 import NIOHTTP1
+import OrderedCollections
 import PollsterCore
 
 /// What ``EchoProviderServer`` says back about a request: every header, the query string and the
@@ -12,11 +13,11 @@ enum EchoAnswer {
         let query = parts.count > 1 ? String(parts[1]) : ""
         let decoded = PercentEncoding.decode(query, plusIsSpace: true) ?? query
         let bodyText = String(decoding: body, as: UTF8.self)
-        var echoed: [String: JSONValue] = [:]
+        var echoed: OrderedDictionary<String, JSONValue> = [:]
         for (name, value) in headers {
             echoed[name] = forms(value)
         }
-        var object: [String: JSONValue] = [
+        var object: OrderedDictionary<String, JSONValue> = [
             "request": .string("\(method) \(target)"),
             "headers": .object(echoed),
             "query": forms(query),

@@ -1,4 +1,5 @@
 import Foundation
+import OrderedCollections
 import PollsterCore
 
 /// The submit request: query, headers, auth and the body template.
@@ -157,7 +158,7 @@ extension AdapterInferrer {
     }
 
     private static func topLevelKeys(_ input: JSONValue) -> [String] {
-        (input.objectValue ?? [:]).keys.sorted()
+        Array((input.objectValue ?? [:]).keys)
     }
 
     /// A recorded value as a template: a `${NAME}` placeholder stays; a value that was masked

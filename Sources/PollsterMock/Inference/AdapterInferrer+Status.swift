@@ -1,3 +1,4 @@
+import OrderedCollections
 import PollsterCore
 
 /// The task id, the status request, and how status answers read.

@@ -1,3 +1,4 @@
+import OrderedCollections
 import PollsterCore
 
 /// A `curl` command line as the provider's docs print it, turned into a fixture without answers

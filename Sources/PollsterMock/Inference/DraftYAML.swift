@@ -1,4 +1,5 @@
 import Foundation
+import OrderedCollections
 import PollsterCore
 
 /// Writes an ``AdapterDraft`` as an adapter YAML file: each guess as a comment above its key,
@@ -87,10 +88,12 @@ enum DraftYAML {
 
     private static func quoted(_ text: String) -> String { JSONWriter.string(.string(text)) }
 
-    /// A config as JSON, defaults left out.
+    /// A config as JSON, defaults left out. `JSONEncoder` keeps no member order, so keys are
+    /// sorted: the same draft always writes the same flow values (`body: {…}`).
     static func json(_ config: AdapterConfig) -> JSONValue {
-        guard let data = try? JSONEncoder().encode(config), let value = try? JSONParser.parse(Array(data))
-        else {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        guard let data = try? encoder.encode(config), let value = try? JSONParser.parse(Array(data)) else {
             return .object([:])
         }
         return value

@@ -1,14 +1,15 @@
+import OrderedCollections
 import PollsterCore
 
 /// Walks JSON documents for the inference: every scalar with its path, and paths made general.
 enum JSONLeaves {
-    /// Every scalar (string, number, bool) of `value` with its path, depth first in key order.
+    /// Every scalar (string, number, bool) of `value` with its path, depth first in document order.
     static func of(_ value: JSONValue, prefix: [JSONPath.Component] = []) -> [(
         path: JSONPath, value: JSONValue
     )] {
         switch value {
         case .object(let members):
-            return members.keys.sorted().flatMap { of(members[$0]!, prefix: prefix + [.key($0)]) }
+            return members.flatMap { key, member in of(member, prefix: prefix + [.key(key)]) }
         case .array(let items):
             return items.enumerated().flatMap { of($0.element, prefix: prefix + [.index($0.offset)]) }
         case .null:
@@ -25,7 +26,7 @@ enum JSONLeaves {
         var output = [(JSONPath(prefix), value)]
         switch value {
         case .object(let members):
-            for key in members.keys.sorted() { output += all(members[key]!, prefix: prefix + [.key(key)]) }
+            for (key, member) in members { output += all(member, prefix: prefix + [.key(key)]) }
         case .array(let items):
             for (index, item) in items.enumerated() { output += all(item, prefix: prefix + [.index(index)]) }
         default: break

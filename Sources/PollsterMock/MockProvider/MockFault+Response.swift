@@ -1,4 +1,5 @@
 import NIOHTTP1
+import PollsterCore
 
 extension MockFault {
     /// The answer that serves this fault.

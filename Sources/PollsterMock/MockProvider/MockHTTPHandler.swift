@@ -1,5 +1,6 @@
 import NIOCore
 import NIOHTTP1
+import PollsterCore
 
 /// Reads whole requests, asks ``MockProviderRoutes`` for the answer and writes it; generated files are
 /// streamed in chunks as the channel becomes writable, so a 1 GiB file never sits in memory.

@@ -1,4 +1,5 @@
 import Foundation
+import PollsterCore
 
 /// The provider API a mock job was submitted through.
 enum MockProviderStyle: String, Sendable {
@@ -48,6 +49,8 @@ struct MockJob: Sendable {
     let model: String
     /// The submit request body, kept to echo `input` (replicate).
     let requestBody: [UInt8]
+    /// The submit request body as JSON, or nil when it is not.
+    var requestJSON: JSONValue? { try? JSONParser.parse(requestBody) }
     let script: MockJobScript
     let submittedAt: ContinuousClock.Instant
     let createdAt: Date

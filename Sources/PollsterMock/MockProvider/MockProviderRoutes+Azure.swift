@@ -1,5 +1,7 @@
 import Foundation
 import NIOHTTP1
+import OrderedCollections
+import PollsterCore
 
 /// Azure-style long-running operations, Operation-Location variant. Auth by `Ocp-Apim-Subscription-Key`,
 /// `api-key` or `Authorization: Bearer …` on every route.
@@ -59,25 +61,26 @@ extension MockProviderRoutes {
         case .fault(let fault):
             return fault.response
         case .found(let job, let phase):
-            var body: [String: Any] = [
-                "id": job.id, "createdDateTime": job.createdAt.mockTimestamp,
-                "lastActionDateTime": Date().mockTimestamp,
+            var body: OrderedDictionary<String, JSONValue> = [
+                "id": .string(job.id), "createdDateTime": .string(job.createdAt.mockTimestamp),
+                "lastActionDateTime": .string(Date().mockTimestamp),
             ]
             switch phase {
             case .running:
-                body["status"] = phase.runningWord(["NotStarted", "Running"])
+                body["status"] = .string(phase.runningWord(["NotStarted", "Running"]))
             case .succeeded:
                 body["status"] = "Succeeded"
                 body["resourceLocation"] = "\(baseURL)/azure/results/\(job.id)"
             case .failed(let message):
                 body["status"] = "Failed"
-                body["error"] = ["code": "OperationFailed", "message": message]
+                body["error"] = ["code": "OperationFailed", "message": .string(message)]
             case .canceled:
                 body["status"] = "Canceled"
             case .unknown(let value):
-                body["status"] = value
+                body["status"] = .string(value)
             }
-            return phase.isTerminal ? .json(body) : withRetryAfter(.json(body), job)
+            let answer = MockResponse.json(.object(body))
+            return phase.isTerminal ? answer : withRetryAfter(answer, job)
         }
     }
 
@@ -94,15 +97,15 @@ extension MockProviderRoutes {
     }
 
     /// `{"id", "status", "output": {"url"}}`, or `"outputs": [{"url"}, …]` for several files (`output` null for none).
-    func azureResultBody(_ job: MockJob, status: String) -> [String: Any] {
-        var body: [String: Any] = ["id": job.id, "status": status]
+    func azureResultBody(_ job: MockJob, status: String) -> JSONValue {
+        var body: OrderedDictionary<String, JSONValue> = ["id": .string(job.id), "status": .string(status)]
         let urls = outputURLs(job)
         switch urls.count {
-        case 0: body["output"] = NSNull()
-        case 1: body["output"] = ["url": urls[0]]
-        default: body["outputs"] = urls.map { ["url": $0] }
+        case 0: body["output"] = .null
+        case 1: body["output"] = ["url": .string(urls[0])]
+        default: body["outputs"] = .array(urls.map { ["url": .string($0)] })
         }
-        return body
+        return .object(body)
     }
 
     /// `response` with the script's `Retry-After`, if it has one.
@@ -114,7 +117,7 @@ extension MockProviderRoutes {
     }
 
     func azureNotFound(_ message: String) -> MockResponse {
-        .json(["error": ["code": "NotFound", "message": message]], status: .notFound)
+        .json(["error": ["code": "NotFound", "message": .string(message)]], status: .notFound)
     }
 
     func azureAuthFailure(_ request: MockRequest) -> MockResponse? {

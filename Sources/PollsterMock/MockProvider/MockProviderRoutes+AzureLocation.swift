@@ -1,5 +1,6 @@
 import Foundation
 import NIOHTTP1
+import PollsterCore
 
 /// Azure-style long-running operations, Location variant (same auth as ``azure(_:)``).
 ///
@@ -32,18 +33,20 @@ extension MockProviderRoutes {
         case .found(let job, let phase):
             switch phase {
             case .running:
-                return withRetryAfter(.json(["id": job.id, "status": "running"], status: .accepted), job)
+                return withRetryAfter(
+                    .json(["id": .string(job.id), "status": "running"], status: .accepted), job)
             case .unknown(let value):
-                return withRetryAfter(.json(["id": job.id, "status": value], status: .accepted), job)
+                return withRetryAfter(
+                    .json(["id": .string(job.id), "status": .string(value)], status: .accepted), job)
             case .succeeded:
                 return .json(azureResultBody(job, status: "succeeded"))
             case .failed(let message):
                 return .json([
-                    "id": job.id, "status": "failed",
-                    "error": ["code": "OperationFailed", "message": message],
+                    "id": .string(job.id), "status": "failed",
+                    "error": ["code": "OperationFailed", "message": .string(message)],
                 ])
             case .canceled:
-                return .json(["id": job.id, "status": "canceled"])
+                return .json(["id": .string(job.id), "status": "canceled"])
             }
         }
     }

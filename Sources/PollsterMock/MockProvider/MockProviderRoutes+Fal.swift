@@ -1,5 +1,6 @@
-import Foundation
 import NIOHTTP1
+import OrderedCollections
+import PollsterCore
 
 /// fal.ai queue: `POST /fal-ai/{app}[/{subpath}]`, then `…/fal-ai/{app}/requests/{id}[/status|/cancel]`.
 ///
@@ -37,8 +38,8 @@ extension MockProviderRoutes {
         case .created(let job, _):
             let urls = falURLs(job)
             return .json([
-                "request_id": job.id, "response_url": urls.response, "status_url": urls.status,
-                "cancel_url": urls.cancel, "queue_position": 0,
+                "request_id": .string(job.id), "response_url": .string(urls.response),
+                "status_url": .string(urls.status), "cancel_url": .string(urls.cancel), "queue_position": 0,
             ])
         }
     }
@@ -48,29 +49,31 @@ extension MockProviderRoutes {
         case .unknownJob: return falNotFound(id)
         case .fault(let fault): return fault.response
         case .found(let job, let phase):
-            var body: [String: Any] = ["request_id": job.id, "response_url": falURLs(job).response]
+            var body: OrderedDictionary<String, JSONValue> = [
+                "request_id": .string(job.id), "response_url": .string(falURLs(job).response),
+            ]
             switch phase {
             case .running:
                 let word = phase.runningWord(["IN_QUEUE", "IN_PROGRESS"])
-                body["status"] = word
-                if word == "IN_QUEUE" { body["queue_position"] = 0 } else { body["logs"] = [Any]() }
+                body["status"] = .string(word)
+                if word == "IN_QUEUE" { body["queue_position"] = 0 } else { body["logs"] = [] }
             case .succeeded:
                 body["status"] = "COMPLETED"
-                body["logs"] = [Any]()
+                body["logs"] = []
                 body["metrics"] = ["inference_time": 1.25]
             case .failed(let message):
                 body["status"] = "COMPLETED"
-                body["logs"] = [Any]()
-                body["error"] = message
+                body["logs"] = []
+                body["error"] = .string(message)
                 body["error_type"] = "runner_error"
             case .canceled:
                 // fal reports a canceled request as completed with an error saying so.
                 body["status"] = "COMPLETED"
-                body["logs"] = [Any]()
+                body["logs"] = []
                 body["error"] = "Request was cancelled"
-            case .unknown(let value): body["status"] = value
+            case .unknown(let value): body["status"] = .string(value)
             }
-            return .json(body)
+            return .json(.object(body))
         }
     }
 
@@ -84,7 +87,7 @@ extension MockProviderRoutes {
                 return .json(falOutput(job))
             case .failed(let message):
                 return .json(
-                    ["detail": [["loc": ["body"], "msg": message, "type": "value_error"]]],
+                    ["detail": [["loc": ["body"], "msg": .string(message), "type": "value_error"]]],
                     status: .unprocessableEntity)
             case .canceled:
                 return .json(["detail": "Request was cancelled"], status: .badRequest)
@@ -102,20 +105,27 @@ extension MockProviderRoutes {
         }
     }
 
-    private func falOutput(_ job: MockJob) -> [String: Any] {
+    private func falOutput(_ job: MockJob) -> JSONValue {
         let output = job.script.output
-        let files: [[String: Any]] = zip(outputURLs(job), job.outputFileNames).map { url, name in
-            ["url": url, "content_type": output.kind.mimeType, "file_name": name, "file_size": output.size]
-        }
+        let mimeType = JSONValue.string(output.kind.mimeType)
+        let urls = outputURLs(job)
         if output.kind.isImage {
-            let images = files.map { file in
-                ["url": file["url"]!, "width": 1024, "height": 768, "content_type": output.kind.mimeType]
+            let images: [JSONValue] = urls.map { url in
+                ["url": .string(url), "width": 1024, "height": 768, "content_type": mimeType]
             }
-            return ["images": images, "seed": 42, "has_nsfw_concepts": images.map { _ in false }]
+            return [
+                "images": .array(images), "seed": 42, "has_nsfw_concepts": .array(images.map { _ in false }),
+            ]
+        }
+        let files: [JSONValue] = zip(urls, job.outputFileNames).map { url, name in
+            [
+                "url": .string(url), "content_type": mimeType, "file_name": .string(name),
+                "file_size": .integer(Int64(output.size)),
+            ]
         }
         let key = output.kind == .mp4 ? "video" : output.kind.isAudio ? "audio" : "file"
         if files.count == 1 { return [key: files[0]] }
-        return ["\(key)s": files]
+        return ["\(key)s": .array(files)]
     }
 
     private func falURLs(_ job: MockJob) -> (response: String, status: String, cancel: String) {

@@ -1,5 +1,6 @@
 import Foundation
 import NIOHTTP1
+import PollsterCore
 
 /// HeyGen: `POST /v2/video/generate`, `GET /v1/video_status.get?video_id=ID`,
 /// `GET /v1/video.list` (newest first: `video_id`, `video_title`, `status`, `created_at`,
@@ -18,7 +19,7 @@ extension MockProviderRoutes {
         case .fault(let fault):
             return fault.response
         case .created(let job, _):
-            return .json(["error": NSNull(), "data": ["video_id": job.id]])
+            return .json(["error": .null, "data": ["video_id": .string(job.id)]])
         }
     }
 
@@ -29,7 +30,7 @@ extension MockProviderRoutes {
         case .unknownJob:
             return .json(
                 [
-                    "code": 404, "message": "Video not found", "data": NSNull(),
+                    "code": 404, "message": "Video not found", "data": .null,
                     "error": ["code": "video_not_found", "message": "Video \(id) not found"],
                 ],
                 status: .notFound)
@@ -42,9 +43,8 @@ extension MockProviderRoutes {
 
     func heygenList(_ request: MockRequest) -> MockResponse {
         if let denied = heygenAuthFailure(request) { return denied }
-        let videos: [[String: Any]] = state.jobs(style: .heygen).map { job, phase in
-            let body = (try? JSONSerialization.jsonObject(with: Data(job.requestBody))) as? [String: Any]
-            let status =
+        let videos: [JSONValue] = state.jobs(style: .heygen).map { job, phase in
+            let status: String =
                 switch phase {
                 case .running: "processing"
                 case .succeeded: "completed"
@@ -53,37 +53,39 @@ extension MockProviderRoutes {
                 case .unknown(let value): value
                 }
             return [
-                "video_id": job.id, "video_title": body?["title"] as? String ?? "", "status": status,
-                "created_at": Int(job.createdAt.timeIntervalSince1970), "type": "GENERATED",
+                "video_id": .string(job.id),
+                "video_title": .string(job.requestJSON?["title"]?.stringValue ?? ""),
+                "status": .string(status), "created_at": .integer(Int64(job.createdAt.timeIntervalSince1970)),
+                "type": "GENERATED",
             ]
         }
-        return .json(["code": 100, "message": "Success", "data": ["token": NSNull(), "videos": videos]])
+        return .json(["code": 100, "message": "Success", "data": ["token": .null, "videos": .array(videos)]])
     }
 
-    private func heygenStatusData(_ job: MockJob, _ phase: MockJobPhase) -> [String: Any] {
+    private func heygenStatusData(_ job: MockJob, _ phase: MockJobPhase) -> JSONValue {
         let status: String
-        var error: Any = NSNull()
+        var error = JSONValue.null
         switch phase {
         case .running: status = phase.runningWord(Self.heygenRunningWords)
         case .succeeded: status = "completed"
         case .failed(let message):
             status = "failed"
-            error = ["code": "render_failed", "message": message, "detail": message]
+            error = ["code": "render_failed", "message": .string(message), "detail": .string(message)]
         case .canceled: status = "canceled"
         case .unknown(let value): status = value
         }
         let succeeded = phase == .succeeded
         let video = outputURLs(job).first
         return [
-            "id": job.id,
-            "status": status,
-            "video_url": nullUnless(succeeded && video != nil, video ?? ""),
-            "thumbnail_url": nullUnless(succeeded, fileURL(job.thumbnailFileName)),
-            "gif_url": NSNull(),
-            "caption_url": NSNull(),
+            "id": .string(job.id),
+            "status": .string(status),
+            "video_url": nullUnless(succeeded && video != nil, .string(video ?? "")),
+            "thumbnail_url": nullUnless(succeeded, .string(fileURL(job.thumbnailFileName))),
+            "gif_url": .null,
+            "caption_url": .null,
             "duration": nullUnless(succeeded, 12.3),
             "error": error,
-            "created_at": Int(job.createdAt.timeIntervalSince1970),
+            "created_at": .integer(Int64(job.createdAt.timeIntervalSince1970)),
         ]
     }
 
@@ -92,7 +94,7 @@ extension MockProviderRoutes {
         guard key.isEmpty else { return nil }
         return .json(
             [
-                "data": NSNull(),
+                "data": .null,
                 "error": ["code": "invalid_api_key", "message": "Missing or invalid X-Api-Key header."],
             ],
             status: .unauthorized)

@@ -1,4 +1,5 @@
-import Foundation
+import OrderedCollections
+import PollsterCore
 
 /// Tencent Hunyuan image (`/tencent/hunyuan/`, version 2023-09-01): `SubmitHunyuanImageJob` answers
 /// `Response.JobId`; `QueryHunyuanImageJob {"JobId"}` answers `JobStatusCode` as a string — "1" waiting,
@@ -11,11 +12,11 @@ extension MockProviderRoutes {
             idempotencyKey: request.idempotencyKey)
         {
         case .fault(let fault): return fault.response
-        case .created(let job, _): return tencentResponse(["JobId": job.id])
+        case .created(let job, _): return tencentResponse(["JobId": .string(job.id)])
         }
     }
 
-    func hunyuanQuery(_ body: [String: Any]) -> MockResponse {
+    func hunyuanQuery(_ body: JSONValue) -> MockResponse {
         guard let id = tencentParameter(body, "JobId") else { return tencentMissing("JobId") }
         switch state.poll(id: id, style: .tencentHunyuan) {
         case .unknownJob: return tencentError("FailedOperation.JobNotExist", "The job \(id) does not exist.")
@@ -24,10 +25,10 @@ extension MockProviderRoutes {
         }
     }
 
-    private func hunyuanJob(_ job: MockJob, _ phase: MockJobPhase) -> [String: Any] {
-        var fields: [String: Any] = [
-            "JobErrorCode": "", "JobErrorMsg": "", "ResultImage": [String](), "ResultDetails": [String](),
-            "RevisedPrompt": [String](),
+    private func hunyuanJob(_ job: MockJob, _ phase: MockJobPhase) -> OrderedDictionary<String, JSONValue> {
+        var fields: OrderedDictionary<String, JSONValue> = [
+            "JobErrorCode": "", "JobErrorMsg": "", "ResultImage": [], "ResultDetails": [],
+            "RevisedPrompt": [],
         ]
         let status: (code: String, message: String)
         switch phase {
@@ -37,15 +38,14 @@ extension MockProviderRoutes {
         case .succeeded:
             status = ("5", "处理完成")
             let urls = outputURLs(job)
-            let body = (try? JSONSerialization.jsonObject(with: Data(job.requestBody))) as? [String: Any]
-            let prompt = body?["Prompt"] as? String ?? ""
-            fields["ResultImage"] = urls
-            fields["ResultDetails"] = urls.map { _ in "Success" }
-            fields["RevisedPrompt"] = urls.map { _ in prompt }
+            let prompt = JSONValue.string(job.requestJSON?["Prompt"]?.stringValue ?? "")
+            fields["ResultImage"] = .array(urls.map(JSONValue.string))
+            fields["ResultDetails"] = .array(urls.map { _ in "Success" })
+            fields["RevisedPrompt"] = .array(urls.map { _ in prompt })
         case .failed(let message):
             status = ("4", "处理失败")
             fields["JobErrorCode"] = "FailedOperation.GenerateImageFailed"
-            fields["JobErrorMsg"] = message
+            fields["JobErrorMsg"] = .string(message)
         case .canceled:
             status = ("4", "处理失败")
             fields["JobErrorCode"] = "FailedOperation.JobCanceled"
@@ -53,8 +53,8 @@ extension MockProviderRoutes {
         case .unknown(let value):
             status = (value, value)
         }
-        fields["JobStatusCode"] = status.code
-        fields["JobStatusMsg"] = status.message
+        fields["JobStatusCode"] = .string(status.code)
+        fields["JobStatusMsg"] = .string(status.message)
         return fields
     }
 }

@@ -1,5 +1,7 @@
 import Foundation
 import NIOHTTP1
+import OrderedCollections
+import PollsterCore
 
 /// A self-hosted Jimeng (即梦) gateway, auth by `Authorization: Bearer …`:
 /// `POST /jimeng/v1/videos/generations` (or `images/generations`) answers
@@ -22,7 +24,7 @@ extension MockProviderRoutes {
         guard request.header("Authorization", hasValuePrefixedBy: "Bearer ") else {
             return .json(
                 [
-                    "ret": "-2000", "data": NSNull(),
+                    "ret": "-2000", "data": .null,
                     "errmsg":
                         "Missing or invalid Authorization header: send 'Authorization: Bearer <sessionid>'.",
                 ],
@@ -43,33 +45,34 @@ extension MockProviderRoutes {
             return fault.response
         case .created(let job, _):
             return .json([
-                "ret": "0", "errmsg": "success", "created": Int(job.createdAt.timeIntervalSince1970),
-                "data": ["history_record_id": job.id],
+                "ret": "0", "errmsg": "success",
+                "created": .integer(Int64(job.createdAt.timeIntervalSince1970)),
+                "data": ["history_record_id": .string(job.id)],
             ])
         }
     }
 
     private func jimengHistory(_ request: MockRequest) -> MockResponse {
-        guard let ids = (request.jsonBody as? [String: Any])?["history_ids"] as? [Any] else {
+        guard let ids = request.jsonBody?["history_ids"]?.arrayValue else {
             return .json(
-                ["ret": "1000", "errmsg": "history_ids must be an array of ids", "data": NSNull()],
+                ["ret": "1000", "errmsg": "history_ids must be an array of ids", "data": .null],
                 status: .badRequest)
         }
-        var data: [String: Any] = [:]
-        for id in ids.map({ "\($0)" }) {
+        var data = OrderedDictionary<String, JSONValue>()
+        for id in ids.map({ $0.scalarText ?? $0.description }) {
             switch state.poll(id: id, style: .jimeng) {
             case .unknownJob: continue
             case .fault(let fault): return fault.response
             case .found(let job, let phase): data[id] = jimengRecord(job, phase)
             }
         }
-        return .json(["ret": "0", "errmsg": "success", "data": data])
+        return .json(["ret": "0", "errmsg": "success", "data": .object(data)])
     }
 
-    private func jimengRecord(_ job: MockJob, _ phase: MockJobPhase) -> [String: Any] {
-        var record: [String: Any] = [
-            "history_record_id": job.id, "fail_code": "", "fail_msg": "", "item_list": [Any](),
-            "created_time": Int(job.createdAt.timeIntervalSince1970),
+    private func jimengRecord(_ job: MockJob, _ phase: MockJobPhase) -> JSONValue {
+        var record: OrderedDictionary<String, JSONValue> = [
+            "history_record_id": .string(job.id), "fail_code": "", "fail_msg": "", "item_list": [],
+            "created_time": .integer(Int64(job.createdAt.timeIntervalSince1970)),
         ]
         let status: String
         switch phase {
@@ -77,11 +80,11 @@ extension MockProviderRoutes {
             status = phase.runningWord(Self.jimengRunningStatuses)
         case .succeeded:
             status = "50"
-            record["item_list"] = outputURLs(job).map(jimengItem(job))
+            record["item_list"] = .array(outputURLs(job).map(jimengItem(job)))
         case .failed(let message):
             status = "30"
             record["fail_code"] = "2038"
-            record["fail_msg"] = message
+            record["fail_msg"] = .string(message)
         case .canceled:
             status = "30"
             record["fail_code"] = "canceled"
@@ -89,26 +92,30 @@ extension MockProviderRoutes {
         case .unknown(let value):
             status = value
         }
-        if let number = Int(status) { record["status"] = number } else { record["status"] = status }
-        return record
+        record["status"] = Int64(status).map(JSONValue.integer) ?? .string(status)
+        return .object(record)
     }
 
     /// One `item_list` entry: a video under `video.transcoded_video.origin.video_url` (`videos/generations`,
     /// whatever the file kind), an image under `image.large_images[0].image_url` (`images/generations`);
     /// the cover (not an output) under `common_attr.cover_url`.
-    private func jimengItem(_ job: MockJob) -> (String) -> [String: Any] {
-        let cover = fileURL(job.thumbnailFileName)
+    private func jimengItem(_ job: MockJob) -> (String) -> JSONValue {
+        let cover: JSONValue = ["cover_url": .string(fileURL(job.thumbnailFileName))]
         let isImage = job.model == "images"
         return { url in
-            let media: [String: Any] =
-                isImage
-                ? ["image": ["large_images": [["image_url": url, "width": 1024, "height": 768]]]]
+            isImage
+                ? [
+                    "image": ["large_images": [["image_url": .string(url), "width": 1024, "height": 768]]],
+                    "common_attr": cover,
+                ]
                 : [
                     "video": [
-                        "transcoded_video": ["origin": ["video_url": url, "width": 1280, "height": 720]]
-                    ]
+                        "transcoded_video": [
+                            "origin": ["video_url": .string(url), "width": 1280, "height": 720]
+                        ]
+                    ],
+                    "common_attr": cover,
                 ]
-            return media.merging(["common_attr": ["cover_url": cover]]) { first, _ in first }
         }
     }
 }

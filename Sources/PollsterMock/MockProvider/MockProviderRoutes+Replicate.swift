@@ -1,5 +1,7 @@
 import Foundation
 import NIOHTTP1
+import OrderedCollections
+import PollsterCore
 
 /// Replicate: `POST /v1/predictions`, `POST /v1/models/{owner}/{name}/predictions` (and deployments),
 /// `GET /v1/predictions/{id}`, `POST /v1/predictions/{id}/cancel`; auth by `Authorization: Bearer …`.
@@ -26,7 +28,7 @@ extension MockProviderRoutes {
 
     private func replicateSubmit(_ request: MockRequest, model: String?) -> MockResponse {
         guard request.hasAcceptableBody else { return .invalidJSONBody }
-        let version = (request.jsonBody as? [String: Any])?["version"] as? String
+        let version = request.jsonBody?["version"]?.stringValue
         let model = model ?? version.flatMap { $0.contains(":") ? String($0.prefix { $0 != ":" }) : nil }
         let wait = request.header("Prefer")?.lowercased().hasPrefix("wait") ?? false
         let id = MockIdentifiers.make(for: .replicate)
@@ -58,21 +60,23 @@ extension MockProviderRoutes {
         }
     }
 
-    private func prediction(_ job: MockJob, _ phase: MockJobPhase) -> [String: Any] {
-        let body = (try? JSONSerialization.jsonObject(with: Data(job.requestBody))) as? [String: Any]
-        let version = body?["version"] as? String
+    private func prediction(_ job: MockJob, _ phase: MockJobPhase) -> JSONValue {
+        let body = job.requestJSON
+        let version = body?["version"]?.stringValue
         let get = "\(baseURL)/v1/predictions/\(job.id)"
-        var prediction: [String: Any] = [
-            "id": job.id,
-            "model": job.model,
-            "version": version.map { String($0.split(separator: ":").last ?? "") } ?? "mock-version",
-            "input": body?["input"] ?? [String: Any](),
-            "output": NSNull(),
-            "error": NSNull(),
+        var prediction: OrderedDictionary<String, JSONValue> = [
+            "id": .string(job.id),
+            "model": .string(job.model),
+            "version": .string(version.map { String($0.split(separator: ":").last ?? "") } ?? "mock-version"),
+            "input": body?["input"] ?? [:],
+            "output": .null,
+            "error": .null,
             "logs": "",
             "data_removed": false,
-            "urls": ["get": get, "cancel": "\(get)/cancel", "stream": "\(baseURL)/v1/stream/\(job.id)"],
-            "created_at": job.createdAt.mockTimestamp,
+            "urls": [
+                "get": .string(get), "cancel": "\(get)/cancel", "stream": "\(baseURL)/v1/stream/\(job.id)",
+            ],
+            "created_at": .string(job.createdAt.mockTimestamp),
         ]
         let status: String
         switch phase {
@@ -82,26 +86,26 @@ extension MockProviderRoutes {
             status = "succeeded"
             let urls = outputURLs(job)
             switch urls.count {
-            case 0: prediction["output"] = NSNull()
-            case 1: prediction["output"] = urls[0]
-            default: prediction["output"] = urls
+            case 0: prediction["output"] = .null
+            case 1: prediction["output"] = .string(urls[0])
+            default: prediction["output"] = .array(urls.map(JSONValue.string))
             }
             prediction["metrics"] = ["predict_time": 1.2]
         case .failed(let message):
             status = "failed"
-            prediction["error"] = message
+            prediction["error"] = .string(message)
         case .canceled:
             status = "canceled"
         case .unknown(let value):
             status = value
         }
-        prediction["status"] = status
+        prediction["status"] = .string(status)
         if status != "starting" {
-            prediction["started_at"] = job.createdAt.mockTimestamp
+            prediction["started_at"] = .string(job.createdAt.mockTimestamp)
             prediction["logs"] = "Using seed: 42\n"
         }
-        if phase.isTerminal { prediction["completed_at"] = Date().mockTimestamp }
-        return prediction
+        if phase.isTerminal { prediction["completed_at"] = .string(Date().mockTimestamp) }
+        return .object(prediction)
     }
 
     private func replicateNotFound() -> MockResponse {

@@ -1,5 +1,6 @@
-import Foundation
 import NIOHTTP1
+import OrderedCollections
+import PollsterCore
 
 /// Runway: `POST /v1/{image_to_video|text_to_image|…}`, `GET`/`DELETE /v1/tasks/{id}`;
 /// auth by `Authorization: Bearer …` plus `X-Runway-Version: 2024-11-06`.
@@ -16,7 +17,7 @@ extension MockProviderRoutes {
             idempotencyKey: request.idempotencyKey)
         {
         case .fault(let fault): return fault.response
-        case .created(let job, _): return .json(["id": job.id])
+        case .created(let job, _): return .json(["id": .string(job.id)])
         }
     }
 
@@ -39,26 +40,28 @@ extension MockProviderRoutes {
         }
     }
 
-    private func runwayTask(_ job: MockJob, _ phase: MockJobPhase) -> [String: Any] {
-        var task: [String: Any] = ["id": job.id, "createdAt": job.createdAt.mockTimestamp]
+    private func runwayTask(_ job: MockJob, _ phase: MockJobPhase) -> JSONValue {
+        var task: OrderedDictionary<String, JSONValue> = [
+            "id": .string(job.id), "createdAt": .string(job.createdAt.mockTimestamp),
+        ]
         switch phase {
         case .running(_, let progress):
             let word = phase.runningWord(["PENDING", "RUNNING"])
-            task["status"] = word
-            if word == "RUNNING" { task["progress"] = (min(progress, 0.99) * 100).rounded() / 100 }
+            task["status"] = .string(word)
+            if word == "RUNNING" { task["progress"] = .double((min(progress, 0.99) * 100).rounded() / 100) }
         case .succeeded:
             task["status"] = "SUCCEEDED"
-            task["output"] = outputURLs(job)
+            task["output"] = .array(outputURLs(job).map(JSONValue.string))
         case .failed(let message):
             task["status"] = "FAILED"
-            task["failure"] = message
+            task["failure"] = .string(message)
             task["failureCode"] = "INTERNAL.BAD_OUTPUT.CODE01"
         case .canceled:
             task["status"] = "CANCELLED"
         case .unknown(let value):
-            task["status"] = value
+            task["status"] = .string(value)
         }
-        return task
+        return .object(task)
     }
 
     private func runwayNotFound() -> MockResponse {

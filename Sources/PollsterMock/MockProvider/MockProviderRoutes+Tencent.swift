@@ -1,5 +1,7 @@
 import Foundation
 import NIOHTTP1
+import OrderedCollections
+import PollsterCore
 
 /// Tencent Cloud API 3.0: `POST /tencent/hunyuan/` and `POST /tencent/vod/`, the action in `X-TC-Action`,
 /// the version in `X-TC-Version`, the parameters as a JSON body, every request signed with TC3-HMAC-SHA256
@@ -43,8 +45,8 @@ extension MockProviderRoutes {
             return tencentError(
                 "NoSuchVersion", "The version \(version) does not exist for \(product.rawValue).")
         }
-        let parsed = request.body.isEmpty ? [String: Any]() : request.jsonBody
-        guard let body = parsed as? [String: Any] else {
+        let parsed: JSONValue? = request.body.isEmpty ? [:] : request.jsonBody
+        guard let body = parsed, body.objectValue != nil else {
             return tencentError("InvalidParameter", "The request body is not a JSON object.")
         }
         switch (product, action) {
@@ -58,22 +60,23 @@ extension MockProviderRoutes {
     }
 
     /// `{"Response": {fields…, "RequestId"}}` with HTTP 200.
-    func tencentResponse(_ fields: [String: Any]) -> MockResponse {
+    func tencentResponse(_ fields: OrderedDictionary<String, JSONValue>) -> MockResponse {
         var fields = fields
-        fields["RequestId"] = MockIdentifiers.uuid()
-        return .json(["Response": fields])
+        fields["RequestId"] = .string(MockIdentifiers.uuid())
+        return .json(["Response": .object(fields)])
     }
 
     /// `{"Response": {"Error": {"Code", "Message"}, "RequestId"}}` with HTTP 200.
     func tencentError(_ code: String, _ message: String) -> MockResponse {
-        tencentResponse(["Error": ["Code": code, "Message": message]])
+        tencentResponse(["Error": ["Code": .string(code), "Message": .string(message)]])
     }
 
-    /// The non-empty string (or integer) parameter `name`, or nil.
-    func tencentParameter(_ body: [String: Any], _ name: String) -> String? {
+    /// The non-empty string (or whole number) parameter `name`, or nil.
+    func tencentParameter(_ body: JSONValue, _ name: String) -> String? {
         switch body[name] {
-        case let value as String where !value.isEmpty: value
-        case let value as Int: String(value)
+        case .string(let value)? where !value.isEmpty: value
+        case .integer(let value)?: String(value)
+        case .double(let value)?: Int64(exactly: value).map(String.init)
         default: nil
         }
     }

@@ -1,4 +1,6 @@
 import Foundation
+import OrderedCollections
+import PollsterCore
 
 /// Tencent VOD AIGC image (`/tencent/vod/`, version 2018-07-17): `CreateAigcImageTask` answers
 /// `Response.TaskId`; `DescribeTaskDetail {"TaskId", "SubAppId"?}` answers `TaskType: "AigcImageTask"`,
@@ -15,7 +17,7 @@ extension MockProviderRoutes {
     /// What VOD prints for a time that has not come yet.
     private static let vodNoTime = "0000-00-00T00:00:00Z"
 
-    func vodCreate(_ request: MockRequest, _ body: [String: Any]) -> MockResponse {
+    func vodCreate(_ request: MockRequest, _ body: JSONValue) -> MockResponse {
         let model = tencentParameter(body, "ModelName") ?? "Hunyuan"
         let id = MockIdentifiers.make(for: .tencentVOD)
         switch state.submit(
@@ -23,11 +25,11 @@ extension MockProviderRoutes {
             idempotencyKey: request.idempotencyKey)
         {
         case .fault(let fault): return fault.response
-        case .created(let job, _): return tencentResponse(["TaskId": job.id])
+        case .created(let job, _): return tencentResponse(["TaskId": .string(job.id)])
         }
     }
 
-    func vodDescribe(_ body: [String: Any]) -> MockResponse {
+    func vodDescribe(_ body: JSONValue) -> MockResponse {
         guard let id = tencentParameter(body, "TaskId") else { return tencentMissing("TaskId") }
         switch state.poll(id: id, style: .tencentVOD) {
         case .unknownJob:
@@ -35,8 +37,7 @@ extension MockProviderRoutes {
         case .fault(let fault):
             return fault.response
         case .found(let job, let phase):
-            let submitted =
-                (try? JSONSerialization.jsonObject(with: Data(job.requestBody))) as? [String: Any] ?? [:]
+            let submitted = job.requestJSON ?? [:]
             if let asked = tencentParameter(body, "SubAppId"),
                 let owner = tencentParameter(submitted, "SubAppId"),
                 asked != owner
@@ -47,8 +48,8 @@ extension MockProviderRoutes {
         }
     }
 
-    private func vodTaskDetail(_ job: MockJob, _ phase: MockJobPhase, _ submitted: [String: Any]) -> [String:
-        Any]
+    private func vodTaskDetail(_ job: MockJob, _ phase: MockJobPhase, _ submitted: JSONValue)
+        -> OrderedDictionary<String, JSONValue>
     {
         let status: String
         var errorCode = 0
@@ -67,37 +68,40 @@ extension MockProviderRoutes {
         case .unknown(let value):
             (status, progress) = (value, 0)
         }
-        let task: [String: Any] = [
-            "TaskId": job.id, "Status": status, "ErrCode": errorCode, "Message": message,
-            "Progress": progress,
+        let task: JSONValue = [
+            "TaskId": .string(job.id), "Status": .string(status), "ErrCode": .integer(Int64(errorCode)),
+            "Message": .string(message), "Progress": .integer(Int64(progress)),
             "Input": [
-                "ModelName": job.model, "ModelVersion": submitted["ModelVersion"] ?? "",
-                "Prompt": submitted["Prompt"] ?? "", "FileInfos": [Any](),
+                "ModelName": .string(job.model), "ModelVersion": submitted["ModelVersion"] ?? "",
+                "Prompt": submitted["Prompt"] ?? "", "FileInfos": [],
             ],
             "Output": ["FileInfos": phase == .succeeded ? vodFileInfos(job, submitted) : []],
             "SessionId": submitted["SessionId"] ?? "", "SessionContext": submitted["SessionContext"] ?? "",
         ]
         return [
-            "TaskType": "AigcImageTask", "Status": status,
-            "CreateTime": job.createdAt.tencentTimestamp,
-            "BeginProcessTime": status == "WAITING" ? Self.vodNoTime : job.createdAt.tencentTimestamp,
-            "FinishTime": phase.isTerminal ? Date().tencentTimestamp : Self.vodNoTime,
+            "TaskType": "AigcImageTask", "Status": .string(status),
+            "CreateTime": .string(job.createdAt.tencentTimestamp),
+            "BeginProcessTime": .string(
+                status == "WAITING" ? Self.vodNoTime : job.createdAt.tencentTimestamp),
+            "FinishTime": .string(phase.isTerminal ? Date().tencentTimestamp : Self.vodNoTime),
             "AigcImageTask": task,
         ]
     }
 
     /// One `AigcImageTaskOutputFileInfo` per output; `FileId` is set for `OutputConfig.StorageMode: Permanent`.
-    private func vodFileInfos(_ job: MockJob, _ submitted: [String: Any]) -> [[String: Any]] {
-        let storage = (submitted["OutputConfig"] as? [String: Any])?["StorageMode"] as? String ?? "Temporary"
+    private func vodFileInfos(_ job: MockJob, _ submitted: JSONValue) -> JSONValue {
+        let storage = submitted["OutputConfig"]?["StorageMode"]?.stringValue ?? "Temporary"
         let expiry = Date().addingTimeInterval(12 * 3600).tencentTimestamp
-        return zip(outputURLs(job), job.outputFileNames).enumerated().map { index, file in
-            [
-                "StorageMode": storage, "MediaName": file.1, "ClassId": 0,
-                "ExpireTime": storage == "Permanent" ? "" : expiry,
-                "FileType": job.script.output.kind.fileExtension, "FileUrl": file.0,
-                "FileId": storage == "Permanent" ? "52858907\(String(format: "%011d", index + 1))" : "",
-            ]
-        }
+        return .array(
+            zip(outputURLs(job), job.outputFileNames).enumerated().map { index, file in
+                [
+                    "StorageMode": .string(storage), "MediaName": .string(file.1), "ClassId": 0,
+                    "ExpireTime": .string(storage == "Permanent" ? "" : expiry),
+                    "FileType": .string(job.script.output.kind.fileExtension), "FileUrl": .string(file.0),
+                    "FileId": .string(
+                        storage == "Permanent" ? "52858907\(String(format: "%011d", index + 1))" : ""),
+                ]
+            })
     }
 
     private func vodNotFound(_ id: String) -> MockResponse {

@@ -1,5 +1,6 @@
 import Foundation
 import NIOHTTP1
+import PollsterCore
 
 /// Maps requests to provider-shaped answers. Stateless apart from ``MockProviderState``.
 struct MockProviderRoutes: Sendable {
@@ -72,8 +73,8 @@ struct MockProviderRoutes: Sendable {
     }
 
     /// `value` when `condition` holds, JSON null otherwise.
-    func nullUnless(_ condition: Bool, _ value: @autoclosure () -> Any) -> Any {
-        condition ? value() : NSNull()
+    func nullUnless(_ condition: Bool, _ value: @autoclosure () -> JSONValue) -> JSONValue {
+        condition ? value() : .null
     }
 }
 

@@ -1,5 +1,6 @@
 import Foundation
 import NIOHTTP1
+import PollsterCore
 
 /// A complete request as the routes see it.
 struct MockRequest: Sendable {
@@ -52,10 +53,8 @@ struct MockRequest: Sendable {
         body.isEmpty || jsonBody != nil
     }
 
-    /// The body parsed as JSON, or nil.
-    var jsonBody: Any? {
-        try? JSONSerialization.jsonObject(with: Data(body), options: [.fragmentsAllowed])
-    }
+    /// The body parsed as JSON, or nil (an empty body too).
+    var jsonBody: JSONValue? { try? JSONParser.parse(body) }
 
     /// The request as ``MockProviderStats`` records it.
     var recorded: MockRecordedRequest {

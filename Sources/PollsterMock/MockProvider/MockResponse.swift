@@ -1,5 +1,5 @@
-import Foundation
 import NIOHTTP1
+import PollsterCore
 
 /// An answer the handler writes: bytes, a streamed generated file, or a dropped connection.
 struct MockResponse: Sendable {
@@ -19,11 +19,14 @@ struct MockResponse: Sendable {
     var headers: HTTPHeaders
     var body: Body
 
-    /// A JSON answer. `object` is built from `[String: Any]`, `[Any]`, strings, numbers, `Bool` and `NSNull`.
-    static func json(_ object: Any, status: HTTPResponseStatus = .ok) -> MockResponse {
+    /// A JSON answer, written with sorted keys (`JSONWriter.canonical`): the mock's answers read
+    /// the same whatever order a route builds its members in. Slashes are not escaped, so URLs
+    /// read naturally.
+    static func json(_ value: JSONValue, status: HTTPResponseStatus = .ok) -> MockResponse {
         var headers = HTTPHeaders()
         headers.add(name: "Content-Type", value: "application/json")
-        return MockResponse(status: status, headers: headers, body: .bytes(MockJSON.encode(object)))
+        return MockResponse(
+            status: status, headers: headers, body: .bytes(Array(JSONWriter.canonical(value).utf8)))
     }
 
     /// A plain answer with the given content type.
@@ -75,17 +78,4 @@ struct MockFileSlice: Sendable {
     var end: Int?
     /// Close the connection once the byte at this offset would be sent (a body cut short).
     var closeAt: Int?
-}
-
-/// JSON encoding for response bodies (sorted keys, unescaped slashes, so URLs read naturally).
-enum MockJSON {
-    static func encode(_ object: Any) -> [UInt8] {
-        let options: JSONSerialization.WritingOptions = [
-            .sortedKeys, .withoutEscapingSlashes, .fragmentsAllowed,
-        ]
-        guard let data = try? JSONSerialization.data(withJSONObject: object, options: options) else {
-            return Array("{}".utf8)
-        }
-        return Array(data)
-    }
 }

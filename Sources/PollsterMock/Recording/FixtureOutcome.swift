@@ -1,3 +1,4 @@
+import OrderedCollections
 import Pollster
 import PollsterCore
 
@@ -74,14 +75,14 @@ public struct FixtureOutcome: Sendable, Equatable {
 
     /// The fixture's `outcome` member.
     public var json: JSONValue {
-        var members: [String: JSONValue] = ["state": .string(state)]
+        var members: OrderedDictionary<String, JSONValue> = ["state": .string(state)]
         if let code { members["code"] = .string(code) }
         if let taskId { members["taskId"] = .string(taskId) }
         if let message { members["message"] = .string(message) }
         if state == "succeeded" {
             members["files"] = .array(
                 files.map { file in
-                    var entry: [String: JSONValue] = [
+                    var entry: OrderedDictionary<String, JSONValue> = [
                         "url": .string(file.url), "mimeType": .string(file.mimeType),
                     ]
                     if let size = file.size { entry["size"] = .integer(Int64(size)) }

@@ -1,4 +1,5 @@
 import Foundation
+import OrderedCollections
 import Pollster
 import PollsterCore
 
@@ -40,16 +41,16 @@ public struct FixtureRecording: Sendable {
         let redactor = FixtureRedactor(
             secrets: values, derived: Self.basicPair(method.plan, secrets: secrets, input: input))
         outcome = FixtureOutcome(result, redactor: redactor)
-        var document: [String: JSONValue] = [
-            "tool": .string(method.name),
-            "input": redactor.json(input),
-            "secrets": .array(names.map(JSONValue.string)),
-            "exchanges": .array(exchanges.map { $0.fixtureJSON(redactor) }),
-            "outcome": outcome.json,
-        ]
-        if let baseUrl { document["baseUrl"] = .string(redactor.url(baseUrl)) }
+        // In reading order, as the hand-written fixtures are: what, which tool, then the exchanges.
+        var document: OrderedDictionary<String, JSONValue> = [:]
         if let description { document["description"] = .string(description) }
+        document["tool"] = .string(method.name)
+        if let baseUrl { document["baseUrl"] = .string(redactor.url(baseUrl)) }
         if let reference { document["reference"] = .string(reference) }
+        document["secrets"] = .array(names.map(JSONValue.string))
+        document["input"] = redactor.json(input)
+        document["exchanges"] = .array(exchanges.map { $0.fixtureJSON(redactor) })
+        document["outcome"] = outcome.json
         json = .object(document)
     }
 

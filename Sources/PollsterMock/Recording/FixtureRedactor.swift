@@ -1,4 +1,5 @@
 import Foundation
+import OrderedCollections
 import PollsterCore
 
 /// Makes a recorded exchange safe to commit: every secret is replaced by a stable placeholder.
@@ -76,7 +77,7 @@ public struct FixtureRedactor: Sendable {
             return .string(Self.isURL(redacted) ? url(redacted) : redacted)
         case .array(let items): return .array(items.map(json))
         case .object(let members):
-            var output: [String: JSONValue] = [:]
+            var output: OrderedDictionary<String, JSONValue> = [:]
             for (key, member) in members { output[text(key)] = json(member) }
             return .object(output)
         default: return value

@@ -1,7 +1,9 @@
+import OrderedCollections
 import PollsterCore
 
-/// JSON with two-space indentation and sorted keys: how fixtures are committed, so a
-/// re-recording shows as a readable diff.
+/// JSON with two-space indentation, object members in stored order: how fixtures are committed.
+/// A recording keeps every body as the provider sent it, so a re-recording diffs against the
+/// wire, not against a sorting.
 public enum PrettyJSON {
     /// `value` as indented text, ending with a newline.
     public static func string(_ value: JSONValue) -> String {
@@ -23,11 +25,10 @@ public enum PrettyJSON {
             output += indent + "]"
         case .object(let members) where !members.isEmpty:
             output += "{\n"
-            let keys = members.keys.sorted()
-            for (index, key) in keys.enumerated() {
+            for (index, (key, member)) in members.enumerated() {
                 output += inner + JSONWriter.string(.string(key)) + ": "
-                write(members[key]!, indent: inner, into: &output)
-                output += index == keys.count - 1 ? "\n" : ",\n"
+                write(member, indent: inner, into: &output)
+                output += index == members.count - 1 ? "\n" : ",\n"
             }
             output += indent + "}"
         default:

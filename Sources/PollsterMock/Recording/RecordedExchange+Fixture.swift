@@ -1,4 +1,5 @@
 import Foundation
+import OrderedCollections
 import Pollster
 import PollsterCore
 
@@ -12,7 +13,7 @@ extension RecordedExchange {
     /// that is not text) as `bodyOmitted: {size, sha256, mimeType}`, which a replay serves as
     /// an empty body.
     public func fixtureJSON(_ redactor: FixtureRedactor) -> JSONValue {
-        var request: [String: JSONValue] = [
+        var request: OrderedDictionary<String, JSONValue> = [
             "method": .string(self.request.method), "url": .string(redactor.url(self.request.url)),
         ]
         let requestHeaders = Self.headers(self.request.headers.map { ($0.name, $0.value) }, redactor)
@@ -24,7 +25,7 @@ extension RecordedExchange {
                 request["bodyText"] = .string(redactor.text(String(decoding: body, as: UTF8.self)))
             }
         }
-        var response: [String: JSONValue] = [
+        var response: OrderedDictionary<String, JSONValue> = [
             "status": .integer(Int64(status)),
             "headers": .object(Self.headers(headers.map { ($0.name, $0.value) }, redactor)),
         ]
@@ -50,10 +51,10 @@ extension RecordedExchange {
         ["size": .integer(Int64(size)), "sha256": .string(sha256), "mimeType": .string(mimeType)]
     }
 
-    private static func headers(_ headers: [(String, String)], _ redactor: FixtureRedactor) -> [String:
-        JSONValue]
+    private static func headers(_ headers: [(String, String)], _ redactor: FixtureRedactor)
+        -> OrderedDictionary<String, JSONValue>
     {
-        var output: [String: JSONValue] = [:]
+        var output: OrderedDictionary<String, JSONValue> = [:]
         for (name, value) in headers where !transportHeaders.contains(name.lowercased()) {
             let recorded = redactor.header(name: name, value: value)
             if case .string(let earlier)? = output[name] {

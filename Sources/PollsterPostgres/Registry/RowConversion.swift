@@ -1,4 +1,5 @@
 import Foundation
+import OrderedCollections
 import Pollster
 import PollsterCore
 
@@ -7,7 +8,7 @@ extension InventoryRow {
     /// - Throws: `INVALID_CONFIG` starting with `toolset_inventory <key>:` and naming the key.
     package func config() throws(PollsterError) -> InventoryConfig {
         let source = "toolset_inventory \(key)"
-        var object: [String: JSONValue] = ["inventory": .string(key)]
+        var object: OrderedDictionary<String, JSONValue> = ["inventory": .string(key)]
         object["name"] = name.map(JSONValue.string)
         object["description"] = description.map(JSONValue.string)
         object["baseUrl"] = baseUrl.map(JSONValue.string)
@@ -29,7 +30,7 @@ extension MethodRow {
     /// (`adapterConfig.polling.intervalSecs: unknown key …; did you mean 'intervalSeconds'?`).
     /// - Throws: `INVALID_CONFIG` starting with `label` (inventory, method, version, id).
     package func config() throws(PollsterError) -> MethodConfig {
-        var object: [String: JSONValue] = [
+        var object: OrderedDictionary<String, JSONValue> = [
             "name": .string(name), "versionId": .integer(Int64(versionId)), "enabled": .bool(enabled),
         ]
         object["description"] = description.map(JSONValue.string)

@@ -1,4 +1,5 @@
 import Foundation
+import OrderedCollections
 import Pollster
 import PollsterCore
 import PollsterMock
@@ -13,8 +14,11 @@ struct InferLoopTests {
     @Test("the drafted adapter replays the recording and runs live", arguments: ProtocolShape.issueShapes)
     func loop(_ shape: ProtocolShape) async throws {
         let script = MockJobScript(polls: 2, output: MockOutput(kind: .png, size: 2048))
-        let (fixture, _) = try await MockRecording.record(shape, script: script)
+        let (fixture, text) = try await MockRecording.record(shape, script: script)
         #expect(fixture.outcome?.state == "succeeded", "the recording itself must succeed")
+        // The file reads top-down: which tool, where, then the exchanges and how they ended.
+        let keys = try JSONParser.parse(text).objectValue.map { Array($0.keys) }
+        #expect(keys == ["tool", "baseUrl", "reference", "secrets", "input", "exchanges", "outcome"])
         let draft = try AdapterInferrer.infer([fixture])
         let yaml = draft.yaml
 

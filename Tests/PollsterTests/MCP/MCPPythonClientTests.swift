@@ -1,4 +1,5 @@
 import Foundation
+import OrderedCollections
 import PollsterCore
 import PollsterMock
 import PollsterTesting

@@ -50,7 +50,7 @@ struct CanarySecretCLITests {
                 secrets: Secrets(Canary.environment), urlPolicy: URLPolicy(allowPrivateNetworks: true),
                 logger: quietLogger)
             _ = try? await pollster.invoke(
-                canaryTool, input: .object(canaryInput.mapValues(JSONValue.string)))
+                canaryTool, input: canaryInput)
             try await recorder.shutdown()
             return recorder.exchanges
         }

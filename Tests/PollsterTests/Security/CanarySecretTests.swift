@@ -24,7 +24,7 @@ struct CanarySecretTests {
             var shown = ""
             do {
                 let result = try await engine.pollster.invoke(
-                    canaryTool, input: .object(canaryInput.mapValues(JSONValue.string)), options: options)
+                    canaryTool, input: canaryInput, options: options)
                 #expect(run == .success, "the \(run) run succeeded")
                 #expect(result.files.count == 1)
                 shown += dumped(result) + String(decoding: try JSONEncoder().encode(result), as: UTF8.self)
@@ -77,7 +77,7 @@ struct CanarySecretTests {
                 filesDirectory: engine.scratch.appendingPathComponent("files").path, downloadRounds: 1),
             logger: engine.logs.logger)
         let task = try await service.submit(
-            canaryTool, input: .object(canaryInput.mapValues(JSONValue.string)),
+            canaryTool, input: canaryInput,
             options: TaskOptions(pollIntervalSeconds: 0.02))
         let done = try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await worker.run() }

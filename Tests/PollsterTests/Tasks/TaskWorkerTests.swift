@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import NIOHTTP1
+import OrderedCollections
 import Pollster
 import PollsterCore
 import PollsterMock

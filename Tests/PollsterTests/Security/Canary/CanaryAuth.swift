@@ -1,4 +1,5 @@
 import Foundation
+import PollsterCore
 import PollsterMock
 import Testing
 
@@ -59,4 +60,4 @@ enum CanaryRun: String, CaseIterable, Sendable, CustomTestStringConvertible {
 
 /// The tool and an input for it.
 let canaryTool = "canary.run"
-let canaryInput: [String: String] = ["prompt": "a lighthouse"]
+let canaryInput: JSONValue = ["prompt": "a lighthouse"]

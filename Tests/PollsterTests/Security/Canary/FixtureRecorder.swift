@@ -1,4 +1,5 @@
 import Foundation
+import OrderedCollections
 import Pollster
 import PollsterCore
 import Synchronization
@@ -22,9 +23,9 @@ final class FixtureRecorder: Transport {
 
     func send(_ request: TransportRequest, maxBodyBytes: Int) async throws -> TransportResponse {
         let response = try await inner.send(request, maxBodyBytes: maxBodyBytes)
-        var requestHeaders: [String: JSONValue] = [:]
+        var requestHeaders = OrderedDictionary<String, JSONValue>()
         for (name, value) in request.headers { requestHeaders[name] = .string(value) }
-        var responseHeaders: [String: JSONValue] = [:]
+        var responseHeaders = OrderedDictionary<String, JSONValue>()
         for (name, value) in response.headers { responseHeaders[name] = .string(value) }
         let exchange: JSONValue = [
             "request": [
