@@ -11,9 +11,7 @@ enum Shell {
 
     /// Runs `executable` with `arguments`, as the `postgres` user when `asPostgres` and we are root.
     ///
-    /// The command runs under `bash`, which first closes every inherited descriptor above 2:
-    /// Foundation's `Process` watches a socket that a daemon (the postmaster `pg_ctl start`
-    /// leaves behind) would otherwise inherit, and `waitUntilExit()` would never return.
+    /// Blocks the calling thread until the command ends (initdb, pg_ctl: seconds at most).
     /// - Returns: standard output and error, combined.
     @discardableResult
     static func run(_ executable: String, _ arguments: [String], asPostgres: Bool = false) throws -> String {
@@ -29,25 +27,18 @@ enum Shell {
                 ]
             }
         }
-        let closeInherited =
-            #"for f in /proc/$$/fd/*; do n=${f##*/}; if [ "$n" -gt 2 ]; then exec {n}>&-; fi; done 2>/dev/null; exec "$@""#
-        command = ["/bin/bash", "-c", closeInherited, "bash"] + command
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: command[0])
-        process.arguments = Array(command.dropFirst())
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        process.standardInput = FileHandle.nullDevice
-        // The `postgres` user may not be allowed into the checkout (e.g. under /root).
-        process.currentDirectoryURL = URL(fileURLWithPath: NSTemporaryDirectory())
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let output = String(decoding: data, as: UTF8.self)
-        guard process.terminationStatus == 0 else {
-            throw Failure(
-                command: command.joined(separator: " "), status: process.terminationStatus, output: output)
+        let log = NSTemporaryDirectory() + "pollster-shell-\(UUID()).log"
+        defer { try? FileManager.default.removeItem(atPath: log) }
+        // The `postgres` user may not be allowed into the checkout (e.g. under /root). Inherited
+        // descriptors are closed in the child, so a daemon it leaves behind (the postmaster of
+        // `pg_ctl start`) holds none of ours.
+        let child = try ChildProcess(
+            command[0], Array(command.dropFirst()), in: NSTemporaryDirectory(),
+            environment: ChildProcess.environment(changing: [:]), output: log)
+        let status = child.waitBlocking()
+        let output = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+        guard status == 0 else {
+            throw Failure(command: command.joined(separator: " "), status: status, output: output)
         }
         return output
     }

@@ -21,24 +21,13 @@ public struct ProcessRun: Sendable {
         defer { try? FileManager.default.removeItem(at: scratch) }
         let outURL = scratch.appendingPathComponent("out")
         let errURL = scratch.appendingPathComponent("err")
-        _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
-        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        process.currentDirectoryURL = directory
-        var merged = ProcessInfo.processInfo.environment
-        for (name, value) in environment { merged[name] = value }
-        process.environment = merged
-        process.standardOutput = try FileHandle(forWritingTo: outURL)
-        process.standardError = try FileHandle(forWritingTo: errURL)
-        process.standardInput = FileHandle.nullDevice
-        let exited = AsyncStream<Void>.makeStream()
-        process.terminationHandler = { _ in exited.continuation.finish() }
-        try process.run()
-        for await _ in exited.stream {}
+        let child = try ChildProcess(
+            executable.path, arguments, in: directory.path,
+            environment: ChildProcess.environment(changing: environment),
+            output: outURL.path, error: errURL.path)
+        let status = await child.exitStatus()
         return ProcessRun(
-            status: process.terminationStatus, output: try String(contentsOf: outURL, encoding: .utf8),
+            status: status, output: try String(contentsOf: outURL, encoding: .utf8),
             error: try String(contentsOf: errURL, encoding: .utf8))
     }
 }

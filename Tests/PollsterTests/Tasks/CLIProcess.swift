@@ -1,9 +1,10 @@
 import Foundation
+import PollsterTesting
 
 /// A `pollster` command running in the background, as an operator runs it: it can be
 /// stopped with SIGTERM or killed outright, and what it logged can be read.
 final class CLIProcess {
-    private let process = Process()
+    private let process: ChildProcess
     /// Where its standard error goes (read it when a test fails).
     let logPath: String
 
@@ -14,18 +15,11 @@ final class CLIProcess {
             (directory ?? FileManager.default.temporaryDirectory).appendingPathComponent(
                 "pollster-\(arguments.first ?? "cli")-\(UUID()).log"
             ).path
-        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
-        process.executableURL = CLITests.executable
-        process.arguments = arguments
-        if let directory { process.currentDirectoryURL = directory }
-        var merged = ProcessInfo.processInfo.environment
-        merged["POLLSTER_DATABASE_URL"] = nil
-        merged.merge(environment) { _, new in new }
-        process.environment = merged
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
+        var changes: [String: String?] = ["POLLSTER_DATABASE_URL": nil]
+        for (name, value) in environment { changes[name] = value }
+        process = try ChildProcess(
+            CLITests.executable.path, arguments, in: directory?.path,
+            environment: ChildProcess.environment(changing: changes), output: "/dev/null", error: logPath)
     }
 
     /// Whether it still runs.
@@ -33,15 +27,14 @@ final class CLIProcess {
 
     /// `kill -9`: no chance to release leases or finish anything.
     func kill() {
-        Foundation.kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        process.send(SIGKILL)
+        _ = process.waitBlocking()
     }
 
     /// SIGTERM, then waits for the graceful exit.
     func stop() -> Int32 {
-        process.terminate()
-        process.waitUntilExit()
-        return process.terminationStatus
+        process.send(SIGTERM)
+        return process.waitBlocking()
     }
 
     /// What it logged.
