@@ -58,6 +58,26 @@ struct JobSchedulerTests {
         }
     }
 
+    @Test(
+        "a batch wider than the starts in flight, on an inventory with maxConcurrent, finishes",
+        .timeLimit(.minutes(2)))
+    func wideBatchUnderMaxConcurrent() async throws {
+        // 600 calls: more than the loop starts at once, most of them waiting for one of 20 job
+        // slots; polls 100 ms apart are never due when a slot frees, so only polls that are not
+        // crowded out by waiting starts let the batch finish.
+        let registry = try BatchLimitTests.heygen(limits: "{ maxConcurrent: 20 }")
+        try await withMockEngine(script: MockJobScript(polls: 1), registry: registry) { pollster, mock in
+            var options = fastOptions(mock)
+            options.pollInterval = .milliseconds(100)
+            var succeeded = 0
+            await pollster.invokeEach(Self.items(600), concurrency: 600, options: options) { outcome in
+                if case .success = outcome.result { succeeded += 1 }
+            }
+            #expect(succeeded == 600)
+            #expect(mock.stats.maxConcurrentJobs <= 20)
+        }
+    }
+
     @Test("at most `concurrency` jobs are in progress at once")
     func widthHolds() async throws {
         try await withMockEngine(script: MockJobScript(polls: 2), registry: Self.unlimited()) {

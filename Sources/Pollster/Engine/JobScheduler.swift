@@ -20,8 +20,11 @@ struct JobScheduler {
         var options: InvokeOptions
     }
 
-    /// At most this many steps run at once; due polls beyond wait in the heap, as data.
+    /// At most this many polls and result steps run at once; due polls beyond wait in the heap, as data.
     static let maxStepsInFlight = 512
+    /// At most this many calls start at once. Counted apart from the other steps: a start may wait
+    /// for its inventory's `maxConcurrent` slot, which only the polls of running jobs free.
+    static let maxStartsInFlight = 256
     /// How long before its time a poll moves to its child task, which waits for the exact time
     /// itself: the poll starts one wake-up after its time, not two.
     static let handover = Duration.milliseconds(50)
@@ -41,6 +44,8 @@ struct JobScheduler {
         case ended(Int, Ending)
         /// A timer child woke up for the poll due at this time.
         case tick(ContinuousClock.Instant)
+        /// A start step ended as `StepEnd` says.
+        indirect case started(StepEnd)
     }
 
     /// How a job ended.
@@ -82,8 +87,9 @@ struct JobScheduler {
                 return try job.result()
             case .ended(_, .failed(let error)):
                 throw error
-            case .tick:
-                throw PollsterError(.internal, "internal error: a step of \(tool) ended as a timer")
+            case .tick, .started:
+                throw PollsterError(
+                    .internal, "internal error: a step of \(tool) ended as only the loop's do")
             }
         }
     }
@@ -122,7 +128,7 @@ struct JobScheduler {
                 loop.launchDuePolls(self, &group)
                 loop.startCalls(self, &group, onStart)
                 guard loop.active > 0 else { break }
-                if loop.running == 0 {
+                if loop.running == 0 && loop.starting == 0 {
                     // Only waiting jobs: sleep here until the next is due.
                     guard let next = loop.heap.nextDue else { break }
                     do {
@@ -147,8 +153,10 @@ struct JobScheduler {
         var heap = TimerHeap<ContinuousClock.Instant, Waiting>()
         /// Jobs started and not ended.
         var active = 0
-        /// Step children in flight (timer children are not counted).
+        /// Poll and result children in flight (timer children are not counted).
         var running = 0
+        /// Start children in flight.
+        var starting = 0
         /// The time the latest timer child wakes for, while it sleeps.
         var timer: ContinuousClock.Instant?
         /// The calls started and not ended, by index.
@@ -162,12 +170,12 @@ struct JobScheduler {
         mutating func startCalls(
             _ scheduler: JobScheduler, _ group: inout TaskGroup<StepEnd>, _ onStart: (Int) -> Void
         ) {
-            while active < width, running < JobScheduler.maxStepsInFlight, let call = calls.next() {
+            while active < width, starting < JobScheduler.maxStartsInFlight, let call = calls.next() {
                 onStart(call.index)
                 inProgress[call.index] = call
                 active += 1
-                running += 1
-                group.addTask { await scheduler.start(call) }
+                starting += 1
+                group.addTask { .started(await scheduler.start(call)) }
             }
         }
 
@@ -196,6 +204,11 @@ struct JobScheduler {
             _ onOutcome: (Call, Result<ToolResult, any Error>) -> Void
         ) {
             switch end {
+            case .started(let end):
+                // From here the job's steps count as running ones.
+                starting -= 1
+                running += 1
+                take(end, scheduler, &group, onOutcome)
             case .tick(let due):
                 if timer == due { timer = nil }
             case .wait(let index, let job, let delay):
