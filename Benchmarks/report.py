@@ -388,6 +388,10 @@ def main():
       "`Benchmarks/adapters/bench.yaml` (HeyGen's protocol, no `limits`); the client is one process with the default "
       "`HTTPClientTransport` (AsyncHTTPClient, 64 connections per host, so file descriptors stay far below `ulimit -n`).")
     w("")
+    w("Cases marked `--batch` run the N jobs through `Pollster.invokeEach` instead: 100 calls started spread over one "
+      "interval like the single jobs, each holding its waiting jobs as data in one scheduler (no task per job); the "
+      "harness traces those jobs by provider job id instead of a task-local.")
+    w("")
     w("- **CPU per 1,000 polls**: the client process's user + system CPU (`getrusage`) over the whole run, divided by "
       "the number of status polls; submits and downloads (one each per job) are included in the CPU.")
     w("- **Peak RSS**: `VmHWM` of the client at the end. **RSS per in-flight task** = (peak − RSS before the first "
@@ -405,17 +409,20 @@ def main():
       "after the job finished at the provider the client knew. With a fixed interval it lies between 0 and one "
       "interval plus the poll's round trip.")
     w("")
-    cases = [tuple(c.split(":")) for c in settings["inflightCases"].split()]
+    cases = [(c.split(":") + [""])[:4] for c in settings["inflightCases"].split()]
     any2 = False
-    for count, interval, job_seconds in cases:
-        data = runs(f"s2-{count}-{interval}-*.json")
+    for count, interval, job_seconds, mode in cases:
+        name = f"{count}-{interval}-{mode}" if mode else f"{count}-{interval}"
+        data = [d for d in runs(f"s2-{name}-*.json") if mode or not d.get("mode", "invoke").startswith("invokeEach")]
         if not data:
             continue
         any2 = True
         count_i = int(count)
         g = lambda key: [d.get(key) for d in data]
         h = lambda key, p: [d.get(key, {}).get(p) for d in data]
-        w(f"### N = {count_i:,}, poll every {interval} s, jobs of {job_seconds} s ({count_i / float(interval):,.0f} polls/s asked for)")
+        through = (" — through `invokeEach`, 100 calls started spread over one interval, no task per job (`--batch`)"
+                   if mode else "")
+        w(f"### N = {count_i:,}, poll every {interval} s, jobs of {job_seconds} s ({count_i / float(interval):,.0f} polls/s asked for){through}")
         w("")
         w("| figure | median (min–max) |")
         w("|---|---:|")
@@ -449,7 +456,7 @@ def main():
             rss = median(g("peakRSSBytes"))
             late = median(h("latenessMs", "p99"))
             ok_errors = all(not d.get("errors") for d in data)
-            label = f"10,000 in flight (poll every {interval} s)"
+            label = f"10,000 in flight (poll every {interval} s{', invokeEach' if mode else ''})"
             summary.append((f"{label}: RSS ≤ 150 MB", f"{rss / MB:.0f} MB peak" if rss else "—",
                             verdict(None if rss is None else rss / MB <= TARGET_INFLIGHT_RSS_MB and ok_errors)))
             summary.append((f"{label}: poll lateness p99 ≤ 50 ms", f"{late:.1f} ms" if late is not None else "—",
