@@ -1,3 +1,4 @@
+import Foundation
 import PollsterCore
 import Testing
 
@@ -255,14 +256,17 @@ struct PollMachineTests {
             first: .timeOut, beats: []),
     ]
 
-    static func machine(for testCase: Case, secrets: [String] = []) throws -> PollMachine {
+    static func machine(
+        for testCase: Case, secrets: [String] = [], progress: PollMachine.Progress = .init()
+    ) throws -> PollMachine {
         let method = MethodConfig(
             name: "m", endpoint: "https://api.test/jobs",
             adapterConfig: AdapterConfig(polling: testCase.polling))
         let plan = try #require(try MethodPlan(method: method, baseUrl: nil).polling)
         return PollMachine(
             job: PollMachine.Job(name: "test.m", taskId: "job-1", redactor: Redactor(secrets: secrets)),
-            plan: plan, mode: testCase.mode, retryAfter: testCase.submitRetryAfter.map { .seconds($0) })
+            plan: plan, mode: testCase.mode, retryAfter: testCase.submitRetryAfter.map { .seconds($0) },
+            progress: progress)
     }
 
     @Test("a sequence of events gives the rules' actions", arguments: cases)
@@ -277,6 +281,70 @@ struct PollMachineTests {
             #expect(step.observation.number == index + 1, "event \(index + 1)")
         }
         #expect(machine.polls == testCase.beats.count)
+    }
+
+    /// Every point of every case where the job waits for its next poll: (case, events before it).
+    static let resumePoints: [(Case, Int)] = cases.flatMap { testCase in
+        testCase.beats.indices.compactMap { index -> (Case, Int)? in
+            guard case .poll = testCase.beats[index].expected else { return nil }
+            return (testCase, index + 1)
+        }
+    }
+
+    @Test(
+        "a machine resumed from stored progress acts as the one that stopped would have",
+        arguments: resumePoints)
+    func resumed(_ testCase: Case, after count: Int) throws {
+        var original = try Self.machine(for: testCase)
+        var random = SystemRandomNumberGenerator()
+        _ = original.start(elapsed: .zero, using: &random)
+        for beat in testCase.beats.prefix(count) {
+            _ = original.receive(beat.event, elapsed: .seconds(beat.at), using: &random)
+        }
+        // Stored with the checkpoint as JSON, read by another worker.
+        let stored = try JSONEncoder().encode(original.progress)
+        let progress = try JSONDecoder().decode(PollMachine.Progress.self, from: stored)
+        #expect(progress == original.progress)
+        var resumed = try Self.machine(for: testCase, progress: progress)
+        let waited = testCase.beats[count - 1]
+        #expect(Expected(resumed.start(elapsed: .seconds(waited.at), using: &random)) == waited.expected)
+        for (index, beat) in testCase.beats.enumerated().dropFirst(count) {
+            let step = resumed.receive(beat.event, elapsed: .seconds(beat.at), using: &random)
+            #expect(Expected(step.action) == beat.expected, "event \(index + 1)")
+            #expect(step.observation.number == index + 1, "event \(index + 1)")
+        }
+        #expect(resumed.polls == testCase.beats.count)
+    }
+
+    @Test("resumed: a 404 is the end once the provider has seen the task, and failures carry over")
+    func resumedRules() throws {
+        var progress = PollMachine.Progress()
+        progress.polls = 4
+        progress.scheduled = 5
+        progress.seen = true
+        var machine = try Self.machine(for: Self.cases[0], progress: progress)
+        var random = SystemRandomNumberGenerator()
+        #expect(machine.start(elapsed: .seconds(20), using: &random) == .poll(after: .seconds(5)))
+        let gone = machine.receive(Self.answer("{}", status: 404), elapsed: .seconds(25), using: &random)
+        #expect(Expected(gone.action) == .fail(.taskNotFound))
+        #expect(gone.observation.number == 5)
+
+        progress.seen = false
+        progress.consecutiveErrors = 2
+        machine = try Self.machine(for: Self.cases[0], progress: progress)
+        _ = machine.start(elapsed: .seconds(20), using: &random)
+        let third = machine.receive(Self.reset, elapsed: .seconds(25), using: &random)
+        #expect(Expected(third.action) == .fail(.transportError))
+    }
+
+    @Test("stored progress from an older checkpoint without some keys reads as a fresh start")
+    func progressDecodesMissingKeys() throws {
+        let progress = try JSONDecoder().decode(
+            PollMachine.Progress.self, from: Data(#"{"polls": 3, "retryAfterSeconds": 1.5}"#.utf8))
+        #expect(progress.polls == 3)
+        #expect(progress.scheduled == 0)
+        #expect(progress.retryAfter == .milliseconds(1500))
+        #expect(!progress.seen)
     }
 
     @Test("a timeout names the status values no rule recognised, each once, redacted")
@@ -350,5 +418,27 @@ struct PollMachineTests {
         #expect(machine.start(elapsed: .zero, using: &random) == .poll(after: .seconds(1)))
         let step = machine.receive(Self.running, elapsed: .seconds(2), using: &random)
         #expect(Expected(step.action) == .timeOut)
+    }
+}
+
+/// Which polling configs keep a waiting job's last answer: only those whose status request reads it.
+@Suite("PollingPlan: a status request that reads the last answer")
+struct PollingPlanStatusUseTests {
+    static let cases: [(PollingConfig, Bool)] = [
+        (PollingConfig(statusUrl: "/v1/tasks/{id}"), false),
+        (PollingConfig(), false),
+        (PollingConfig(statusUrl: "/v1/tasks/{id}?after={status.cursor|0}"), true),
+        (PollingConfig(statusUrl: "/v1/tasks/{id}", statusHeaders: ["X-Seen": "{status.state|none}"]), true),
+        (PollingConfig(statusUrl: "/v1/tasks/{id}", statusHeaders: ["X-Job": "{id}"]), false),
+        (PollingConfig(statusUrl: "/v1/q", statusMethod: "POST", statusBody: ["job": "{id}"]), false),
+        (PollingConfig(statusUrl: "/v1/q", statusMethod: "POST", statusBody: ["n": ["{status.next}"]]), true),
+    ]
+
+    @Test("requestUsesStatus", arguments: cases)
+    func usesStatus(_ polling: PollingConfig, _ expected: Bool) throws {
+        let method = MethodConfig(
+            name: "m", endpoint: "https://api.test/jobs", adapterConfig: AdapterConfig(polling: polling))
+        let plan = try #require(try MethodPlan(method: method, baseUrl: nil).polling)
+        #expect(plan.requestUsesStatus == expected)
     }
 }

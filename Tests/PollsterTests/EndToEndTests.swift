@@ -138,6 +138,33 @@ struct EndToEndTests {
         }
     }
 
+    @Test("a status request that reads the last answer ({status.…}) gets it, poll after poll")
+    func statusTemplateReadsLastAnswer() async throws {
+        let yaml = """
+            inventory: heygen
+            baseUrl: https://api.heygen.com
+            methods:
+              - name: create_avatar_video_v2
+                endpoint: /v2/video/generate
+                adapterConfig:
+                  headers: { X-Api-Key: "${HEYGEN_API_KEY}" }
+                  polling:
+                    statusUrl: "/v1/video_status.get?video_id={id}"
+                    statusHeaders: { X-Last-Status: "{status.data.status|none}" }
+            """
+        try await withMockEngine(script: MockJobScript(polls: 3), registry: try registry(yaml: yaml)) {
+            pollster, mock in
+            _ = try await pollster.invoke(
+                "heygen.create_avatar_video_v2", input: sampleInputs["heygen.create_avatar_video_v2"]!,
+                options: fastOptions(mock))
+            let sent = mock.stats.requests.filter { $0.path.hasPrefix("/v1/video_status.get") }.map {
+                $0.headers["x-last-status"] ?? "missing"
+            }
+            // The mock answers "pending", then "processing", until the job is done.
+            #expect(sent == ["none", "pending", "processing"])
+        }
+    }
+
     @Test("credentials go to the provider's origin only, never to a download on another origin")
     func credentialsStayOnOrigin() async throws {
         try await withMockEngine(script: MockJobScript(polls: 1)) { pollster, mock in

@@ -32,7 +32,8 @@ extension HttpAdapter {
         try Task.checkCancellation()
         var random = SystemRandomNumberGenerator()
         let step = state.machine.receive(event, elapsed: .now - stage.run.submitInstant, using: &random)
-        observe(step.observation, &stage.run)
+        stage.run.options.onPolled?(state.machine.progress)
+        observe(step.observation, plan: plan, &stage.run)
         stage.polling = state
         return try await perform(step.action, &stage)
     }
@@ -60,7 +61,9 @@ extension HttpAdapter {
     /// Synchronous and not inlined on purpose: its temporaries then live on the thread's stack,
     /// not in the async frame every waiting job keeps (docs/benchmarks.md).
     @inline(never)
-    private func observe(_ observation: PollMachine.Observation, _ run: inout Invocation) {
+    private func observe(
+        _ observation: PollMachine.Observation, plan: PollingPlan, _ run: inout Invocation
+    ) {
         guard let reading = observation.reading else {
             run.emit(
                 .polled(
@@ -71,7 +74,9 @@ extension HttpAdapter {
                 metadata: ["tool": "\(run.method.name)", "error": "\(observation.error ?? "")"])
             return
         }
-        run.context.status = observation.body
+        // Kept between polls only when the next status request reads it; the final answer
+        // reaches the result step through `succeed(final:)`.
+        if plan.requestUsesStatus { run.context.status = observation.body }
         run.lastStatus = observation.status
         run.report.statusPath = reading.statusPath
         run.report.statusRule = reading.rule

@@ -160,13 +160,17 @@ final class HttpAdapter: Sendable {
             // Polling with an empty id would ask about no task until the deadline.
             throw stage.run.taskIdMissing(submitted)
         }
-        // A 202's Retry-After (Azure-style operations) says when to look first.
-        let retryAfter = submitted.headers.first(name: "Retry-After").flatMap {
-            RetryAfter.delay(from: $0, now: Date())
-        }
+        // A resumed job goes on from where polling stood; a new one looks first when a 202's
+        // Retry-After (Azure-style operations) says.
+        let progress = stage.run.options.resume?.polling
+        let retryAfter =
+            progress != nil
+            ? nil
+            : submitted.headers.first(name: "Retry-After").flatMap { RetryAfter.delay(from: $0, now: Date()) }
         var machine = PollMachine(
             job: stage.run.pollJob, plan: polling, mode: mode, interval: stage.run.options.pollInterval,
-            maxWait: stage.run.options.maxWait, retryAfter: retryAfter)
+            maxWait: stage.run.options.maxWait, retryAfter: retryAfter, progress: progress ?? .init())
+        stage.run.polls = machine.polls
         var random = SystemRandomNumberGenerator()
         let first = machine.start(elapsed: .now - stage.run.submitInstant, using: &random)
         stage.polling = PollState(url: url, machine: machine)

@@ -32,6 +32,9 @@ public struct InvokeOptions: Sendable {
     /// from the checkpoint and the deadline still counts from its `submittedAt`; a checkpoint
     /// that holds the job's result goes straight to the downloads.
     public var resume: TaskCheckpoint?
+    /// Called after each poll with where polling stands; durable tasks store it with their
+    /// checkpoint so that a resumed job goes on from it.
+    var onPolled: (@Sendable (PollMachine.Progress) -> Void)?
 
     /// Options; all default to the method's config.
     public init(

@@ -27,6 +27,9 @@ public struct TaskCheckpoint: Sendable, Codable, Equatable {
     /// True when `body` is the job as `submit.reconcile.lookup` found it (the submit's own
     /// answer was lost), so its task id is read with the lookup's `taskIdPath`.
     public var foundByReference: Bool
+    /// Where polling stood when the checkpoint was last saved (the polling machine's progress):
+    /// a resumed job goes on from it.
+    package var polling: PollMachine.Progress?
 
     /// A checkpoint from an accepted submit response (or the job a lookup found in its place).
     public init(
@@ -43,7 +46,7 @@ public struct TaskCheckpoint: Sendable, Codable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case providerTaskId, submitURL, submittedAt, status, headers, body, result, foundByReference
+        case providerTaskId, submitURL, submittedAt, status, headers, body, result, foundByReference, polling
     }
 
     public init(from decoder: any Decoder) throws {
@@ -56,6 +59,7 @@ public struct TaskCheckpoint: Sendable, Codable, Equatable {
         body = Array(try c.decode(Data.self, forKey: .body))
         result = try c.decodeIfPresent(JSONValue.self, forKey: .result)
         foundByReference = try c.decodeIfPresent(Bool.self, forKey: .foundByReference) ?? false
+        polling = try c.decodeIfPresent(PollMachine.Progress.self, forKey: .polling)
     }
 
     /// Encodes the body as base64.
@@ -69,6 +73,7 @@ public struct TaskCheckpoint: Sendable, Codable, Equatable {
         try c.encode(Data(body), forKey: .body)
         try c.encodeIfPresent(result, forKey: .result)
         if foundByReference { try c.encode(true, forKey: .foundByReference) }
+        try c.encodeIfPresent(polling, forKey: .polling)
     }
 
     /// The submit response as it arrived.

@@ -149,6 +149,8 @@ struct TaskDriver {
             maxWait: snapshot.options.maxWaitSeconds.map { .milliseconds(Int64($0 * 1000)) },
             idempotencyKey: snapshot.idempotencyKey, events: continuation)
         options.resume = snapshot.checkpoint
+        // Saved with the next record the poll's event makes worth saving.
+        options.onPolled = { progress in box.change { $0.checkpoint?.polling = progress } }
         options.onResult = { result in
             box.change {
                 $0.checkpoint?.result = result

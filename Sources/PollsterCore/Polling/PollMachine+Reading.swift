@@ -18,7 +18,7 @@ extension PollMachine {
         case .requestFailed(let error):
             return .failed(error, retryAfter: nil)
         case .answered(let status, let retryAfter, let body):
-            if status == 404 && seen {
+            if status == 404 && progress.seen {
                 return .failed(
                     PollsterError(
                         .taskNotFound,

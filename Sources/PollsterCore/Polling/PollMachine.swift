@@ -90,21 +90,16 @@ package struct PollMachine: Sendable {
     package let mode: StatusURLDetector.Mode
     /// When to poll, with the call's overrides applied.
     package let schedule: PollSchedule
+    /// Where polling stands: all the machine's state that changes (a durable task stores it with
+    /// its checkpoint, and a resumed machine goes on from it).
+    package private(set) var progress: Progress
+
     /// Polls answered or failed so far.
-    package private(set) var polls = 0
+    package var polls: Int { progress.polls }
     /// The last status value read (redacted).
-    package private(set) var lastStatus: String?
+    package var lastStatus: String? { progress.lastStatus }
     /// Status values no rule recognised, in the order first seen (redacted).
-    package private(set) var unknownStatuses: [String] = []
-    /// Polls scheduled so far.
-    private var scheduled = 0
-    /// The provider's last `Retry-After`; it replaces the computed delay once.
-    private var retryAfter: Duration?
-    private var consecutiveErrors = 0
-    /// Whether the provider has answered a poll (a later 404 then means the task is gone).
-    private(set) var seen = false
-    /// Answers in a row in which no status field was found.
-    private var withoutStatus = 0
+    package var unknownStatuses: [String] { progress.unknownStatuses }
 
     /// A machine for a job whose status is read as `mode` says.
     /// - Parameters:
@@ -113,9 +108,10 @@ package struct PollMachine: Sendable {
     ///   - interval: the call's poll interval, replacing the plan's.
     ///   - maxWait: the call's deadline, replacing the plan's.
     ///   - retryAfter: the submit answer's `Retry-After`: when to look first.
+    ///   - progress: where an earlier machine of the same job stopped (a resumed durable task).
     package init(
         job: Job, plan: PollingPlan, mode: StatusURLDetector.Mode, interval: Duration? = nil,
-        maxWait: Duration? = nil, retryAfter: Duration? = nil
+        maxWait: Duration? = nil, retryAfter: Duration? = nil, progress: Progress = Progress()
     ) {
         let plan = plan.bound(taskId: job.taskId)
         var schedule = plan.schedule
@@ -125,20 +121,24 @@ package struct PollMachine: Sendable {
         self.plan = plan
         self.mode = plan.mode ?? mode
         self.schedule = schedule
-        self.retryAfter = retryAfter
+        self.progress = progress
+        if let retryAfter { self.progress.retryAfter = retryAfter }
     }
 
     /// The first action: the first poll after the interval (or the submit's `Retry-After`), or a
-    /// timeout when the deadline has already passed.
+    /// timeout when the deadline has already passed. A machine resumed from its progress goes on
+    /// with the next poll of its schedule.
     package mutating func start(elapsed: Duration, using random: inout some RandomNumberGenerator) -> Action {
-        next(elapsed: elapsed, using: &random)
+        // Resumed between two polls: the poll scheduled before the machine stopped is the next.
+        if progress.scheduled > progress.polls { progress.scheduled -= 1 }
+        return next(elapsed: elapsed, using: &random)
     }
 
     /// Takes one poll's outcome into account.
     package mutating func receive(
         _ event: Event, elapsed: Duration, using random: inout some RandomNumberGenerator
     ) -> Step {
-        polls += 1
+        progress.polls += 1
         switch read(event) {
         case .failed(let error, let after):
             return failedPoll(error, retryAfter: after, elapsed: elapsed, using: &random)
@@ -157,9 +157,9 @@ package struct PollMachine: Sendable {
         _ error: PollsterError, retryAfter after: Duration?, elapsed: Duration,
         using random: inout some RandomNumberGenerator
     ) -> Step {
-        consecutiveErrors += 1
-        retryAfter = after
-        let observation = Observation(number: scheduled, error: error.message)
+        progress.consecutiveErrors += 1
+        progress.retryAfter = after
+        let observation = Observation(number: progress.scheduled, error: error.message)
         var final = error
         final.taskId = job.taskId
         if error.code == .taskNotFound
@@ -167,9 +167,9 @@ package struct PollMachine: Sendable {
         {
             return Step(observation: observation, action: .fail(final))
         }
-        if consecutiveErrors >= plan.maxConsecutiveErrors {
+        if progress.consecutiveErrors >= plan.maxConsecutiveErrors {
             final.message =
-                "\(job.name): \(consecutiveErrors) polls in a row failed (polling.maxConsecutiveErrors); the task \(job.taskId ?? "") may still be running at the provider. Last error: \(error.message)"
+                "\(job.name): \(progress.consecutiveErrors) polls in a row failed (polling.maxConsecutiveErrors); the task \(job.taskId ?? "") may still be running at the provider. Last error: \(error.message)"
             return Step(observation: observation, action: .fail(final))
         }
         return Step(observation: observation, action: next(elapsed: elapsed, using: &random))
@@ -179,17 +179,20 @@ package struct PollMachine: Sendable {
         _ reading: StatusReading, _ body: JSONValue, retryAfter after: Duration?, elapsed: Duration,
         using random: inout some RandomNumberGenerator
     ) -> Step {
-        consecutiveErrors = 0
-        seen = true
-        retryAfter = after
+        progress.consecutiveErrors = 0
+        progress.seen = true
+        progress.retryAfter = after
         let status = reading.rawStatus.map(job.redactor.redact)
-        lastStatus = status
-        var observation = Observation(number: scheduled, reading: reading, body: body, status: status)
-        if reading.phase == .unknown, let status, !unknownStatuses.contains(status) {
-            unknownStatuses.append(status)
+        progress.lastStatus = status
+        var observation = Observation(
+            number: progress.scheduled, reading: reading, body: body, status: status)
+        if reading.phase == .unknown, let status, !progress.unknownStatuses.contains(status) {
+            progress.unknownStatuses.append(status)
             observation.newUnknownStatus = status
         }
-        withoutStatus = reading.statusFieldMissing && mode == .statusBody ? withoutStatus + 1 : 0
+        let withoutStatus =
+            reading.statusFieldMissing && mode == .statusBody ? progress.withoutStatus + 1 : 0
+        progress.withoutStatus = withoutStatus
         if withoutStatus >= Self.answersWithoutStatusField {
             let error = PollsterError(
                 .invalidConfig,
@@ -209,11 +212,11 @@ package struct PollMachine: Sendable {
 
     /// The next poll, or the timeout when the schedule allows none.
     private mutating func next(elapsed: Duration, using random: inout some RandomNumberGenerator) -> Action {
-        scheduled += 1
-        let wanted = retryAfter
-        retryAfter = nil
+        progress.scheduled += 1
+        // The Retry-After stays until the next answer replaces it: a resumed machine waits as
+        // this one would have.
         if let delay = schedule.delay(
-            beforePoll: scheduled, retryAfter: wanted, elapsed: elapsed, using: &random)
+            beforePoll: progress.scheduled, retryAfter: progress.retryAfter, elapsed: elapsed, using: &random)
         {
             return .poll(after: delay)
         }

@@ -18,6 +18,9 @@ public struct PollingPlan: Sendable {
     public let mode: StatusURLDetector.Mode?
     /// Whether the status body or headers need the task id (`{id}`).
     public let requestUsesTaskId: Bool
+    /// Whether the status URL, body or headers read the last status answer (`{status.…}`): only
+    /// then is a waiting job's last answer kept between polls.
+    public let requestUsesStatus: Bool
 
     init(_ config: PollingConfig, envelope: ErrorEnvelope) throws(PollsterError) {
         let key = "adapterConfig.polling"
@@ -52,6 +55,9 @@ public struct PollingPlan: Sendable {
         }
         requestUsesTaskId =
             headers.contains { $0.value.usesTaskId } || (body.map(MethodPlan.usesTaskId(in:)) ?? false)
+        requestUsesStatus =
+            statusUrl?.usesStatus == true || headers.contains { $0.value.usesStatus }
+            || (body.map { MethodPlan.anyTemplate(in: $0, \.usesStatus) } ?? false)
         var backoff: PollSchedule.Backoff?
         if let config = config.backoff {
             guard config.multiplier >= 1 else {

@@ -72,6 +72,13 @@ public struct Template: Sendable, Hashable, CustomStringConvertible {
         segments.contains { if case .placeholder(let p) = $0, p.source == .id { true } else { false } }
     }
 
+    /// True when the template reads the last status answer (`{status.…}`).
+    public var usesStatus: Bool {
+        segments.contains {
+            if case .placeholder(let p) = $0, case .status = p.source { true } else { false }
+        }
+    }
+
     /// True when the template reads `{reference}`.
     public var usesReference: Bool {
         segments.contains { if case .placeholder(let p) = $0, p.source == .reference { true } else { false } }

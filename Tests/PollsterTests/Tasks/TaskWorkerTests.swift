@@ -207,6 +207,39 @@ struct TaskWorkerTests {
         }
     }
 
+    @Test("a resumed job goes on from the polling progress stored with its checkpoint")
+    func resumeFromPollingProgress() async throws {
+        try await withTaskHarness(.sqlite) { harness in
+            var progress = PollMachine.Progress()
+            progress.polls = 7
+            progress.scheduled = 8
+            progress.seen = true
+            let submitted = try await postRunwaySubmit(to: harness.mock, idempotencyKey: "resume-progress")
+            let jobId = try #require(try JSONParser.parse(submitted.body)["id"]?.stringValue)
+            let task = try await orphan(
+                runwayTool, in: harness, state: .running,
+                checkpoint: checkpoint(submitted, mock: harness.mock, progress: progress))
+            // The provider forgot this one: after the stored progress saw it, a 404 means gone.
+            let gone = try await orphan(
+                runwayTool, in: harness, state: .running,
+                checkpoint: checkpoint(
+                    TransportResponse(status: 200, headers: [:], body: Array(#"{"id": "gone-1"}"#.utf8)),
+                    mock: harness.mock, progress: progress))
+            let (done, vanished) = try await harness.running([harness.worker("w2")]) {
+                (
+                    try await harness.waitUntil(task.id) { $0.state.isFinished },
+                    try await harness.waitUntil(gone.id) { $0.state.isFinished }
+                )
+            }
+            #expect(done.state == .succeeded)
+            let pollsHere = try #require(harness.mock.stats.pollsByJob[jobId])
+            #expect(done.result?.timings.polls == 7 + pollsHere, "the polls before the resume count")
+            #expect(vanished.state == .failed)
+            #expect(vanished.error?.code == .taskNotFound)
+            #expect(harness.mock.stats.submissions == 1)
+        }
+    }
+
     @Test("graceful shutdown hands running tasks back at once; another worker finishes them")
     func gracefulShutdown() async throws {
         try await withTaskHarness(.sqlite, script: MockJobScript(polls: 25)) { harness in
@@ -289,17 +322,36 @@ struct TaskWorkerTests {
 
 /// Stores a task as a worker that died would have left it: in `state`, leased to a dead worker
 /// whose lease has run out.
-private func orphan(_ tool: String, in harness: TaskHarness, state: TaskState) async throws -> TaskRecord {
+private func orphan(
+    _ tool: String, in harness: TaskHarness, state: TaskState, checkpoint: TaskCheckpoint? = nil
+) async throws -> TaskRecord {
     var task = TaskRecord(tool: tool, input: runwayInput, options: harness.options)
     task.state = state
+    task.checkpoint = checkpoint
     task.leaseOwner = "dead-worker"
     task.leaseExpiresAt = Date().addingTimeInterval(-1)
     try await harness.store.insert(task)
     return task
 }
 
+/// The checkpoint a worker stores for a Runway submit answer, with where polling stood.
+private func checkpoint(
+    _ response: TransportResponse, mock: MockProviderServer, progress: PollMachine.Progress
+)
+    throws -> TaskCheckpoint
+{
+    var checkpoint = TaskCheckpoint(
+        providerTaskId: try JSONParser.parse(response.body)["id"]?.stringValue,
+        submitURL: "\(mock.baseURL)/v1/image_to_video", submittedAt: Date(), response: response)
+    checkpoint.polling = progress
+    return checkpoint
+}
+
 /// A Runway-shaped submit straight to the mock, as a worker's POST that got no answer stored.
-private func postRunwaySubmit(to mock: MockProviderServer, idempotencyKey: String) async throws {
+@discardableResult
+private func postRunwaySubmit(to mock: MockProviderServer, idempotencyKey: String) async throws
+    -> TransportResponse
+{
     let transport = HTTPClientTransport()
     let response = try await transport.send(
         TransportRequest(
@@ -310,4 +362,5 @@ private func postRunwaySubmit(to mock: MockProviderServer, idempotencyKey: Strin
             ], body: Array(runwayInput.description.utf8)))
     try await transport.shutdown()
     #expect(response.status == 200)
+    return response
 }
