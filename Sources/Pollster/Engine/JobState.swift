@@ -18,7 +18,17 @@ final class JobState: Sendable {
         /// The result, when a checkpoint already holds it (the result step is not run again).
         var storedResult: JSONValue?
         /// What the invocation returns, once the last step is done.
-        var result: ToolResult?
+        var result: ToolResult? {
+            get { if case .result(let result)? = finished { result } else { nil } }
+            set { finished = newValue.map(Finished.result) }
+        }
+        /// The result, boxed: a waiting job keeps 8 bytes for it, not the 200 of a `ToolResult`.
+        fileprivate var finished: Finished? = nil
+    }
+
+    /// A finished invocation's result, on the heap.
+    indirect enum Finished: Sendable {
+        case result(ToolResult)
     }
 
     private let stage: Mutex<Stage>

@@ -65,6 +65,12 @@ public struct StatusClassifier: Sendable {
         "retry": .running, "pending": .pending, "canceled": .canceled, "cancelled": .canceled,
     ]
 
+    /// True when a path reads the task id (`{id}`): then each job binds its own copy.
+    public var usesTaskId: Bool {
+        [statusPath, progressPath, errorPath].contains { $0?.usesTaskId == true }
+            || acceptors.contains { $0.path?.usesTaskId == true || $0.messagePath?.usesTaskId == true }
+    }
+
     /// The same rules with `{id}` in every path replaced by the task id
     /// (for providers that key the status by id, like `data["{id}"].status`).
     public func bound(taskId: String?) -> StatusClassifier {

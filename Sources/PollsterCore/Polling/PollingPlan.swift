@@ -1,5 +1,8 @@
 /// Compiled polling rules.
-public struct PollingPlan: Sendable {
+///
+/// A class, so that every waiting job of a method shares one plan (8 bytes each) rather than a
+/// copy of its fields; it never changes once compiled.
+public final class PollingPlan: Sendable {
     /// Status URL template; nil means detect it from the submit response.
     public let statusUrl: Template?
     /// HTTP method of the status request.
@@ -11,7 +14,7 @@ public struct PollingPlan: Sendable {
     /// When to poll.
     public let schedule: PollSchedule
     /// How to read a status response.
-    public private(set) var classifier: StatusClassifier
+    public let classifier: StatusClassifier
     /// Failed polls in a row before giving up.
     public let maxConsecutiveErrors: Int
     /// How answers are read, when the config forces it; nil decides from how the URL was found.
@@ -77,11 +80,25 @@ public struct PollingPlan: Sendable {
         classifier = try StatusClassifier(config, envelope: envelope)
     }
 
-    /// The same plan with `{id}` in the classifier's paths replaced by the task id.
+    /// A copy of `plan` with another classifier.
+    private init(_ plan: PollingPlan, classifier: StatusClassifier) {
+        statusUrl = plan.statusUrl
+        method = plan.method
+        body = plan.body
+        headers = plan.headers
+        schedule = plan.schedule
+        self.classifier = classifier
+        maxConsecutiveErrors = plan.maxConsecutiveErrors
+        mode = plan.mode
+        requestUsesTaskId = plan.requestUsesTaskId
+        requestUsesStatus = plan.requestUsesStatus
+    }
+
+    /// The same plan with `{id}` in the classifier's paths replaced by the task id (the plan
+    /// itself when no path reads it).
     package func bound(taskId: String?) -> PollingPlan {
-        var copy = self
-        copy.classifier = classifier.bound(taskId: taskId)
-        return copy
+        guard taskId != nil, classifier.usesTaskId else { return self }
+        return PollingPlan(self, classifier: classifier.bound(taskId: taskId))
     }
 
     var secretNames: Set<String> {
