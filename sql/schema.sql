@@ -71,7 +71,7 @@ CREATE TABLE IF NOT EXISTS pollster_tasks (
     created_at       timestamptz NOT NULL,
     updated_at       timestamptz NOT NULL,
     finished_at      timestamptz,
-    record           jsonb       NOT NULL
+    record           json        NOT NULL
 );
 
 CREATE INDEX IF NOT EXISTS pollster_tasks_due ON pollster_tasks (state, run_after);

@@ -1,5 +1,6 @@
 import CoreMetrics
 import PollsterCore
+import Synchronization
 
 /// The engine's provider traffic as swift-metrics counters and timers, recorded into the
 /// factory given to `Pollster` (none by default: then nothing is recorded and nothing costs).
@@ -10,47 +11,95 @@ import PollsterCore
 /// - `pollster_provider_request_duration_seconds{inventory, kind}`: their latency.
 /// - `pollster_downloads_total{inventory, outcome}` (`ok`, `failed`) and
 ///   `pollster_download_bytes_total{inventory}`: output files.
+///
+/// Each series' handler is made once, on its first use, and kept (`Handlers`): a poll costs a
+/// dictionary lookup, not a factory call and two allocations.
 struct EngineMetrics: Sendable {
     /// What a request to the provider was for.
     enum Kind: String {
         case submit, poll, result, lookup
     }
 
-    let factory: (any MetricsFactory)?
+    private let handlers: Handlers?
+
+    init(factory: (any MetricsFactory)?) {
+        handlers = factory.map(Handlers.init)
+    }
 
     func request(inventory: String, kind: Kind, status: Int?, duration: Duration) {
-        guard let factory else { return }
+        guard let handlers else { return }
         let outcome =
             switch status {
             case nil: "error"
             case 429?: "429"
             case let code?: "\(code / 100)xx"
             }
-        Counter(
-            label: "pollster_provider_requests_total",
-            dimensions: [("inventory", inventory), ("kind", kind.rawValue), ("outcome", outcome)],
-            factory: factory
-        ).increment()
+        handlers.counter(.requests(inventory: inventory, kind: kind, outcome: outcome)).increment()
         let (seconds, attoseconds) = duration.components
-        Timer(
-            label: "pollster_provider_request_duration_seconds",
-            dimensions: [("inventory", inventory), ("kind", kind.rawValue)], factory: factory
-        ).recordNanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+        handlers.timer(.requestDuration(inventory: inventory, kind: kind))
+            .recordNanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
     }
 
     func download(inventory: String, bytes: Int?) {
-        guard let factory else { return }
-        Counter(
-            label: "pollster_downloads_total",
-            dimensions: [("inventory", inventory), ("outcome", bytes == nil ? "failed" : "ok")],
-            factory: factory
-        ).increment()
+        guard let handlers else { return }
+        handlers.counter(.downloads(inventory: inventory, ok: bytes != nil)).increment()
         if let bytes {
-            Counter(
-                label: "pollster_download_bytes_total", dimensions: [("inventory", inventory)],
-                factory: factory
-            )
-            .increment(by: bytes)
+            handlers.counter(.downloadBytes(inventory: inventory)).increment(by: bytes)
+        }
+    }
+}
+
+/// One labelled series: a metric and its dimension values.
+private enum Series: Hashable {
+    case requests(inventory: String, kind: EngineMetrics.Kind, outcome: String)
+    case requestDuration(inventory: String, kind: EngineMetrics.Kind)
+    case downloads(inventory: String, ok: Bool)
+    case downloadBytes(inventory: String)
+
+    var label: String {
+        switch self {
+        case .requests: "pollster_provider_requests_total"
+        case .requestDuration: "pollster_provider_request_duration_seconds"
+        case .downloads: "pollster_downloads_total"
+        case .downloadBytes: "pollster_download_bytes_total"
+        }
+    }
+
+    var dimensions: [(String, String)] {
+        switch self {
+        case .requests(let inventory, let kind, let outcome):
+            [("inventory", inventory), ("kind", kind.rawValue), ("outcome", outcome)]
+        case .requestDuration(let inventory, let kind): [("inventory", inventory), ("kind", kind.rawValue)]
+        case .downloads(let inventory, let ok): [("inventory", inventory), ("outcome", ok ? "ok" : "failed")]
+        case .downloadBytes(let inventory): [("inventory", inventory)]
+        }
+    }
+}
+
+/// The handlers made so far, shared by every copy of an `EngineMetrics`. Series are few (the
+/// inventories times a handful of kinds and outcomes), so they are kept for the process's life.
+private final class Handlers: Sendable {
+    private let factory: any MetricsFactory
+    private let counters = Mutex<[Series: Counter]>([:])
+    private let timers = Mutex<[Series: Timer]>([:])
+
+    init(factory: any MetricsFactory) { self.factory = factory }
+
+    func counter(_ series: Series) -> Counter {
+        counters.withLock { counters in
+            if let counter = counters[series] { return counter }
+            let counter = Counter(label: series.label, dimensions: series.dimensions, factory: factory)
+            counters[series] = counter
+            return counter
+        }
+    }
+
+    func timer(_ series: Series) -> Timer {
+        timers.withLock { timers in
+            if let timer = timers[series] { return timer }
+            let timer = Timer(label: series.label, dimensions: series.dimensions, factory: factory)
+            timers[series] = timer
+            return timer
         }
     }
 }

@@ -97,34 +97,72 @@ struct TaskDriver {
     /// The task's tool method. A tool this worker does not know yet (added after its registry
     /// was read, and not yet seen through a reload) is waited for up to `unknownToolGrace`,
     /// keeping the lease, before the task fails with `TOOL_NOT_FOUND`.
-    /// - Returns: nil when the worker is stopping meanwhile (the task is handed back).
+    /// - Returns: nil when the worker is stopping meanwhile (the task is handed back) or the
+    ///   lease was lost.
     private func lookUp() async throws -> ToolMethod? {
         let deadline = ContinuousClock.now + worker.configuration.unknownToolGrace
-        var lastRenewal = ContinuousClock.now
-        var waiting = false
-        while true {
-            do {
-                return try await worker.pollster.registry.method(named: task.tool)
-            } catch let error as PollsterError
-                where error.code == .toolNotFound && ContinuousClock.now < deadline
-            {
-                if signals.isStopping { return nil }
-                if !waiting {
-                    logger.info(
-                        "tool not known to this worker yet; waiting for its registry to catch up",
-                        metadata: ["task": "\(task.id)", "tool": "\(task.tool)"])
-                    waiting = true
+        let found = try await keepingLease { [worker, task, signals, logger] () async throws -> ToolMethod? in
+            var waiting = false
+            while true {
+                do {
+                    return try await worker.pollster.registry.method(named: task.tool)
+                } catch let error as PollsterError
+                    where error.code == .toolNotFound && ContinuousClock.now < deadline
+                {
+                    if signals.isStopping { return nil }
+                    if !waiting {
+                        logger.info(
+                            "tool not known to this worker yet; waiting for its registry to catch up",
+                            metadata: ["task": "\(task.id)", "tool": "\(task.tool)"])
+                        waiting = true
+                    }
+                    try await Task.sleep(for: .milliseconds(200))
                 }
-                try await Task.sleep(for: .milliseconds(200))
-                if ContinuousClock.now - lastRenewal >= worker.configuration.lease / 3 {
-                    lastRenewal = .now
+            }
+        }
+        guard case .done(let method) = found else { return nil }
+        return method
+    }
+
+    /// How `keepingLease` ended.
+    private enum Leased<Value: Sendable>: Sendable {
+        case done(Value)
+        case lost
+    }
+
+    /// Runs `body` beside a loop that renews the task's lease every lease/3: for what the
+    /// worker waits on before the engine runs (a tool not known yet, a reconcile lookup), so
+    /// no other worker takes the task over meanwhile.
+    /// - Returns: what `body` returned, or `.lost` when a renewal found the lease gone
+    ///   (`body` is cancelled then).
+    /// - Throws: what `body` throws; `CancellationError` when cancelled.
+    private func keepingLease<Value: Sendable>(
+        _ body: @escaping @Sendable () async throws -> Value
+    ) async throws -> Leased<Value> {
+        try await withThrowingTaskGroup(of: Leased<Value>.self) { group in
+            group.addTask { .done(try await body()) }
+            group.addTask { [worker, store, task, signals, logger] in
+                let every = worker.configuration.lease / 3
+                while true {
+                    try await Task.sleep(for: every)
                     let until = Date().addingTimeInterval(worker.configuration.lease.seconds)
-                    _ = try? await worker.stores.call("renewing a lease", running: 0) {
-                        [store, task, worker] in
-                        try await store.renew(id: task.id, worker: worker.configuration.id, until: until)
+                    do {
+                        let renewal = try await worker.stores.call(
+                            "renewing a lease", running: signals.drivingCount
+                        ) {
+                            try await store.renew(id: task.id, worker: worker.configuration.id, until: until)
+                        }
+                        if renewal == nil { return .lost }
+                    } catch is CancellationError {
+                        throw CancellationError()
+                    } catch {
+                        // An outage is reported once by the store guard; the lease may lapse meanwhile.
+                        logger.debug("renewing the lease failed: \(error)", metadata: ["task": "\(task.id)"])
                     }
                 }
             }
+            defer { group.cancelAll() }
+            return try await group.next()!
         }
     }
 
@@ -283,11 +321,18 @@ struct TaskDriver {
     /// - Returns: true when the job was found and stored (the task resumes from it).
     private func reconcile(_ box: RecordBox) async -> Bool {
         do {
-            guard
-                let checkpoint = try await worker.pollster.findSubmitted(
+            let found = try await keepingLease { [worker, task] in
+                try await worker.pollster.findSubmitted(
                     task.tool, input: task.input, reference: task.idempotencyKey,
                     baseUrlOverride: task.options.baseUrlOverride)
-            else { return false }
+            }
+            guard case .done(let job) = found else {
+                logger.info(
+                    "another worker took the task over while its job was looked up; leaving it to that worker",
+                    metadata: ["task": "\(task.id)"])
+                return false
+            }
+            guard let checkpoint = job else { return false }
             logger.notice(
                 "found the provider job of an interrupted submit by its client reference; resuming it",
                 metadata: ["task": "\(task.id)", "provider": "\(checkpoint.providerTaskId ?? "-")"])
@@ -296,11 +341,13 @@ struct TaskDriver {
                 $0.state = .running
             }
             return await saveDurably(box)
-        } catch {
+        } catch let error as PollsterError {
             // Stopping: hand the task back as it is; the next worker looks again.
             if Task.isCancelled || signals.isStopping || error.code == .canceled { return false }
             await finish(box, .failure(uncertain(lookup: error.message)))
             return false
+        } catch {
+            return false  // cancelled (nothing else is thrown): as when stopping
         }
     }
 

@@ -1,18 +1,28 @@
 import Foundation
+import OrderedCollections
+import PollsterCore
 
 /// The JSON form of a `TaskRecord` in the SQL stores' `record` column (SQLite and PostgreSQL).
 ///
 /// Lease and cancel fields live in their own columns: `decode` takes them from there, so a
-/// worker's stale copy of them in the JSON never matters. Dates are seconds since 1970, keys
-/// sorted.
+/// worker's stale copy of them in the JSON never matters. Dates are seconds since 1970.
+///
+/// The JSON the user or the provider wrote — the input, the job's result, the result's data —
+/// keeps its member order: a worker sends the stored input to the provider as a direct invoke
+/// would. `JSONEncoder` and `JSONDecoder` lose that order (swift-foundation keeps an object's
+/// members in a `Dictionary`), so those values are written and read by `JSONWriter` and
+/// `JSONParser`; everything else goes through the coders.
 package enum TaskRecordCoding {
     /// The JSON text of `task`.
     /// - Throws: an `EncodingError` if the task holds a value JSON cannot represent.
     package static func encode(_ task: TaskRecord) throws -> String {
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .secondsSince1970
-        encoder.outputFormatting = [.sortedKeys]
-        return String(decoding: try encoder.encode(task), as: UTF8.self)
+        var record = try JSONParser.parse(try encoder.encode(task))
+        record.replace("input", with: task.input)
+        if let result = task.checkpoint?.result { record.replace("checkpoint", "result", with: result) }
+        if let data = task.result?.data { record.replace("result", "data", with: data) }
+        return JSONWriter.string(record)
     }
 
     /// The task stored as `json`, with the lease and cancel fields of its columns.
@@ -29,7 +39,14 @@ package enum TaskRecordCoding {
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .secondsSince1970
         do {
-            var task = try decoder.decode(TaskRecord.self, from: Data(json.utf8))
+            let bytes = Array(json.utf8)
+            var task = try decoder.decode(TaskRecord.self, from: Data(bytes))
+            let record = try JSONParser.parse(bytes)
+            task.input = record["input"] ?? task.input
+            if task.checkpoint?.result != nil, let result = record["checkpoint"]?["result"] {
+                task.checkpoint?.result = result
+            }
+            if task.result != nil, let data = record["result"]?["data"] { task.result?.data = data }
             task.leaseOwner = leaseOwner
             task.leaseExpiresAt = leaseExpiresAt
             task.cancelRequested = cancelRequested
@@ -37,5 +54,26 @@ package enum TaskRecordCoding {
         } catch {
             throw TaskStoreError.corrupt(id: id, reason: "\(error)")
         }
+    }
+}
+
+extension JSONValue {
+    /// Puts `value` at the member path `keys` of objects, where a member is already (the place
+    /// `JSONEncoder` wrote it in).
+    fileprivate mutating func replace(_ keys: String..., with value: JSONValue) {
+        replace(keys[...], with: value)
+    }
+
+    private mutating func replace(_ keys: ArraySlice<String>, with value: JSONValue) {
+        guard let key = keys.first, case .object(var members) = self, var member = members[key] else {
+            return
+        }
+        if keys.count == 1 {
+            member = value
+        } else {
+            member.replace(keys.dropFirst(), with: value)
+        }
+        members[key] = member
+        self = .object(members)
     }
 }

@@ -8,6 +8,7 @@ extension Migration {
         Migration(version: 2, name: "0002_existing_deployments", sql: sql0002),
         Migration(version: 3, name: "0003_tasks", sql: sql0003),
         Migration(version: 4, name: "0004_api", sql: sql0004),
+        Migration(version: 5, name: "0005_task_record_json", sql: sql0005),
     ]
 }
 
@@ -186,5 +187,15 @@ private let sql0004 = #"""
         name  text PRIMARY KEY,
         value text NOT NULL
     );
+
+    """#
+
+/// sql/migrations/0005_task_record_json.sql
+private let sql0005 = #"""
+    -- 0005: a task's `record` is `json`, which keeps the text as Pollster wrote it. `jsonb` orders
+    -- object members by key length, then bytes, so a stored task's input came back in another
+    -- order than the user's and a worker sent it to the provider so. Nothing queries into
+    -- `record`; Pollster reads it as text. Running this again changes nothing.
+    ALTER TABLE pollster_tasks ALTER COLUMN record TYPE json USING record::json;
 
     """#

@@ -7,7 +7,7 @@ import PostgresNIO
 /// Tasks in PostgreSQL (`pollster_tasks`, from sql/migrations/0003_tasks.sql): the store for
 /// workers on any number of machines.
 ///
-/// Lease and cancel fields live in columns, the rest of each task as `jsonb` in `record`
+/// Lease and cancel fields live in columns, the rest of each task as `json` in `record`
 /// (`TaskRecordCoding`), as in `SQLiteTaskStore`. `claim` locks due rows with
 /// `FOR UPDATE SKIP LOCKED`, so concurrent workers never lease the same task, and serializes the
 /// claims of each limited inventory with a transaction-scoped advisory lock, so
@@ -52,7 +52,7 @@ public struct PostgresTaskStore: TaskStore {
                         lease_expires_at, cancel_requested, created_at, updated_at, finished_at, record)
                     VALUES (\(task.id), \(task.tool), \(task.inventory), \(task.state.rawValue), \(task.priority),
                         \(task.owner), \(task.runAfter), \(task.leaseOwner), \(task.leaseExpiresAt), false,
-                        \(task.createdAt), \(task.updatedAt), \(task.finishedAt), \(record)::jsonb)
+                        \(task.createdAt), \(task.updatedAt), \(task.finishedAt), \(record)::json)
                     ON CONFLICT (id) DO NOTHING
                     RETURNING id
                     """, logger: logger))
@@ -104,7 +104,7 @@ public struct PostgresTaskStore: TaskStore {
                     UPDATE pollster_tasks SET tool = \(task.tool), inventory = \(task.inventory),
                         state = \(task.state.rawValue), priority = \(task.priority), owner = \(task.owner),
                         run_after = \(task.runAfter), updated_at = \(task.updatedAt),
-                        finished_at = \(task.finishedAt), record = \(record)::jsonb,
+                        finished_at = \(task.finishedAt), record = \(record)::json,
                         lease_owner = CASE WHEN \(finished) THEN NULL ELSE lease_owner END,
                         lease_expires_at = CASE WHEN \(finished) THEN NULL ELSE lease_expires_at END
                     WHERE id = \(task.id) AND lease_owner = \(worker) AND state <> ALL(\(Self.finishedStates))
@@ -168,7 +168,7 @@ public struct PostgresTaskStore: TaskStore {
                             run_after = \(task.runAfter), lease_owner = \(task.leaseOwner),
                             lease_expires_at = \(task.leaseExpiresAt), cancel_requested = \(task.cancelRequested),
                             updated_at = \(task.updatedAt), finished_at = \(task.finishedAt),
-                            record = \(record)::jsonb
+                            record = \(record)::json
                         WHERE id = \(id)
                         RETURNING id
                         """, logger: logger))

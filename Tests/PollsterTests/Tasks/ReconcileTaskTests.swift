@@ -49,6 +49,45 @@ struct ReconcileTaskTests {
         }
     }
 
+    @Test("a lookup slower than the lease keeps the lease: no other worker takes the task, one lookup")
+    func slowLookupKeepsLease() async throws {
+        try await withTaskHarness(.sqlite) { harness in
+            // The task reaches the provider through a proxy that holds the lookup's answer.
+            let proxy = try await TCPProxy.start(to: "127.0.0.1", port: harness.mock.port)
+            var options = harness.options
+            options.baseUrlOverride = "http://127.0.0.1:\(proxy.port)"
+            let task = try await harness.service.submit(
+                Self.heygen, input: sampleInputs[Self.heygen]!, options: options)
+            var sent = InvokeOptions(
+                baseUrlOverride: harness.mock.baseURL, idempotencyKey: task.idempotencyKey)
+            sent.maxWait = .milliseconds(1)
+            _ = try? await harness.pollster.invoke(Self.heygen, input: task.input, options: sent)
+            try await Self.interrupt(task.id, in: harness)
+
+            proxy.pause()
+            // Long enough that a loaded machine still renews within it (every lease/3).
+            let lease = Duration.seconds(3)
+            let done = try await harness.running([
+                harness.worker("w2", lease: lease), harness.worker("w3", lease: lease),
+            ]) {
+                let held = try await harness.waitUntil(task.id) { $0.leaseOwner != nil }
+                try await Task.sleep(for: lease * 2)
+                let later = try await harness.service.status(task.id)
+                #expect(later.state == .submitting, "still looking the job up")
+                #expect(later.leaseOwner == held.leaseOwner, "the lease was renewed, not taken over")
+                #expect(try #require(later.leaseExpiresAt) > Date())
+                proxy.resume()
+                return try await harness.service.wait(task.id, timeout: .seconds(60))
+            }
+            try await proxy.shutdown()
+            #expect(done.state == .succeeded, "\(done.error?.message ?? "")")
+            #expect(done.checkpoint?.foundByReference == true)
+            #expect(harness.mock.stats.jobsCreated == 1, "one provider job")
+            let lookups = harness.mock.stats.requests.filter { $0.path.hasPrefix("/v1/video.list") }
+            #expect(lookups.count == 1, "one worker looked the job up")
+        }
+    }
+
     @Test("no job carries the reference: the task ends submit_uncertain saying what the lookup saw")
     func nothingFound() async throws {
         try await withTaskHarness(.sqlite) { harness in

@@ -54,6 +54,32 @@ struct TaskStoreTests {
         #expect(try await store.task(id: "missing") == nil)
     }
 
+    @Test(
+        "the input and the job's result keep their member order through insert, save and load",
+        arguments: Kind.allCases)
+    func keepsMemberOrder(_ kind: Kind) async throws {
+        let store = try await Self.store(kind)
+        // Enough members that a coder's hashed or sorted order cannot pass by chance.
+        let input = #"{"z":1,"a":{"y":2,"b":3},"q":[{"k":true,"c":null}],"m":"x","d":4.5,"b":{}}"#
+        let result = #"{"video":{"url":"u","format":"mp4"},"status":"done","id":"j-1","created":7}"#
+        try await store.insert(TaskRecord(tool: "mock.run", input: try JSONParser.parse(input), now: Self.t0))
+        let inserted = try #require(try await store.list(TaskQuery()).first)
+        #expect(JSONWriter.string(inserted.input) == input)
+
+        var claimed = try #require(
+            try await store.claim(TaskClaim(worker: "w1", limit: 1, lease: .seconds(1000), now: Self.t0))
+                .first)
+        #expect(JSONWriter.string(claimed.input) == input)
+        claimed.checkpoint = TaskCheckpoint(
+            providerTaskId: "j-1", submitURL: "http://x/submit", submittedAt: Self.t0,
+            response: TransportResponse(status: 200, headers: [:], body: Array(result.utf8)))
+        claimed.checkpoint?.result = try JSONParser.parse(result)
+        #expect(try await store.save(claimed, worker: "w1"))
+        let saved = try #require(try await store.task(id: claimed.id))
+        #expect(JSONWriter.string(saved.input) == input)
+        #expect(saved.checkpoint?.result.map(JSONWriter.string) == result)
+    }
+
     @Test("list filters by state and tool, pages newest first with a cursor", arguments: Kind.allCases)
     func list(_ kind: Kind) async throws {
         let store = try await Self.store(kind)

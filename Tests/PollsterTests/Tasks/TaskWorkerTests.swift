@@ -40,6 +40,27 @@ struct TaskWorkerTests {
         }
     }
 
+    @Test(
+        "a worker sends the stored input to the provider in the user's member order, as a direct invoke does",
+        arguments: TaskStoreTests.Kind.allCases)
+    func inputKeepsOrder(_ kind: TaskStoreTests.Kind) async throws {
+        // create_prediction has no body template: the input is the submit body.
+        let tool = "replicate.create_prediction"
+        let text =
+            #"{"version":"v1","input":{"prompt":"a cat","width":512,"seed":7,"aspect":"1:1","negative":"x"},"webhook_events_filter":["completed"]}"#
+        let input = try JSONParser.parse(text)
+        try await withTaskHarness(kind) { harness in
+            _ = try await harness.pollster.invoke(tool, input: input, options: fastOptions(harness.mock))
+            let task = try await harness.service.submit(tool, input: input, options: harness.options)
+            let done = try await harness.running([harness.worker("w1")]) {
+                try await harness.service.wait(task.id, timeout: .seconds(60))
+            }
+            #expect(done.state == .succeeded, "\(done.error?.message ?? "")")
+            let submits = harness.mock.stats.requests.filter { $0.method == "POST" }.map(\.bodyText)
+            #expect(submits == [text, text], "direct invoke, then the worker")
+        }
+    }
+
     @Test("events follow the task through its states to the end")
     func events() async throws {
         try await withTaskHarness(.memory, script: MockJobScript(polls: 4)) { harness in
