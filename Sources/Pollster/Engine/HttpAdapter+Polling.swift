@@ -4,7 +4,15 @@ import PollsterCore
 
 /// Where polling stands between two polls of one job: the status URL and the polling machine.
 struct PollState: Sendable {
-    let url: String
+    /// Where the status URL comes from.
+    enum URLSource: Sendable {
+        /// Found in the submit response.
+        case detected(String)
+        /// `polling.statusUrl`, rendered for each poll (a waiting job keeps no copy of the URL).
+        case configured(Template)
+    }
+
+    let url: URLSource
     /// The polling rules and where they stand (PollsterCore).
     var machine: PollMachine
     /// The origin of the status URL last checked against the URL policy.
@@ -21,7 +29,10 @@ extension HttpAdapter {
         guard var state = stage.polling else { return nil }
         let plan = state.machine.plan
         let statusURL =
-            try plan.statusUrl.map { try stage.run.builder.configuredURL($0, stage.run.context) } ?? state.url
+            switch state.url {
+            case .detected(let url): url
+            case .configured(let template): try stage.run.builder.configuredURL(template, stage.run.context)
+            }
         if let origin = HTTPURL(statusURL)?.origin, origin != state.checkedOrigin {
             try await checkResponseURL(stage.run, statusURL, key: "status URL")
             state.checkedOrigin = origin

@@ -67,17 +67,17 @@ final class HttpAdapter: Sendable {
     // The helpers below are synchronous and not inlined, so their temporaries stay out of the
     // async frame that every running invocation keeps while it waits (docs/benchmarks.md).
 
-    /// The state of a new invocation of `method`.
+    /// The state of a new invocation of `method` for `call`.
     /// - Throws: `MISSING_SECRET` when the method's secrets are not all set; nothing is sent.
     @inline(never)
-    func prepare(_ method: ToolMethod, input: JSONValue, options: InvokeOptions) throws(PollsterError)
-        -> JobState
-    {
+    func prepare(_ method: ToolMethod, call: JobScheduler.Call) throws(PollsterError) -> JobState {
         try checkSecrets(method)
         return JobState(
             Invocation(
-                method: method, input: input, secrets: secrets, options: options,
-                baseUrl: options.baseUrlOverride ?? method.baseUrl, limiters: limits.limiters(for: method)))
+                method: method, input: call.item.input, secrets: secrets, options: call.options,
+                baseUrl: call.options.baseUrlOverride ?? method.baseUrl,
+                limiters: limits.limiters(for: method)),
+            call: call)
     }
 
     /// Refuses a method whose secrets are not all set (MISSING_SECRET); nothing is sent.
@@ -173,7 +173,10 @@ final class HttpAdapter: Sendable {
         stage.run.polls = machine.polls
         var random = SystemRandomNumberGenerator()
         let first = machine.start(elapsed: .now - stage.run.submitInstant, using: &random)
-        stage.polling = PollState(url: url, machine: machine)
+        stage.polling = PollState(
+            url: polling.statusUrl.map(PollState.URLSource.configured) ?? .detected(url), machine: machine)
+        // Needed only to resolve a detected status URL and for the checkpoint, both done by now.
+        stage.run.submitURL = ""
         return try await perform(first, &stage)
     }
 

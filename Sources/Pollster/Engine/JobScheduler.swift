@@ -36,12 +36,12 @@ struct JobScheduler {
     /// What a step hands back to the loop.
     private enum StepEnd: Sendable {
         /// The job waits this long before its next poll.
-        case wait(Int, JobState, Duration)
+        case wait(JobState, Duration)
         /// The job succeeded: its result and outputs come next.
-        case succeeded(Int, JobState)
-        /// The job is over: it succeeded (its result is read from the `JobState`, so that no
+        case succeeded(JobState)
+        /// The call is over: it succeeded (its result is read from the `JobState`, so that no
         /// `ToolResult` takes room in a waiting frame) or failed.
-        case ended(Int, Ending)
+        case ended(Call, Ending)
         /// A timer child woke up for the poll due at this time.
         case tick(ContinuousClock.Instant)
         /// A start step ended as `StepEnd` says.
@@ -61,12 +61,6 @@ struct JobScheduler {
         }
     }
 
-    /// A job between two polls.
-    private struct Waiting: Sendable {
-        var index: Int
-        var job: JobState
-    }
-
     /// Runs one call and returns its result: the same steps as `run`, each in a child task, with
     /// the caller's task sleeping between polls. One job needs no heap and no loop, and a waiting
     /// `invoke` keeps only this frame (a task keeps the slabs of its deepest calls until it ends).
@@ -76,13 +70,13 @@ struct JobScheduler {
         }
         while true {
             switch end {
-            case .wait(let index, let job, let delay):
+            case .wait(let job, let delay):
                 let due = ContinuousClock.now + delay
                 // Canceled while asleep: the poll step sees it and ends the job (and its slot).
                 try? await Self.sleep(until: due - Self.handover)
-                end = await Self.inChildTask { await self.poll(Waiting(index: index, job: job), due: due) }
-            case .succeeded(let index, let job):
-                end = await Self.inChildTask { await self.finish(Waiting(index: index, job: job)) }
+                end = await Self.inChildTask { await self.poll(job, due: due) }
+            case .succeeded(let job):
+                end = await Self.inChildTask { await self.finish(job) }
             case .ended(_, .succeeded(let job)):
                 return try job.result()
             case .ended(_, .failed(let error)):
@@ -100,7 +94,8 @@ struct JobScheduler {
     private static func inChildTask(_ step: @escaping @Sendable () async -> StepEnd) async -> StepEnd {
         await withTaskGroup(of: StepEnd.self) { group in
             group.addTask(operation: step)
-            return await group.next() ?? .ended(0, .failed(CancellationError()))
+            // Never nil: the group has the one task just added.
+            return await group.next() ?? .tick(.now)
         }
     }
 
@@ -150,7 +145,8 @@ struct JobScheduler {
     private struct Loop<Calls: IteratorProtocol<Call>> {
         var calls: Calls
         let width: Int
-        var heap = TimerHeap<ContinuousClock.Instant, Waiting>()
+        /// Jobs between two polls, by when their next poll is due.
+        var heap = TimerHeap<ContinuousClock.Instant, JobState>()
         /// Jobs started and not ended.
         var active = 0
         /// Poll and result children in flight (timer children are not counted).
@@ -159,8 +155,6 @@ struct JobScheduler {
         var starting = 0
         /// The time the latest timer child wakes for, while it sleeps.
         var timer: ContinuousClock.Instant?
-        /// The calls started and not ended, by index.
-        var inProgress: [Int: Call] = [:]
 
         init(calls: Calls, width: Int) {
             self.calls = calls
@@ -172,7 +166,6 @@ struct JobScheduler {
         ) {
             while active < width, starting < JobScheduler.maxStartsInFlight, let call = calls.next() {
                 onStart(call.index)
-                inProgress[call.index] = call
                 active += 1
                 starting += 1
                 group.addTask { .started(await scheduler.start(call)) }
@@ -181,10 +174,9 @@ struct JobScheduler {
 
         mutating func launchDuePolls(_ scheduler: JobScheduler, _ group: inout TaskGroup<StepEnd>) {
             let horizon = ContinuousClock.now + JobScheduler.handover
-            while running < JobScheduler.maxStepsInFlight, let (waiting, due) = heap.popFirst(dueBy: horizon)
-            {
+            while running < JobScheduler.maxStepsInFlight, let (job, due) = heap.popFirst(dueBy: horizon) {
                 running += 1
-                group.addTask { await scheduler.poll(waiting, due: due) }
+                group.addTask { await scheduler.poll(job, due: due) }
             }
         }
 
@@ -211,31 +203,31 @@ struct JobScheduler {
                 take(end, scheduler, &group, onOutcome)
             case .tick(let due):
                 if timer == due { timer = nil }
-            case .wait(let index, let job, let delay):
+            case .wait(let job, let delay):
                 running -= 1
-                heap.insert(Waiting(index: index, job: job), due: .now + delay)
-            case .succeeded(let index, let job):
-                group.addTask { await scheduler.finish(Waiting(index: index, job: job)) }
-            case .ended(let index, let ending):
+                heap.insert(job, due: .now + delay)
+            case .succeeded(let job):
+                group.addTask { await scheduler.finish(job) }
+            case .ended(let call, let ending):
                 running -= 1
-                close(index, ending.outcome, onOutcome)
+                close(call, ending.outcome, onOutcome)
             }
         }
 
         /// Ends every waiting job with `CancellationError`; no call starts any more.
         mutating func cancelWaiting(_ onOutcome: (Call, Result<ToolResult, any Error>) -> Void) {
-            for waiting in heap.removeAll() {
-                waiting.job.limiters.jobs?.release()
-                close(waiting.index, .failure(CancellationError()), onOutcome)
+            for job in heap.removeAll() {
+                job.limiters.jobs?.release()
+                close(job.call, .failure(CancellationError()), onOutcome)
             }
         }
 
         private mutating func close(
-            _ index: Int, _ outcome: Result<ToolResult, any Error>,
+            _ call: Call, _ outcome: Result<ToolResult, any Error>,
             _ onOutcome: (Call, Result<ToolResult, any Error>) -> Void
         ) {
             active -= 1
-            if let call = inProgress.removeValue(forKey: index) { onOutcome(call, outcome) }
+            onOutcome(call, outcome)
         }
     }
 
@@ -246,42 +238,45 @@ struct JobScheduler {
         do {
             try Task.checkCancellation()
             let method = try await resolve(call.item.tool, call.item.input)
-            job = try adapter.prepare(method, input: call.item.input, options: call.options)
+            job = try adapter.prepare(method, call: call)
+        } catch {
+            return .ended(call, .failed(error))
+        }
+        do {
             // limits.maxConcurrent: a slot is held from before the submit until the outputs are in.
             try await job.limiters.jobs?.acquire()
         } catch {
-            return .ended(call.index, .failed(error))
+            return .ended(call, .failed(error))
         }
-        return await step(call.index, job) { try await job.step { try await adapter.start(&$0) } }
+        return await step(job) { try await job.step { try await adapter.start(&$0) } }
     }
 
-    private func poll(_ waiting: Waiting, due: ContinuousClock.Instant) async -> StepEnd {
-        await step(waiting.index, waiting.job) {
+    private func poll(_ job: JobState, due: ContinuousClock.Instant) async -> StepEnd {
+        await step(job) {
             try Task.checkCancellation()
             if due > .now { try await Task.sleep(until: due, clock: .continuous) }
-            return try await waiting.job.step { try await adapter.pollStep(&$0) }
+            return try await job.step { try await adapter.pollStep(&$0) }
         }
     }
 
-    private func finish(_ waiting: Waiting) async -> StepEnd {
-        let job = waiting.job
+    private func finish(_ job: JobState) async -> StepEnd {
         defer { job.limiters.jobs?.release() }
         do {
             try await inStepSlot(job) { try await job.step { try await adapter.finish(&$0) } }
-            return .ended(waiting.index, .succeeded(job))
+            return .ended(job.call, .succeeded(job))
         } catch {
-            return .ended(waiting.index, .failed(error))
+            return .ended(job.call, .failed(error))
         }
     }
 
     /// Runs a submit or poll step: the delay before the next poll, or nil when the job succeeded.
-    private func step(_ index: Int, _ job: JobState, _ body: () async throws -> Duration?) async -> StepEnd {
+    private func step(_ job: JobState, _ body: () async throws -> Duration?) async -> StepEnd {
         do {
-            guard let delay = try await inStepSlot(job, body) else { return .succeeded(index, job) }
-            return .wait(index, job, delay)
+            guard let delay = try await inStepSlot(job, body) else { return .succeeded(job) }
+            return .wait(job, delay)
         } catch {
             job.limiters.jobs?.release()
-            return .ended(index, .failed(error))
+            return .ended(job.call, .failed(error))
         }
     }
 

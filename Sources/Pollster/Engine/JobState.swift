@@ -34,9 +34,12 @@ final class JobState: Sendable {
     private let stage: Mutex<Stage>
     /// The limits of the method's inventory.
     let limiters: ProviderLimits.Limiters
+    /// The call this job runs (its outcome is reported with it).
+    let call: JobScheduler.Call
 
-    init(_ run: Invocation) {
+    init(_ run: Invocation, call: JobScheduler.Call) {
         limiters = run.limiters
+        self.call = call
         stage = Mutex(Stage(run: run))
     }
 

@@ -22,10 +22,12 @@ public struct ToolMethod: Sendable {
         let limits: LimitsConfig?
         let config: MethodConfig
         let plan: MethodPlan
+        let name: String
 
         init(
             inventory: String, baseUrl: String?, limits: LimitsConfig?, config: MethodConfig, plan: MethodPlan
         ) {
+            self.name = "\(inventory).\(config.name)"
             self.inventory = inventory
             self.baseUrl = baseUrl
             self.limits = limits
@@ -37,7 +39,7 @@ public struct ToolMethod: Sendable {
     private let storage: Storage
 
     /// `inventory.method`.
-    public var name: String { "\(inventory).\(config.name)" }
+    public var name: String { storage.name }
 
     /// Compiles and validates a method of an inventory.
     /// - Throws: `INVALID_CONFIG` naming the key (relative to the method) and what to change.

@@ -38,6 +38,10 @@ public struct JSONParser {
     }
 
     private let bytes: [UInt8]
+    /// The members of the objects being parsed, innermost last: an object is built once its
+    /// members are known, at its exact size (no growing copies; a parsed answer a waiting job
+    /// keeps takes no spare capacity).
+    private var pending: [(key: String, value: JSONValue)] = []
     private var position = 0
 
     private init(bytes: [UInt8]) { self.bytes = bytes }
@@ -89,12 +93,12 @@ public struct JSONParser {
 
     private mutating func parseObject(depth: Int) throws(Failure) -> JSONValue {
         position += 1
-        var members = OrderedDictionary<String, JSONValue>()
         skipWhitespace()
         if position < bytes.count, bytes[position] == UInt8(ascii: "}") {
             position += 1
-            return .object(members)
+            return .object([:])
         }
+        let first = pending.count
         while true {
             skipWhitespace()
             guard position < bytes.count else { throw failure("unexpected end of input (truncated JSON?)") }
@@ -107,13 +111,16 @@ public struct JSONParser {
             }
             position += 1
             skipWhitespace()
-            members[key] = try parseValue(depth: depth + 1)
+            pending.append((key, try parseValue(depth: depth + 1)))
             skipWhitespace()
             guard position < bytes.count else { throw failure("unexpected end of input (truncated JSON?)") }
             switch bytes[position] {
             case UInt8(ascii: ","): position += 1
             case UInt8(ascii: "}"):
                 position += 1
+                var members = OrderedDictionary<String, JSONValue>(minimumCapacity: pending.count - first)
+                for (key, value) in pending[first...] { members[key] = value }
+                pending.removeSubrange(first...)
                 return .object(members)
             default: throw failure("expected ',' or '}' in an object")
             }
