@@ -393,8 +393,8 @@ def main():
       "`Benchmarks/adapters/bench.yaml` (HeyGen's protocol, no `limits`); the client is one process with the default "
       "`HTTPClientTransport` (AsyncHTTPClient, 64 connections per host, so file descriptors stay far below `ulimit -n`).")
     w("")
-    w("Cases marked `--batch` run the N jobs through `Pollster.invokeEach` instead: 100 calls started spread over one "
-      "interval like the single jobs, each holding its waiting jobs as data in one scheduler (no task per job); the "
+    w("Cases marked `--batch` run the N jobs through `Pollster.invokeEach` instead: 100 calls (or as many as the "
+      "heading says) started spread over one interval like the single jobs, each holding its waiting jobs as data in one scheduler (no task per job); the "
       "harness traces those jobs by provider job id instead of a task-local.")
     w("")
     w("- **CPU per 1,000 polls**: the client process's user + system CPU (`getrusage`) over the whole run, divided by "
@@ -425,7 +425,8 @@ def main():
         count_i = int(count)
         g = lambda key: [d.get(key) for d in data]
         h = lambda key, p: [d.get(key, {}).get(p) for d in data]
-        through = (" — through `invokeEach`, 100 calls started spread over one interval, no task per job (`--batch`)"
+        calls = mode[len("batch"):] or "100"
+        through = (f" — through `invokeEach`, {calls} calls started spread over one interval, no task per job (`--batch`)"
                    if mode else "")
         heading = f"### N = {count_i:,}, poll every {interval} s, jobs of {job_seconds} s ({count_i / float(interval):,.0f} polls/s asked for)"
         w(heading + through)

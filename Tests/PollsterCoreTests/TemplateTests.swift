@@ -409,3 +409,42 @@ struct TemplateTests {
         #expect(Redactor(secrets: ["value-123"]).redact("token value-123!") == "token [REDACTED]!")
     }
 }
+
+/// A client reference made up for an invocation reads as a random lowercase UUID (version 4).
+@Suite("GeneratedReference")
+struct GeneratedReferenceTests {
+    /// A generator that returns the given words in turn.
+    struct Fixed: RandomNumberGenerator {
+        var words: [UInt64]
+        mutating func next() -> UInt64 { words.removeFirst() }
+    }
+
+    @Test(
+        "version 4, variant 10, lowercase 8-4-4-4-12",
+        arguments: [
+            ([UInt64.max, UInt64.max], "ffffffff-ffff-4fff-bfff-ffffffffffff"),
+            ([0, 0], "00000000-0000-4000-8000-000000000000"),
+            ([0x0123_4567_89AB_CDEF, 0xFEDC_BA98_7654_3210], "01234567-89ab-4def-bedc-ba9876543210"),
+        ])
+    func spelling(_ words: [UInt64], _ expected: String) {
+        var random = Fixed(words: words)
+        #expect(GeneratedReference(using: &random).text == expected)
+    }
+
+    @Test("a context with a generated reference reads it the same every time; a given one wins")
+    func inContext() throws {
+        var random = SystemRandomNumberGenerator()
+        var context = TemplateContext(input: [:], secrets: Secrets([:]))
+        #expect(context.reference == nil)
+        context.generateReference(using: &random)
+        let first = try #require(context.reference)
+        #expect(context.reference == first)
+        #expect(first.count == 36)
+        #expect(try Template(parsing: "{reference}").render(context, encoding: .plain) == first)
+        var other = TemplateContext(input: [:], secrets: Secrets([:]))
+        other.generateReference(using: &random)
+        #expect(other.reference != first)
+        context.reference = "given-key"
+        #expect(context.reference == "given-key")
+    }
+}

@@ -29,9 +29,11 @@ struct Invocation {
         self.options = options
         self.builder = RequestBuilder(method: method, baseUrl: baseUrl, secrets: secrets)
         self.redactor = Redactor(method: method.plan, secrets: secrets, input: input)
-        self.context = TemplateContext(
-            input: input, secrets: secrets,
-            reference: options.idempotencyKey ?? UUID().uuidString.lowercased())
+        self.context = TemplateContext(input: input, secrets: secrets, reference: options.idempotencyKey)
+        if options.idempotencyKey == nil {
+            var random = SystemRandomNumberGenerator()
+            context.generateReference(using: &random)
+        }
     }
 
     var taskId: String? { context.taskId }

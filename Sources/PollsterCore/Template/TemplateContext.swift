@@ -12,7 +12,24 @@ public struct TemplateContext: Sendable {
     public var secrets: Secrets
     /// The invocation's client reference: a unique key sent with the submit so the job can be
     /// found again (`submit.reconcile`); the same key as the idempotency key.
-    public var reference: String?
+    public var reference: String? {
+        get {
+            switch storedReference {
+            case .given(let text)?: text
+            case .generated(let reference)?: reference.text
+            case nil: nil
+            }
+        }
+        set { storedReference = newValue.map(StoredReference.given) }
+    }
+
+    /// The reference as given, or made up for the invocation (spelled out when read).
+    private enum StoredReference: Sendable {
+        case given(String)
+        case generated(GeneratedReference)
+    }
+
+    private var storedReference: StoredReference?
 
     /// A context for one invocation.
     public init(
@@ -24,7 +41,12 @@ public struct TemplateContext: Sendable {
         self.response = response
         self.status = status
         self.secrets = secrets
-        self.reference = reference
+        self.storedReference = reference.map(StoredReference.given)
+    }
+
+    /// Uses a reference made up for this invocation (when the caller gave none).
+    package mutating func generateReference(using random: inout some RandomNumberGenerator) {
+        storedReference = .generated(GeneratedReference(using: &random))
     }
 
     func secret(_ name: String) throws(PollsterError) -> String {
