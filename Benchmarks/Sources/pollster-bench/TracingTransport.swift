@@ -56,14 +56,15 @@ struct TracingTransport: Transport {
     private func batchTrace(_ request: TransportRequest) -> JobTrace? {
         guard let traces = totals.batch else { return nil }
         if let id = JobTraces.pollID(request.url) { return traces.trace(id: id) }
-        return request.url.contains("/files/") ? nil : JobTrace()
+        return Array(request.url.utf8).endOfFirst("/files/") != nil ? nil : JobTrace()
     }
 
     /// Classifies the request and notes its start (and a poll's lateness).
     private func begin(_ request: TransportRequest, trace: JobTrace) -> (Kind, ContinuousClock.Instant) {
+        let url = Array(request.url.utf8)
         let kind: Kind =
-            request.url.contains("/v1/video_status.get")
-            ? .poll : request.url.contains("/files/") ? .download : .submit
+            url.endOfFirst("/v1/video_status.get") != nil
+            ? .poll : url.endOfFirst("/files/") != nil ? .download : .submit
         let start = ContinuousClock.now
         switch kind {
         case .poll:

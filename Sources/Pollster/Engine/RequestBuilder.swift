@@ -150,14 +150,18 @@ struct RequestBuilder: Sendable {
     }
 
     /// The origin credentials may be sent to.
-    var providerOrigin: String? {
-        if let baseUrl, let url = HTTPURL(baseUrl) { return url.origin }
-        return HTTPURL(plan.submit.endpoint.text).map(\.origin)
+    var providerOrigin: String? { providerURL?.origin }
+
+    /// The base URL (or the absolute endpoint) whose origin credentials may be sent to.
+    private var providerURL: HTTPURL? {
+        if let baseUrl, let url = HTTPURL(baseUrl) { return url }
+        return HTTPURL(plan.submit.endpoint.text)
     }
 
     /// True when `url` is on the provider's own origin (where credentials may go).
     func isProviderOrigin(_ url: String) -> Bool {
-        HTTPURL(url).map { $0.origin == providerOrigin } ?? false
+        guard let target = HTTPURL(url), let provider = providerURL else { return false }
+        return target.hasSameOrigin(as: provider)
     }
 
     /// Refuses to send a body template that references a secret to another origin.
@@ -172,7 +176,7 @@ struct RequestBuilder: Sendable {
     /// Configured headers and auth, when `url` is on the provider's origin; otherwise only `Accept`.
     func credentials(for url: String, _ context: TemplateContext) throws(PollsterError) -> HTTPHeaders {
         var headers: HTTPHeaders = ["Accept": "application/json", "User-Agent": "pollster/0.1"]
-        guard let target = HTTPURL(url), target.origin == providerOrigin else { return headers }
+        guard isProviderOrigin(url) else { return headers }
         for (name, template) in plan.headers {
             headers.replaceOrAdd(name: name, value: try template.render(context, encoding: .header))
         }

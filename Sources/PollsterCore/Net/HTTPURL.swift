@@ -12,33 +12,37 @@ package struct HTTPURL: Sendable, Hashable, CustomStringConvertible {
     package var pathAndQuery: String
 
     /// Parses an absolute http(s) URL; nil otherwise (also for user-info, spaces, control characters).
+    ///
+    /// Works on the UTF-8 bytes (every delimiter is ASCII): it runs several times per request.
     package init?(_ text: String) {
-        guard !text.unicodeScalars.contains(where: { $0.value <= 0x20 || $0 == "\\" || $0.value == 0x7F })
-        else {
-            return nil
-        }
-        guard let colon = text.firstIndex(of: ":"), text[colon...].hasPrefix("://") else { return nil }
+        let utf8 = text.utf8
+        guard !utf8.contains(where: { $0 <= 0x20 || $0 == UInt8(ascii: "\\") || $0 == 0x7F }),
+            let colon = utf8.firstIndex(of: UInt8(ascii: ":")),
+            utf8[colon...].starts(with: "://".utf8)
+        else { return nil }
         let scheme = text[..<colon].lowercased()
         guard scheme == "http" || scheme == "https" else { return nil }
-        let rest = text[text.index(colon, offsetBy: 3)...]
-        let isDelimiter: (Character) -> Bool = { $0 == "/" || $0 == "?" || $0 == "#" }
-        let authorityEnd = rest.firstIndex(where: isDelimiter) ?? rest.endIndex
-        let authority = rest[..<authorityEnd]
-        guard !authority.isEmpty, !authority.contains("@") else { return nil }
-        var host = Substring(authority)
+        let restStart = utf8.index(colon, offsetBy: 3)
+        let authorityEnd =
+            utf8[restStart...].firstIndex {
+                $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#")
+            } ?? utf8.endIndex
+        var host = text[restStart..<authorityEnd]
+        guard !host.isEmpty, !host.utf8.contains(UInt8(ascii: "@")) else { return nil }
         var port: Int?
-        if host.hasPrefix("[") {
-            guard let close = host.firstIndex(of: "]") else { return nil }
-            let after = host[host.index(after: close)...]
-            if after.hasPrefix(":") {
+        if host.utf8.first == UInt8(ascii: "[") {
+            guard let close = host.utf8.firstIndex(of: UInt8(ascii: "]")) else { return nil }
+            let after = host[host.utf8.index(after: close)...]
+            if after.utf8.first == UInt8(ascii: ":") {
                 guard let number = Int(after.dropFirst()), (1...65535).contains(number) else { return nil }
                 port = number
             } else if !after.isEmpty {
                 return nil
             }
-            host = host[host.index(after: host.startIndex)..<close]
-        } else if let colon = host.lastIndex(of: ":") {
-            guard let number = Int(host[host.index(after: colon)...]), (1...65535).contains(number) else {
+            host = host[host.utf8.index(after: host.startIndex)..<close]
+        } else if let colon = host.utf8.lastIndex(of: UInt8(ascii: ":")) {
+            guard let number = Int(host[host.utf8.index(after: colon)...]), (1...65535).contains(number)
+            else {
                 return nil
             }
             port = number
@@ -48,8 +52,8 @@ package struct HTTPURL: Sendable, Hashable, CustomStringConvertible {
         self.scheme = scheme
         self.host = host.lowercased()
         self.port = port
-        let tail = String(rest[authorityEnd...])
-        self.pathAndQuery = tail.hasPrefix("/") || tail.isEmpty ? tail : "/" + tail
+        let tail = text[authorityEnd...]
+        self.pathAndQuery = tail.utf8.first == UInt8(ascii: "/") || tail.isEmpty ? String(tail) : "/" + tail
     }
 
     /// The port in effect (explicit, or 80/443).
@@ -57,6 +61,11 @@ package struct HTTPURL: Sendable, Hashable, CustomStringConvertible {
 
     /// `scheme://host:port`, the unit of trust for credentials.
     package var origin: String { "\(scheme)://\(hostForURL):\(effectivePort)" }
+
+    /// True when both have the same `origin` (compared without building it).
+    package func hasSameOrigin(as other: HTTPURL) -> Bool {
+        scheme == other.scheme && host == other.host && effectivePort == other.effectivePort
+    }
 
     /// The path alone, without query and fragment.
     package var path: String {
