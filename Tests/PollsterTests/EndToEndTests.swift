@@ -140,19 +140,11 @@ struct EndToEndTests {
 
     @Test("a status request that reads the last answer ({status.…}) gets it, poll after poll")
     func statusTemplateReadsLastAnswer() async throws {
-        let yaml = """
-            inventory: heygen
-            baseUrl: https://api.heygen.com
-            methods:
-              - name: create_avatar_video_v2
-                endpoint: /v2/video/generate
-                adapterConfig:
-                  headers: { X-Api-Key: "${HEYGEN_API_KEY}" }
-                  polling:
-                    statusUrl: "/v1/video_status.get?video_id={id}"
-                    statusHeaders: { X-Last-Status: "{status.data.status|none}" }
-            """
-        try await withMockEngine(script: MockJobScript(polls: 3), registry: try registry(yaml: yaml)) {
+        let registry = try heygenRegistry(
+            polling:
+                #"{ statusUrl: "/v1/video_status.get?video_id={id}", statusHeaders: { X-Last-Status: "{status.data.status|none}" } }"#
+        )
+        try await withMockEngine(script: MockJobScript(polls: 3), registry: registry) {
             pollster, mock in
             _ = try await pollster.invoke(
                 "heygen.create_avatar_video_v2", input: sampleInputs["heygen.create_avatar_video_v2"]!,

@@ -86,20 +86,26 @@ private final class Handlers: Sendable {
     init(factory: any MetricsFactory) { self.factory = factory }
 
     func counter(_ series: Series) -> Counter {
-        counters.withLock { counters in
-            if let counter = counters[series] { return counter }
-            let counter = Counter(label: series.label, dimensions: series.dimensions, factory: factory)
-            counters[series] = counter
-            return counter
+        Self.handler(for: series, in: counters) {
+            Counter(label: series.label, dimensions: series.dimensions, factory: factory)
         }
     }
 
     func timer(_ series: Series) -> Timer {
-        timers.withLock { timers in
-            if let timer = timers[series] { return timer }
-            let timer = Timer(label: series.label, dimensions: series.dimensions, factory: factory)
-            timers[series] = timer
-            return timer
+        Self.handler(for: series, in: timers) {
+            Timer(label: series.label, dimensions: series.dimensions, factory: factory)
+        }
+    }
+
+    /// The handler of `series` in `cache`, made on first use.
+    private static func handler<Handler: Sendable>(
+        for series: Series, in cache: borrowing Mutex<[Series: Handler]>, make: () -> Handler
+    ) -> Handler {
+        cache.withLock { handlers in
+            if let handler = handlers[series] { return handler }
+            let handler = make()
+            handlers[series] = handler
+            return handler
         }
     }
 }

@@ -75,8 +75,11 @@ func registry(yaml: String) throws -> YAMLRegistry {
     return try YAMLRegistry(directory: directory.path)  // loads eagerly; the file can go
 }
 
-/// The shipped HeyGen method with extra `adapterConfig` lines (`output: {…}`, `query: {…}`).
-func heygenRegistry(_ extra: String...) throws -> YAMLRegistry {
+/// The shipped HeyGen method with extra `adapterConfig` lines (`output: {…}`, `query: {…}`), and
+/// its `polling` map replaced when given.
+func heygenRegistry(
+    polling: String = #"{ statusUrl: "/v1/video_status.get?video_id={id}" }"#, _ extra: String...
+) throws -> YAMLRegistry {
     let lines = extra.map { "\n      " + $0 }.joined()
     return try registry(
         yaml: """
@@ -87,7 +90,7 @@ func heygenRegistry(_ extra: String...) throws -> YAMLRegistry {
                 endpoint: /v2/video/generate
                 adapterConfig:
                   headers: { X-Api-Key: "${HEYGEN_API_KEY}" }
-                  polling: { statusUrl: "/v1/video_status.get?video_id={id}" }\(lines)
+                  polling: \(polling)\(lines)
             """)
 }
 
