@@ -64,6 +64,9 @@ struct DownloadProgress {
         resumeURL = url
     }
 
+    /// Makes room for an output of `bytes` in all when it is kept in memory.
+    mutating func reserve(_ bytes: Int) { sink.reserve(bytes) }
+
     /// Adds received bytes.
     mutating func append(_ chunk: ByteBuffer) throws {
         total += chunk.readableBytes

@@ -12,15 +12,11 @@ struct DownloadSink {
     private let directory: String?
     private let temporaryPath: String?
 
-    /// - Parameters:
-    ///   - directory: write into a file there; nil keeps the bytes in memory.
-    ///   - expectedBytes: the declared `Content-Length`, reserved up front in memory.
-    init(directory: String?, expectedBytes: Int? = nil) throws {
+    /// - Parameter directory: write into a file there; nil keeps the bytes in memory.
+    init(directory: String?) throws {
         self.directory = directory
         guard let directory else {
-            var bytes: [UInt8] = []
-            if let expectedBytes, expectedBytes > 0 { bytes.reserveCapacity(expectedBytes) }
-            buffer = bytes
+            buffer = []
             temporaryPath = nil
             return
         }
@@ -38,6 +34,13 @@ struct DownloadSink {
         }
         self.handle = handle
         temporaryPath = path
+    }
+
+    /// Makes room for `bytes` in all (the declared length, already checked against
+    /// `output.maxBytes`), so an output kept in memory is not copied as it grows.
+    mutating func reserve(_ bytes: Int) {
+        guard bytes > 0, buffer != nil else { return }
+        buffer!.reserveCapacity(bytes)
     }
 
     mutating func write(_ chunk: ByteBuffer) throws {

@@ -146,6 +146,8 @@ struct Downloader: Sendable {
                 "download of \(shown) is \(expected) bytes, over output.maxBytes (\(limits.maxBytes)); raise output.maxBytes if it is expected"
             )
         }
+        // Within output.maxBytes (checked above): an output kept in memory grows no copies.
+        if let expected { progress.reserve(expected) }
         var reported = progress.total
         do {
             for try await chunk in body {
