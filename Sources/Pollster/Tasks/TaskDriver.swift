@@ -141,24 +141,10 @@ struct TaskDriver {
     ) async throws -> Leased<Value> {
         try await withThrowingTaskGroup(of: Leased<Value>.self) { group in
             group.addTask { .done(try await body()) }
-            group.addTask { [worker, store, task, signals, logger] in
-                let every = worker.configuration.lease / 3
+            group.addTask {
                 while true {
-                    try await Task.sleep(for: every)
-                    let until = Date().addingTimeInterval(worker.configuration.lease.seconds)
-                    do {
-                        let renewal = try await worker.stores.call(
-                            "renewing a lease", running: signals.drivingCount
-                        ) {
-                            try await store.renew(id: task.id, worker: worker.configuration.id, until: until)
-                        }
-                        if renewal == nil { return .lost }
-                    } catch is CancellationError {
-                        throw CancellationError()
-                    } catch {
-                        // An outage is reported once by the store guard; the lease may lapse meanwhile.
-                        logger.debug("renewing the lease failed: \(error)", metadata: ["task": "\(task.id)"])
-                    }
+                    try await Task.sleep(for: worker.configuration.lease / 3)
+                    if case .lost = try await renewLease() { return .lost }
                 }
             }
             defer { group.cancelAll() }
@@ -253,20 +239,42 @@ struct TaskDriver {
             guard ContinuousClock.now - lastRenewal >= renewEvery else { continue }
             lastRenewal = .now
             do {
-                let until = Date().addingTimeInterval(worker.configuration.lease.seconds)
-                let renewal = try await worker.stores.call("renewing a lease", running: signals.drivingCount)
-                {
-                    [store, task, worker] in
-                    try await store.renew(id: task.id, worker: worker.configuration.id, until: until)
+                switch try await renewLease() {
+                case .renewed(let renewal) where renewal.cancelRequested: return .cancelRequested
+                case .lost: return .leaseLost
+                case .renewed, .failed: continue
                 }
-                guard let renewal else { return .leaseLost }
-                if renewal.cancelRequested { return .cancelRequested }
-            } catch is CancellationError {
-                return .stopping
             } catch {
-                // An outage is reported once by the store guard; the lease may lapse meanwhile.
-                logger.debug("renewing the lease failed: \(error)", metadata: ["task": "\(task.id)"])
+                return .stopping
             }
+        }
+    }
+
+    /// What one lease renewal found.
+    private enum RenewalOutcome {
+        case renewed(LeaseRenewal)
+        /// Another worker holds the task now.
+        case lost
+        /// The store could not be reached; the lease may lapse meanwhile.
+        case failed
+    }
+
+    /// Renews the task's lease for one lease from now.
+    /// - Throws: `CancellationError` when cancelled (nothing else).
+    private func renewLease() async throws -> RenewalOutcome {
+        let until = Date().addingTimeInterval(worker.configuration.lease.seconds)
+        do {
+            let renewal = try await worker.stores.call("renewing a lease", running: signals.drivingCount) {
+                [store, task, worker] in
+                try await store.renew(id: task.id, worker: worker.configuration.id, until: until)
+            }
+            return renewal.map(RenewalOutcome.renewed) ?? .lost
+        } catch is CancellationError {
+            throw CancellationError()
+        } catch {
+            // An outage is reported once by the store guard.
+            logger.debug("renewing the lease failed: \(error)", metadata: ["task": "\(task.id)"])
+            return .failed
         }
     }
 
