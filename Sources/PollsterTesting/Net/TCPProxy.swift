@@ -75,10 +75,9 @@ private final class ProxyState: Sendable {
 
     func setPaused(_ value: Bool) {
         paused.store(value, ordering: .sequentiallyConsistent)
+        guard !value else { return }
         for channel in channels.withLock({ Array($0.values) }) {
-            channel.eventLoop.execute {
-                if !value { channel.read() }
-            }
+            channel.eventLoop.execute { channel.pipeline.fireUserInboundEventTriggered(ProxyResumed()) }
         }
     }
 
@@ -87,7 +86,13 @@ private final class ProxyState: Sendable {
     }
 }
 
+/// Tells a connection's handler that the proxy moves bytes again.
+private struct ProxyResumed {}
+
 /// Forwards what one side reads to the other side; asks for more only while not paused.
+///
+/// A read asked for before the pause may still deliver bytes: they are held until the resume,
+/// so not even one answer passes a paused proxy.
 private final class GlueHandler: ChannelDuplexHandler, @unchecked Sendable {
     // @unchecked Sendable: each handler is used only on its channel's event loop; `partner` is set
     // once before either is added to a pipeline, and a pair shares one event loop.
@@ -98,6 +103,8 @@ private final class GlueHandler: ChannelDuplexHandler, @unchecked Sendable {
     private var partner: GlueHandler?
     private var context: ChannelHandlerContext?
     private let paused: @Sendable () -> Bool
+    /// Bytes read while paused, forwarded on resume.
+    private var held: [NIOAny] = []
 
     private init(paused: @escaping @Sendable () -> Bool) { self.paused = paused }
 
@@ -126,12 +133,24 @@ private final class GlueHandler: ChannelDuplexHandler, @unchecked Sendable {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        partner?.context?.write(data, promise: nil)
+        if paused() {
+            held.append(data)
+        } else {
+            partner?.context?.write(data, promise: nil)
+        }
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
         partner?.context?.flush()
         if !paused() { context.read() }
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        guard event is ProxyResumed else { return context.fireUserInboundEventTriggered(event) }
+        for data in held { partner?.context?.write(data, promise: nil) }
+        held.removeAll()
+        partner?.context?.flush()
+        context.read()
     }
 
     func channelInactive(context: ChannelHandlerContext) {
