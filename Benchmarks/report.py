@@ -36,6 +36,9 @@ TARGET_100K_RSS_MB = 250.0
 TARGET_CPU_PER_POLL_MS = 0.25
 TARGET_DOWNLOAD_RATIO = 0.9
 TARGET_FILE_RSS_MB = 50.0
+# Issue 16: 200 concurrent 1 MiB downloads.
+TARGET_MANY_RSS_MB = 60.0
+TARGET_MANY_CPU_RATIO = 1.25
 
 MB = 1024 * 1024
 
@@ -551,6 +554,47 @@ def main():
                 kept_ratio = median(kept_ratios)
                 summary.append((f"Download into memory ({settings[size_key] / MB:.0f} MiB), vs curl into tmpfs",
                                 f"{kept_ratio:.2f} × curl", verdict(kept_ratio >= TARGET_DOWNLOAD_RATIO)))
+    many_file = runs("s4-many-file-pollster-*.json")
+    many_memory = runs("s4-many-memory-pollster-*.json")
+    many_curl = runs("s4-many-curl-*.json")
+    if many_file:
+        any4 = True
+        count = settings.get("manyCount", many_file[0]["count"])
+        size = settings.get("manyBytes", MB) / MB
+        w(f"### {count} outputs of {size:.0f} MiB at once")
+        w("")
+        w(f"`pollster-bench downloads`: {count} jobs submitted together through `invokeEach`, each finishing on its first "
+          f"poll with one {size:.0f} MiB output; all outputs download at once, into files or into memory (each dropped once "
+          "its job's outcome is counted). Pollster's time is from the first download's request to the last one's end "
+          "(`DownloadWindow`, a `Transport` wrapper); its CPU is the whole `invokeEach`'s, submits and polls included. curl fetches the same URL {count} times with `--parallel` into files, then "
+          "`sha256sum` hashes them: together, the floor for what Pollster does per output (it hashes every output). "
+          "CPU is the process's (curl + sha256sum for the floor), per job.")
+        w("")
+        w("| figure | Pollster, files | Pollster, memory | curl --parallel + sha256sum |")
+        w("|---|---:|---:|---:|")
+        w(f"| throughput, MB/s | {spread([r['bytesPerSecond'] for r in many_file], 0, 1 / MB)} | "
+          f"{spread([r['bytesPerSecond'] for r in many_memory], 0, 1 / MB)} | {spread([r['bytesPerSecond'] for r in many_curl], 0, 1 / MB)} |")
+        w(f"| CPU per job, ms | {spread([r['cpuMsPerJob'] for r in many_file], 2)} | "
+          f"{spread([r['cpuMsPerJob'] for r in many_memory], 2)} | {spread([r['cpuMsPerJob'] for r in many_curl], 2)} |")
+        w(f"| peak RSS, MB | {spread([r['peakRSSBytes'] for r in many_file], 1, 1 / MB)} | "
+          f"{spread([r['peakRSSBytes'] for r in many_memory], 1, 1 / MB)} | {spread([r['peakRSSBytes'] for r in many_curl], 1, 1 / MB)} (curl) |")
+        w(f"| RSS at start, MB | {spread([r['baselineRSSBytes'] for r in many_file], 1, 1 / MB)} | "
+          f"{spread([r['baselineRSSBytes'] for r in many_memory], 1, 1 / MB)} | |")
+        w(f"| jobs succeeded | {spread([r['succeeded'] for r in many_file], 0)} | {spread([r['succeeded'] for r in many_memory], 0)} | |")
+        ratios = [o["bytesPerSecond"] / t["bytesPerSecond"] for o, t in zip(many_file, many_curl)]
+        cpu_ratios = [o["cpuMsPerJob"] / t["cpuMsPerJob"] for o, t in zip(many_file, many_curl)]
+        w(f"| **Pollster (files) ÷ curl: throughput** | {spread(ratios, 2)} | | |")
+        w(f"| **Pollster (files) ÷ curl + sha256sum: CPU** | {spread(cpu_ratios, 2)} | | |")
+        w("")
+        rss = median([r["peakRSSBytes"] for r in many_file])
+        summary.append((f"{count} outputs of {size:.0f} MiB at once into files: peak RSS ≤ {TARGET_MANY_RSS_MB:.0f} MB",
+                        f"{rss / MB:.1f} MB", verdict(rss / MB <= TARGET_MANY_RSS_MB)))
+        ratio = median(ratios)
+        summary.append((f"{count} outputs of {size:.0f} MiB at once into files: ≥ 0.9 × curl",
+                        f"{ratio:.2f} × curl", verdict(ratio >= TARGET_DOWNLOAD_RATIO)))
+        cpu_ratio = median(cpu_ratios)
+        summary.append((f"{count} outputs of {size:.0f} MiB at once: CPU ≤ 1.25 × curl + SHA-256",
+                        f"{cpu_ratio:.2f} ×", verdict(cpu_ratio <= TARGET_MANY_CPU_RATIO)))
     if not any4:
         w("Not run.")
         w("")
