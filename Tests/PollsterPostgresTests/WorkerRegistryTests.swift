@@ -3,6 +3,7 @@ import Pollster
 import PollsterCore
 import PollsterMock
 import PollsterPostgres
+import PollsterTesting
 import PostgresNIO
 import Testing
 

@@ -45,23 +45,6 @@ func withLiveRegistry<T>(
     }
 }
 
-/// Polls `condition` every 10 ms until it holds or `within` has passed.
-///
-/// The default leaves room for a loaded CI machine; the test of the one-second promise
-/// passes its own limit.
-/// - Returns: whether it held in time.
-func eventually(within limit: Duration = .seconds(3), _ condition: () async throws -> Bool) async throws
-    -> Bool
-{
-    let clock = ContinuousClock()
-    let deadline = clock.now + limit
-    while true {
-        if try await condition() { return true }
-        if clock.now >= deadline { return false }
-        try await Task.sleep(for: .milliseconds(10))
-    }
-}
-
 extension PollsterDatabase {
     /// Runs a statement as an admin would with psql (values bound, never spliced).
     func execute(_ query: PostgresQuery) async throws {
