@@ -4,6 +4,8 @@ import NIOCore
 import Pollster
 import PollsterCore
 import PollsterMock
+import PollsterTesting
+import Synchronization
 import Testing
 
 /// The real transport's two paths against the mock over loopback: `send` (the whole answer at
@@ -139,6 +141,39 @@ struct HTTPClientTransportTests {
         }
     }
 
+    @Test("at most maxConcurrentStreams bodies stream at once; the next is sent when one ends")
+    func streamLimit() async throws {
+        var configuration = HTTPClientTransport.Configuration()
+        configuration.maxConcurrentStreams = 2
+        try await withLargeOutput(configuration) { url, transport in
+            let gate = Gate()
+            let sizes = try await withThrowingTaskGroup(of: Int.self) { group in
+                for _ in 0..<3 {
+                    group.addTask {
+                        try await transport.stream(TransportRequest(method: "GET", url: url)) { _, body in
+                            await gate.wait()
+                            var size = 0
+                            for try await part in body { size += part.readableBytes }
+                            return size
+                        }
+                    }
+                }
+                try #require(try await eventually(within: .seconds(10)) { gate.arrived == 2 })
+                // Two bodies are open and held: the third request waits for a turn, unsent.
+                try await Task.sleep(for: .milliseconds(300))
+                #expect(gate.arrived == 2)
+                gate.open()
+                try #require(try await eventually(within: .seconds(10)) { gate.arrived == 3 })
+                gate.open()
+                gate.open()
+                var sizes: [Int] = []
+                for try await size in group { sizes.append(size) }
+                return sizes
+            }
+            #expect(sizes == [Self.size, Self.size, Self.size])
+        }
+    }
+
     @Test("a reader that stops early cancels the request and the transport goes on")
     func abandonedBody() async throws {
         try await withLargeOutput { url, transport in
@@ -166,5 +201,46 @@ struct HTTPClientTransportTests {
             #expect(error?.code == .responseTooLarge)
             #expect(error?.message.contains("1000-byte limit") == true)
         }
+    }
+}
+
+/// Holds callers until opened, one per `open()`, and counts the callers that arrived.
+private final class Gate: Sendable {
+    private struct State {
+        var arrived = 0
+        var opened = 0
+        var waiters: [CheckedContinuation<Void, Never>] = []
+    }
+
+    private let state = Mutex(State())
+
+    /// Callers of `wait` so far.
+    var arrived: Int { state.withLock { $0.arrived } }
+
+    func wait() async {
+        await withCheckedContinuation { continuation in
+            let pass = state.withLock { state -> Bool in
+                state.arrived += 1
+                guard state.opened == 0 else {
+                    state.opened -= 1
+                    return true
+                }
+                state.waiters.append(continuation)
+                return false
+            }
+            if pass { continuation.resume() }
+        }
+    }
+
+    /// Lets the longest waiter (or the next caller) through.
+    func open() {
+        let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
+            guard !state.waiters.isEmpty else {
+                state.opened += 1
+                return nil
+            }
+            return state.waiters.removeFirst()
+        }
+        waiter?.resume()
     }
 }

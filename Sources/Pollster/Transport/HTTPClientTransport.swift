@@ -13,6 +13,7 @@ import PollsterCore
 public final class HTTPClientTransport: Transport {
     private let client: HTTPClient
     private let budget: ReadAheadBudget?
+    private let streams: ConcurrencyLimiter?
 
     /// Connection and idle-read limits.
     public struct Configuration: Sendable {
@@ -24,7 +25,13 @@ public final class HTTPClientTransport: Transport {
         public var maxConnectionsPerHost: Int = 64
         /// Bytes all streamed bodies together may read ahead of their readers (downloads); 0:
         /// each body only by its own limit (docs/benchmarks.md, scenario 4).
-        public var readAheadBudgetBytes: Int = 8 << 20
+        public var readAheadBudgetBytes: Int = 4 << 20
+        /// Streamed bodies (downloads) in flight at once; later ones wait their turn before their
+        /// request is sent. Each connection that carries a body keeps read buffers of up to
+        /// 64 KiB per part in flight, so this bounds the memory of many outputs downloading at
+        /// once (docs/benchmarks.md, scenario 4); a body that stalls holds its turn until
+        /// `readTimeout`. 0: no limit (AsyncHTTPClient's connection pool still queues).
+        public var maxConcurrentStreams: Int = 16
 
         /// Default limits.
         public init() {}
@@ -42,6 +49,9 @@ public final class HTTPClientTransport: Transport {
         budget =
             configuration.readAheadBudgetBytes > 0
             ? ReadAheadBudget(limit: configuration.readAheadBudgetBytes) : nil
+        streams =
+            configuration.maxConcurrentStreams > 0
+            ? ConcurrencyLimiter(limit: configuration.maxConcurrentStreams) : nil
     }
 
     /// Bytes streamed bodies hold read ahead of their readers now.
@@ -54,6 +64,8 @@ public final class HTTPClientTransport: Transport {
     public func stream<Result>(
         _ request: TransportRequest, _ handle: (TransportResponseHead, TransportBody) async throws -> Result
     ) async throws -> Result {
+        if let streams { try await streams.acquire() }
+        defer { streams?.release() }
         let eventLoop = client.eventLoopGroup.next()
         let delegate = ReadAheadDelegate(eventLoop: eventLoop, budget: budget)
         let body = delegate.makeBody()
