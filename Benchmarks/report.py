@@ -567,10 +567,10 @@ def main():
           f"poll with one {size:.0f} MiB output; all outputs download at once, into files or into memory (each dropped once "
           "its job's outcome is counted). Pollster's time is from the first download's request to the last one's end "
           "(`DownloadWindow`, a `Transport` wrapper); its CPU is the whole `invokeEach`'s, submits and polls included. curl fetches the same URL {count} times with `--parallel` into files, then "
-          "`sha256sum` hashes them: together, the floor for what Pollster does per output (it hashes every output). "
-          "CPU is the process's (curl + sha256sum for the floor), per job.")
+          "`openssl dgst -sha256` hashes them: together, the floor for what Pollster does per output (it hashes every "
+          "output). CPU is the processes' own (curl + openssl for the floor), per job.")
         w("")
-        w("| figure | Pollster, files | Pollster, memory | curl --parallel + sha256sum |")
+        w("| figure | Pollster, files | Pollster, memory | curl --parallel + openssl sha256 |")
         w("|---|---:|---:|---:|")
         w(f"| throughput, MB/s | {spread([r['bytesPerSecond'] for r in many_file], 0, 1 / MB)} | "
           f"{spread([r['bytesPerSecond'] for r in many_memory], 0, 1 / MB)} | {spread([r['bytesPerSecond'] for r in many_curl], 0, 1 / MB)} |")
@@ -584,7 +584,7 @@ def main():
         ratios = [o["bytesPerSecond"] / t["bytesPerSecond"] for o, t in zip(many_file, many_curl)]
         cpu_ratios = [o["cpuMsPerJob"] / t["cpuMsPerJob"] for o, t in zip(many_file, many_curl)]
         w(f"| **Pollster (files) ÷ curl: throughput** | {spread(ratios, 2)} | | |")
-        w(f"| **Pollster (files) ÷ curl + sha256sum: CPU** | {spread(cpu_ratios, 2)} | | |")
+        w(f"| **Pollster (files) ÷ curl + SHA-256: CPU** | {spread(cpu_ratios, 2)} | | |")
         w("")
         rss = median([r["peakRSSBytes"] for r in many_file])
         summary.append((f"{count} outputs of {size:.0f} MiB at once into files: peak RSS ≤ {TARGET_MANY_RSS_MB:.0f} MB",

@@ -43,6 +43,7 @@ struct ManyDownloadsCommand: AsyncParsableCommand {
         var succeeded = 0
         var failures: [String] = []
         var url: String?
+        var paths: [String] = []
         let cpuBefore = ProcessStats.cpuSeconds()
         let started = ContinuousClock.now
         await pollster.invokeEach(items, concurrency: count, options: options) { outcome in
@@ -52,7 +53,7 @@ struct ManyDownloadsCommand: AsyncParsableCommand {
                 for file in result.files {
                     bytes += file.size ?? 0
                     url = url ?? file.url
-                    if let path = file.path { try? FileManager.default.removeItem(atPath: path) }
+                    if let path = file.path { paths.append(path) }
                 }
             case .failure(let error):
                 failures.append("\(error.code.rawValue): \(error.message)")
@@ -61,6 +62,8 @@ struct ManyDownloadsCommand: AsyncParsableCommand {
         let seconds = (ContinuousClock.now - started).secondsValue
         let cpuAfter = ProcessStats.cpuSeconds()
         try await transport.shutdown()
+        // Removed after the measurement, as curl's files are.
+        for path in paths { try? FileManager.default.removeItem(atPath: path) }
         let cpu = (cpuAfter.user - cpuBefore.user) + (cpuAfter.system - cpuBefore.system)
         var report = Report()
         report["mode"] = directory == nil ? "memory" : "file"
