@@ -25,9 +25,6 @@ struct JobScheduler {
     /// At most this many calls start at once. Counted apart from the other steps: a start may wait
     /// for its inventory's `maxConcurrent` slot, which only the polls of running jobs free.
     static let maxStartsInFlight = 256
-    /// How long before its time a poll moves to its child task, which waits for the exact time
-    /// itself: the poll starts one wake-up after its time, not two.
-    static let handover = Duration.milliseconds(50)
 
     let adapter: HttpAdapter
     /// Finds and checks the tool of a call (`Pollster.validateInput`).
@@ -73,8 +70,9 @@ struct JobScheduler {
             case .wait(let job, let delay):
                 let due = ContinuousClock.now + delay
                 // Canceled while asleep: the poll step sees it and ends the job (and its slot).
-                try? await Self.sleep(until: due - Self.handover)
-                end = await Self.inChildTask { await self.poll(job, due: due) }
+                // One timer per poll, here: the poll's child starts when it is due.
+                try? await Self.sleep(until: due)
+                end = await Self.inChildTask { await self.poll(job) }
             case .succeeded(let job):
                 end = await Self.inChildTask { await self.finish(job) }
             case .ended(_, .succeeded(let job)):
@@ -127,7 +125,7 @@ struct JobScheduler {
                     // Only waiting jobs: sleep here until the next is due.
                     guard let next = loop.heap.nextDue else { break }
                     do {
-                        try await Task.sleep(until: next - Self.handover, clock: .continuous)
+                        try await Task.sleep(until: next, clock: .continuous)
                     } catch {
                         loop.cancelWaiting(onOutcome)
                     }
@@ -173,10 +171,10 @@ struct JobScheduler {
         }
 
         mutating func launchDuePolls(_ scheduler: JobScheduler, _ group: inout TaskGroup<StepEnd>) {
-            let horizon = ContinuousClock.now + JobScheduler.handover
-            while running < JobScheduler.maxStepsInFlight, let (job, due) = heap.popFirst(dueBy: horizon) {
+            let now = ContinuousClock.now
+            while running < JobScheduler.maxStepsInFlight, let (job, _) = heap.popFirst(dueBy: now) {
                 running += 1
-                group.addTask { await scheduler.poll(job, due: due) }
+                group.addTask { await scheduler.poll(job) }
             }
         }
 
@@ -186,7 +184,7 @@ struct JobScheduler {
             if let timer, timer <= next { return }
             timer = next
             group.addTask {
-                try? await Task.sleep(until: next - JobScheduler.handover, clock: .continuous)
+                try? await Task.sleep(until: next, clock: .continuous)
                 return .tick(next)
             }
         }
@@ -251,10 +249,9 @@ struct JobScheduler {
         return await step(job) { try await job.step { try await adapter.start(&$0) } }
     }
 
-    private func poll(_ job: JobState, due: ContinuousClock.Instant) async -> StepEnd {
+    private func poll(_ job: JobState) async -> StepEnd {
         await step(job) {
             try Task.checkCancellation()
-            if due > .now { try await Task.sleep(until: due, clock: .continuous) }
             return try await job.step { try await adapter.pollStep(&$0) }
         }
     }
