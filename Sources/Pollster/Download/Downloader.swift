@@ -32,8 +32,6 @@ struct Downloader: Sendable {
     /// Time allowed for one download attempt, body included (a stalled body is cut sooner
     /// by the transport's read timeout).
     static let attemptTimeout = Duration.seconds(3600)
-    /// The longest `Retry-After` a download waits for.
-    static let maxRetryAfter = Duration.seconds(30)
 
     func download(
         _ target: DownloadTarget, limits: OutputConfig, credentials: (String) -> HTTPHeaders,
@@ -52,20 +50,15 @@ struct Downloader: Sendable {
                     progress.discard()
                     throw retry.error.appending(" (after \(attempt) attempts)")
                 }
-                let delay = min(retry.retryAfter ?? Self.backoff(attempt), Self.maxRetryAfter)
-                try await Task.sleep(for: delay)
+                var random = SystemRandomNumberGenerator()
+                try await Task.sleep(
+                    for: OutputRetry.delay(after: attempt, retryAfter: retry.retryAfter, using: &random))
                 if retry.restart || !progress.canResume { try progress.restart() }
             } catch {
                 progress.discard()
                 throw error
             }
         }
-    }
-
-    /// 0.5 s, 1 s, 2 s … (at most 8 s), with full jitter.
-    static func backoff(_ attempt: Int) -> Duration {
-        let ceiling = min(0.5 * Double(1 << min(attempt - 1, 4)), 8)
-        return .milliseconds(Int64(Double.random(in: ceiling / 2...ceiling) * 1000))
     }
 
     /// Bytes between two `downloading` events.

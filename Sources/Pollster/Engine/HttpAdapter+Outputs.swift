@@ -5,90 +5,36 @@ import PollsterCore
 
 extension HttpAdapter {
     /// Runs the result step, if configured: one request whose JSON becomes the final result.
-    ///
-    /// The job has succeeded by then, so the request is retried like a download (it is an
-    /// idempotent read): transport failures, 408/429/5xx and bodies that are not JSON, up to
-    /// `output.maxAttempts` times, honouring `Retry-After`.
+    /// Its rules (retries, failure answers) are `ResultStep`'s; this sends the requests.
     func fetchResult(_ run: inout Invocation, final: JSONValue) async throws -> JSONValue {
         run.context.status = final
-        guard let step = run.method.plan.result else { return final }
-        let url = try run.builder.configuredURL(step.url, run.context)
+        guard let plan = run.method.plan.result else { return final }
+        let url = try run.builder.configuredURL(plan.url, run.context)
         try await checkResponseURL(run, url, key: "result.url")
-        let request = try run.builder.plain(method: step.method, url: url, run.context, key: "result.url")
-        let attempts = run.method.plan.output.config.maxAttempts
-        var attempt = 0
+        let request = try run.builder.plain(method: plan.method, url: url, run.context, key: "result.url")
+        var step = ResultStep(
+            job: ResultStep.Job(
+                name: run.method.name, taskId: run.taskId, lastStatus: run.lastStatus, redactor: run.redactor),
+            failureStatuses: plan.failureStatuses, maxAttempts: run.method.plan.output.config.maxAttempts)
+        var random = SystemRandomNumberGenerator()
         while true {
-            attempt += 1
-            let failure: PollsterError
-            var retryAfter: Duration?
+            let event: ResultStep.Event
             do {
                 let response = try await sendToProvider(run, request, kind: .result)
-                retryAfter = response.headers.first(name: "Retry-After").flatMap {
-                    RetryAfter.delay(from: $0, now: Date())
-                }
-                if (200..<300).contains(response.status) {
-                    do { return try JSONParser.parse(response.body) } catch {
-                        failure = PollsterError(
-                            .transportError,
-                            "\(run.method.name): the result response is not JSON (\(error)): \(run.redactor.excerpt(response.body))",
-                            taskId: run.taskId)
-                    }
-                } else {
-                    if let rejection = Self.rejectedResult(response, run) { throw rejection }
-                    var error = Self.httpError(
-                        response, context: "\(run.method.name): result request", redactor: run.redactor)
-                    error.taskId = run.taskId
-                    error.provider = Self.answer(response, run.redactor)
-                    guard PollsterError.isTransient(httpStatus: response.status), response.status != 404
-                    else {
-                        throw error
-                    }
-                    failure = error
-                }
+                let retryAfter = response.headers.first(name: "Retry-After")
+                event = .answered(
+                    status: response.status,
+                    retryAfter: retryAfter.flatMap { RetryAfter.delay(from: $0, now: Date()) },
+                    rawRetryAfter: retryAfter, body: response.body)
             } catch let transport as TransportFailure {
-                failure = PollsterError(
-                    .transportError,
-                    "\(run.method.name): the job succeeded but fetching its result failed (\(run.redactor.redact(transport.message)))",
-                    taskId: run.taskId)
+                event = .requestFailed(run.redactor.redact(transport.message))
             }
-            guard attempt < attempts else {
-                throw failure.appending(
-                    " (after \(attempt) attempts); task \(run.taskId ?? "") succeeded and its result can be fetched again"
-                )
+            switch step.receive(event, using: &random) {
+            case .done(let result): return result
+            case .retry(let delay): try await Task.sleep(for: delay)
+            case .fail(let error): throw error
             }
-            try await Task.sleep(
-                for: min(retryAfter ?? Downloader.backoff(attempt), Downloader.maxRetryAfter))
         }
-    }
-
-    /// A result request answered one of `result.failureStatuses` (default 400, 422) with a JSON
-    /// message: the job ran and failed (fal reports a model's failure this way after `COMPLETED`);
-    /// a message saying the request was canceled makes it `TASK_CANCELED`.
-    static func rejectedResult(_ response: TransportResponse, _ run: Invocation) -> PollsterError? {
-        guard run.method.plan.result?.failureStatuses.contains(response.status) ?? false,
-            case .object(let body)? = try? JSONParser.parse(response.body),
-            let detail = ["detail", "error", "message", "errors"].lazy.compactMap({ body[$0] }).first,
-            let message = Self.rejectionText(detail)
-        else { return nil }
-        if message.lowercased().contains("cancel") {
-            return PollsterError(
-                .taskCanceled,
-                "\(run.method.name): the provider reports the request as canceled (result step, HTTP \(response.status)): \(run.redactor.redact(message))",
-                httpStatus: response.status, taskId: run.taskId, lastStatus: run.lastStatus)
-        }
-        return PollsterError(
-            .taskFailed,
-            "\(run.method.name): the provider reports failure (result step, HTTP \(response.status)): \(run.redactor.redact(message))",
-            httpStatus: response.status, taskId: run.taskId, lastStatus: run.lastStatus)
-    }
-
-    /// The text of an error value; a list of errors (fal's `detail[]`) joins their messages.
-    private static func rejectionText(_ value: JSONValue) -> String? {
-        if case .array(let items) = value {
-            let texts = items.compactMap(StatusClassifier.messageText)
-            return texts.isEmpty ? nil : texts.joined(separator: "; ")
-        }
-        return StatusClassifier.messageText(value)
     }
 
     /// Finds the outputs of `result` and downloads them (unless `output.download` is false).
