@@ -111,10 +111,18 @@ struct JobSchedulerTests {
             let codes = Set(
                 outcomes.compactMap { if case .failure(let error) = $0.result { error.code } else { nil } })
             #expect(codes == [.canceled], "\(codes)")
-            // Polls sent just before the cancel may still reach the mock; then nothing more comes,
-            // although every job was scripted to run for ever at a 20 ms interval.
-            try await Task.sleep(for: .milliseconds(300))
-            let polls = mock.stats.polls
+            // Polls sent just before the cancel may still reach the mock (late, on a loaded
+            // machine); then nothing more comes, although every job was scripted to run for ever
+            // at a 20 ms interval, which would never let the count settle.
+            var polls = mock.stats.polls
+            let settleBy = ContinuousClock.now + .seconds(20)
+            while true {
+                try await Task.sleep(for: .milliseconds(300))
+                let now = mock.stats.polls
+                if now == polls { break }
+                polls = now
+                try #require(ContinuousClock.now < settleBy, "polls kept coming after the batch ended")
+            }
             try await Task.sleep(for: .milliseconds(500))
             #expect(mock.stats.polls == polls, "no poll after the batch ended")
         }
