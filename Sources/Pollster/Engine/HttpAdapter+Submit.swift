@@ -4,154 +4,61 @@ import Logging
 import PollsterCore
 
 extension HttpAdapter {
-    /// Sends the submit request, retrying only where no job can have been created (or
-    /// where an idempotency key makes a repeat safe), and detects the task id.
+    /// Sends the submit request and detects the task id. When to send it again and what an
+    /// answer means are `SubmitStep`'s rules; this sends the requests and looks a job up by its
+    /// client reference when the step says one may exist.
     ///
     /// - Throws: `SUBMIT_UNCERTAIN` when the request may have created a job but no usable
     ///   answer came back (5xx, reset or timeout after sending, a 2xx that is not JSON);
     ///   `RATE_LIMITED` once rate-limit retries are used up; `HTTP_ERROR` for other refusals.
     func submit(_ run: inout Invocation) async throws -> TransportResponse {
-        let plan = run.method.plan.submit
-        let idempotent = plan.idempotencyHeader != nil
         let request = try run.builder.submit(run.context)
         run.submitURL = request.url
-        let name = run.method.name
-        var attempt = 0
+        var step = SubmitStep(
+            job: SubmitStep.Job(
+                name: run.method.name, plan: run.method.plan.submit, envelope: run.method.plan.envelope,
+                redactor: run.redactor))
+        var random = SystemRandomNumberGenerator()
         while true {
-            attempt += 1
-            let canRetry = attempt < plan.maxAttempts
-            let response: TransportResponse
+            let event: SubmitStep.Event
+            var response: TransportResponse?
             do {
-                response = try await sendToProvider(run, request, kind: .submit)
+                let answer = try await sendToProvider(run, request, kind: .submit)
+                response = answer
+                let retryAfter = answer.headers.first(name: "Retry-After")
+                event = .answered(
+                    status: answer.status,
+                    retryAfter: retryAfter.flatMap { RetryAfter.delay(from: $0, now: Date()) },
+                    rawRetryAfter: retryAfter, body: answer.body)
             } catch let failure as TransportFailure {
-                if (failure.requestWasNotSent || idempotent) && canRetry {
-                    logger.warning(
-                        "submit failed, retrying", metadata: ["tool": "\(name)", "attempt": "\(attempt)"])
-                    try await Task.sleep(for: Self.submitBackoff(attempt))
-                    continue
-                }
-                if failure.requestWasNotSent {
-                    throw PollsterError(
-                        .transportError,
-                        "\(name): could not reach the provider (\(run.redactor.redact(failure.message))); nothing was submitted, it is safe to try again"
-                    )
-                }
-                return try await foundOrUncertain(
-                    &run, request, "no answer came back (\(run.redactor.redact(failure.message)))")
+                event = .requestFailed(run.redactor.redact(failure.message), sent: !failure.requestWasNotSent)
             }
-            let refusal = Self.submitRefusal(response, run)
-            switch refusal {
-            case .accepted:
-                do {
-                    try accept(&run, response)
-                } catch let error as PollsterError where error.code == .submitUncertain {
-                    // A 2xx whose body is not JSON: a job may exist; look it up if the method can.
-                    let (job, why) = try await reconcile(&run)
-                    guard let job else {
-                        var uncertain = error
-                        if !why.isEmpty {
-                            uncertain.message +=
-                                ". Looking the job up by its client reference \(run.context.reference ?? "-") found nothing: \(why)"
-                        }
-                        throw uncertain
-                    }
-                    return job
-                }
+            switch step.receive(event, using: &random) {
+            case .accepted(let body):
+                guard let response else { preconditionFailure("accepted without an answer") }
+                try adopt(&run, body, response)
                 return response
-            case .rateLimited(let retryAfter, let detail) where plan.retryRateLimited && canRetry:
-                let delay = Self.jittered(min(retryAfter ?? Self.submitBackoff(attempt), plan.maxRetryAfter))
+            case .retry(let delay, let reason):
                 logger.warning(
-                    "submit rate limited, retrying",
+                    "submit retrying",
                     metadata: [
-                        "tool": "\(name)", "attempt": "\(attempt)", "delay": "\(delay)",
-                        "answer": "\(detail)",
+                        "tool": "\(run.method.name)", "attempt": "\(step.attempts)", "delay": "\(delay)",
+                        "reason": "\(reason)",
                     ])
                 try await Task.sleep(for: delay)
-                continue
-            case .rateLimited(_, let detail):
-                var error = Self.httpError(response, context: "\(name): submit", redactor: run.redactor)
-                if response.status != 429 {
-                    error = PollsterError(
-                        .rateLimited,
-                        "\(name): submit was rate limited by the provider (\(run.redactor.redact(detail))) after \(attempt) attempt(s); nothing was processed. Slow down, raise the provider's quota or submit.maxAttempts",
-                        httpStatus: response.status)
+            case .lookUp(let what, let answer):
+                let (job, why) = try await reconcile(&run)
+                if let job { return job }
+                var error = Self.uncertain(run, request, what, lookup: why)
+                if let answer {
+                    error.httpStatus = answer.status
+                    error.provider = answer
                 }
-                error.provider = Self.answer(response, run.redactor)
                 throw error
-            case .mayExist(let detail) where idempotent && canRetry:
-                logger.warning(
-                    "submit answered a server error, retrying with the same idempotency key",
-                    metadata: ["tool": "\(name)", "attempt": "\(attempt)", "answer": "\(detail)"])
-                try await Task.sleep(for: Self.submitBackoff(attempt))
-                continue
-            case .mayExist(let detail):
-                return try await foundOrUncertain(
-                    &run, request, "the provider answered \(run.redactor.redact(detail))", answer: response)
-            case .retryOn where canRetry:
-                let retryAfter = response.headers.first(name: "Retry-After").flatMap {
-                    RetryAfter.delay(from: $0, now: Date())
-                }
-                try await Task.sleep(for: min(retryAfter ?? Self.submitBackoff(attempt), plan.maxRetryAfter))
-                continue
-            case .retryOn, .refused:
-                var error = Self.httpError(response, context: "\(name): submit", redactor: run.redactor)
-                error.provider = Self.answer(response, run.redactor)
+            case .fail(let error):
                 throw error
             }
         }
-    }
-
-    /// What a submit answer means for the job.
-    private enum SubmitAnswer {
-        /// 2xx without an error envelope.
-        case accepted
-        /// 429 or a rate-limit envelope code: not processed.
-        case rateLimited(retryAfter: Duration?, detail: String)
-        /// 5xx, or a transient envelope code: a job may exist.
-        case mayExist(detail: String)
-        /// A status listed in `submit.retryOn`.
-        case retryOn
-        /// Any other refusal: nothing was created.
-        case refused
-    }
-
-    private static func submitRefusal(_ response: TransportResponse, _ run: Invocation) -> SubmitAnswer {
-        let plan = run.method.plan.submit
-        let retryAfter = response.headers.first(name: "Retry-After").flatMap {
-            RetryAfter.delay(from: $0, now: Date())
-        }
-        if (200..<300).contains(response.status) {
-            guard let body = try? JSONParser.parse(response.body) else { return .accepted }
-            switch run.method.plan.envelope.verdict(in: body) {
-            case .rateLimited(let code, let message)?:
-                return .rateLimited(retryAfter: retryAfter, detail: "\(code): \(message)")
-            case .transient(let code, let message)?:
-                return .mayExist(detail: "HTTP \(response.status) with error \(code): \(message)")
-            default: return .accepted
-            }
-        }
-        if response.status == 429 { return .rateLimited(retryAfter: retryAfter, detail: "HTTP 429") }
-        if plan.retryOn.contains(response.status) { return .retryOn }
-        if response.status >= 500 || response.status == 408 {
-            return .mayExist(
-                detail: "HTTP \(response.status): \(run.redactor.excerpt(response.body, limit: 120))")
-        }
-        return .refused
-    }
-
-    /// The job found by its client reference when the method can reconcile; else
-    /// `SUBMIT_UNCERTAIN` (the request may have created a job; it is not repeated).
-    private func foundOrUncertain(
-        _ run: inout Invocation, _ request: TransportRequest, _ what: String, answer: TransportResponse? = nil
-    ) async throws -> TransportResponse {
-        let (job, why) = try await reconcile(&run)
-        if let job { return job }
-        var error = Self.uncertain(run, request, what, lookup: why)
-        if let answer {
-            error.httpStatus = answer.status
-            error.provider = Self.answer(answer, run.redactor)
-        }
-        throw error
     }
 
     /// `SUBMIT_UNCERTAIN`: the request may have created a job; it is not repeated.
@@ -179,18 +86,6 @@ extension HttpAdapter {
         return Hex.lowercase(hasher.finalize())
     }
 
-    /// The provider's answer as errors quote it.
-    static func answer(_ response: TransportResponse, _ redactor: Redactor) -> ProviderAnswer {
-        ProviderAnswer(status: response.status, body: redactor.excerpt(response.body))
-    }
-
-    /// `delay` plus up to 10 % (at most one second) of random jitter, so clients that were
-    /// told the same `Retry-After` do not come back at the same instant.
-    static func jittered(_ delay: Duration) -> Duration {
-        let extra = min(delay.seconds * 0.1, 1)
-        return delay + .milliseconds(Int64(Double.random(in: 0...max(extra, 0.001)) * 1000))
-    }
-
     /// Restores a submitted job from its checkpoint: the same detection as at submit time,
     /// with the clock set back to when the provider accepted it.
     func resume(_ run: inout Invocation, from checkpoint: TaskCheckpoint) throws -> TransportResponse {
@@ -205,54 +100,41 @@ extension HttpAdapter {
         return response
     }
 
-    /// Reads a 2xx submit response: JSON body (or none for a bare 202), error envelope, task id
-    /// (at `taskIdPath` when given, else `submit.taskIdPath`, else detected).
+    /// Reads a stored answer or the job a lookup found as a submit answer: JSON (or nothing),
+    /// then `adopt`.
     func accept(_ run: inout Invocation, _ response: TransportResponse, taskIdPath: JSONPath? = nil) throws {
-        run.submittedAt = Date()
-        run.submitInstant = .now
-        let name = run.method.name
-        let isBlank = response.body.allSatisfy { $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }
-        if !isBlank {
-            do {
-                run.context.response = try JSONParser.parse(response.body)
-            } catch {
+        var body: JSONValue?
+        if !response.body.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) {
+            do { body = try JSONParser.parse(response.body) } catch {
                 throw PollsterError(
                     .submitUncertain,
-                    "\(name): the provider accepted the submit (HTTP \(response.status)) but its body is not JSON (\(error)): \(run.redactor.excerpt(response.body)). A job may have been created; it was not repeated"
+                    "\(run.method.name): the job's answer (HTTP \(response.status)) is not JSON (\(error)): \(run.redactor.excerpt(response.body))"
                 )
             }
         }
-        if let body = run.context.response,
-            case .failed(let code, let message)? = run.method.plan.envelope.verdict(in: body)
-        {
-            var error = PollsterError(
-                .taskFailed,
-                "\(name): the provider refused the submit: \(run.redactor.redact(code.map { "\($0): \(message)" } ?? message))"
-            )
-            error.provider = Self.answer(response, run.redactor)
-            throw error
-        }
-        if let body = run.context.response,
-            let detected = TaskIdDetector.detect(
-                in: body, explicitPath: taskIdPath ?? run.method.plan.submit.taskIdPath)
-        {
+        try adopt(&run, body, response, taskIdPath: taskIdPath)
+    }
+
+    /// Takes the job an accepted answer describes: its JSON becomes `{response.…}` and its task
+    /// id is read at `taskIdPath` when given, else `submit.taskIdPath`, else detected.
+    func adopt(
+        _ run: inout Invocation, _ body: JSONValue?, _ response: TransportResponse,
+        taskIdPath: JSONPath? = nil
+    )
+        throws
+    {
+        run.submittedAt = Date()
+        run.submitInstant = .now
+        run.context.response = body
+        let path = taskIdPath ?? run.method.plan.submit.taskIdPath
+        if let body, let detected = TaskIdDetector.detect(in: body, explicitPath: path) {
             run.context.taskId = detected.value
             run.report.taskId = detected.source
-        } else if (taskIdPath ?? run.method.plan.submit.taskIdPath) != nil {
+        } else if path != nil {
             throw run.taskIdMissing(response)
         }
-        logger.info("submitted", metadata: ["tool": "\(name)", "taskId": "\(run.taskId ?? "-")"])
+        logger.info("submitted", metadata: ["tool": "\(run.method.name)", "taskId": "\(run.taskId ?? "-")"])
         run.emit(.submitted(taskId: run.taskId))
     }
 
-    static func submitBackoff(_ attempt: Int) -> Duration { .milliseconds(250 << min(attempt - 1, 5)) }
-
-    /// `HTTP_ERROR` or `RATE_LIMITED` for a non-2xx answer, quoting a redacted excerpt.
-    static func httpError(_ response: TransportResponse, context: String, redactor: Redactor) -> PollsterError
-    {
-        .providerAnswer(
-            status: response.status, retryAfter: response.headers.first(name: "Retry-After"),
-            body: response.body,
-            context: context, redactor: redactor)
-    }
 }
