@@ -3,6 +3,7 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import NIOSSL
 import PollsterCore
 
 /// The real network, through one shared AsyncHTTPClient.
@@ -36,6 +37,10 @@ public final class HTTPClientTransport: Transport {
         /// swift-distributed-tracing's `InstrumentationSystem`. Off by default: even with no tracer
         /// bootstrapped, each request made a no-op span (about 5 % of a poll's CPU).
         public var requestSpans = false
+        /// A PEM file of CA certificates to trust besides the system's (a company's own CA, a
+        /// provider simulator's self-signed certificate). A file that cannot be read fails each
+        /// HTTPS request with `TRANSPORT_ERROR` naming the problem.
+        public var trustedCertificatesFile: String?
 
         /// Default limits.
         public init() {}
@@ -50,6 +55,11 @@ public final class HTTPClientTransport: Transport {
                 read: .nanoseconds(Int64(configuration.readTimeout.seconds * 1e9))))
         config.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = configuration.maxConnectionsPerHost
         if !configuration.requestSpans { config.tracing.tracer = nil }
+        if let file = configuration.trustedCertificatesFile {
+            var tls = TLSConfiguration.makeClientConfiguration()
+            tls.additionalTrustRoots = [.file(file)]
+            config.tlsConfiguration = tls
+        }
         client = HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton, configuration: config)
         budget =
             configuration.readAheadBudgetBytes > 0
@@ -182,6 +192,10 @@ public final class HTTPClientTransport: Transport {
                 return TransportFailure(.other, "\(target): \(clientError)")
             }
         }
+        if let tlsError = error as? NIOSSLError, let failure = Self.tlsSetupFailure(tlsError, target: target)
+        {
+            return failure
+        }
         if error is NIOConnectionError || error is SocketAddressError {
             return TransportFailure(.notConnected, "\(target): could not connect (\(error))")
         }
@@ -198,6 +212,25 @@ public final class HTTPClientTransport: Transport {
             return TransportFailure(.connectionLost, "\(target): \(channelError)")
         }
         return TransportFailure(.other, "\(target): \(error)")
+    }
+
+    /// A TLS error before the connection was up — the handshake, the certificates to trust — as
+    /// a failure that sent no request (the request is written only once TLS is established).
+    private static func tlsSetupFailure(_ error: NIOSSLError, target: String) -> TransportFailure? {
+        switch error {
+        case .handshakeFailed, .cannotMatchULabel, .noCertificateToValidate, .unableToValidateCertificate:
+            return TransportFailure(
+                .notConnected,
+                "\(target): the TLS handshake failed (\(error)); if the server's certificate is issued by a private CA, trust it with HTTPClientTransport.Configuration.trustedCertificatesFile"
+            )
+        case .failedToLoadCertificate, .noSuchFilesystemObject:
+            return TransportFailure(
+                .notConnected,
+                "\(target): the certificates to trust could not be loaded (\(error)); check HTTPClientTransport.Configuration.trustedCertificatesFile"
+            )
+        default:
+            return nil
+        }
     }
 }
 

@@ -33,13 +33,17 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     private var stream: FileStream?
     private var isPumping = false
 
-    init(state: MockProviderState) {
+    private let scheme: String
+
+    /// A handler for one connection; `scheme` (`http` or `https`) starts the URLs it answers with.
+    init(state: MockProviderState, scheme: String = "http") {
         self.state = state
+        self.scheme = scheme
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
         let port = context.channel.localAddress?.port ?? 0
-        routes = MockProviderRoutes(state: state, baseURL: "http://127.0.0.1:\(port)")
+        routes = MockProviderRoutes(state: state, baseURL: "\(scheme)://127.0.0.1:\(port)")
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {

@@ -1,6 +1,7 @@
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import NIOSSL
 import Synchronization
 
 /// A real HTTP/1.1 server on loopback that emulates HeyGen, fal.ai, Runway, Replicate, Tencent Cloud
@@ -22,7 +23,8 @@ import Synchronization
 /// try await server.shutdown()
 /// ```
 public final class MockProviderServer: Sendable {
-    /// The URL of the server, e.g. `http://127.0.0.1:54321`, with no trailing slash.
+    /// The URL of the server, e.g. `http://127.0.0.1:54321` (`https://` when it serves TLS), with
+    /// no trailing slash.
     public let baseURL: String
     /// The TCP port the server listens on.
     public let port: Int
@@ -36,11 +38,12 @@ public final class MockProviderServer: Sendable {
     private let connections: MockConnectionRegistry
 
     private init(
-        serverChannel: any Channel, port: Int, state: MockProviderState, connections: MockConnectionRegistry
+        serverChannel: any Channel, port: Int, scheme: String, state: MockProviderState,
+        connections: MockConnectionRegistry
     ) {
         self.serverChannel = serverChannel
         self.port = port
-        self.baseURL = "http://127.0.0.1:\(port)"
+        self.baseURL = "\(scheme)://127.0.0.1:\(port)"
         self.state = state
         self.connections = connections
     }
@@ -50,12 +53,15 @@ public final class MockProviderServer: Sendable {
     ///   - port: the port to bind; 0 picks any free port.
     ///   - defaultScript: the script for jobs submitted while the queue is empty.
     ///   - tencentCredentials: the key pair Tencent requests must be signed with.
+    ///   - tls: serve HTTPS with this certificate; answers then carry `https://` URLs.
     /// - Returns: the running server; call ``shutdown()`` when done.
-    /// - Throws: when the port cannot be bound.
+    /// - Throws: when the port cannot be bound or the certificate cannot be read.
     public static func start(
         port: Int = 0, defaultScript: MockJobScript = .init(),
-        tencentCredentials: MockTencentCredentials = .init()
+        tencentCredentials: MockTencentCredentials = .init(), tls: MockTLSIdentity? = nil
     ) async throws -> MockProviderServer {
+        let context = try tls.map { try $0.serverContext() }
+        let scheme = context == nil ? "http" : "https"
         let state = MockProviderState(defaultScript: defaultScript, tencentCredentials: tencentCredentials)
         let connections = MockConnectionRegistry()
         let bootstrap = ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
@@ -66,8 +72,12 @@ public final class MockProviderServer: Sendable {
             .childChannelInitializer { channel in
                 connections.add(channel)
                 return channel.eventLoop.makeCompletedFuture {
+                    if let context {
+                        try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: context))
+                    }
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
-                    try channel.pipeline.syncOperations.addHandler(MockHTTPHandler(state: state))
+                    try channel.pipeline.syncOperations.addHandler(
+                        MockHTTPHandler(state: state, scheme: scheme))
                 }
             }
         let channel = try await bootstrap.bind(host: "127.0.0.1", port: port).get()
@@ -76,7 +86,7 @@ public final class MockProviderServer: Sendable {
             throw ChannelError.unknownLocalAddress
         }
         return MockProviderServer(
-            serverChannel: channel, port: boundPort, state: state, connections: connections)
+            serverChannel: channel, port: boundPort, scheme: scheme, state: state, connections: connections)
     }
 
     /// Makes the next submitted job follow `script`. Scripts are used first in, first out; when the

@@ -1,0 +1,92 @@
+import Foundation
+import Pollster
+import PollsterCore
+import PollsterMock
+import Testing
+
+/// A whole job over HTTPS — submit, polls and download — against the mock serving TLS with a
+/// self-signed certificate (`Tests/Fixtures/tls`), trusted through
+/// `HTTPClientTransport.Configuration.trustedCertificatesFile` or not at all.
+@Suite("HTTPS transport", .timeLimit(.minutes(1)))
+struct TLSTransportTests {
+    static let identity = MockTLSIdentity(
+        certificateFile: "\(Repository.fixtures)/tls/loopback-cert.pem",
+        privateKeyFile: "\(Repository.fixtures)/tls/loopback-key.pem")
+
+    /// Runs `body` with an engine on a transport made from `configuration` and the mock over TLS.
+    func withTLSMock<T>(
+        _ configuration: HTTPClientTransport.Configuration,
+        _ body: (Pollster, MockProviderServer) async throws -> T
+    ) async throws -> T {
+        let mock = try await MockProviderServer.start(
+            defaultScript: MockJobScript(polls: 2, output: MockOutput(kind: .png, size: 200_000)),
+            tls: Self.identity)
+        let transport = HTTPClientTransport(configuration: configuration)
+        let pollster = Pollster(
+            registry: try YAMLRegistry(directory: Repository.adapters), transport: transport,
+            secrets: testSecrets,
+            urlPolicy: URLPolicy(allowPrivateNetworks: true), logger: quietLogger)
+        do {
+            let value = try await body(pollster, mock)
+            try await transport.shutdown()
+            try await mock.shutdown()
+            return value
+        } catch {
+            try? await transport.shutdown()
+            try? await mock.shutdown()
+            throw error
+        }
+    }
+
+    @Test("with the certificate trusted, a job runs end to end over HTTPS")
+    func trusted() async throws {
+        var configuration = HTTPClientTransport.Configuration()
+        configuration.trustedCertificatesFile = Self.identity.certificateFile
+        try await withTLSMock(configuration) { pollster, mock in
+            #expect(mock.baseURL.hasPrefix("https://"))
+            let result = try await pollster.invoke(
+                "replicate.create_prediction", input: sampleInputs["replicate.create_prediction"]!,
+                options: fastOptions(mock))
+            let file = try #require(result.files.first)
+            #expect(file.url.hasPrefix("https://"), "the output URL the mock answered with")
+            #expect(file.size == 200_000)
+            #expect(mock.stats.polls >= 2)
+        }
+    }
+
+    @Test("an untrusted certificate fails the submit before anything is sent, naming TLS")
+    func untrusted() async throws {
+        var configuration = HTTPClientTransport.Configuration()
+        // AsyncHTTPClient tries new connections until the connect timeout; keep the test short.
+        configuration.connectTimeout = .milliseconds(500)
+        try await withTLSMock(configuration) { pollster, mock in
+            let error = await pollsterError {
+                try await pollster.invoke(
+                    "replicate.create_prediction", input: sampleInputs["replicate.create_prediction"]!,
+                    options: fastOptions(mock))
+            }
+            #expect(error?.code == .transportError, "\(String(describing: error))")
+            #expect(error?.message.contains("TLS handshake failed") == true)
+            #expect(error?.message.contains("nothing was submitted") == true)
+            #expect(mock.stats.submissions == 0)
+        }
+    }
+
+    @Test("a trusted-certificates file that cannot be read fails requests with TRANSPORT_ERROR")
+    func missingFile() async throws {
+        var configuration = HTTPClientTransport.Configuration()
+        configuration.trustedCertificatesFile = "/nonexistent/ca.pem"
+        configuration.connectTimeout = .milliseconds(500)
+        try await withTLSMock(configuration) { pollster, mock in
+            let error = await pollsterError {
+                try await pollster.invoke(
+                    "replicate.create_prediction", input: sampleInputs["replicate.create_prediction"]!,
+                    options: fastOptions(mock))
+            }
+            #expect(error?.code == .transportError, "\(String(describing: error))")
+            #expect(
+                error?.message.contains("trustedCertificatesFile") == true, "\(String(describing: error))")
+            #expect(mock.stats.submissions == 0)
+        }
+    }
+}
