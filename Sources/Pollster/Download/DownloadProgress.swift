@@ -12,8 +12,6 @@ struct DownloadProgress {
     private var prefix: [UInt8] = []
     /// Bytes received so far.
     private(set) var total = 0
-    /// Bytes received before the current response (where a resumed `206` starts).
-    private(set) var offset = 0
     /// The URL that served the bytes so far (after redirects): a resume asks it again.
     private(set) var resumeURL: String?
     private var validator: String?
@@ -39,20 +37,10 @@ struct DownloadProgress {
         return [("Range", "bytes=\(total)-"), ("If-Range", validator)]
     }
 
-    /// Takes a 2xx head into account: a `206` must continue where the bytes stopped; a full
-    /// answer after some bytes starts the file over.
+    /// Takes a 2xx head into account (`DownloadStep` has checked that a `206` continues the
+    /// bytes kept): a full answer after some bytes starts the file over.
     mutating func begin(_ head: TransportResponseHead, url: String) throws {
-        if head.status == 206 {
-            guard total > 0, let range = head.headers.first(name: "Content-Range"),
-                Self.rangeStart(range) == total
-            else {
-                throw RetryableDownload(
-                    PollsterError(
-                        .downloadFailed,
-                        "download of \(Redactor.stripQuery(url)) answered a range that does not continue it (\(head.headers.first(name: "Content-Range") ?? "no Content-Range"))"
-                    ), restart: true)
-            }
-        } else {
+        if head.status != 206 {
             if total > 0 { try restart() }
             acceptsRanges = head.headers.first(name: "Accept-Ranges")?.lowercased().contains("bytes") ?? false
             let etag = head.headers.first(name: "ETag").flatMap { $0.hasPrefix("W/") ? nil : $0 }
@@ -60,7 +48,6 @@ struct DownloadProgress {
             contentType = head.headers.first(name: "Content-Type")
             contentDisposition = head.headers.first(name: "Content-Disposition")
         }
-        offset = total
         resumeURL = url
     }
 
@@ -90,7 +77,6 @@ struct DownloadProgress {
         md5 = checksMD5 ? Insecure.MD5() : nil
         prefix = []
         total = 0
-        offset = 0
         resumeURL = nil
         validator = nil
         acceptsRanges = false
@@ -134,14 +120,5 @@ struct DownloadProgress {
 
     private static func hex(_ digest: some Sequence<UInt8>) -> String {
         Hex.lowercase(digest)
-    }
-
-    /// The first byte of `bytes 100-199/200`.
-    static func rangeStart(_ contentRange: String) -> Int? {
-        let parts = contentRange.split(separator: " ", maxSplits: 1)
-        guard parts.count == 2, parts[0].lowercased() == "bytes",
-            let dash = parts[1].firstIndex(of: "-")
-        else { return nil }
-        return Int(parts[1][..<dash])
     }
 }

@@ -20,11 +20,12 @@ struct DownloadTarget: Sendable {
 /// Streams outputs into memory or a file, under a size limit and the URL policy,
 /// following redirects itself so every hop is checked.
 ///
-/// A download is an idempotent GET: 5xx, 429, resets, timeouts and bodies that end early
-/// are retried (`output.maxAttempts`) with backoff and `Retry-After`, resuming with `Range`
-/// when the server advertised `Accept-Ranges: bytes` and a validator (`ETag` or
-/// `Last-Modified`, sent back as `If-Range`). The file must match what the provider stated
-/// (size, MD5, SHA-256); nothing is left behind when it fails.
+/// What an answer means and when to try again are `DownloadStep`'s rules (PollsterCore): a
+/// download is an idempotent GET, retried (`output.maxAttempts`) on 5xx, 429, resets, timeouts
+/// and bodies that end early, resuming with `Range` when the server advertised
+/// `Accept-Ranges: bytes` and a validator (`ETag` or `Last-Modified`, sent back as `If-Range`).
+/// The file must match what the provider stated (size, MD5, SHA-256); nothing is left behind
+/// when it fails.
 struct Downloader: Sendable {
     let transport: any Transport
     let policy: URLPolicy
@@ -39,24 +40,29 @@ struct Downloader: Sendable {
     ) async throws -> ToolFile {
         if target.url.hasPrefix("data:") { return try decodeDataURI(target, limits: limits) }
         var progress = try DownloadProgress(target)
-        var attempt = 0
+        var step = DownloadStep(maxAttempts: limits.maxAttempts, maxBytes: limits.maxBytes)
+        var random = SystemRandomNumberGenerator()
         while true {
-            attempt += 1
+            let failure: DownloadStep.Failure
             do {
                 return try await fetch(
-                    target, &progress, limits: limits, credentials: credentials, events: events)
-            } catch let retry as RetryableDownload {
-                guard attempt < limits.maxAttempts else {
-                    progress.discard()
-                    throw retry.error.appending(" (after \(attempt) attempts)")
-                }
-                var random = SystemRandomNumberGenerator()
-                try await Task.sleep(
-                    for: OutputRetry.delay(after: attempt, retryAfter: retry.retryAfter, using: &random))
-                if retry.restart || !progress.canResume { try progress.restart() }
+                    target, &progress, step, limits: limits, credentials: credentials, events: events)
+            } catch let failed as FailedAttempt {
+                failure = failed.failure
             } catch {
                 progress.discard()
                 throw error
+            }
+            switch step.failed(failure, using: &random) {
+            case .fail(let error):
+                progress.discard()
+                throw error
+            case .retry(let delay, let restart):
+                do { try await Task.sleep(for: delay) } catch {
+                    progress.discard()
+                    throw error
+                }
+                if restart || !progress.canResume { try progress.restart() }
             }
         }
     }
@@ -66,7 +72,8 @@ struct Downloader: Sendable {
 
     /// One attempt: follows redirects (each hop checked) and reads the body into `progress`.
     private func fetch(
-        _ target: DownloadTarget, _ progress: inout DownloadProgress, limits: OutputConfig,
+        _ target: DownloadTarget, _ progress: inout DownloadProgress, _ step: DownloadStep,
+        limits: OutputConfig,
         credentials: (String) -> HTTPHeaders, events: AsyncStream<ToolEvent>.Continuation?
     ) async throws -> ToolFile {
         var url = progress.resumeURL ?? target.url
@@ -82,14 +89,11 @@ struct Downloader: Sendable {
             do {
                 hop = try await transport.stream(request) { head, body in
                     try await receive(
-                        target, from: url, head: head, body: body, into: &progress, limits: limits,
+                        target, from: url, head: head, body: body, into: &progress, step, limits: limits,
                         events: events)
                 }
             } catch let failure as TransportFailure {
-                throw RetryableDownload(
-                    PollsterError(
-                        .downloadFailed,
-                        "download of \(Redactor.stripQuery(url)) failed: \(failure.message)"))
+                throw FailedAttempt(step.requestFailed(failure.message, from: Redactor.stripQuery(url)))
             }
             switch hop {
             case .file(let file): return file
@@ -107,48 +111,34 @@ struct Downloader: Sendable {
         case redirect(String)
     }
 
+    /// Reads one answer: its head as `step` says, then its body into `progress`.
     private func receive(
         _ target: DownloadTarget, from url: String, head: TransportResponseHead, body: TransportBody,
-        into progress: inout DownloadProgress, limits: OutputConfig,
+        into progress: inout DownloadProgress, _ step: DownloadStep, limits: OutputConfig,
         events: AsyncStream<ToolEvent>.Continuation?
     ) async throws -> Hop {
         let shown = Redactor.stripQuery(url)
-        if (300..<400).contains(head.status), let location = head.headers.first(name: "Location") {
-            return .redirect(location)
+        let answer = DownloadStep.Answer(
+            status: head.status, location: head.headers.first(name: "Location"),
+            contentLength: head.headers.first(name: "Content-Length").flatMap(Int.init),
+            contentRange: head.headers.first(name: "Content-Range"),
+            retryAfter: head.headers.first(name: "Retry-After").flatMap {
+                RetryAfter.delay(from: $0, now: Date())
+            })
+        let expected: Int?
+        switch step.head(answer, from: shown, kept: progress.total) {
+        case .redirect(let location): return .redirect(location)
+        case .failed(let failure): throw FailedAttempt(failure)
+        case .read(let total): expected = total
         }
-        let retryAfter = head.headers.first(name: "Retry-After").flatMap {
-            RetryAfter.delay(from: $0, now: Date())
-        }
-        if head.status == 429 || head.status == 408 || head.status >= 500 {
-            throw RetryableDownload(
-                PollsterError(
-                    .downloadFailed, "download of \(shown) answered HTTP \(head.status)",
-                    httpStatus: head.status),
-                retryAfter: retryAfter)
-        }
-        guard (200..<300).contains(head.status) else {
-            throw PollsterError(
-                .downloadFailed, "download of \(shown) answered HTTP \(head.status)", httpStatus: head.status)
-        }
-        let length = head.headers.first(name: "Content-Length").flatMap(Int.init)
         try progress.begin(head, url: url)
-        let expected = length.map { progress.offset + $0 }
-        if let expected, expected > limits.maxBytes {
-            throw PollsterError(
-                .responseTooLarge,
-                "download of \(shown) is \(expected) bytes, over output.maxBytes (\(limits.maxBytes)); raise output.maxBytes if it is expected"
-            )
-        }
-        // Within output.maxBytes (checked above): an output kept in memory grows no copies.
+        // Within output.maxBytes (checked by the step): an output kept in memory grows no copies.
         if let expected { progress.reserve(expected) }
         var reported = progress.total
         do {
             for try await chunk in body {
-                guard progress.total + chunk.readableBytes <= limits.maxBytes else {
-                    throw PollsterError(
-                        .responseTooLarge,
-                        "download of \(shown) exceeded output.maxBytes (\(limits.maxBytes)); raise it if the output is expected to be that large"
-                    )
+                if let tooLarge = step.check(total: progress.total + chunk.readableBytes, from: shown) {
+                    throw tooLarge
                 }
                 try progress.append(chunk)
                 if progress.total - reported >= Self.progressStep || progress.total == expected {
@@ -160,21 +150,13 @@ struct Downloader: Sendable {
         } catch let error as PollsterError {
             throw error
         } catch {
-            throw RetryableDownload(
-                PollsterError(
-                    .downloadFailed, "download of \(shown) broke off after \(progress.total) bytes: \(error)")
-            )
+            throw FailedAttempt(step.brokeOff(after: progress.total, "\(error)", from: shown))
         }
-        if let expected, progress.total < expected {
-            throw RetryableDownload(
-                PollsterError(
-                    .downloadFailed,
-                    "download of \(shown) ended after \(progress.total) of \(expected) bytes (Content-Length)"
-                ))
-        }
-        if let mismatch = progress.integrityMismatch(stated: target.stated) {
-            throw RetryableDownload(
-                PollsterError(.downloadFailed, "download of \(shown): \(mismatch)"), restart: true)
+        let mismatch = progress.integrityMismatch(stated: target.stated)
+        if let failure = step.ended(
+            total: progress.total, expected: expected, mismatch: mismatch, from: shown)
+        {
+            throw FailedAttempt(failure)
         }
         return .file(try progress.finish(target, url: url))
     }
@@ -221,25 +203,9 @@ struct Downloader: Sendable {
     }
 }
 
-/// A download attempt that failed in a way worth another attempt.
-struct RetryableDownload: Error {
-    var error: PollsterError
-    var retryAfter: Duration?
-    /// Start again from the first byte (the bytes so far are wrong, not just incomplete).
-    var restart = false
+/// A download attempt that failed, as `DownloadStep` reads it.
+struct FailedAttempt: Error {
+    var failure: DownloadStep.Failure
 
-    init(_ error: PollsterError, retryAfter: Duration? = nil, restart: Bool = false) {
-        self.error = error
-        self.retryAfter = retryAfter
-        self.restart = restart
-    }
-}
-
-extension PollsterError {
-    /// The same error with text added to its message.
-    func appending(_ text: String) -> PollsterError {
-        var copy = self
-        copy.message += text
-        return copy
-    }
+    init(_ failure: DownloadStep.Failure) { self.failure = failure }
 }
