@@ -2,6 +2,7 @@ import Foundation
 import Pollster
 import PollsterCore
 import PollsterMock
+import PollsterTesting
 import Testing
 
 /// A whole job over HTTPS — submit, polls and download — against the mock serving TLS with a
@@ -88,5 +89,49 @@ struct TLSTransportTests {
                 error?.message.contains("trustedCertificatesFile") == true, "\(String(describing: error))")
             #expect(mock.stats.submissions == 0)
         }
+    }
+
+    @Test("a server that never finishes the handshake: nothing was submitted, the submit is not uncertain")
+    func silentHandshake() async throws {
+        var configuration = HTTPClientTransport.Configuration()
+        configuration.trustedCertificatesFile = Self.identity.certificateFile
+        configuration.connectTimeout = .milliseconds(500)
+        try await withTLSMock(configuration) { pollster, mock in
+            let proxy = try await TCPProxy.start(to: "127.0.0.1", port: mock.port)
+            proxy.pause()
+            var options = fastOptions(mock)
+            options.baseUrlOverride = "https://127.0.0.1:\(proxy.port)"
+            let error = await pollsterError {
+                try await pollster.invoke(
+                    "replicate.create_prediction", input: sampleInputs["replicate.create_prediction"]!,
+                    options: options)
+            }
+            try await proxy.shutdown()
+            #expect(error?.code == .transportError, "\(String(describing: error))")
+            #expect(error?.message.contains("nothing was submitted") == true, "\(String(describing: error))")
+            #expect(mock.stats.submissions == 0)
+        }
+    }
+
+    @Test("HTTPS to a server that speaks plain HTTP fails the handshake: nothing was submitted")
+    func plainServer() async throws {
+        var configuration = HTTPClientTransport.Configuration()
+        configuration.connectTimeout = .milliseconds(500)
+        let transport = HTTPClientTransport(configuration: configuration)
+        try await withMockEngine { _, mock in
+            let pollster = Pollster(
+                registry: try YAMLRegistry(directory: Repository.adapters), transport: transport,
+                secrets: testSecrets, urlPolicy: URLPolicy(allowPrivateNetworks: true), logger: quietLogger)
+            var options = fastOptions(mock)
+            options.baseUrlOverride = mock.baseURL.replacingOccurrences(of: "http://", with: "https://")
+            let error = await pollsterError {
+                try await pollster.invoke(
+                    "replicate.create_prediction", input: sampleInputs["replicate.create_prediction"]!,
+                    options: options)
+            }
+            #expect(error?.code == .transportError, "\(String(describing: error))")
+            #expect(mock.stats.submissions == 0)
+        }
+        try await transport.shutdown()
     }
 }

@@ -180,7 +180,9 @@ public final class HTTPClientTransport: Transport {
         let target = "\(request.method) \(Redactor.stripQuery(request.url))"
         if let clientError = error as? HTTPClientError {
             switch clientError {
-            case .connectTimeout, .getConnectionFromPoolTimeout:
+            case .connectTimeout, .getConnectionFromPoolTimeout, .tlsHandshakeTimeout, .socksHandshakeTimeout,
+                .httpProxyHandshakeTimeout, .proxyAuthenticationRequired:
+                // The request is written only once the connection (proxy, TLS) is up: nothing was sent.
                 return TransportFailure(.notConnected, "\(target): could not connect (\(clientError))")
             case .readTimeout, .deadlineExceeded, .writeTimeout:
                 return TransportFailure(.timeout, "\(target): timed out (\(clientError))")
