@@ -126,6 +126,28 @@ struct CLITests {
         #expect(files.count == 1)
         #expect(files.first?.hasSuffix(".mp4") == true)
     }
+
+    /// (Without them the handshake fails: `TLSTransportTests`, with a short connect timeout; the
+    /// CLI's 10 s, tried three times, would make this test slow.)
+    @Test("a provider with a private CA is trusted through --ca-file or $SSL_CERT_FILE")
+    func caFile() async throws {
+        let mock = try await MockProviderServer.start(
+            defaultScript: MockJobScript(polls: 1), tls: TLSTransportTests.identity)
+        let invoke = [
+            "invoke", "fal.fast_sdxl", "--input", #"{"prompt": "a cat"}"#, "--output",
+            FileManager.default.temporaryDirectory.path, "--json", "--base-url", mock.baseURL,
+            "--allow-private-networks",
+        ]
+        let certificate = TLSTransportTests.identity.certificateFile
+        let flag = try await Self.run(invoke + ["--ca-file", certificate], environment: ["FAL_KEY": "k"])
+        let environment = try await Self.run(
+            invoke, environment: ["FAL_KEY": "k", "SSL_CERT_FILE": certificate])
+        let submissions = mock.stats.submissions
+        try await mock.shutdown()
+        #expect(flag.status == 0, "\(flag.error)")
+        #expect(environment.status == 0, "\(environment.error)")
+        #expect(submissions == 2)
+    }
 }
 
 /// Exit codes the CLI documents (docs/cli.md); kept here independently so a change is noticed.

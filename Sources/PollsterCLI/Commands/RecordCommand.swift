@@ -50,7 +50,7 @@ struct RecordCommand: AsyncParsableCommand {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent(
             "pollster-record-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: scratch) }
-        let transport = HTTPClientTransport()
+        let transport = engine.transport()
         let recorder = RecordingTransport(transport)
         let pollster = Pollster(
             registry: registry, transport: recorder, secrets: secrets,

@@ -27,6 +27,13 @@ struct EngineOptions: ParsableArguments {
         help: "Allow downloads from loopback and private addresses.")
     var allowPrivateNetworks = false
 
+    @Option(
+        name: .customLong("ca-file"),
+        help: ArgumentHelp(
+            "Also trust the CA certificates in this PEM file for HTTPS (default: $SSL_CERT_FILE), e.g. a company's own CA.",
+            valueName: "pem"))
+    var caFile: String?
+
     /// The adapter directory (or file).
     var adapterDirectory: String { adapters ?? "adapters" }
 
@@ -67,6 +74,15 @@ struct EngineOptions: ParsableArguments {
         return CompositeRegistry([rows, try yamlRegistry()])
     }
 
+    /// A client for the real network, trusting `--ca-file` (or `$SSL_CERT_FILE`) besides the
+    /// system's certificates.
+    func transport() -> HTTPClientTransport {
+        var configuration = HTTPClientTransport.Configuration()
+        configuration.trustedCertificatesFile =
+            caFile ?? ProcessInfo.processInfo.environment["SSL_CERT_FILE"].flatMap { $0.isEmpty ? nil : $0 }
+        return HTTPClientTransport(configuration: configuration)
+    }
+
     /// Runs `body` with an engine over the real network, shutting the client down afterwards.
     func withEngine<T>(
         secrets: Secrets = SecretStore.load(), registry given: (any ToolRegistry)? = nil,
@@ -74,7 +90,7 @@ struct EngineOptions: ParsableArguments {
     ) async throws -> T {
         let registry: any ToolRegistry
         if let given { registry = given } else { registry = try await self.registry() }
-        let transport = HTTPClientTransport()
+        let transport = transport()
         let pollster = Pollster(
             registry: registry, transport: transport, secrets: secrets,
             urlPolicy: URLPolicy(allowPrivateNetworks: allowPrivateNetworks),
