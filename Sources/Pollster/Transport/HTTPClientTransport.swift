@@ -15,6 +15,8 @@ public final class HTTPClientTransport: Transport {
     private let client: HTTPClient
     private let budget: ReadAheadBudget?
     private let streams: ConcurrencyLimiter?
+    /// Why the configuration cannot be used (an unreadable certificates file); every request fails with it.
+    private let unusable: String?
 
     /// Connection and idle-read limits.
     public struct Configuration: Sendable {
@@ -38,8 +40,8 @@ public final class HTTPClientTransport: Transport {
         /// bootstrapped, each request made a no-op span (about 5 % of a poll's CPU).
         public var requestSpans = false
         /// A PEM file of CA certificates to trust besides the system's (a company's own CA, a
-        /// provider simulator's self-signed certificate). A file that cannot be read fails each
-        /// HTTPS request with `TRANSPORT_ERROR` naming the problem.
+        /// provider simulator's self-signed certificate). A file that cannot be read fails every
+        /// request at once with `TRANSPORT_ERROR` naming the file (nothing is sent).
         public var trustedCertificatesFile: String?
 
         /// Default limits.
@@ -55,11 +57,20 @@ public final class HTTPClientTransport: Transport {
                 read: .nanoseconds(Int64(configuration.readTimeout.seconds * 1e9))))
         config.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = configuration.maxConnectionsPerHost
         if !configuration.requestSpans { config.tracing.tracer = nil }
+        var unusable: String?
         if let file = configuration.trustedCertificatesFile {
-            var tls = TLSConfiguration.makeClientConfiguration()
-            tls.additionalTrustRoots = [.file(file)]
-            config.tlsConfiguration = tls
+            do {
+                let certificates = try NIOSSLCertificate.fromPEMFile(file)
+                if certificates.isEmpty { throw NIOSSLError.failedToLoadCertificate }
+                var tls = TLSConfiguration.makeClientConfiguration()
+                tls.additionalTrustRoots = [.certificates(certificates)]
+                config.tlsConfiguration = tls
+            } catch {
+                unusable =
+                    "the certificates to trust cannot be read from \(file) (\(error)); check trustedCertificatesFile (the CLI's --ca-file or $SSL_CERT_FILE): a PEM file of CA certificates"
+            }
         }
+        self.unusable = unusable
         client = HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton, configuration: config)
         budget =
             configuration.readAheadBudgetBytes > 0
@@ -79,6 +90,7 @@ public final class HTTPClientTransport: Transport {
     public func stream<Result>(
         _ request: TransportRequest, _ handle: (TransportResponseHead, TransportBody) async throws -> Result
     ) async throws -> Result {
+        try checkUsable(request)
         if let streams { try await streams.acquire() }
         defer { streams?.release() }
         let eventLoop = client.eventLoopGroup.next()
@@ -122,6 +134,7 @@ public final class HTTPClientTransport: Transport {
     /// response is read on the event loop and the calling task resumes once, with the whole answer,
     /// instead of once per part of it (fewer thread hops, a shallow async stack while waiting).
     public func send(_ request: TransportRequest, maxBodyBytes: Int) async throws -> TransportResponse {
+        try checkUsable(request)
         let task: HTTPClient.Task<HTTPClient.Response>
         do {
             let outgoing = try Self.outgoing(request)
@@ -149,6 +162,13 @@ public final class HTTPClientTransport: Transport {
         return TransportResponse(
             status: Int(response.status.code), headers: response.headers,
             body: response.body.map { Array(buffer: $0) } ?? [])
+    }
+
+    /// Fails before sending anything when the configuration cannot be used.
+    private func checkUsable(_ request: TransportRequest) throws {
+        guard let unusable else { return }
+        throw TransportFailure(
+            .notConnected, "\(request.method) \(Redactor.stripQuery(request.url)): \(unusable)")
     }
 
     private static func outgoing(_ request: TransportRequest) throws -> HTTPClient.Request {
@@ -224,11 +244,6 @@ public final class HTTPClientTransport: Transport {
             return TransportFailure(
                 .notConnected,
                 "\(target): the TLS handshake failed (\(error)); if the server's certificate is issued by a private CA, trust it with HTTPClientTransport.Configuration.trustedCertificatesFile"
-            )
-        case .failedToLoadCertificate, .noSuchFilesystemObject:
-            return TransportFailure(
-                .notConnected,
-                "\(target): the certificates to trust could not be loaded (\(error)); check HTTPClientTransport.Configuration.trustedCertificatesFile"
             )
         default:
             return nil
