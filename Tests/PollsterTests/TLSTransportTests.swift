@@ -19,24 +19,11 @@ struct TLSTransportTests {
         _ configuration: HTTPClientTransport.Configuration,
         _ body: (Pollster, MockProviderServer) async throws -> T
     ) async throws -> T {
-        let mock = try await MockProviderServer.start(
-            defaultScript: MockJobScript(polls: 2, output: MockOutput(kind: .png, size: 200_000)),
-            tls: Self.identity)
-        let transport = HTTPClientTransport(configuration: configuration)
-        let pollster = Pollster(
-            registry: try YAMLRegistry(directory: Repository.adapters), transport: transport,
+        try await MockProviderServer.withEngine(
+            registry: try YAMLRegistry(directory: Repository.adapters),
+            script: MockJobScript(polls: 2, output: MockOutput(kind: .png, size: 200_000)),
             secrets: testSecrets,
-            urlPolicy: URLPolicy(allowPrivateNetworks: true), logger: quietLogger)
-        do {
-            let value = try await body(pollster, mock)
-            try await transport.shutdown()
-            try await mock.shutdown()
-            return value
-        } catch {
-            try? await transport.shutdown()
-            try? await mock.shutdown()
-            throw error
-        }
+            logger: quietLogger, tls: Self.identity, transport: configuration, body)
     }
 
     @Test("with the certificate trusted, a job runs end to end over HTTPS")

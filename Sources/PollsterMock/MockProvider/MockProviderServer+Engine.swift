@@ -19,14 +19,17 @@ extension MockProviderServer {
     ///   - secrets: values for the adapters' `${NAME}`s (the mock only checks one is sent).
     ///   - urlPolicy: the download policy; default allows loopback, where the mock is.
     ///   - logger: the engine's logger.
+    ///   - tls: serve the mock over HTTPS with this certificate.
+    ///   - transport: the engine's HTTP client settings (e.g. to trust that certificate).
     public static func withEngine<T>(
         registry: any ToolRegistry, script: MockJobScript = MockJobScript(), secrets: Secrets,
         urlPolicy: URLPolicy = URLPolicy(allowPrivateNetworks: true),
-        logger: Logger = Logger(label: "pollster"),
+        logger: Logger = Logger(label: "pollster"), tls: MockTLSIdentity? = nil,
+        transport configuration: HTTPClientTransport.Configuration = .init(),
         _ body: (Pollster, MockProviderServer) async throws -> T
     ) async throws -> T {
-        let mock = try await MockProviderServer.start(defaultScript: script)
-        let transport = HTTPClientTransport()
+        let mock = try await MockProviderServer.start(defaultScript: script, tls: tls)
+        let transport = HTTPClientTransport(configuration: configuration)
         let pollster = Pollster(
             registry: registry, transport: transport, secrets: secrets, urlPolicy: urlPolicy, logger: logger)
         do {
