@@ -2,9 +2,14 @@
 """Turns the runs of Benchmarks/peers/run into one JSON line each, then into the markdown of
 section "## 3. Peers side by side" of docs/benchmarks.md. Standard library only.
 
-  summarize.py record --driver D --jobs N --repeat R --time time.txt --out out.json \
-      --stats-before a.json --stats-after b.json --mock-cpu "t0 t1"      >> results.jsonl
+  summarize.py record --driver D --jobs N --repeat R --time time.txt [--time more.txt] \
+      --out out.json --stats-before a.json --stats-after b.json --mock-cpu "t0 t1"  >> results.jsonl
   summarize.py report results.jsonl --meta meta.json [--doc docs/benchmarks.md]
+  summarize.py report results.jsonl --meta meta.json --subsection TITLE [--doc docs/benchmarks.md]
+
+`report` rewrites section 3 up to its first `### ` subsection and keeps the subsections;
+`--subsection` writes (or replaces) the subsection `### TITLE` at the end of section 3 and
+leaves the rest alone (the `--tls` runs: issue 16's workload, with the floor row).
 """
 
 import argparse
@@ -28,7 +33,10 @@ DRIVERS = [
     ("runway-retrieve", "runwayml: create + tasks.retrieve loop + httpx download", "pollster-runway"),
     ("runway-retrieve-pool", "runwayml tasks.retrieve loop, pool sized to N", "pollster-runway"),
     ("runway-wait", "runwayml: create + wait_for_task_output (own 6 s ± 1.5 s) + httpx download", "pollster-runway"),
+    ("floor", "**floor**: curl --parallel + openssl dgst -sha256 of the same N outputs (downloads only)", None),
 ]
+POLLSTER = [d for d, _, compared in DRIVERS if d.startswith("pollster-")]
+PYTHON = [d for d, _, compared in DRIVERS if compared is not None]
 
 
 def parse_time(path):
@@ -63,8 +71,21 @@ def load_json(path):
         return {}
 
 
+def combine(timings):
+    """Several processes run one after the other (the floor: curl, then openssl): CPU and wall
+    add up, peak RSS is the largest."""
+    first = dict(timings[0])
+    for other in timings[1:]:
+        for key in ("user", "sys", "wall", "voluntary_switches"):
+            first[key] += other[key]
+        first["max_rss_kib"] = max(first["max_rss_kib"], other["max_rss_kib"])
+        first["exit"] = first["exit"] or other["exit"]
+    return first
+
+
 def record(args):
-    timing = parse_time(args.time)
+    parts = [parse_time(path) for path in args.time]
+    timing = combine(parts)
     out = load_json(args.out)
     before, after = load_json(args.stats_before), load_json(args.stats_after)
     delta = {key: after.get(key, 0) - before.get(key, 0) for key in ("submissions", "polls", "result_fetches", "downloads")}
@@ -82,6 +103,8 @@ def record(args):
         "mock_cpu": round(mock1 - mock0, 3),
         "load": float(args.load),
     }
+    if len(parts) > 1:
+        row["parts_cpu"] = [round(part["user"] + part["sys"], 3) for part in parts]
     print(json.dumps(row, sort_keys=True))
 
 
@@ -94,6 +117,8 @@ def median_spread(values, digits):
 
 
 def report(args):
+    if args.subsection:
+        return report_subsection(args)
     rows = [json.loads(line) for line in open(args.results) if line.strip()]
     meta = json.load(open(args.meta))
     jobs_values = sorted({row["jobs"] for row in rows})
@@ -237,21 +262,222 @@ def report(args):
         write_section(args.doc, section)
 
 
-def write_section(path, section):
-    """Replaces section 3 (from its heading to the next `## ` heading) or appends it."""
+def split_section(path):
+    """The document around section 3: (before, the section up to its first `### `, its
+    subsections as {title: text} in order, after)."""
     try:
         text = open(path).read()
     except FileNotFoundError:
         text = "# Benchmarks\n\n"
     start = text.find(HEADING)
     if start < 0:
-        text = text.rstrip("\n") + "\n\n" + section
-    else:
-        following = text.find("\n## ", start + len(HEADING))
-        rest = text[following + 1 :] if following >= 0 else ""
-        text = text[:start] + section + ("\n" + rest if rest else "")
+        return text.rstrip("\n") + "\n\n", "", {}, ""
+    following = text.find("\n## ", start + len(HEADING))
+    end = following + 1 if following >= 0 else len(text)
+    body = text[start:end]
+    parts = re.split(r"(?m)^(?=### )", body)
+    subsections = {}
+    for part in parts[1:]:
+        subsections[part.splitlines()[0][4:].strip()] = part.rstrip("\n") + "\n"
+    return text[:start], parts[0], subsections, text[end:]
+
+
+def join_section(path, before, main, subsections, after):
+    pieces = [main.rstrip("\n") + "\n"] + list(subsections.values())
+    section = "\n".join(pieces)
+    text = before + section + ("\n" + after if after else "")
     with open(path, "w") as handle:
         handle.write(text.rstrip("\n") + "\n")
+
+
+def write_section(path, section):
+    """Replaces section 3 (from its heading to its first `### ` subsection or the next `## `
+    heading) or appends it; its `### ` subsections (written by `--subsection`) are kept."""
+    before, _, subsections, after = split_section(path)
+    join_section(path, before, section, subsections, after)
+
+
+def write_subsection(path, title, text):
+    """Replaces the subsection `### title` of section 3, or appends it to the section."""
+    before, main, subsections, after = split_section(path)
+    if not main:
+        main = HEADING + "\n"
+    subsections[title] = text
+    join_section(path, before, main, subsections, after)
+
+
+def ratio_text(mine, theirs, digits=2):
+    return f"{mine / theirs:.{digits}f}" if theirs else "–"
+
+
+def report_subsection(args):
+    """One `--tls` run (or any run given a title) as a subsection of section 3: the table with
+    the floor row, and the ratios issue 16 names."""
+    rows = [json.loads(line) for line in open(args.results) if line.strip()]
+    meta = json.load(open(args.meta))
+    jobs_values = sorted({row["jobs"] for row in rows})
+    size = meta["size"]
+    size_text = f"{size // 1048576} MiB" if size >= 1048576 and size % 1048576 == 0 else f"{size // 1024} KiB"
+    scheme = "HTTPS" if meta.get("tls") else "plain HTTP"
+    lines = [f"### {args.subsection}", ""]
+    lines += [
+        f"Measured {meta['date']} from {meta.get('time', '')}, commit `{meta['commit']}`, by "
+        f"`Benchmarks/peers/run {meta.get('options', '')}` (regenerates this subsection and leaves "
+        "the rest of section 3 alone).",
+        "",
+        f"- **Machine**: {meta['machine']}; shared: 1-minute load average "
+        f"{meta.get('load_start', '?')} when the measured runs started, "
+        f"{median_spread([r.get('load', 0) for r in rows], 1)} at the start of each run "
+        "(median (min–max)).",
+        f"- **Toolchains**: {meta['swift']}; {meta['python']}; {meta.get('curl', '')}",
+        f"- **Clients**: {meta['clients']}",
+        f"- **Workload**: N = {', '.join(str(j) for j in jobs_values)} jobs submitted at once; each "
+        f"finishes {meta['duration']} s after its submit, is polled every {meta['interval']} s, and "
+        f"has one {size_text} PNG output, downloaded into memory and dropped. "
+        + (
+            "**TLS everywhere**: `peers-mock --tls` serves HTTPS on its one port "
+            "(`MockProviderServer.start(tls:)`, a self-signed P-256 certificate made by `run`), so "
+            "every submit, poll, result and file URL is `https://127.0.0.1:PORT/…`. The Python "
+            "clients trust the certificate through `SSL_CERT_FILE` (httpx), Pollster through "
+            "`pollster-driver --ca-file` (`HTTPClientTransport.Configuration.trustedCertificatesFile`); "
+            "fal-client's `FAL_QUEUE_RUN_HOST` is the mock's port itself."
+            if meta.get("tls")
+            else "Plain HTTP (fal-client's submits through the TLS front)."
+        )
+        + " Every driver is a fresh process measured by `/usr/bin/time -v` (start-up and imports "
+        f"included); {meta['repeats']} runs per driver, drivers interleaved; median (min–max).",
+        f"- **Floor**: `curl --parallel --parallel-max {meta.get('floor_parallel', 64)}"
+        f"{' --cacert cert.pem' if meta.get('tls') else ''}` of the N output URLs of N finished "
+        f"jobs into files (N × {size_text}, {scheme} from the same mock), then "
+        "`openssl dgst -sha256` of the files; its CPU is curl's + openssl's user + sys, its RSS "
+        "curl's. **Downloads only**: those N jobs were submitted and polled beforehand, "
+        "unmeasured (`drivers/floor_urls.py`), while every driver's CPU includes its submits, "
+        "polls, start-up and imports.",
+        "",
+    ]
+    by = {}
+    for row in rows:
+        by.setdefault((row["driver"], row["jobs"]), []).append(row)
+
+    def stat(driver, jobs, key):
+        return [key(row) for row in by.get((driver, jobs), [])]
+
+    def median_of(driver, jobs, key):
+        values = stat(driver, jobs, key)
+        return statistics.median(values) if values else None
+
+    def cpu(r):
+        return 1000 * r["cpu"] / r["jobs"]
+
+    def rss(r):
+        return r["max_rss_kib"] / 1024
+
+    for jobs in jobs_values:
+        lines += [
+            f"**N = {jobs}**",
+            "",
+            "| driver | runs | CPU ms / task | peak RSS MB | wall s | polls / task | mock CPU s | ok / failed |",
+            "|---|---:|---:|---:|---:|---:|---:|---|",
+        ]
+        for driver, label, _ in DRIVERS:
+            runs = by.get((driver, jobs))
+            if not runs:
+                continue
+            wall = stat(driver, jobs, lambda r: r["wall"])
+            polls = stat(driver, jobs, lambda r: r["mock"]["polls"] / r["jobs"])
+            mock_cpu = stat(driver, jobs, lambda r: r["mock_cpu"])
+            ok = sum(r["ok"] for r in runs)
+            failed = sum(r["failed"] for r in runs)
+            lines.append(
+                f"| {label} | {len(runs)} | {median_spread(stat(driver, jobs, cpu), 2)} "
+                f"| {median_spread(stat(driver, jobs, rss), 1)} | {median_spread(wall, 2)} "
+                f"| {statistics.median(polls):.1f} | {statistics.median(mock_cpu):.2f} | {ok} / {failed} |"
+            )
+        floor_parts = [r["parts_cpu"] for r in by.get(("floor", jobs), []) if "parts_cpu" in r]
+        if floor_parts:
+            curl_ms = [1000 * p[0] / jobs for p in floor_parts]
+            sha_ms = [1000 * p[1] / jobs for p in floor_parts if len(p) > 1]
+            lines += [
+                "",
+                f"Floor CPU split, ms per job: curl {median_spread(curl_ms, 2)}, "
+                f"openssl dgst -sha256 {median_spread(sha_ms, 2)}.",
+            ]
+        lines.append("")
+
+        # The ratios issue 16 names. "Best" Python client: the lowest median among those that
+        # lost no job (a client that dropped jobs did less work).
+        clean = [d for d in PYTHON if by.get((d, jobs)) and all(r["failed"] == 0 for r in by[(d, jobs)])]
+        best_rss = min(clean, key=lambda d: median_of(d, jobs, rss), default=None)
+        best_cpu = min(clean, key=lambda d: median_of(d, jobs, cpu), default=None)
+        floor_cpu = median_of("floor", jobs, cpu) if all(r["failed"] == 0 for r in by.get(("floor", jobs), [])) else None
+        targets = {
+            "rss": "≤ 1.0" if size == 1048576 else "",
+            "floor": "≤ 1.25" if size == 1048576 else "",
+            "cpu": "≤ 0.05" if size == 65536 else "",
+        }
+        lines += [
+            f"**Ratios, N = {jobs}** (ratio of medians; the best Python client is the lowest "
+            "median among those that lost no job"
+            + (f": peak RSS `{best_rss}`, CPU `{best_cpu}`" if best_rss else ": none qualified")
+            + "; issue 16's targets are for "
+            + ("this workload" if size in (1048576, 65536) else "1 MiB and 64 KiB outputs")
+            + "):",
+            "",
+            "| Pollster driver | peak RSS ÷ best Python | CPU ÷ floor | CPU ÷ best Python | CPU − floor, ms / task |",
+            "|---|---:|---:|---:|---:|",
+        ]
+        for driver in POLLSTER:
+            if not by.get((driver, jobs)):
+                continue
+            my_rss, my_cpu = median_of(driver, jobs, rss), median_of(driver, jobs, cpu)
+            cells = [
+                ratio_text(my_rss, median_of(best_rss, jobs, rss)) if best_rss else "–",
+                ratio_text(my_cpu, floor_cpu) if floor_cpu else "–",
+                ratio_text(my_cpu, median_of(best_cpu, jobs, cpu), 3) if best_cpu else "–",
+                f"{my_cpu - floor_cpu:.2f}" if floor_cpu else "–",
+            ]
+            failed = sum(r["failed"] for r in by[(driver, jobs)])
+            note = f" ({failed} jobs lost)" if failed else ""
+            lines.append(f"| {driver}{note} | {' | '.join(cells)} |")
+        if any(targets.values()):
+            lines.append(
+                f"| *issue 16's target* | {targets['rss'] or '–'} | {targets['floor'] or '–'} | {targets['cpu'] or '–'} | |"
+            )
+        lines += [
+            "",
+            "*CPU − floor* is what Pollster spends per job beyond the floor's download and hash: "
+            "its submit and polls (over TLS), result handling and process start-up (YAML adapters).",
+        ]
+        # Clients that fell so far behind that they polled less than Pollster did: not the same
+        # number of requests, which the CPU ratio does not show by itself.
+        pollster_polls = [median_of(d, jobs, lambda r: r["mock"]["polls"] / r["jobs"]) for d in POLLSTER if by.get((d, jobs))]
+        behind = [
+            (d, median_of(d, jobs, lambda r: r["mock"]["polls"] / r["jobs"]), median_of(d, jobs, lambda r: r["wall"]))
+            for d in PYTHON
+            if by.get((d, jobs))
+        ]
+        behind = [(d, p, w) for d, p, w in behind if pollster_polls and p < min(pollster_polls) - 0.5]
+        if behind:
+            lines += [
+                "",
+                "*Polled less than Pollster* (median polls / task, wall): "
+                + ", ".join(f"`{d}` {p:.1f}, {w:.1f} s" for d, p, w in behind)
+                + f"; Pollster {min(pollster_polls):.1f}. Those clients fell behind their own "
+                f"schedule (wall well over the {meta['duration']} s the jobs last), so their polls "
+                "came later and found the jobs further along: fewer requests than Pollster made, "
+                "so their CPU per task is for less work.",
+            ]
+        lines.append("")
+
+    errors = sorted({(r["driver"], r["jobs"], r["first_error"]) for r in rows if r.get("first_error")})
+    if errors:
+        lines += ["Errors seen:", ""]
+        lines += [f"- {d}, N = {j}: `{e}`" for d, j, e in errors]
+        lines.append("")
+    text = "\n".join(lines)
+    print(text)
+    if args.doc:
+        write_subsection(args.doc, args.subsection, text)
 
 
 def main():
@@ -261,7 +487,8 @@ def main():
     rec.add_argument("--driver", required=True)
     rec.add_argument("--jobs", type=int, required=True)
     rec.add_argument("--repeat", type=int, required=True)
-    rec.add_argument("--time", required=True)
+    rec.add_argument("--time", required=True, action="append",
+                     help="/usr/bin/time -v output; twice or more for processes run one after the other")
     rec.add_argument("--out", required=True)
     rec.add_argument("--stats-before", required=True)
     rec.add_argument("--stats-after", required=True)
@@ -271,6 +498,7 @@ def main():
     rep.add_argument("results")
     rep.add_argument("--meta", required=True)
     rep.add_argument("--doc")
+    rep.add_argument("--subsection", help="write the runs as the subsection `### SUBSECTION` of section 3")
     args = parser.parse_args()
     {"record": record, "report": report}[args.command](args)
 

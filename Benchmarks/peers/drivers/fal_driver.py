@@ -3,7 +3,8 @@
 Base URL: the FAL_QUEUE_RUN_HOST environment variable (host[:port], read at import); the client
 always builds `https://{FAL_QUEUE_RUN_HOST}/{app}` for the submit, so the mock's TLS front
 answers it (trusted through SSL_CERT_FILE) and the status/response URLs in the answer are plain
-http on loopback. Poll interval: subscribe_async(interval=...) (default 0.1 s); it asks for
+http on loopback; with `run --tls` the host is the mock's own HTTPS port and every URL is https.
+Poll interval: subscribe_async(interval=...) (default 0.1 s); it asks for
 the status once right after the submit, then sleeps the interval between polls. Key: FAL_KEY.
 Pool: fal_client.AsyncClient builds its httpx client internally (AsyncBackupDomainTransport
 around a default httpx.AsyncClient: 100 connections) and has no option for it, so `--pool N`

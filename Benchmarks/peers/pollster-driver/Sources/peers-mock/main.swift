@@ -2,6 +2,11 @@
 //
 //   peers-mock --port 8089 --tls-port 8443 --cert cert.pem --key key.pem \
 //       --duration 10 --size 16384 --stats-file stats.json
+//   peers-mock --port 8089 --tls --cert cert.pem --key key.pem …      (HTTPS everywhere)
+//
+// `--tls` serves HTTPS on `--port` itself (`MockProviderServer.start(tls:)`): every URL the
+// mock answers with (status, result and file URLs) is then `https://127.0.0.1:PORT/…`, so every
+// client pays TLS for every request, and fal-client's queue host can be the main port.
 //
 // Every job takes `--duration` seconds of wall time from its submit (whatever the number of
 // polls) and outputs one PNG of `--size` bytes. fal-client builds its queue URL as
@@ -22,6 +27,7 @@ import PollsterMock
 struct Arguments {
     var port = 8089
     var tlsPort: Int?
+    var tls = false
     var cert: String?
     var key: String?
     var duration = 10.0
@@ -39,6 +45,7 @@ struct Arguments {
             switch arguments[index] {
             case "--port": port = Int(value()) ?? port
             case "--tls-port": tlsPort = Int(value())
+            case "--tls": tls = true
             case "--cert": cert = value()
             case "--key": key = value()
             case "--duration": duration = Double(value()) ?? duration
@@ -153,7 +160,12 @@ func writeStats(_ stats: MockProviderStats, to path: String) {
 let arguments = Arguments(Array(CommandLine.arguments.dropFirst()))
 let script = MockJobScript(
     duration: .milliseconds(Int(arguments.duration * 1000)), output: MockOutput(kind: .png, size: arguments.size))
-let server = try await MockProviderServer.start(port: arguments.port, defaultScript: script)
+var identity: MockTLSIdentity?
+if arguments.tls {
+    guard let cert = arguments.cert, let key = arguments.key else { fail("--tls needs --cert and --key") }
+    identity = MockTLSIdentity(certificateFile: cert, privateKeyFile: key)
+}
+let server = try await MockProviderServer.start(port: arguments.port, defaultScript: script, tls: identity)
 var tlsFront: (any Channel)?
 if let tlsPort = arguments.tlsPort {
     guard let cert = arguments.cert, let key = arguments.key else { fail("--tls-port needs --cert and --key") }

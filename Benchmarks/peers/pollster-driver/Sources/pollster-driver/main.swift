@@ -3,6 +3,10 @@
 //
 //   pollster-driver --tool replicate.create_prediction --base-url http://127.0.0.1:8089 \
 //       --adapters DIR --jobs 1000 --interval 2
+//   pollster-driver … --base-url https://127.0.0.1:8089 --ca-file cert.pem   (the mock over TLS)
+//
+// `--ca-file` is a PEM file of certificates to trust besides the system's
+// (`HTTPClientTransport.Configuration.trustedCertificatesFile`; NIOSSL ignores SSL_CERT_FILE).
 //
 // Every job is `Pollster.invoke` in one task group (all N in flight at once); results are
 // dropped as they arrive (only the byte count is kept), as the Python drivers do.
@@ -18,6 +22,7 @@ struct Arguments {
     var jobs = 20
     var interval = 2.0
     var maxWait = 600.0
+    var caFile: String?
 
     init(_ arguments: [String]) {
         var index = 0
@@ -34,6 +39,7 @@ struct Arguments {
             case "--jobs": jobs = Int(value()) ?? jobs
             case "--interval": interval = Double(value()) ?? interval
             case "--max-wait": maxWait = Double(value()) ?? maxWait
+            case "--ca-file": caFile = value()
             default: fail("unknown argument \(arguments[index])")
             }
             index += 1
@@ -80,7 +86,9 @@ do {
 } catch {
     fail("cannot load \(arguments.adapters): \(error)")
 }
-let transport = HTTPClientTransport()
+var transportConfiguration = HTTPClientTransport.Configuration()
+transportConfiguration.trustedCertificatesFile = arguments.caFile
+let transport = HTTPClientTransport(configuration: transportConfiguration)
 let pollster = Pollster(
     registry: registry, transport: transport, urlPolicy: URLPolicy(allowPrivateNetworks: true), logger: logger)
 let options = InvokeOptions(
