@@ -122,9 +122,7 @@ struct Downloader: Sendable {
             status: head.status, location: head.headers.first(name: "Location"),
             contentLength: head.headers.first(name: "Content-Length").flatMap(Int.init),
             contentRange: head.headers.first(name: "Content-Range"),
-            retryAfter: head.headers.first(name: "Retry-After").flatMap {
-                RetryAfter.delay(from: $0, now: Date())
-            })
+            retryAfter: head.headers.retryAfterDelay)
         let expected: Int?
         switch step.head(answer, from: shown, kept: progress.total) {
         case .redirect(let location): return .redirect(location)

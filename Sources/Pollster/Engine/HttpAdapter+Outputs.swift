@@ -21,11 +21,9 @@ extension HttpAdapter {
             let event: ResultStep.Event
             do {
                 let response = try await sendToProvider(run, request, kind: .result)
-                let retryAfter = response.headers.first(name: "Retry-After")
                 event = .answered(
-                    status: response.status,
-                    retryAfter: retryAfter.flatMap { RetryAfter.delay(from: $0, now: Date()) },
-                    rawRetryAfter: retryAfter, body: response.body)
+                    status: response.status, retryAfter: response.headers.retryAfterDelay,
+                    rawRetryAfter: response.headers.retryAfter, body: response.body)
             } catch let transport as TransportFailure {
                 event = .requestFailed(run.redactor.redact(transport.message))
             }

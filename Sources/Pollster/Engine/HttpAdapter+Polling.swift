@@ -124,9 +124,6 @@ extension HttpAdapter {
         }
         return .answered(
             status: response.status,
-            retryAfter: response.headers.first(name: "Retry-After").flatMap {
-                RetryAfter.delay(from: $0, now: Date())
-            },
-            body: response.body)
+            retryAfter: response.headers.retryAfterDelay, body: response.body)
     }
 }

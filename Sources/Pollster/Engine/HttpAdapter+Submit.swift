@@ -25,11 +25,9 @@ extension HttpAdapter {
             do {
                 let answer = try await sendToProvider(run, request, kind: .submit)
                 response = answer
-                let retryAfter = answer.headers.first(name: "Retry-After")
                 event = .answered(
-                    status: answer.status,
-                    retryAfter: retryAfter.flatMap { RetryAfter.delay(from: $0, now: Date()) },
-                    rawRetryAfter: retryAfter, body: answer.body)
+                    status: answer.status, retryAfter: answer.headers.retryAfterDelay,
+                    rawRetryAfter: answer.headers.retryAfter, body: answer.body)
             } catch let failure as TransportFailure {
                 event = .requestFailed(run.redactor.redact(failure.message), sent: !failure.requestWasNotSent)
             }

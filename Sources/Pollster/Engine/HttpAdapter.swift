@@ -124,9 +124,7 @@ final class HttpAdapter: Sendable {
             inventory: run.method.inventory, kind: kind, status: response.status, duration: .now - started)
         if response.status == 429 {
             run.limiters.requests?.slowDown(
-                retryAfter: response.headers.first(name: "Retry-After").flatMap {
-                    RetryAfter.delay(from: $0, now: Date())
-                })
+                retryAfter: response.headers.retryAfterDelay)
         } else {
             run.limiters.requests?.recover()
         }
@@ -166,7 +164,7 @@ final class HttpAdapter: Sendable {
         let retryAfter =
             progress != nil
             ? nil
-            : submitted.headers.first(name: "Retry-After").flatMap { RetryAfter.delay(from: $0, now: Date()) }
+            : submitted.headers.retryAfterDelay
         var machine = PollMachine(
             job: stage.run.pollJob, plan: polling, mode: mode, interval: stage.run.options.pollInterval,
             maxWait: stage.run.options.maxWait, retryAfter: retryAfter, progress: progress ?? .init())
