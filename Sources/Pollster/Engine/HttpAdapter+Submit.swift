@@ -101,14 +101,12 @@ extension HttpAdapter {
     /// Reads a stored answer or the job a lookup found as a submit answer: JSON (or nothing),
     /// then `adopt`.
     func accept(_ run: inout Invocation, _ response: TransportResponse, taskIdPath: JSONPath? = nil) throws {
-        var body: JSONValue?
-        if !response.body.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) {
-            do { body = try JSONParser.parse(response.body) } catch {
-                throw PollsterError(
-                    .submitUncertain,
-                    "\(run.method.name): the job's answer (HTTP \(response.status)) is not JSON (\(error)): \(run.redactor.excerpt(response.body))"
-                )
-            }
+        let body: JSONValue?
+        do { body = try SubmitStep.json(response.body) } catch {
+            throw PollsterError(
+                .submitUncertain,
+                "\(run.method.name): the job's answer (HTTP \(response.status)) is not JSON (\(error)): \(run.redactor.excerpt(response.body))"
+            )
         }
         try adopt(&run, body, response, taskIdPath: taskIdPath)
     }

@@ -77,8 +77,9 @@ package struct DownloadStep: Sendable {
     package func head(_ answer: Answer, from url: String, kept: Int) -> Head {
         let status = answer.status
         if (300..<400).contains(status), let location = answer.location { return .redirect(location) }
-        let refused = PollsterError(
-            .downloadFailed, "download of \(url) answered HTTP \(status)", httpStatus: status)
+        var refused: PollsterError {
+            PollsterError(.downloadFailed, "download of \(url) answered HTTP \(status)", httpStatus: status)
+        }
         if status == 429 || status == 408 || status >= 500 {
             return .failed(.retryable(refused, retryAfter: answer.retryAfter))
         }

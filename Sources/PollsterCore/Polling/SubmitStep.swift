@@ -80,7 +80,8 @@ package struct SubmitStep: Sendable {
             }
             return .lookUp(what: "no answer came back (\(message))", answer: nil)
         case .answered(let status, let retryAfter, let rawRetryAfter, let body):
-            let answer = ProviderAnswer(status: status, body: job.redactor.excerpt(body))
+            // Quoted only by a failure: an accepted answer is not excerpted.
+            var answer: ProviderAnswer { ProviderAnswer(status: status, body: job.redactor.excerpt(body)) }
             switch meaning(status: status, body: body) {
             case .accepted(let json):
                 return .accepted(json)
@@ -142,11 +143,11 @@ package struct SubmitStep: Sendable {
 
     private func meaning(status: Int, body: [UInt8]) -> Meaning {
         if (200..<300).contains(status) {
-            if body.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) {
-                return .accepted(nil)
-            }
             let json: JSONValue
-            do { json = try JSONParser.parse(body) } catch {
+            do {
+                guard let parsed = try Self.json(body) else { return .accepted(nil) }
+                json = parsed
+            } catch {
                 return .mayExist(
                     "its answer (HTTP \(status)) is not JSON (\(error)): \(job.redactor.excerpt(body, limit: 120))"
                 )
@@ -177,6 +178,13 @@ package struct SubmitStep: Sendable {
             redactor: job.redactor)
         error.provider = answer
         return error
+    }
+
+    /// A submit answer's body as JSON; nil when it is empty or blank (a bare 202).
+    /// - Throws: the parse error of a body that is not JSON.
+    package static func json(_ body: [UInt8]) throws -> JSONValue? {
+        if body.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) { return nil }
+        return try JSONParser.parse(body)
     }
 
     /// The wait before attempt `attempt + 1` when the provider says nothing: 0.25 s doubling,
