@@ -116,6 +116,39 @@ def median_spread(values, digits):
     return f"{med:.{digits}f} ({min(values):.{digits}f}–{max(values):.{digits}f})"
 
 
+def cpu_ms(row):
+    """Client CPU per task, ms."""
+    return 1000 * row["cpu"] / row["jobs"]
+
+
+def rss_mb(row):
+    """Peak RSS, MB."""
+    return row["max_rss_kib"] / 1024
+
+
+def driver_rows(by, jobs):
+    """One table row per driver that ran with `jobs` jobs (`by`: runs by (driver, jobs))."""
+    lines = []
+    for driver, label, _ in DRIVERS:
+        runs = by.get((driver, jobs))
+        if not runs:
+            continue
+
+        def values(key):
+            return [key(row) for row in runs]
+
+        polls = values(lambda r: r["mock"]["polls"] / r["jobs"])
+        mock_cpu = values(lambda r: r["mock_cpu"])
+        ok = sum(r["ok"] for r in runs)
+        failed = sum(r["failed"] for r in runs)
+        lines.append(
+            f"| {label} | {len(runs)} | {median_spread(values(cpu_ms), 2)} | {median_spread(values(rss_mb), 1)} "
+            f"| {median_spread(values(lambda r: r['wall']), 2)} "
+            f"| {statistics.median(polls):.1f} | {statistics.median(mock_cpu):.2f} | {ok} / {failed} |"
+        )
+    return lines
+
+
 def report(args):
     if args.subsection:
         return report_subsection(args)
@@ -175,21 +208,7 @@ def report(args):
             "| driver | runs | CPU ms / task | peak RSS MB | wall s | polls / task | mock CPU s | ok / failed |",
             "|---|---:|---:|---:|---:|---:|---:|---|",
         ]
-        for driver, label, _ in DRIVERS:
-            runs = by.get((driver, jobs))
-            if not runs:
-                continue
-            cpu = stat(driver, jobs, lambda r: 1000 * r["cpu"] / r["jobs"])
-            rss = stat(driver, jobs, lambda r: r["max_rss_kib"] / 1024)
-            wall = stat(driver, jobs, lambda r: r["wall"])
-            polls = stat(driver, jobs, lambda r: r["mock"]["polls"] / r["jobs"])
-            mock_cpu = stat(driver, jobs, lambda r: r["mock_cpu"])
-            ok = sum(r["ok"] for r in runs)
-            failed = sum(r["failed"] for r in runs)
-            lines.append(
-                f"| {label} | {len(runs)} | {median_spread(cpu, 2)} | {median_spread(rss, 1)} | {median_spread(wall, 2)} "
-                f"| {statistics.median(polls):.1f} | {statistics.median(mock_cpu):.2f} | {ok} / {failed} |"
-            )
+        lines += driver_rows(by, jobs)
         lines.append("")
 
     lines += [
@@ -366,12 +385,6 @@ def report_subsection(args):
         values = stat(driver, jobs, key)
         return statistics.median(values) if values else None
 
-    def cpu(r):
-        return 1000 * r["cpu"] / r["jobs"]
-
-    def rss(r):
-        return r["max_rss_kib"] / 1024
-
     for jobs in jobs_values:
         lines += [
             f"**N = {jobs}**",
@@ -379,20 +392,7 @@ def report_subsection(args):
             "| driver | runs | CPU ms / task | peak RSS MB | wall s | polls / task | mock CPU s | ok / failed |",
             "|---|---:|---:|---:|---:|---:|---:|---|",
         ]
-        for driver, label, _ in DRIVERS:
-            runs = by.get((driver, jobs))
-            if not runs:
-                continue
-            wall = stat(driver, jobs, lambda r: r["wall"])
-            polls = stat(driver, jobs, lambda r: r["mock"]["polls"] / r["jobs"])
-            mock_cpu = stat(driver, jobs, lambda r: r["mock_cpu"])
-            ok = sum(r["ok"] for r in runs)
-            failed = sum(r["failed"] for r in runs)
-            lines.append(
-                f"| {label} | {len(runs)} | {median_spread(stat(driver, jobs, cpu), 2)} "
-                f"| {median_spread(stat(driver, jobs, rss), 1)} | {median_spread(wall, 2)} "
-                f"| {statistics.median(polls):.1f} | {statistics.median(mock_cpu):.2f} | {ok} / {failed} |"
-            )
+        lines += driver_rows(by, jobs)
         floor_parts = [r["parts_cpu"] for r in by.get(("floor", jobs), []) if "parts_cpu" in r]
         if floor_parts:
             curl_ms = [1000 * p[0] / jobs for p in floor_parts]
@@ -407,9 +407,9 @@ def report_subsection(args):
         # The ratios issue 16 names. "Best" Python client: the lowest median among those that
         # lost no job (a client that dropped jobs did less work).
         clean = [d for d in PYTHON if by.get((d, jobs)) and all(r["failed"] == 0 for r in by[(d, jobs)])]
-        best_rss = min(clean, key=lambda d: median_of(d, jobs, rss), default=None)
-        best_cpu = min(clean, key=lambda d: median_of(d, jobs, cpu), default=None)
-        floor_cpu = median_of("floor", jobs, cpu) if all(r["failed"] == 0 for r in by.get(("floor", jobs), [])) else None
+        best_rss = min(clean, key=lambda d: median_of(d, jobs, rss_mb), default=None)
+        best_cpu = min(clean, key=lambda d: median_of(d, jobs, cpu_ms), default=None)
+        floor_cpu = median_of("floor", jobs, cpu_ms) if all(r["failed"] == 0 for r in by.get(("floor", jobs), [])) else None
         targets = {
             "rss": "≤ 1.0" if size == 1048576 else "",
             "floor": "≤ 1.25" if size == 1048576 else "",
@@ -429,11 +429,11 @@ def report_subsection(args):
         for driver in POLLSTER:
             if not by.get((driver, jobs)):
                 continue
-            my_rss, my_cpu = median_of(driver, jobs, rss), median_of(driver, jobs, cpu)
+            my_rss, my_cpu = median_of(driver, jobs, rss_mb), median_of(driver, jobs, cpu_ms)
             cells = [
-                ratio_text(my_rss, median_of(best_rss, jobs, rss)) if best_rss else "–",
+                ratio_text(my_rss, median_of(best_rss, jobs, rss_mb)) if best_rss else "–",
                 ratio_text(my_cpu, floor_cpu) if floor_cpu else "–",
-                ratio_text(my_cpu, median_of(best_cpu, jobs, cpu), 3) if best_cpu else "–",
+                ratio_text(my_cpu, median_of(best_cpu, jobs, cpu_ms), 3) if best_cpu else "–",
                 f"{my_cpu - floor_cpu:.2f}" if floor_cpu else "–",
             ]
             failed = sum(r["failed"] for r in by[(driver, jobs)])
