@@ -126,6 +126,14 @@ def rss_mb(row):
     return row["max_rss_kib"] / 1024
 
 
+def runs_by_driver(rows):
+    """The runs by (driver, jobs)."""
+    by = {}
+    for row in rows:
+        by.setdefault((row["driver"], row["jobs"]), []).append(row)
+    return by
+
+
 def driver_rows(by, jobs):
     """One table row per driver that ran with `jobs` jobs (`by`: runs by (driver, jobs))."""
     lines = []
@@ -193,13 +201,10 @@ def report(args):
         "plain http, like everyone else's. fal-client alone pays TLS handshakes for its submits.",
         "",
     ]
-    by = {}
-    for row in rows:
-        by.setdefault((row["driver"], row["jobs"]), []).append(row)
+    by = runs_by_driver(rows)
 
     def stat(driver, jobs, key):
-        runs = by.get((driver, jobs), [])
-        return [key(row) for row in runs]
+        return [key(row) for row in by.get((driver, jobs), [])]
 
     for jobs in jobs_values:
         lines += [
@@ -374,9 +379,7 @@ def report_subsection(args):
         "polls, start-up and imports.",
         "",
     ]
-    by = {}
-    for row in rows:
-        by.setdefault((row["driver"], row["jobs"]), []).append(row)
+    by = runs_by_driver(rows)
 
     def stat(driver, jobs, key):
         return [key(row) for row in by.get((driver, jobs), [])]
