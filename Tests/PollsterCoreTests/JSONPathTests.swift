@@ -93,15 +93,15 @@ struct JSONPathTests {
             let path = JSONPath([.key(key)])
             #expect(try JSONPath(parsing: path.description) == path)
         }
-        // A key that needs brackets is written with JSON escapes (`\n`, `\u0007`), but the
-        // path grammar reads `\x` as a literal `x`, so the key comes back changed.
-        for key in ["x.y\nz", "1\t", "a b\u{7}"] {
+        // A key that needs brackets is written with JSON escapes (`\n`, `\u0007`), which the
+        // parser decodes.
+        for key in ["x.y\nz", "1\t", "a b\u{7}", "q\"uote\\d", "emoji 😀 ü"] {
             let path = JSONPath([.key(key)])
             let reparsed = try JSONPath(parsing: path.description)
-            withKnownIssue("JSONPathParser does not decode the JSON escapes JSONPath.description writes") {
-                #expect(reparsed == path, "\(path.description)")
-            }
+            #expect(reparsed == path, "\(path.description)")
         }
+        #expect(try JSONPath(parsing: #"["a\u00e9\ud83d\ude00"]"#) == JSONPath([.key("aé😀")]))
+        #expect(throws: (any Error).self) { try JSONPath(parsing: #"["a\u00g9"]"#) }
     }
 
     // MARK: Evaluation

@@ -50,6 +50,52 @@ enum JSONPathParser {
         return components
     }
 
+    /// The character a backslash escape in a quoted key stands for, as JSON writes them
+    /// (`\n`, `\t`, `\u0007`, …; `JSONPath.description` quotes keys that way); any other escaped
+    /// character stands for itself (`\'`, `\"`, `\\`). `position` is at the character after the
+    /// backslash and moves past the escape.
+    private static func unescape(_ scalars: [Unicode.Scalar], _ position: inout Int) throws(Failure)
+        -> Unicode.Scalar
+    {
+        let escaped = scalars[position]
+        position += 1
+        switch escaped {
+        case "n": return "\n"
+        case "t": return "\t"
+        case "r": return "\r"
+        case "b": return "\u{8}"
+        case "f": return "\u{C}"
+        case "u":
+            let start = position - 2
+            guard let unit = hexUnit(scalars, &position) else {
+                throw Failure(reason: "expected four hex digits after \\u", offset: start)
+            }
+            if (0xD800..<0xDC00).contains(unit), position + 1 < scalars.count, scalars[position] == "\\",
+                scalars[position + 1] == "u"
+            {
+                var next = position + 2
+                if let low = hexUnit(scalars, &next), (0xDC00..<0xE000).contains(low) {
+                    position = next
+                    return Unicode.Scalar(0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00)) ?? "\u{FFFD}"
+                }
+            }
+            return Unicode.Scalar(unit) ?? "\u{FFFD}"
+        default: return escaped
+        }
+    }
+
+    /// Four hex digits at `position` as a UTF-16 unit; nil (and `position` unchanged) otherwise.
+    private static func hexUnit(_ scalars: [Unicode.Scalar], _ position: inout Int) -> UInt32? {
+        guard position + 4 <= scalars.count else { return nil }
+        var value: UInt32 = 0
+        for scalar in scalars[position..<position + 4] {
+            guard let digit = Character(scalar).hexDigitValue else { return nil }
+            value = value << 4 | UInt32(digit)
+        }
+        position += 4
+        return value
+    }
+
     private static func parseBracket(_ scalars: [Unicode.Scalar], _ position: inout Int) throws(Failure)
         -> JSONPath.Component
     {
@@ -65,9 +111,13 @@ enum JSONPathParser {
             position += 1
             var key = String.UnicodeScalarView()
             while position < scalars.count, scalars[position] != first {
-                if scalars[position] == "\\", position + 1 < scalars.count { position += 1 }
-                key.append(scalars[position])
-                position += 1
+                if scalars[position] == "\\", position + 1 < scalars.count {
+                    position += 1
+                    key.append(try unescape(scalars, &position))
+                } else {
+                    key.append(scalars[position])
+                    position += 1
+                }
             }
             guard position < scalars.count else { throw Failure(reason: "unclosed quoted key", offset: open) }
             position += 1
