@@ -47,8 +47,8 @@ struct TLSTransportTests {
         var configuration = HTTPClientTransport.Configuration()
         // AsyncHTTPClient tries new connections until the connect timeout; keep the test short.
         configuration.connectTimeout = .milliseconds(500)
-        // It reports the last handshake failure, or the connect timeout when that passes while it
-        // waits to try again (on a loaded machine): either way nothing was sent.
+        // It reports the last handshake failure, or on a loaded machine a connect or handshake
+        // timeout (the deadline passed while it waited to try again): either way nothing was sent.
         try await withTLSMock(configuration) { pollster, mock in
             let error = await pollsterError {
                 try await pollster.invoke(
@@ -58,7 +58,8 @@ struct TLSTransportTests {
             #expect(error?.code == .transportError, "\(String(describing: error))")
             let message = error?.message ?? ""
             #expect(
-                message.contains("TLS handshake failed") || message.contains("connectTimeout"), "\(message)")
+                message.contains("TLS handshake failed") || message.contains("could not connect"),
+                "\(message)")
             #expect(message.contains("nothing was submitted"), "\(message)")
             #expect(mock.stats.submissions == 0)
         }
