@@ -14,6 +14,8 @@ public struct Pollster: Sendable {
     /// Where tool methods come from.
     public let registry: any ToolRegistry
     private let adapter: HttpAdapter
+    /// The loop `invoke` calls share while `run()` hosts it.
+    let shared = SharedScheduler()
 
     /// An engine.
     /// - Parameters:
@@ -37,6 +39,10 @@ public struct Pollster: Sendable {
     }
 
     /// Invokes `tool` (`inventory.method`) with `input` and waits for its result.
+    ///
+    /// While `run()` hosts the engine's scheduler, the job waits there between its submit and its
+    /// result, as data, with the other invocations' jobs; otherwise the calling task sleeps
+    /// between polls. The result is the same either way.
     /// - Throws: `PollsterError` with a stable code; never anything else.
     public func invoke(_ tool: String, input: JSONValue, options: InvokeOptions = InvokeOptions())
         async throws(PollsterError)
@@ -155,13 +161,15 @@ public struct Pollster: Sendable {
         }
     }
 
-    /// Every error as a `PollsterError`.
-    @inline(never)
     /// Runs invocations' steps, holding waiting jobs as data.
     var scheduler: JobScheduler {
-        JobScheduler(adapter: adapter) { tool, input in try await validateInput(tool, input: input) }
+        JobScheduler(adapter: adapter, shared: shared) { tool, input in
+            try await validateInput(tool, input: input)
+        }
     }
 
+    /// Every error as a `PollsterError`.
+    @inline(never)
     static func mapped(_ error: any Error, tool: String) -> PollsterError {
         PollsterError.mapping(error, tool, from: .transport)
     }

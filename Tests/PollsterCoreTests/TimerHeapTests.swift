@@ -43,6 +43,27 @@ struct TimerHeapTests {
         #expect(heap.nextDue == nil)
     }
 
+    @Test(
+        "removeAll(where:) takes the multiples of a number with their times; the rest keep their order",
+        arguments: [
+            ([5, 1, 4, 1, 3, 8, 2], 2),
+            ([5, 1, 4, 1, 3, 8, 2], 100),
+            ([5, 1, 4, 1, 3, 8, 2], 1),
+            (Array((1..<64).reversed()), 3),
+            ([], 1),
+        ])
+    func removeWhere(dues: [Int], divisor: Int) {
+        let picked = { (value: Int) in value % divisor == 0 }
+        var heap = TimerHeap<Int, Int>()
+        for due in dues { heap.insert(due, due: due) }
+        let removed = heap.removeAll(where: picked)
+        #expect(removed.allSatisfy { $0.element == $0.due })
+        #expect(removed.map(\.element).sorted() == dues.filter(picked).sorted())
+        var rest: [Int] = []
+        while let (value, _) = heap.popFirst(dueBy: .max) { rest.append(value) }
+        #expect(rest == dues.filter { !picked($0) }.sorted())
+    }
+
     @Test("random inserts and takes agree with a sorted list")
     func randomized() {
         var generator = SystemRandomNumberGenerator()

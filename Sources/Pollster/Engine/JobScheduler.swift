@@ -18,6 +18,9 @@ struct JobScheduler {
         var index: Int
         var item: BatchItem
         var options: InvokeOptions
+        /// The caller of a single `invoke`, waiting while the shared scheduler polls its job;
+        /// nil for the calls of `invokeEach`.
+        var waiter: PollWaiter? = nil
     }
 
     /// At most this many polls and result steps run at once; due polls beyond wait in the heap, as data.
@@ -27,11 +30,13 @@ struct JobScheduler {
     static let maxStartsInFlight = 256
 
     let adapter: HttpAdapter
+    /// The loop single `invoke` calls share while `Pollster.run` hosts it.
+    let shared: SharedScheduler
     /// Finds and checks the tool of a call (`Pollster.validateInput`).
     let resolve: @Sendable (_ tool: String, _ input: JSONValue) async throws -> ToolMethod
 
     /// What a step hands back to the loop.
-    private enum StepEnd: Sendable {
+    enum StepEnd: Sendable {
         /// The job waits this long before its next poll.
         case wait(JobState, Duration)
         /// The job succeeded: its result and outputs come next.
@@ -43,10 +48,12 @@ struct JobScheduler {
         case tick(ContinuousClock.Instant)
         /// A start step ended as `StepEnd` says.
         indirect case started(StepEnd)
+        /// Jobs arrived at the shared scheduler, or a caller waiting there was canceled.
+        case mail
     }
 
     /// How a job ended.
-    private enum Ending: Sendable {
+    enum Ending: Sendable {
         case succeeded(JobState)
         case failed(any Error)
 
@@ -58,16 +65,35 @@ struct JobScheduler {
         }
     }
 
-    /// Runs one call and returns its result: the same steps as `run`, each in a child task, with
-    /// the caller's task sleeping between polls. One job needs no heap and no loop, and a waiting
-    /// `invoke` keeps only this frame (a task keeps the slabs of its deepest calls until it ends).
+    /// Runs one call and returns its result: the same steps as `run`, each in a child task. While
+    /// `Pollster.run` hosts the shared scheduler, the job waits there between its submit and its
+    /// result and the caller's task sleeps once; otherwise the caller's task sleeps between polls.
+    /// One job needs no heap and no loop of its own, and a waiting `invoke` keeps only this frame
+    /// (a task keeps the slabs of its deepest calls until it ends).
     func invoke(_ tool: String, input: JSONValue, options: InvokeOptions) async throws -> ToolResult {
+        let waiter = PollWaiter()
+        return try await withTaskCancellationHandler {
+            try await drive(tool, input: input, options: options, waiter: waiter)
+        } onCancel: { [shared] in
+            waiter.cancel()
+            shared.sweep()
+        }
+    }
+
+    private func drive(_ tool: String, input: JSONValue, options: InvokeOptions, waiter: PollWaiter)
+        async throws -> ToolResult
+    {
         var end = await Self.inChildTask {
-            await self.start(Call(index: 0, item: BatchItem(tool: tool, input: input), options: options))
+            await self.start(
+                Call(index: 0, item: BatchItem(tool: tool, input: input), options: options, waiter: waiter))
         }
         while true {
             switch end {
             case .wait(let job, let delay):
+                if let back = await shared.polls(job, after: delay) {
+                    end = back
+                    continue
+                }
                 let due = ContinuousClock.now + delay
                 // Canceled while asleep: the poll step sees it and ends the job (and its slot).
                 // One timer per poll, here: the poll's child starts when it is due.
@@ -79,7 +105,7 @@ struct JobScheduler {
                 return try job.result()
             case .ended(_, .failed(let error)):
                 throw error
-            case .tick, .started:
+            case .tick, .started, .mail:
                 throw PollsterError(
                     .internal, "internal error: a step of \(tool) ended as only the loop's do")
             }
@@ -118,12 +144,12 @@ struct JobScheduler {
             while true {
                 if Task.isCancelled { loop.cancelWaiting(onOutcome) }
                 // Due polls of jobs in progress go before new submits.
-                loop.launchDuePolls(self, &group)
+                loop.polls.launchDue(self, &group)
                 loop.startCalls(self, &group, onStart)
                 guard loop.active > 0 else { break }
-                if loop.running == 0 && loop.starting == 0 {
+                if loop.polls.running == 0 && loop.starting == 0 {
                     // Only waiting jobs: sleep here until the next is due.
-                    guard let next = loop.heap.nextDue else { break }
+                    guard let next = loop.polls.heap.nextDue else { break }
                     do {
                         try await Task.sleep(until: next, clock: .continuous)
                     } catch {
@@ -131,7 +157,7 @@ struct JobScheduler {
                     }
                     continue
                 }
-                loop.armTimer(&group)
+                loop.polls.armTimer(&group)
                 guard let end = await group.next() else { break }
                 loop.take(end, self, &group, onOutcome)
             }
@@ -143,16 +169,12 @@ struct JobScheduler {
     private struct Loop<Calls: IteratorProtocol<Call>> {
         var calls: Calls
         let width: Int
-        /// Jobs between two polls, by when their next poll is due.
-        var heap = TimerHeap<ContinuousClock.Instant, JobState>()
+        /// Jobs between two polls, and the poll and result steps running.
+        var polls = PollQueue(handBackOnCancel: false)
         /// Jobs started and not ended.
         var active = 0
-        /// Poll and result children in flight (timer children are not counted).
-        var running = 0
         /// Start children in flight.
         var starting = 0
-        /// The time the latest timer child wakes for, while it sleeps.
-        var timer: ContinuousClock.Instant?
 
         init(calls: Calls, width: Int) {
             self.calls = calls
@@ -170,25 +192,6 @@ struct JobScheduler {
             }
         }
 
-        mutating func launchDuePolls(_ scheduler: JobScheduler, _ group: inout TaskGroup<StepEnd>) {
-            let now = ContinuousClock.now
-            while running < JobScheduler.maxStepsInFlight, let (job, _) = heap.popFirst(dueBy: now) {
-                running += 1
-                group.addTask { await scheduler.poll(job) }
-            }
-        }
-
-        /// Makes sure a timer child wakes the loop for the next due poll while steps run.
-        mutating func armTimer(_ group: inout TaskGroup<StepEnd>) {
-            guard let next = heap.nextDue, running < JobScheduler.maxStepsInFlight else { return }
-            if let timer, timer <= next { return }
-            timer = next
-            group.addTask {
-                try? await Task.sleep(until: next, clock: .continuous)
-                return .tick(next)
-            }
-        }
-
         mutating func take(
             _ end: StepEnd, _ scheduler: JobScheduler, _ group: inout TaskGroup<StepEnd>,
             _ onOutcome: (Call, Result<ToolResult, any Error>) -> Void
@@ -197,24 +200,27 @@ struct JobScheduler {
             case .started(let end):
                 // From here the job's steps count as running ones.
                 starting -= 1
-                running += 1
+                polls.running += 1
                 take(end, scheduler, &group, onOutcome)
             case .tick(let due):
-                if timer == due { timer = nil }
+                polls.tick(due)
             case .wait(let job, let delay):
-                running -= 1
-                heap.insert(job, due: .now + delay)
+                polls.running -= 1
+                polls.heap.insert(job, due: .now + delay)
             case .succeeded(let job):
                 group.addTask { await scheduler.finish(job) }
             case .ended(let call, let ending):
-                running -= 1
+                polls.running -= 1
                 close(call, ending.outcome, onOutcome)
+            case .mail:
+                // Only the shared scheduler gets mail.
+                break
             }
         }
 
         /// Ends every waiting job with `CancellationError`; no call starts any more.
         mutating func cancelWaiting(_ onOutcome: (Call, Result<ToolResult, any Error>) -> Void) {
-            for job in heap.removeAll() {
+            for job in polls.heap.removeAll() {
                 job.limiters.jobs?.release()
                 close(job.call, .failure(CancellationError()), onOutcome)
             }
@@ -249,8 +255,11 @@ struct JobScheduler {
         return await step(job) { try await job.step { try await adapter.start(&$0) } }
     }
 
-    private func poll(_ job: JobState) async -> StepEnd {
-        await step(job) {
+    /// - Parameter handBackOnCancel: a poll cut short by cancellation hands the job back to be
+    ///   polled again (`.wait` with no delay) instead of ending it: for the shared scheduler,
+    ///   whose cancellation is not the caller's.
+    func poll(_ job: JobState, handBackOnCancel: Bool = false) async -> StepEnd {
+        await step(job, handBackOnCancel: handBackOnCancel) {
             try Task.checkCancellation()
             return try await job.step { try await adapter.pollStep(&$0) }
         }
@@ -267,10 +276,14 @@ struct JobScheduler {
     }
 
     /// Runs a submit or poll step: the delay before the next poll, or nil when the job succeeded.
-    private func step(_ job: JobState, _ body: () async throws -> Duration?) async -> StepEnd {
+    private func step(
+        _ job: JobState, handBackOnCancel: Bool = false, _ body: () async throws -> Duration?
+    ) async -> StepEnd {
         do {
             guard let delay = try await inStepSlot(job, body) else { return .succeeded(job) }
             return .wait(job, delay)
+        } catch is CancellationError where handBackOnCancel {
+            return .wait(job, .zero)
         } catch {
             job.limiters.jobs?.release()
             return .ended(job.call, .failed(error))

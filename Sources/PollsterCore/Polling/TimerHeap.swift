@@ -50,6 +50,27 @@ package struct TimerHeap<Instant: Comparable, Element> {
         return entries.map(\.element)
     }
 
+    /// Takes every value `shouldRemove` picks, with its time, in no particular order; the others
+    /// keep their order. O(n): for rare sweeps (canceled jobs), not for every poll.
+    package mutating func removeAll(where shouldRemove: (Element) -> Bool) -> [(
+        element: Element, due: Instant
+    )] {
+        var removed: [(element: Element, due: Instant)] = []
+        var kept: [Entry] = []
+        kept.reserveCapacity(entries.count)
+        for entry in entries {
+            if shouldRemove(entry.element) {
+                removed.append((entry.element, entry.due))
+            } else {
+                kept.append(entry)
+            }
+        }
+        guard !removed.isEmpty else { return [] }
+        entries = kept
+        for index in stride(from: entries.count / 2 - 1, through: 0, by: -1) { siftDown(index) }
+        return removed
+    }
+
     private mutating func siftUp(_ start: Int) {
         var child = start
         while child > 0 {

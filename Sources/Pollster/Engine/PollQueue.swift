@@ -1,0 +1,50 @@
+import PollsterCore
+
+/// What both scheduler loops (`JobScheduler.run` for `invokeEach`, `SharedScheduler` for
+/// `invoke`) keep: the jobs between two polls in a timer heap, the steps running, and the one
+/// timer child that wakes the loop for the next due poll. It lives in the loop's task.
+struct PollQueue {
+    /// Jobs between two polls, by when their next poll is due.
+    var heap = TimerHeap<ContinuousClock.Instant, JobState>()
+    /// Poll and result children in flight (timer children are not counted).
+    var running = 0
+    /// The time the latest timer child wakes for, while it sleeps.
+    private var timer: ContinuousClock.Instant?
+    /// Polls cut short by the loop's cancellation hand their job back (`JobScheduler.poll`).
+    let handBackOnCancel: Bool
+
+    init(handBackOnCancel: Bool) {
+        self.handBackOnCancel = handBackOnCancel
+    }
+
+    /// Starts the polls that are due, at most `JobScheduler.maxStepsInFlight` steps at once.
+    mutating func launchDue(_ scheduler: JobScheduler, _ group: inout TaskGroup<JobScheduler.StepEnd>) {
+        let now = ContinuousClock.now
+        let handBack = handBackOnCancel
+        while running < JobScheduler.maxStepsInFlight, let (job, _) = heap.popFirst(dueBy: now) {
+            if job.call.waiter?.isCanceled == true {
+                // Its caller is gone: the job ends here, with no more requests.
+                job.limiters.jobs?.release()
+                continue
+            }
+            running += 1
+            group.addTask { await scheduler.poll(job, handBackOnCancel: handBack) }
+        }
+    }
+
+    /// Makes sure a timer child wakes the loop for the next due poll while steps run.
+    mutating func armTimer(_ group: inout TaskGroup<JobScheduler.StepEnd>) {
+        guard let next = heap.nextDue, running < JobScheduler.maxStepsInFlight else { return }
+        if let timer, timer <= next { return }
+        timer = next
+        group.addTask {
+            try? await Task.sleep(until: next, clock: .continuous)
+            return .tick(next)
+        }
+    }
+
+    /// A timer child woke up for the poll due at `due`.
+    mutating func tick(_ due: ContinuousClock.Instant) {
+        if timer == due { timer = nil }
+    }
+}
