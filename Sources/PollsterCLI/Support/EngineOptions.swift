@@ -84,6 +84,8 @@ struct EngineOptions: ParsableArguments {
     }
 
     /// Runs `body` with an engine over the real network, shutting the client down afterwards.
+    /// The engine hosts its shared scheduler (`Pollster.run`) while `body` runs, so that the
+    /// invocations of workers and servers wait as data rather than as sleeping tasks.
     func withEngine<T>(
         secrets: Secrets = SecretStore.load(), registry given: (any ToolRegistry)? = nil,
         metrics: (any MetricsFactory)? = nil, _ body: (Pollster) async throws -> T
@@ -96,7 +98,11 @@ struct EngineOptions: ParsableArguments {
             urlPolicy: URLPolicy(allowPrivateNetworks: allowPrivateNetworks),
             logger: Logger(label: "pollster"), metrics: metrics)
         do {
-            let value = try await body(pollster)
+            let value = try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await pollster.run() }
+                defer { group.cancelAll() }
+                return try await body(pollster)
+            }
             try await transport.shutdown()
             return value
         } catch {
