@@ -149,7 +149,7 @@ struct JobScheduler {
                 guard loop.active > 0 else { break }
                 if loop.polls.running == 0 && loop.starting == 0 {
                     // Only waiting jobs: sleep here until the next is due.
-                    guard let next = loop.polls.heap.nextDue else { break }
+                    guard let next = loop.polls.nextWake else { break }
                     do {
                         try await Task.sleep(until: next, clock: .continuous)
                     } catch {

@@ -10,6 +10,14 @@ struct PollQueue {
     var running = 0
     /// The time the latest timer child wakes for, while it sleeps.
     private var timer: ContinuousClock.Instant?
+    /// When polls were last launched.
+    private var launched: ContinuousClock.Instant?
+
+    /// The timer wakes the loop at most once per this long: polls due closer together than this
+    /// go out together, at most this late. A poll alone goes out on time. Waking threads is most
+    /// of what a lone poll costs: at 1,000 polls a second spread evenly, 10 ms cut the client's
+    /// CPU per poll by a third (docs/benchmarks.md, seventh round).
+    static let wakeSpacing: Duration = .milliseconds(10)
     /// Polls cut short by the loop's cancellation hand their job back (`JobScheduler.poll`).
     let handBackOnCancel: Bool
 
@@ -28,13 +36,20 @@ struct PollQueue {
                 continue
             }
             running += 1
+            launched = now
             group.addTask { await scheduler.poll(job, handBackOnCancel: handBack) }
         }
     }
 
+    /// When the loop should next wake for polls: when the next is due, but no sooner than
+    /// `wakeSpacing` after the last launch; nil when no job waits.
+    var nextWake: ContinuousClock.Instant? {
+        heap.nextDue.map { due in max(due, (launched ?? due) + Self.wakeSpacing) }
+    }
+
     /// Makes sure a timer child wakes the loop for the next due poll while steps run.
     mutating func armTimer(_ group: inout TaskGroup<JobScheduler.StepEnd>) {
-        guard let next = heap.nextDue, running < JobScheduler.maxStepsInFlight else { return }
+        guard let next = nextWake, running < JobScheduler.maxStepsInFlight else { return }
         if let timer, timer <= next { return }
         timer = next
         group.addTask {
