@@ -398,7 +398,10 @@ def main():
     w("")
     w("Cases marked `--batch` run the N jobs through `Pollster.invokeEach` instead: 100 calls (or as many as the "
       "heading says) started spread over one interval like the single jobs, each holding its waiting jobs as data in one scheduler (no task per job); the "
-      "harness traces those jobs by provider job id instead of a task-local.")
+      "harness traces those jobs by provider job id instead of a task-local. Cases marked `--shared` make one `invoke` "
+      "per job, as the others, while `Pollster.run()` hosts the engine's shared scheduler (as `pollster serve`, `mcp` "
+      "and `worker` do): each job waits between its submit and its result in that scheduler's heap, polled by its loop, "
+      "and its polls are traced by provider job id too.")
     w("")
     w("- **CPU per 1,000 polls**: the client process's user + system CPU (`getrusage`) over the whole run, divided by "
       "the number of status polls; submits and downloads (one each per job) are included in the CPU.")
@@ -429,8 +432,12 @@ def main():
         g = lambda key: [d.get(key) for d in data]
         h = lambda key, p: [d.get(key, {}).get(p) for d in data]
         calls = mode[len("batch"):] or "100"
-        through = (f" — through `invokeEach`, {calls} calls started spread over one interval, no task per job (`--batch`)"
-                   if mode else "")
+        if mode == "shared":
+            through = " — one `invoke` per job while `Pollster.run()` hosts the shared scheduler (`--shared`)"
+        elif mode:
+            through = f" — through `invokeEach`, {calls} calls started spread over one interval, no task per job (`--batch`)"
+        else:
+            through = ""
         heading = f"### N = {count_i:,}, poll every {interval} s, jobs of {job_seconds} s ({count_i / float(interval):,.0f} polls/s asked for)"
         w(heading + through)
         w("")
@@ -484,7 +491,8 @@ def main():
             cpu = median(g("cpuSecondsPer1000Polls"))
             ok_errors = all(not d.get("errors") for d in data)
             limit = TARGET_INFLIGHT_RSS_MB if count_i == 10000 else TARGET_100K_RSS_MB
-            label = f"{count_i:,} in flight (poll every {interval} s{', invokeEach' if mode else ''})"
+            via = {"": "", "shared": ", invoke with run()"}.get(mode, ", invokeEach")
+            label = f"{count_i:,} in flight (poll every {interval} s{via})"
             summary.append((f"{label}: RSS ≤ {limit:.0f} MB", f"{rss / MB:.0f} MB peak" if rss else "—",
                             verdict(None if rss is None else rss / MB <= limit and ok_errors)))
             summary.append((f"{label}: poll lateness p99 ≤ 50 ms", f"{late:.1f} ms" if late is not None else "—",

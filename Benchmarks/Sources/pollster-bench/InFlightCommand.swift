@@ -25,11 +25,14 @@ struct InFlightCommand: AsyncParsableCommand {
     var batch = false
     @Option(help: "With --batch: split the jobs into this many invokeEach calls, started spread out like single jobs.")
     var batches = 100
+    @Flag(help: "One invoke per job while Pollster.run() hosts the shared scheduler (polls traced by provider job id).")
+    var shared = false
 
     func run() async throws {
         PollsterBench.bootstrapLogging()
         let descriptorLimit = ProcessStats.raiseDescriptorLimit()
-        let totals = TraceTotals(interval: .milliseconds(Int64(interval * 1000)), batch: batch)
+        // Polls sent from a scheduler's loop carry no task-local: they are traced by provider job id.
+        let totals = TraceTotals(interval: .milliseconds(Int64(interval * 1000)), batch: batch || shared)
         var transportConfiguration = HTTPClientTransport.Configuration()
         if let connections { transportConfiguration.maxConnectionsPerHost = connections }
         let transport = HTTPClientTransport(configuration: transportConfiguration)
@@ -82,6 +85,7 @@ struct InFlightCommand: AsyncParsableCommand {
                 return
             }
             await withTaskGroup(of: Void.self) { jobs in
+                if shared { jobs.addTask { try? await pollster.run() } }
                 for index in 0..<count {
                     let delay = Duration.milliseconds(
                         Int64(spreadSeconds * 1000 * Double(index) / Double(count)))
@@ -90,6 +94,13 @@ struct InFlightCommand: AsyncParsableCommand {
                             index, after: delay, pollster: pollster, options: options, totals: totals,
                             outcomes: outcomes, jobDuration: jobDuration)
                     }
+                }
+                if shared {
+                    // The host runs until canceled: end it once every job is done.
+                    while totals.finished.load(ordering: .relaxed) < count {
+                        try? await Task.sleep(for: .milliseconds(100))
+                    }
+                    jobs.cancelAll()
                 }
             }
             outer.cancelAll()
@@ -105,7 +116,8 @@ struct InFlightCommand: AsyncParsableCommand {
         let cpu = (cpuAfter.user - cpuBefore.user) + (cpuAfter.system - cpuBefore.system)
         var report = Report()
         report["count"] = count
-        report["mode"] = batch ? "invokeEach × \(max(1, min(batches, count)))" : "invoke"
+        report["mode"] =
+            batch ? "invokeEach × \(max(1, min(batches, count)))" : shared ? "invoke, shared scheduler" : "invoke"
         report["intervalSeconds"] = interval
         report["jobSeconds"] = jobSeconds
         report["spreadSeconds"] = spreadSeconds
@@ -146,9 +158,10 @@ struct InFlightCommand: AsyncParsableCommand {
     ) async {
         try? await Task.sleep(for: delay)
         let trace = JobTrace()
-        let outcome = await JobTrace.$current.withValue(trace) {
+        let (outcome, id) = await JobTrace.$current.withValue(trace) {
             await invoke(index, pollster: pollster, options: options)
         }
+        if let id { _ = totals.batch?.remove(id: id) }
         record(outcome, trace: trace, totals: totals, outcomes: outcomes, jobDuration: jobDuration)
     }
 
@@ -170,13 +183,13 @@ struct InFlightCommand: AsyncParsableCommand {
     }
 
     @inline(never)
-    static func invoke(_ index: Int, pollster: Pollster, options: InvokeOptions) async -> JobOutcome {
+    static func invoke(_ index: Int, pollster: Pollster, options: InvokeOptions) async -> (JobOutcome, String?) {
         do throws(PollsterError) {
-            _ = try await pollster.invoke(
+            let result = try await pollster.invoke(
                 "bench.video", input: ["n": .integer(Int64(index))], options: options)
-            return .succeeded
+            return (.succeeded, result.taskId)
         } catch {
-            return .failed(code: error.code.rawValue, message: error.message)
+            return (.failed(code: error.code.rawValue, message: error.message), error.taskId)
         }
     }
 
@@ -187,6 +200,7 @@ struct InFlightCommand: AsyncParsableCommand {
     ) {
         let state = trace.state.withLock { $0 }
         if state.submitEnd != nil { totals.inFlight.subtract(1, ordering: .relaxed) }
+        totals.finished.add(1, ordering: .relaxed)
         outcomes.withLock { $0.record(outcome, state, jobDuration: jobDuration) }
     }
 

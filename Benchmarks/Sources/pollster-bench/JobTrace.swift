@@ -56,6 +56,8 @@ final class TraceTotals: Sendable {
     private let histograms = Mutex(Totals())
     /// Jobs whose submit was answered and that have not ended yet.
     let inFlight = Atomic<Int>(0)
+    /// Jobs ended, succeeded or not.
+    let finished = Atomic<Int>(0)
     /// Set when the jobs run as one batch (no task-local trace).
     let batch: JobTraces?
 
