@@ -71,18 +71,8 @@ struct JobScheduler {
     /// One job needs no heap and no loop of its own, and a waiting `invoke` keeps only this frame
     /// (a task keeps the slabs of its deepest calls until it ends).
     func invoke(_ tool: String, input: JSONValue, options: InvokeOptions) async throws -> ToolResult {
-        let waiter = PollWaiter()
-        return try await withTaskCancellationHandler {
-            try await drive(tool, input: input, options: options, waiter: waiter)
-        } onCancel: { [shared] in
-            waiter.cancel()
-            shared.sweep()
-        }
-    }
-
-    private func drive(_ tool: String, input: JSONValue, options: InvokeOptions, waiter: PollWaiter)
-        async throws -> ToolResult
-    {
+        // Only a job that may go to the shared scheduler needs a waiter.
+        let waiter = shared.isHosting ? PollWaiter() : nil
         var end = await Self.inChildTask {
             await self.start(
                 Call(index: 0, item: BatchItem(tool: tool, input: input), options: options, waiter: waiter))
@@ -90,7 +80,7 @@ struct JobScheduler {
         while true {
             switch end {
             case .wait(let job, let delay):
-                if let back = await shared.polls(job, after: delay) {
+                if job.call.waiter != nil, let back = await shared.polls(job, after: delay) {
                     end = back
                     continue
                 }
@@ -170,7 +160,7 @@ struct JobScheduler {
         var calls: Calls
         let width: Int
         /// Jobs between two polls, and the poll and result steps running.
-        var polls = PollQueue(handBackOnCancel: false)
+        var polls = PollQueue.batch
         /// Jobs started and not ended.
         var active = 0
         /// Start children in flight.

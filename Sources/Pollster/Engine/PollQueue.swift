@@ -14,14 +14,21 @@ struct PollQueue {
     private var launched: ContinuousClock.Instant?
 
     /// The timer wakes the loop at most once per this long: polls due closer together than this
-    /// go out together, at most this late. A poll alone goes out on time. Waking threads is most
-    /// of what a lone poll costs: at 1,000 polls a second spread evenly, 10 ms cut the client's
-    /// CPU per poll by a third (docs/benchmarks.md, seventh round).
-    static let wakeSpacing: Duration = .milliseconds(10)
+    /// go out together, at most this late; a poll alone goes out on time.
+    let wakeSpacing: Duration
     /// Polls cut short by the loop's cancellation hand their job back (`JobScheduler.poll`).
     let handBackOnCancel: Bool
 
-    init(handBackOnCancel: Bool) {
+    /// The queue of `invokeEach`'s loop: its jobs start in bursts, so their polls come in bursts
+    /// already, and spacing wake-ups only made them later (docs/benchmarks.md, seventh round).
+    static var batch: PollQueue { PollQueue(wakeSpacing: .zero, handBackOnCancel: false) }
+    /// The queue of the shared scheduler: single invocations start one by one, and waking
+    /// threads is most of what a lone poll costs; spacing wake-ups by 10 ms cut the client's CPU
+    /// per poll by a fifth to a third at 1,000 polls a second spread evenly (seventh round).
+    static var shared: PollQueue { PollQueue(wakeSpacing: .milliseconds(10), handBackOnCancel: true) }
+
+    private init(wakeSpacing: Duration, handBackOnCancel: Bool) {
+        self.wakeSpacing = wakeSpacing
         self.handBackOnCancel = handBackOnCancel
     }
 
@@ -44,7 +51,7 @@ struct PollQueue {
     /// When the loop should next wake for polls: when the next is due, but no sooner than
     /// `wakeSpacing` after the last launch; nil when no job waits.
     var nextWake: ContinuousClock.Instant? {
-        heap.nextDue.map { due in max(due, (launched ?? due) + Self.wakeSpacing) }
+        heap.nextDue.map { due in max(due, (launched ?? due) + wakeSpacing) }
     }
 
     /// Makes sure a timer child wakes the loop for the next due poll while steps run.

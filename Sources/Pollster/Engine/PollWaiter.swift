@@ -5,8 +5,9 @@ import Synchronization
 /// was canceled.
 ///
 /// Whoever holds the job owns its `limits.maxConcurrent` slot: the scheduler from `post` until
-/// `deliver` succeeds, the caller otherwise. A canceled caller stops waiting at once and leaves
-/// the job to the scheduler, which drops it and frees its slot (`deliver` returns false).
+/// `deliver` succeeds, the caller otherwise. A caller canceled while it waits stops waiting at
+/// once and leaves the job to the scheduler, which drops it and frees its slot (`deliver` returns
+/// false). A caller canceled while it holds the job sees it in its own steps.
 final class PollWaiter: Sendable {
     private struct State {
         var canceled = false
@@ -17,7 +18,7 @@ final class PollWaiter: Sendable {
 
     private let state = Mutex(State())
 
-    /// True once the caller's task was canceled.
+    /// True once the caller's task was canceled while it waited.
     var isCanceled: Bool { state.withLock { $0.canceled } }
 
     /// Waits until the scheduler hands the job back with how its polls ended.

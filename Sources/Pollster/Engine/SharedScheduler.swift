@@ -36,9 +36,16 @@ final class SharedScheduler: Sendable {
     /// - Returns: nil when no loop runs (the caller polls by itself); otherwise how the job came
     ///   back. A canceled caller gets `.ended` with `CancellationError` and leaves the job (and its
     ///   slot) to the loop.
+    @inline(never)
     func polls(_ job: JobState, after delay: Duration) async -> JobScheduler.StepEnd? {
         guard let waiter = job.call.waiter, post(Arrival(job: job, due: .now + delay)) else { return nil }
-        return await waiter.next() ?? .ended(job.call, .failed(CancellationError()))
+        let back = await withTaskCancellationHandler {
+            await waiter.next()
+        } onCancel: {
+            waiter.cancel()
+            sweep()
+        }
+        return back ?? .ended(job.call, .failed(CancellationError()))
     }
 
     /// A caller was canceled: wakes the loop to drop its job and free its slot.
@@ -71,7 +78,7 @@ final class SharedScheduler: Sendable {
             throw PollsterError(.internal, "Pollster.run() is already running for this engine; run it once")
         }
         await withTaskGroup(of: JobScheduler.StepEnd.self) { group in
-            var polls = PollQueue(handBackOnCancel: true)
+            var polls = PollQueue.shared
             group.addTask { await self.mail() }
             while !Task.isCancelled {
                 polls.launchDue(scheduler, &group)
