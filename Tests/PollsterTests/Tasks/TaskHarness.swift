@@ -32,9 +32,11 @@ struct TaskHarness {
     }
 
     /// Runs `worker` while `body` runs, then stops it (cancellation: leases are left to expire,
-    /// as when a process dies).
+    /// as when a process dies). The harness's engine hosts its shared scheduler meanwhile, as in
+    /// `pollster worker` and `serve` (when it already does, the second `run()` ends at once).
     func running<T: Sendable>(_ workers: [TaskWorker], _ body: () async throws -> T) async throws -> T {
         try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { [pollster] in try? await pollster.run() }
             for worker in workers { group.addTask { try await worker.run() } }
             defer { group.cancelAll() }
             return try await body()
