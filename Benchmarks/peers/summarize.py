@@ -134,6 +134,29 @@ def runs_by_driver(rows):
     return by
 
 
+def values_of(by, driver, jobs, key):
+    """`key` of each run of `driver` with `jobs` jobs."""
+    return [key(row) for row in by.get((driver, jobs), [])]
+
+
+def errors_seen(rows):
+    """The first error of each driver and size that had one, as lines (none without errors)."""
+    errors = sorted({(r["driver"], r["jobs"], r["first_error"]) for r in rows if r.get("first_error")})
+    if not errors:
+        return []
+    return ["Errors seen:", ""] + [f"- {d}, N = {j}: `{e}`" for d, j, e in errors] + [""]
+
+
+def driver_table(by, jobs):
+    """The heading and the table of every driver's runs with `jobs` jobs."""
+    return [
+        f"**N = {jobs}**",
+        "",
+        "| driver | runs | CPU ms / task | peak RSS MB | wall s | polls / task | mock CPU s | ok / failed |",
+        "|---|---:|---:|---:|---:|---:|---:|---|",
+    ] + driver_rows(by, jobs)
+
+
 def driver_rows(by, jobs):
     """One table row per driver that ran with `jobs` jobs (`by`: runs by (driver, jobs))."""
     lines = []
@@ -202,18 +225,8 @@ def report(args):
         "",
     ]
     by = runs_by_driver(rows)
-
-    def stat(driver, jobs, key):
-        return [key(row) for row in by.get((driver, jobs), [])]
-
     for jobs in jobs_values:
-        lines += [
-            f"**N = {jobs}**",
-            "",
-            "| driver | runs | CPU ms / task | peak RSS MB | wall s | polls / task | mock CPU s | ok / failed |",
-            "|---|---:|---:|---:|---:|---:|---:|---|",
-        ]
-        lines += driver_rows(by, jobs)
+        lines += driver_table(by, jobs)
         lines.append("")
 
     lines += [
@@ -230,8 +243,8 @@ def report(args):
                 continue
 
             def ratio(key):
-                mine = statistics.median(stat(pollster, jobs, key))
-                theirs = statistics.median(stat(driver, jobs, key))
+                mine = statistics.median(values_of(by, pollster, jobs, key))
+                theirs = statistics.median(values_of(by, driver, jobs, key))
                 return f"{mine / theirs:.2f}" if theirs else "–"
 
             lines.append(
@@ -240,11 +253,7 @@ def report(args):
             )
     lines.append("")
 
-    errors = sorted({(r["driver"], r["jobs"], r["first_error"]) for r in rows if r.get("first_error")})
-    if errors:
-        lines += ["Errors seen:", ""]
-        lines += [f"- {d}, N = {j}: `{e}`" for d, j, e in errors]
-        lines.append("")
+    lines += errors_seen(rows)
 
     loads = [row.get("load", 0) for row in rows]
     lines += [
@@ -381,21 +390,12 @@ def report_subsection(args):
     ]
     by = runs_by_driver(rows)
 
-    def stat(driver, jobs, key):
-        return [key(row) for row in by.get((driver, jobs), [])]
-
     def median_of(driver, jobs, key):
-        values = stat(driver, jobs, key)
+        values = values_of(by, driver, jobs, key)
         return statistics.median(values) if values else None
 
     for jobs in jobs_values:
-        lines += [
-            f"**N = {jobs}**",
-            "",
-            "| driver | runs | CPU ms / task | peak RSS MB | wall s | polls / task | mock CPU s | ok / failed |",
-            "|---|---:|---:|---:|---:|---:|---:|---|",
-        ]
-        lines += driver_rows(by, jobs)
+        lines += driver_table(by, jobs)
         floor_parts = [r["parts_cpu"] for r in by.get(("floor", jobs), []) if "parts_cpu" in r]
         if floor_parts:
             curl_ms = [1000 * p[0] / jobs for p in floor_parts]
@@ -472,11 +472,7 @@ def report_subsection(args):
             ]
         lines.append("")
 
-    errors = sorted({(r["driver"], r["jobs"], r["first_error"]) for r in rows if r.get("first_error")})
-    if errors:
-        lines += ["Errors seen:", ""]
-        lines += [f"- {d}, N = {j}: `{e}`" for d, j, e in errors]
-        lines.append("")
+    lines += errors_seen(rows)
     text = "\n".join(lines)
     print(text)
     if args.doc:
