@@ -40,10 +40,13 @@ struct SharedSchedulerTests {
 
     @Test("stopping run() hands the jobs back: every invoke still succeeds, none submitted twice")
     func stoppingHandsBack() async throws {
-        try await withSpiedEngine(script: MockJobScript(polls: 40)) { pollster, mock, spy in
+        // 20 polls 50 ms apart: long enough to stop the host mid-way, light beside other suites.
+        try await withSpiedEngine(script: MockJobScript(polls: 20)) { pollster, mock, spy in
             let host = Task { try await pollster.run() }
             try await waitUntilHosting(pollster)
-            let calls = Task { try await Self.invokeAll(10, pollster, fastOptions(mock)) }
+            var options = fastOptions(mock)
+            options.pollInterval = .milliseconds(50)
+            let calls = Task { [options] in try await Self.invokeAll(10, pollster, options) }
             try await eventually("every job polled by the loop a few times") {
                 let polls = mock.stats.pollsByJob
                 return polls.count == 10 && polls.values.allSatisfy { $0 >= 3 }

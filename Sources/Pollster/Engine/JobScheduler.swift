@@ -67,7 +67,7 @@ struct JobScheduler {
 
     /// Runs one call and returns its result: the same steps as `run`, each in a child task. While
     /// `Pollster.run` hosts the shared scheduler, the job waits there between its submit and its
-    /// result and the caller's task sleeps once; otherwise the caller's task sleeps between polls.
+    /// result and the caller's task waits once; otherwise the caller's task sleeps between polls.
     /// One job needs no heap and no loop of its own, and a waiting `invoke` keeps only this frame
     /// (a task keeps the slabs of its deepest calls until it ends).
     func invoke(_ tool: String, input: JSONValue, options: InvokeOptions) async throws -> ToolResult {
@@ -80,6 +80,7 @@ struct JobScheduler {
         while true {
             switch end {
             case .wait(let job, let delay):
+                // (Checked here first so that a job without a waiter makes no call at all.)
                 if job.call.waiter != nil, let back = await shared.polls(job, after: delay) {
                     end = back
                     continue
