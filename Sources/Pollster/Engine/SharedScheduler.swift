@@ -88,15 +88,7 @@ final class SharedScheduler: Sendable {
             }
             // New calls poll by themselves from here; jobs waiting here go back to their callers,
             // and so do those whose poll is cut short (the poll is sent again by the caller).
-            let arrivals = inbox.withLock { inbox in
-                defer {
-                    inbox.open = false
-                    inbox.arrivals = []
-                    inbox.sweep = false
-                }
-                return inbox.arrivals
-            }
-            for arrival in arrivals { handBack(arrival.job, due: arrival.due) }
+            for arrival in takeMail(closing: true).arrivals { handBack(arrival.job, due: arrival.due) }
             for (job, due) in polls.heap.removeAll(where: { _ in true }) { handBack(job, due: due) }
             group.cancelAll()
             while let end = await group.next() {
@@ -129,13 +121,7 @@ final class SharedScheduler: Sendable {
         let stopping = Task.isCancelled
         switch end {
         case .mail:
-            let (arrivals, sweep) = inbox.withLock { inbox in
-                defer {
-                    inbox.arrivals = []
-                    inbox.sweep = false
-                }
-                return (inbox.arrivals, inbox.sweep)
-            }
+            let (arrivals, sweep) = takeMail(closing: false)
             for arrival in arrivals { polls.heap.insert(arrival.job, due: arrival.due) }
             if sweep {
                 for (job, _) in polls.heap.removeAll(where: { $0.call.waiter?.isCanceled ?? false }) {
@@ -156,7 +142,7 @@ final class SharedScheduler: Sendable {
             }
         case .succeeded(let job):
             polls.running -= 1
-            if job.call.waiter?.deliver(end) != true { job.limiters.jobs?.release() }
+            giveBack(job, end)
         case .ended(let call, _):
             // The step freed the job's slot when it failed.
             polls.running -= 1
@@ -169,7 +155,23 @@ final class SharedScheduler: Sendable {
 
     /// Gives `job` back to its caller to poll by itself from `due`; drops it when the caller is gone.
     private func handBack(_ job: JobState, due: ContinuousClock.Instant) {
-        let delay = max(.zero, due - .now)
-        if job.call.waiter?.deliver(.wait(job, delay)) != true { job.limiters.jobs?.release() }
+        giveBack(job, .wait(job, max(.zero, due - .now)))
+    }
+
+    /// Delivers `end` to the job's caller; drops the job and frees its slot when the caller is gone.
+    private func giveBack(_ job: JobState, _ end: JobScheduler.StepEnd) {
+        if job.call.waiter?.deliver(end) != true { job.limiters.jobs?.release() }
+    }
+
+    /// Takes the jobs that arrived and whether a caller was canceled; `closing` stops taking jobs.
+    private func takeMail(closing: Bool) -> (arrivals: [Arrival], sweep: Bool) {
+        inbox.withLock { inbox in
+            defer {
+                inbox.arrivals = []
+                inbox.sweep = false
+                if closing { inbox.open = false }
+            }
+            return (inbox.arrivals, inbox.sweep)
+        }
     }
 }
