@@ -48,7 +48,7 @@ final class StoreGuard: Sendable {
     ) async throws -> T {
         do {
             let value = try await Self.withTimeout(timeout, body)
-            succeeded()
+            succeeded(what)
             return value
         } catch is CancellationError {
             throw CancellationError()
@@ -59,7 +59,7 @@ final class StoreGuard: Sendable {
         }
     }
 
-    private func succeeded() {
+    private func succeeded(_ what: String) {
         let outage: (since: Date, failures: Int)? = health.withLock { health in
             defer { health = Health() }
             guard health.reported, let since = health.failingSince else { return nil }
@@ -67,7 +67,7 @@ final class StoreGuard: Sendable {
         }
         if let outage {
             logger.warning(
-                "task store reachable again after \(Int(Date().timeIntervalSince(outage.since))) s (\(outage.failures) failed calls)"
+                "task store reachable again after \(Int(Date().timeIntervalSince(outage.since))) s (\(outage.failures) failed calls; \(what) succeeded)"
             )
         }
     }
