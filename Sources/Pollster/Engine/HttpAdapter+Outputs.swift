@@ -4,34 +4,21 @@ import OrderedCollections
 import PollsterCore
 
 extension HttpAdapter {
-    /// Runs the result step, if configured: one request whose JSON becomes the final result.
-    /// Its rules (retries, failure answers) are `ResultStep`'s; this sends the requests.
-    func fetchResult(_ run: inout Invocation, final: JSONValue) async throws -> JSONValue {
-        run.context.status = final
-        guard let plan = run.method.plan.result else { return final }
+    /// Sends the request of the result step (`result:` in the config); its rules (retries,
+    /// failure answers) are the job machine's (`ResultStep`).
+    /// - Returns: what happened to it, for the machine.
+    /// - Throws: when the URL cannot be rendered or the URL policy refuses it.
+    func sendResult(_ run: Invocation) async throws -> JobMachine.Event {
+        guard let plan = run.method.plan.result else {
+            throw PollsterError(.internal, "internal error: \(run.method.name) has no result step")
+        }
         let url = try run.builder.configuredURL(plan.url, run.context)
         try await checkResponseURL(run, url, key: "result.url")
         let request = try run.builder.plain(method: plan.method, url: url, run.context, key: "result.url")
-        var step = ResultStep(
-            job: ResultStep.Job(
-                name: run.method.name, taskId: run.taskId, lastStatus: run.lastStatus, redactor: run.redactor),
-            failureStatuses: plan.failureStatuses, maxAttempts: run.method.plan.output.config.maxAttempts)
-        var random = SystemRandomNumberGenerator()
-        while true {
-            let event: ResultStep.Event
-            do {
-                let response = try await sendToProvider(run, request, kind: .result)
-                event = .answered(
-                    status: response.status, retryAfter: response.headers.retryAfterDelay,
-                    rawRetryAfter: response.headers.retryAfter, body: response.body)
-            } catch let transport as TransportFailure {
-                event = .requestFailed(run.redactor.redact(transport.message))
-            }
-            switch step.receive(event, using: &random) {
-            case .done(let result): return result
-            case .retry(let delay): try await Task.sleep(for: delay)
-            case .fail(let error): throw error
-            }
+        do {
+            return .resultAnswered(JobMachine.Answer(try await sendToProvider(run, request, kind: .result)))
+        } catch let transport as TransportFailure {
+            return .resultFailed(run.redactor.redact(transport.message))
         }
     }
 
@@ -44,7 +31,7 @@ extension HttpAdapter {
         let output = run.method.plan.output
         let paths = output.paths?.map { $0.binding(taskId: run.taskId) }
         var candidates = OutputFinder.find(in: result, explicitPaths: paths, all: output.config.all)
-        run.report.outputs = candidates.map(\.path.description)
+        run.machine.report.outputs = candidates.map(\.path.description)
         if candidates.isEmpty {
             let message = "\(run.method.name): no output URL found in the result"
             if output.paths != nil {

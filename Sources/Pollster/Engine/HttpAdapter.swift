@@ -28,37 +28,49 @@ final class HttpAdapter: Sendable {
         self.logger = logger
     }
 
-    /// Submits the job (or resumes it from its checkpoint) and reads the submit response.
-    /// - Returns: the delay before the first poll; nil when the job needs no polling.
+    /// Submits the job (or resumes it from its checkpoint) and runs its machine until the first
+    /// wait between polls.
+    /// - Returns: the delay before the first poll; nil when the job needs no (more) polling.
     func start(_ stage: inout JobState.Stage) async throws -> Duration? {
-        let submitted: TransportResponse
+        var random = SystemRandomNumberGenerator()
+        let step: JobMachine.Step
         if let checkpoint = stage.run.options.resume {
-            submitted = try resume(&stage.run, from: checkpoint)
-            if let result = checkpoint.result {
-                stage.storedResult = result
-                stage.run.report.statusRule = "result stored with the task; downloading again"
-                return nil
-            }
+            stage.run.submitURL = checkpoint.submitURL
+            stage.run.submittedAt = checkpoint.submittedAt
+            let now = stage.run.now
+            step = stage.run.machine.resume(
+                JobMachine.Stored(
+                    answer: JobMachine.Answer(checkpoint.response),
+                    foundByReference: checkpoint.foundByReference,
+                    result: checkpoint.result, polling: checkpoint.polling),
+                submitURL: checkpoint.submitURL,
+                submittedAt: now - .seconds(max(0, Date().timeIntervalSince(checkpoint.submittedAt))),
+                at: now,
+                using: &random)
         } else {
-            submitted = try await submit(&stage.run)
-            // Stored with the task: the answer may echo the request's credentials.
-            try await stage.run.options.onAccepted?(
-                TaskCheckpoint(
-                    providerTaskId: stage.run.taskId, submitURL: stage.run.submitURL,
-                    submittedAt: stage.run.submittedAt, response: stage.run.redactor.redact(submitted),
-                    foundByReference: stage.run.foundByReference))
+            let url = try stage.run.builder.submit(stage.run.context).url
+            stage.run.submitURL = url
+            step = stage.run.machine.start(submitURL: url, at: stage.run.now)
         }
-        return try await beginPolling(&stage, submitted: submitted)
+        let delay = try await advance(&stage, step)
+        if delay != nil, case .configured(let template) = stage.run.machine.statusURL {
+            // A status URL its template cannot fill fails the job now, not after the first wait.
+            _ = try stage.run.builder.configuredURL(template, stage.run.context)
+        }
+        return delay
     }
 
     /// Fetches the result and downloads the outputs of a job that succeeded.
     func finish(_ stage: inout JobState.Stage) async throws {
-        let result: JSONValue
-        if let stored = stage.storedResult {
-            result = stored
-        } else {
-            result = try await fetchResult(&stage.run, final: stage.final)
-            try await stage.run.options.onResult?(stage.run.redactor.redact(result))
+        guard let action = stage.succeeded.take() else {
+            throw PollsterError(
+                .internal, "internal error: \(stage.run.method.name) finished before it succeeded")
+        }
+        guard
+            case .outputs(let result) = try await drive(&stage, JobMachine.Step(action), throughResult: true)
+        else {
+            throw PollsterError(
+                .internal, "internal error: \(stage.run.method.name) stopped before its outputs")
         }
         let files = try await outputs(&stage.run, result: result)
         stage.result = succeeded(stage.run, result: result, files: files)
@@ -101,8 +113,8 @@ final class HttpAdapter: Sendable {
             files: files, warnings: run.warnings,
             timings: ToolTimings(
                 submittedAt: run.submittedAt.timeIntervalSince1970, completedAt: Date().timeIntervalSince1970,
-                polls: run.polls, elapsedSeconds: (completed - run.started).seconds),
-            detection: run.report)
+                polls: run.machine.polls, elapsedSeconds: (completed - run.started).seconds),
+            detection: run.machine.report)
     }
 
     /// Sends a request to the provider under the inventory's request rate; 429s slow it down.
@@ -129,81 +141,5 @@ final class HttpAdapter: Sendable {
             run.limiters.requests?.recover()
         }
         return response
-    }
-
-    /// Reads the submit response for a status and sets up polling.
-    /// - Returns: the delay before the first poll; nil when the submit response is already final.
-    private func beginPolling(_ stage: inout JobState.Stage, submitted: TransportResponse) async throws
-        -> Duration?
-    {
-        let body = stage.run.context.response
-        guard let polling = stage.run.method.plan.polling else {
-            stage.final = body ?? .null
-            return nil
-        }
-        if let body {
-            let reading = polling.classifier.bound(taskId: stage.run.taskId).classify(body)
-            if reading.phase == .failed || reading.phase == .canceled {
-                stage.run.report.statusRule = reading.rule
-                throw PollMachine.terminalError(reading, job: stage.run.pollJob)
-            }
-            if reading.phase == .succeeded, !OutputFinder.find(in: body).isEmpty {
-                stage.run.report.statusRule = "\(reading.rule) (in the submit response; no polling needed)"
-                stage.final = body
-                return nil
-            }
-        }
-        let (url, mode) = try statusURL(&stage.run, submitted: submitted, polling: polling)
-        if polling.requestUsesTaskId, stage.run.taskId == nil {
-            // Polling with an empty id would ask about no task until the deadline.
-            throw stage.run.taskIdMissing(submitted)
-        }
-        // A resumed job goes on from where polling stood; a new one looks first when a 202's
-        // Retry-After (Azure-style operations) says.
-        let progress = stage.run.options.resume?.polling
-        let retryAfter =
-            progress != nil
-            ? nil
-            : submitted.headers.retryAfterDelay
-        var machine = PollMachine(
-            job: stage.run.pollJob, plan: polling, mode: mode, interval: stage.run.options.pollInterval,
-            maxWait: stage.run.options.maxWait, retryAfter: retryAfter, progress: progress ?? .init())
-        stage.run.polls = machine.polls
-        var random = SystemRandomNumberGenerator()
-        let first = machine.start(elapsed: .now - stage.run.submitInstant, using: &random)
-        stage.polling = PollState(
-            url: polling.statusUrl.map(PollState.URLSource.configured) ?? .detected(url), machine: machine)
-        // Needed only to resolve a detected status URL and for the checkpoint, both done by now.
-        stage.run.submitURL = ""
-        return try await perform(first, &stage)
-    }
-
-    /// The status URL: configured, or detected from the submit response.
-    private func statusURL(_ run: inout Invocation, submitted: TransportResponse, polling: PollingPlan) throws
-        -> (String, StatusURLDetector.Mode)
-    {
-        if let template = polling.statusUrl {
-            if template.usesTaskId, run.taskId == nil { throw run.taskIdMissing(submitted) }
-            run.report.statusUrl = "config polling.statusUrl"
-            return (try run.builder.configuredURL(template, run.context), .statusBody)
-        }
-        guard
-            let (detected, mode) = StatusURLDetector.detect(
-                body: run.context.response, status: submitted.status,
-                header: { submitted.headers.first(name: $0) })
-        else {
-            throw PollsterError(
-                .taskIdNotFound,
-                "\(run.method.name): the submit response gives no status URL (looked for status_url, statusUrl, urls.get, polling_url, operation_url, and the Operation-Location, Azure-AsyncOperation and Location headers of a 202); set polling.statusUrl. Response: \(run.redactor.excerpt(submitted.body))",
-                taskId: run.taskId)
-        }
-        run.report.statusUrl = detected.source
-        let url = HTTPURL.resolve(detected.value, against: run.submitURL)
-        if run.taskId == nil, let last = HTTPURL(url)?.path.split(separator: "/").last, !last.isEmpty {
-            // 202 + Operation-Location carries no id in a body: the operation's last path segment is its id.
-            run.context.taskId = PercentEncoding.decode(String(last)) ?? String(last)
-            run.report.taskId = "\(detected.source) (last path segment)"
-        }
-        return (url, mode)
     }
 }

@@ -1,7 +1,8 @@
 import Foundation
 import PollsterCore
 
-/// The mutable state of one invocation.
+/// The state of one invocation: its job machine (PollsterCore, every rule of the job's life)
+/// and what the engine needs to carry out the machine's actions.
 struct Invocation {
     let method: ToolMethod
     let options: InvokeOptions
@@ -9,16 +10,13 @@ struct Invocation {
     let redactor: Redactor
     let limiters: ProviderLimits.Limiters
     let started = ContinuousClock.now
-    var context: TemplateContext
+    /// The job's rules and where it stands.
+    var machine: JobMachine
+    /// The submit URL, for the checkpoint.
     var submitURL = ""
+    /// When the provider accepted the job (wall clock, for the result's timings and the checkpoint).
     var submittedAt = Date()
-    var submitInstant = ContinuousClock.now
-    var polls = 0
-    var report = DetectionReport()
     var warnings: [ToolWarning] = []
-    var lastStatus: String?
-    /// The submit's answer was lost and the job was found by its client reference.
-    var foundByReference = false
 
     init(
         method: ToolMethod, input: JSONValue, secrets: Secrets, options: InvokeOptions, baseUrl: String?,
@@ -28,15 +26,25 @@ struct Invocation {
         self.method = method
         self.options = options
         self.builder = RequestBuilder(method: method, baseUrl: baseUrl, secrets: secrets)
-        self.redactor = Redactor(method: method.plan, secrets: secrets, input: input)
-        self.context = TemplateContext(input: input, secrets: secrets, reference: options.idempotencyKey)
+        let redactor = Redactor(method: method.plan, secrets: secrets, input: input)
+        self.redactor = redactor
+        var context = TemplateContext(input: input, secrets: secrets, reference: options.idempotencyKey)
         if options.idempotencyKey == nil {
             var random = SystemRandomNumberGenerator()
             context.generateReference(using: &random)
         }
+        machine = JobMachine(
+            job: JobMachine.Job(
+                name: method.name, plan: method.plan, redactor: redactor, interval: options.pollInterval,
+                maxWait: options.maxWait),
+            context: context)
     }
 
-    var taskId: String? { context.taskId }
+    var taskId: String? { machine.context.taskId }
+    var context: TemplateContext { machine.context }
+
+    /// The time of the machine's events: since the invocation started.
+    var now: Duration { .now - started }
 
     func emit(_ event: ToolEvent) { options.events?.yield(event) }
 
@@ -44,15 +52,5 @@ struct Invocation {
         let warning = ToolWarning(code: code, message: redactor.redact(message))
         warnings.append(warning)
         emit(.warning(warning))
-    }
-
-    /// The job as the polling machine knows it.
-    var pollJob: PollMachine.Job { PollMachine.Job(name: method.name, taskId: taskId, redactor: redactor) }
-
-    func taskIdMissing(_ response: TransportResponse) -> PollsterError {
-        PollsterError(
-            .taskIdNotFound,
-            "\(method.name): no task id in the submit response (looked for \(TaskIdDetector.names.prefix(6).joined(separator: ", ")), … at the top level and inside data, result, task, job, Response, operation); set adapterConfig.submit.taskIdPath. Response: \(redactor.excerpt(response.body))"
-        )
     }
 }

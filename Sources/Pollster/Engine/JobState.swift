@@ -11,12 +11,10 @@ final class JobState: Sendable {
     /// What the steps share.
     struct Stage: Sendable {
         var run: Invocation
-        /// Where polling stands; nil before the first poll and when the job needs none.
-        var polling: PollState?
-        /// The final status JSON, once the job succeeded.
-        var final: JSONValue = .null
-        /// The result, when a checkpoint already holds it (the result step is not run again).
-        var storedResult: JSONValue?
+        /// What the machine said once polling succeeded: the finish step goes on from it.
+        var succeeded: JobMachine.Action?
+        /// The origin of the status URL last checked against the URL policy.
+        var checkedOrigin: String?
         /// What the invocation returns, once the last step is done.
         var result: ToolResult? {
             get { if case .result(let result)? = finished { result } else { nil } }

@@ -1,0 +1,427 @@
+/// One job of an `http` tool method, from its submit to its result, as a state machine: the
+/// engine feeds in what happened (an answer, a failed request, a timer) and does what comes
+/// back (send a request, wait, collect the outputs, fail). It does no I/O and has no clock: every
+/// event carries the time since the invocation started, and the random source is passed in.
+///
+/// Every rule of a job's life is reached from here, in the order it applies:
+///
+/// | phase | event | rule (where it lives) | next |
+/// |---|---|---|---|
+/// | submitting | submit answered / failed | resend, look up or fail (`SubmitStep`) | accepted → polling; `.wait` → resend |
+/// | lookingUp | lookup answered / failed | the job that carries the reference (`ReconcilePlan`) | found → polling; else `lookup.attempts`, then `SUBMIT_UNCERTAIN` |
+/// | (accepted) | — | task id (`TaskIdDetector`), a final submit answer, the status URL (`StatusURLDetector`) | polling, or result when already final |
+/// | polling | timer fired | the next poll, within the deadline (`PollMachine`) | `.send(.poll)` |
+/// | polling | poll answered / failed | status, `Retry-After`, failed polls in a row, vanish, acceptors (`PollMachine`) | `.wait`, result, fail or time out |
+/// | fetchingResult | result answered / failed | retries and failure answers (`ResultStep`) | outputs |
+/// | collectingOutputs | — | the engine finds and downloads the outputs (`OutputFinder`, `DownloadStep`) | done |
+///
+/// ```
+/// var machine = JobMachine(job: job, context: context)
+/// var step = machine.start(submitURL: url, at: .zero)   // .send(.submit)
+/// // … send it, then:
+/// step = machine.receive(.submitAnswered(answer), at: t, using: &random)  // notices + .wait(5 s)
+/// ```
+package struct JobMachine: Sendable {
+    /// What the machine knows about its job.
+    package struct Job: Sendable {
+        /// `inventory.method`, for messages.
+        package let name: String
+        /// The method's compiled rules.
+        package let plan: MethodPlan
+        /// Hides the call's secrets in everything quoted.
+        package let redactor: Redactor
+        /// The call's poll interval and deadline, replacing the plan's.
+        package let interval: Duration?
+        package let maxWait: Duration?
+
+        /// A job from its parts.
+        package init(
+            name: String, plan: MethodPlan, redactor: Redactor, interval: Duration? = nil,
+            maxWait: Duration? = nil
+        ) {
+            self.name = name
+            self.plan = plan
+            self.redactor = redactor
+            self.interval = interval
+            self.maxWait = maxWait
+        }
+    }
+
+    /// Where the job stands.
+    package enum Phase: Sendable {
+        /// Not started.
+        case idle
+        /// The submit request is out, or waits to be sent again.
+        case submitting(SubmitStep)
+        /// The submit may have created a job: looking it up by its client reference. `what` says
+        /// what happened to the submit, `answer` quotes the provider's answer if there was one.
+        case lookingUp(attempt: Int, why: String, what: String, answer: ProviderAnswer?)
+        /// Polling the status URL.
+        case polling(PollMachine)
+        /// The job succeeded; fetching its result (`result:` in the config).
+        case fetchingResult(ResultStep)
+        /// The result is known; the engine collects the outputs.
+        case collectingOutputs
+        /// The machine has said its last word (`.fail`, `.collectOutputs`).
+        case finished
+    }
+
+    /// An answer from the provider.
+    package struct Answer: Sendable {
+        /// The HTTP status.
+        package var status: Int
+        /// The headers, in order.
+        package var headers: [(name: String, value: String)]
+        /// The body.
+        package var body: [UInt8]
+        /// `Retry-After`, read, and as sent.
+        package var retryAfter: Duration?
+        package var rawRetryAfter: String?
+
+        /// An answer from its parts.
+        package init(
+            status: Int, headers: [(name: String, value: String)] = [], body: [UInt8],
+            retryAfter: Duration? = nil, rawRetryAfter: String? = nil
+        ) {
+            self.status = status
+            self.headers = headers
+            self.body = body
+            self.retryAfter = retryAfter
+            self.rawRetryAfter = rawRetryAfter
+        }
+
+        /// The first header named `name` (case-insensitive).
+        package func header(_ name: String) -> String? {
+            let lowered = name.lowercased()
+            return headers.first { $0.name.lowercased() == lowered }?.value
+        }
+    }
+
+    /// What happened.
+    package enum Event: Sendable {
+        case submitAnswered(Answer)
+        /// No answer to the submit; its message (redacted), and whether any of it was sent.
+        case submitFailed(String, sent: Bool)
+        case lookupAnswered(Answer)
+        /// The lookup got no answer or could not be sent; why (redacted).
+        case lookupFailed(String)
+        /// The wait the machine asked for is over.
+        case timerFired
+        case pollAnswered(Answer)
+        /// The status request got no answer (or could not be built or was refused).
+        case pollFailed(PollsterError)
+        case resultAnswered(Answer)
+        /// The result request got no answer; its message (redacted).
+        case resultFailed(String)
+    }
+
+    /// A request the engine builds from the method's templates and the machine's `context`.
+    package enum Request: Sendable, Equatable {
+        case submit
+        /// The lookup of `submit.reconcile`.
+        case lookup
+        /// A status request to `statusURL`; its timeout is `requestTimeout(_:at:)`.
+        case poll
+        /// The request of `result:`.
+        case result
+    }
+
+    /// What to do next.
+    package enum Action: Sendable, Equatable {
+        case send(Request)
+        /// Wait, then feed `.timerFired`.
+        case wait(Duration)
+        /// The job succeeded with this result: find and download its outputs.
+        case collectOutputs(JSONValue)
+        case fail(PollsterError)
+        /// The submit may have created a job and nothing says whether it did: fail with
+        /// `SUBMIT_UNCERTAIN` (the engine adds the request's fingerprint). `lookup` says what
+        /// looking the job up found, when the method declares `submit.reconcile`.
+        case failUncertain(what: String, answer: ProviderAnswer?, lookup: String)
+        /// Polling timed out and `cancel.onTimeout` is set: cancel the job at the provider, then
+        /// fail with this error.
+        case cancelAndFail(PollsterError)
+    }
+
+    /// Something the engine reports or stores on the way; it needs no answer.
+    package enum Notice: Sendable {
+        /// The submit is sent again after `delay` (attempt `attempt` failed).
+        case retryingSubmit(attempt: Int, delay: Duration, reason: String)
+        /// The provider has the job, described by `answer` (the submit's answer, or the job a
+        /// lookup found). `isNew` is false for a job resumed from its checkpoint.
+        case accepted(Answer, isNew: Bool)
+        /// A lookup found the job of an interrupted submit.
+        case foundByReference(attempt: Int)
+        /// A poll came back (`PollMachine.Observation`).
+        case polled(PollMachine.Observation)
+        /// The job's result, fetched: a durable task stores it.
+        case resultFetched(JSONValue)
+    }
+
+    /// The outcome of an event: what to report, then what to do.
+    package struct Step: Sendable {
+        package var notices: [Notice] = []
+        package var action: Action
+
+        init(_ notices: [Notice], _ action: Action) {
+            self.notices = notices
+            self.action = action
+        }
+
+        /// A step with no notices.
+        package init(_ action: Action) { self.init([], action) }
+    }
+
+    /// A job resumed from its checkpoint: what the provider answered when it accepted it.
+    package struct Stored: Sendable {
+        package var answer: Answer
+        /// The job was found by its client reference (its task id is read at the lookup's path).
+        package var foundByReference: Bool
+        /// The result, once fetched.
+        package var result: JSONValue?
+        /// Where polling stood.
+        package var polling: PollMachine.Progress?
+
+        /// A stored job from its parts.
+        package init(
+            answer: Answer, foundByReference: Bool, result: JSONValue?, polling: PollMachine.Progress?
+        ) {
+            self.answer = answer
+            self.foundByReference = foundByReference
+            self.result = result
+            self.polling = polling
+        }
+    }
+
+    /// Where the status URL comes from.
+    package enum StatusURL: Sendable, Equatable {
+        /// Not known yet.
+        case none
+        /// Found in the submit response (absolute).
+        case detected(String)
+        /// `polling.statusUrl`, rendered by the engine for each poll.
+        case configured(Template)
+    }
+
+    package let job: Job
+    /// What templates read: the input, the task id, the submit and last status answers.
+    package internal(set) var context: TemplateContext
+    /// How the task id, status URL, status and outputs were found (the engine adds the outputs).
+    package var report = DetectionReport()
+    /// Where the job stands.
+    package internal(set) var phase = Phase.idle
+    /// Where polls go, once polling begins.
+    package internal(set) var statusURL = StatusURL.none
+    /// The submit URL, to resolve a relative status URL; dropped once polling begins.
+    package internal(set) var submitURL = ""
+    /// When the provider accepted the job, in the time of the events (negative for a job
+    /// resumed from before this invocation started).
+    package internal(set) var submittedAt = Duration.zero
+    /// The job was found by its client reference.
+    package internal(set) var foundByReference = false
+    /// The last status value read (redacted).
+    package internal(set) var lastStatus: String?
+    /// Polls answered or failed so far (a resumed job counts its earlier ones).
+    package var polls: Int { pollProgress?.polls ?? 0 }
+    /// Where polling stands, or stood when it ended (stored with a durable task's checkpoint).
+    package var pollProgress: PollMachine.Progress? {
+        if case .polling(let machine) = phase { return machine.progress }
+        return endedProgress
+    }
+    /// Where polling stood when it ended.
+    var endedProgress: PollMachine.Progress?
+
+    /// A machine for `job`, whose templates read `context`.
+    package init(job: Job, context: TemplateContext) {
+        self.job = job
+        self.context = context
+    }
+
+    /// Whether the machine waits between polls (the scheduler then holds the job as data).
+    package var isPolling: Bool {
+        if case .polling = phase { return true }
+        return false
+    }
+
+    /// Submits the job to `submitURL` (as rendered by the engine).
+    package mutating func start(submitURL: String, at now: Duration) -> Step {
+        self.submitURL = submitURL
+        phase = .submitting(
+            SubmitStep(
+                job: SubmitStep.Job(
+                    name: job.name, plan: job.plan.submit, envelope: job.plan.envelope, redactor: job.redactor
+                )))
+        return Step(.send(.submit))
+    }
+
+    /// Looks up the job of a submit sent by an earlier process whose answer was never stored
+    /// (`submit.reconcile`); the step after a found job carries `.accepted`.
+    package mutating func lookUp(submitURL: String) -> Step {
+        self.submitURL = submitURL
+        return beginLookup(what: "the submitting process stopped before storing the answer", answer: nil)
+    }
+
+    /// Goes on with a job the provider accepted earlier (a durable task's checkpoint), as the
+    /// first invocation would have: same detection, its clock set back to the acceptance.
+    /// - Parameter submittedAt: when the provider accepted it, in the time of the events.
+    package mutating func resume(
+        _ stored: Stored, submitURL: String, submittedAt: Duration, at now: Duration,
+        using random: inout some RandomNumberGenerator
+    ) -> Step {
+        self.submitURL = submitURL
+        foundByReference = stored.foundByReference
+        let taskIdPath = stored.foundByReference ? job.plan.submit.reconcile?.taskIdPath : nil
+        let body: JSONValue?
+        do { body = try SubmitStep.json(stored.answer.body) } catch {
+            return finish(
+                .fail(
+                    PollsterError(
+                        .submitUncertain,
+                        "\(job.name): the job's answer (HTTP \(stored.answer.status)) is not JSON (\(error)): \(job.redactor.excerpt(stored.answer.body))"
+                    )))
+        }
+        if let error = adopt(body, stored.answer, taskIdPath: taskIdPath, at: submittedAt) {
+            return finish(.fail(error))
+        }
+        let notices = [Notice.accepted(stored.answer, isNew: false)]
+        if let result = stored.result {
+            report.statusRule = "result stored with the task; downloading again"
+            endedProgress = stored.polling
+            phase = .collectingOutputs
+            return Step(notices, .collectOutputs(result))
+        }
+        return beginPolling(notices, stored.answer, progress: stored.polling, at: now, using: &random)
+    }
+
+    /// Takes what happened and says what to do next.
+    package mutating func receive(
+        _ event: Event, at now: Duration, using random: inout some RandomNumberGenerator
+    ) -> Step {
+        switch (phase, event) {
+        case (.submitting(var step), .submitAnswered), (.submitting(var step), .submitFailed):
+            let decision = step.receive(Self.submitEvent(event), using: &random)
+            phase = .submitting(step)
+            return submitted(decision, event, attempt: step.attempts, at: now, using: &random)
+        case (.submitting, .timerFired):
+            return Step(.send(.submit))
+        case (.lookingUp, .lookupAnswered(let answer)):
+            return lookedUp(answer, at: now, using: &random)
+        case (.lookingUp(let attempt, _, let what, let answer), .lookupFailed(let why)):
+            return lookupMissed(attempt: attempt, why: why, what: what, answer: answer)
+        case (.lookingUp, .timerFired):
+            return Step(.send(.lookup))
+        case (.polling, .timerFired):
+            return Step(.send(.poll))
+        case (.polling(var machine), .pollAnswered(let answer)):
+            let step = machine.receive(
+                .answered(status: answer.status, retryAfter: answer.retryAfter, body: answer.body),
+                elapsed: now - submittedAt, using: &random)
+            return polled(step, machine)
+        case (.polling(var machine), .pollFailed(let error)):
+            let step = machine.receive(.requestFailed(error), elapsed: now - submittedAt, using: &random)
+            return polled(step, machine)
+        case (.fetchingResult(var step), .resultAnswered(let answer)):
+            let decision = step.receive(
+                .answered(
+                    status: answer.status, retryAfter: answer.retryAfter, rawRetryAfter: answer.rawRetryAfter,
+                    body: answer.body), using: &random)
+            phase = .fetchingResult(step)
+            return fetched(decision)
+        case (.fetchingResult(var step), .resultFailed(let message)):
+            let decision = step.receive(.requestFailed(message), using: &random)
+            phase = .fetchingResult(step)
+            return fetched(decision)
+        case (.fetchingResult, .timerFired):
+            return Step(.send(.result))
+        default:
+            return finish(
+                .fail(
+                    PollsterError(
+                        .internal,
+                        "internal error: \(job.name) got an event it does not expect while \(phase)")))
+        }
+    }
+
+    /// The timeout of the next status request: no later than the deadline (`PollMachine`).
+    package func requestTimeout(_ configured: Duration, at now: Duration) -> Duration {
+        guard case .polling(let machine) = phase else { return configured }
+        return machine.requestTimeout(configured, elapsed: now - submittedAt)
+    }
+
+    /// Ends the machine with `action`.
+    mutating func finish(_ action: Action, _ notices: [Notice] = []) -> Step {
+        endedProgress = pollProgress
+        phase = .finished
+        return Step(notices, action)
+    }
+
+    // Polling and the result.
+
+    private mutating func polled(_ step: PollMachine.Step, _ machine: PollMachine) -> Step {
+        phase = .polling(machine)
+        let observation = step.observation
+        if let reading = observation.reading {
+            // Kept between polls only when the next status request reads it; the final answer
+            // reaches the result step through `.succeed(final:)`.
+            if machine.plan.requestUsesStatus { context.status = observation.body }
+            lastStatus = observation.status
+            report.statusPath = reading.statusPath
+            report.statusRule = reading.rule
+            if let unknown = observation.newUnknownStatus { report.unknownStatuses.append(unknown) }
+        }
+        let notices = [Notice.polled(observation)]
+        switch step.action {
+        case .poll(let delay):
+            return Step(notices, .wait(delay))
+        case .succeed(let final):
+            endedProgress = machine.progress
+            return fetchResult(final, notices)
+        case .fail(let error):
+            return finish(.fail(error), notices)
+        case .timeOut(let error):
+            return timedOut(error, notices)
+        }
+    }
+
+    /// The job succeeded with `final` as its last status: the result step, if configured.
+    mutating func fetchResult(_ final: JSONValue, _ notices: [Notice]) -> Step {
+        context.status = final
+        guard let plan = job.plan.result else {
+            phase = .collectingOutputs
+            return Step(notices + [.resultFetched(final)], .collectOutputs(final))
+        }
+        phase = .fetchingResult(
+            ResultStep(
+                job: ResultStep.Job(
+                    name: job.name, taskId: context.taskId, lastStatus: lastStatus, redactor: job.redactor),
+                failureStatuses: plan.failureStatuses, maxAttempts: job.plan.output.config.maxAttempts))
+        return Step(notices, .send(.result))
+    }
+
+    private mutating func fetched(_ decision: ResultStep.Action) -> Step {
+        switch decision {
+        case .done(let result):
+            phase = .collectingOutputs
+            return Step([.resultFetched(result)], .collectOutputs(result))
+        case .retry(let delay):
+            return Step(.wait(delay))
+        case .fail(let error):
+            return finish(.fail(error))
+        }
+    }
+}
+
+extension JobMachine.Phase: CustomStringConvertible {
+    /// The phase's name, for messages.
+    package var description: String {
+        switch self {
+        case .idle: "idle"
+        case .submitting: "submitting"
+        case .lookingUp: "looking the job up"
+        case .polling: "polling"
+        case .fetchingResult: "fetching the result"
+        case .collectingOutputs: "collecting outputs"
+        case .finished: "finished"
+        }
+    }
+}
