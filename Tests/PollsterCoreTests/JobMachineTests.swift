@@ -274,11 +274,11 @@ struct JobMachineTests {
 
     static func machine(_ testCase: Case) throws -> JobMachine {
         let adapter = try JSONDecoder().decode(AdapterConfig.self, from: Data(testCase.config.utf8))
-        let plan = try MethodPlan(
-            method: MethodConfig(name: "m", endpoint: "/v1/jobs", adapterConfig: adapter),
-            baseUrl: "https://api.test")
+        let method = try ToolMethod(
+            inventory: InventoryConfig(inventory: "test", baseUrl: "https://api.test", methods: []),
+            method: MethodConfig(name: "m", endpoint: "/v1/jobs", adapterConfig: adapter))
         return JobMachine(
-            job: JobMachine.Job(name: "test.m", plan: plan, redactor: Redactor(secrets: [])),
+            job: JobMachine.Job(method: method, redactor: Redactor(secrets: [])),
             context: TemplateContext(input: [:], secrets: Secrets([:]), reference: testCase.reference))
     }
 

@@ -8,22 +8,19 @@ extension HttpAdapter {
     enum Pause {
         /// The job waits this long before its next poll.
         case poll(after: Duration)
-        /// Polling succeeded; this is what the machine said next (fetch the result, or collect
-        /// the outputs), for the finish step.
-        case succeeded(JobMachine.Action)
+        /// Polling succeeded: the finish step goes on with the machine's `afterPolling`.
+        case succeeded
         /// The result is known: collect the outputs.
         case outputs(JSONValue)
     }
 
     /// `drive` for a submit or poll step.
-    /// - Returns: the delay before the next poll; nil when polling succeeded (the finish step
-    ///   goes on from `stage.succeeded`).
+    /// - Returns: the delay before the next poll; nil when polling succeeded.
     func advance(_ stage: inout JobState.Stage, _ first: JobMachine.Step) async throws -> Duration? {
         switch try await drive(&stage, first, throughResult: false) {
         case .poll(let delay):
             return delay
-        case .succeeded(let action):
-            stage.succeeded = action
+        case .succeeded:
             return nil
         case .outputs:
             throw PollsterError(.internal, "internal error: \(stage.run.method.name) skipped its result step")
@@ -58,10 +55,10 @@ extension HttpAdapter {
                 // the invocation ends as CANCELED.
                 try Task.checkCancellation()
             case .send(.result):
-                guard throughResult else { return .succeeded(step.action) }
+                guard throughResult else { return .succeeded }
                 event = try await sendResult(stage.run)
             case .collectOutputs(let result):
-                return throughResult ? .outputs(result) : .succeeded(step.action)
+                return throughResult ? .outputs(result) : .succeeded
             case .fail(let error):
                 throw error
             case .failUncertain(let what, let answer, let lookup):
@@ -102,6 +99,8 @@ extension HttpAdapter {
                         providerTaskId: run.taskId, submitURL: run.submitURL, submittedAt: run.submittedAt,
                         response: run.redactor.redact(TransportResponse(answer)),
                         foundByReference: run.machine.foundByReference))
+                // Needed only for the checkpoint: a waiting job keeps no copy.
+                run.submitURL = ""
             case .foundByReference(let attempt):
                 logger.notice(
                     "found the job of an interrupted submit by its client reference",
@@ -109,8 +108,8 @@ extension HttpAdapter {
                         "tool": "\(run.method.name)", "reference": "\(run.context.reference ?? "")",
                         "attempt": "\(attempt)",
                     ])
-            case .polled(let observation):
-                if let progress = run.machine.pollProgress { run.options.onPolled?(progress) }
+            case .polled(let observation, let progress):
+                run.options.onPolled?(progress)
                 observe(observation, run)
             case .resultFetched(let result):
                 try await run.options.onResult?(run.redactor.redact(result))

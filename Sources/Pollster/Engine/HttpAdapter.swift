@@ -35,7 +35,6 @@ final class HttpAdapter: Sendable {
         var random = SystemRandomNumberGenerator()
         let step: JobMachine.Step
         if let checkpoint = stage.run.options.resume {
-            stage.run.submitURL = checkpoint.submitURL
             stage.run.submittedAt = checkpoint.submittedAt
             let now = stage.run.now
             step = stage.run.machine.resume(
@@ -62,7 +61,7 @@ final class HttpAdapter: Sendable {
 
     /// Fetches the result and downloads the outputs of a job that succeeded.
     func finish(_ stage: inout JobState.Stage) async throws {
-        guard let action = stage.succeeded.take() else {
+        guard let action = stage.run.machine.afterPolling else {
             throw PollsterError(
                 .internal, "internal error: \(stage.run.method.name) finished before it succeeded")
         }

@@ -7,12 +7,11 @@ struct Invocation {
     let method: ToolMethod
     let options: InvokeOptions
     let builder: RequestBuilder
-    let redactor: Redactor
     let limiters: ProviderLimits.Limiters
     let started = ContinuousClock.now
     /// The job's rules and where it stands.
     var machine: JobMachine
-    /// The submit URL, for the checkpoint.
+    /// The submit URL, for the checkpoint (dropped once it is stored).
     var submitURL = ""
     /// When the provider accepted the job (wall clock, for the result's timings and the checkpoint).
     var submittedAt = Date()
@@ -27,7 +26,6 @@ struct Invocation {
         self.options = options
         self.builder = RequestBuilder(method: method, baseUrl: baseUrl, secrets: secrets)
         let redactor = Redactor(method: method.plan, secrets: secrets, input: input)
-        self.redactor = redactor
         var context = TemplateContext(input: input, secrets: secrets, reference: options.idempotencyKey)
         if options.idempotencyKey == nil {
             var random = SystemRandomNumberGenerator()
@@ -35,13 +33,14 @@ struct Invocation {
         }
         machine = JobMachine(
             job: JobMachine.Job(
-                name: method.name, plan: method.plan, redactor: redactor, interval: options.pollInterval,
-                maxWait: options.maxWait),
+                method: method, redactor: redactor, interval: options.pollInterval, maxWait: options.maxWait),
             context: context)
     }
 
     var taskId: String? { machine.context.taskId }
     var context: TemplateContext { machine.context }
+    /// Hides the call's secrets in everything quoted.
+    var redactor: Redactor { machine.job.redactor }
 
     /// The time of the machine's events: since the invocation started.
     var now: Duration { .now - started }

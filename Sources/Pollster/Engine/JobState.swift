@@ -11,8 +11,6 @@ final class JobState: Sendable {
     /// What the steps share.
     struct Stage: Sendable {
         var run: Invocation
-        /// What the machine said once polling succeeded: the finish step goes on from it.
-        var succeeded: JobMachine.Action?
         /// The origin of the status URL last checked against the URL policy.
         var checkedOrigin: String?
         /// What the invocation returns, once the last step is done.

@@ -24,10 +24,8 @@
 package struct JobMachine: Sendable {
     /// What the machine knows about its job.
     package struct Job: Sendable {
-        /// `inventory.method`, for messages.
-        package let name: String
-        /// The method's compiled rules.
-        package let plan: MethodPlan
+        /// The tool method (a shared reference: a waiting job keeps no copy of its plan).
+        package let method: ToolMethod
         /// Hides the call's secrets in everything quoted.
         package let redactor: Redactor
         /// The call's poll interval and deadline, replacing the plan's.
@@ -36,32 +34,36 @@ package struct JobMachine: Sendable {
 
         /// A job from its parts.
         package init(
-            name: String, plan: MethodPlan, redactor: Redactor, interval: Duration? = nil,
-            maxWait: Duration? = nil
+            method: ToolMethod, redactor: Redactor, interval: Duration? = nil, maxWait: Duration? = nil
         ) {
-            self.name = name
-            self.plan = plan
+            self.method = method
             self.redactor = redactor
             self.interval = interval
             self.maxWait = maxWait
         }
+
+        /// `inventory.method`, for messages.
+        var name: String { method.name }
+        /// The method's compiled rules.
+        var plan: MethodPlan { method.plan }
     }
 
     /// Where the job stands.
     package enum Phase: Sendable {
         /// Not started.
         case idle
-        /// The submit request is out, or waits to be sent again.
-        case submitting(SubmitStep)
+        /// The submit request is out, or waits to be sent again. (The phases a job does not
+        /// wait in between polls are boxed, so that a waiting job keeps room only for polling.)
+        indirect case submitting(SubmitStep)
         /// The submit may have created a job: looking it up by its client reference. `what` says
         /// what happened to the submit, `answer` quotes the provider's answer if there was one.
-        case lookingUp(attempt: Int, why: String, what: String, answer: ProviderAnswer?)
+        indirect case lookingUp(attempt: Int, why: String, what: String, answer: ProviderAnswer?)
         /// Polling the status URL.
         case polling(PollMachine)
         /// The job succeeded; fetching its result (`result:` in the config).
-        case fetchingResult(ResultStep)
+        indirect case fetchingResult(ResultStep)
         /// The result is known; the engine collects the outputs.
-        case collectingOutputs
+        case collectingOutputs(JSONValue)
         /// The machine has said its last word (`.fail`, `.collectOutputs`).
         case finished
     }
@@ -152,8 +154,8 @@ package struct JobMachine: Sendable {
         case accepted(Answer, isNew: Bool)
         /// A lookup found the job of an interrupted submit.
         case foundByReference(attempt: Int)
-        /// A poll came back (`PollMachine.Observation`).
-        case polled(PollMachine.Observation)
+        /// A poll came back (`PollMachine.Observation`); where polling stands after it.
+        case polled(PollMachine.Observation, PollMachine.Progress)
         /// The job's result, fetched: a durable task stores it.
         case resultFetched(JSONValue)
     }
@@ -219,22 +221,28 @@ package struct JobMachine: Sendable {
     package internal(set) var submittedAt = Duration.zero
     /// The job was found by its client reference.
     package internal(set) var foundByReference = false
-    /// The last status value read (redacted).
-    package internal(set) var lastStatus: String?
     /// Polls answered or failed so far (a resumed job counts its earlier ones).
-    package var polls: Int { pollProgress?.polls ?? 0 }
-    /// Where polling stands, or stood when it ended (stored with a durable task's checkpoint).
-    package var pollProgress: PollMachine.Progress? {
-        if case .polling(let machine) = phase { return machine.progress }
-        return endedProgress
+    package var polls: Int {
+        if case .polling(let machine) = phase { return machine.polls }
+        return endedPolls
     }
-    /// Where polling stood when it ended.
-    var endedProgress: PollMachine.Progress?
+    /// Polls counted when polling ended.
+    var endedPolls = 0
 
     /// A machine for `job`, whose templates read `context`.
     package init(job: Job, context: TemplateContext) {
         self.job = job
         self.context = context
+    }
+
+    /// What to do once polling succeeded (the engine does it in a step of its own): fetch the
+    /// result, or collect the outputs; nil in any other phase.
+    package var afterPolling: Action? {
+        switch phase {
+        case .fetchingResult: .send(.result)
+        case .collectingOutputs(let result): .collectOutputs(result)
+        default: nil
+        }
     }
 
     /// Whether the machine waits between polls (the scheduler then holds the job as data).
@@ -286,8 +294,8 @@ package struct JobMachine: Sendable {
         let notices = [Notice.accepted(stored.answer, isNew: false)]
         if let result = stored.result {
             report.statusRule = "result stored with the task; downloading again"
-            endedProgress = stored.polling
-            phase = .collectingOutputs
+            endedPolls = stored.polling?.polls ?? 0
+            phase = .collectingOutputs(result)
             return Step(notices, .collectOutputs(result))
         }
         return beginPolling(notices, stored.answer, progress: stored.polling, at: now, using: &random)
@@ -350,7 +358,7 @@ package struct JobMachine: Sendable {
 
     /// Ends the machine with `action`.
     mutating func finish(_ action: Action, _ notices: [Notice] = []) -> Step {
-        endedProgress = pollProgress
+        endedPolls = polls
         phase = .finished
         return Step(notices, action)
     }
@@ -364,18 +372,17 @@ package struct JobMachine: Sendable {
             // Kept between polls only when the next status request reads it; the final answer
             // reaches the result step through `.succeed(final:)`.
             if machine.plan.requestUsesStatus { context.status = observation.body }
-            lastStatus = observation.status
             report.statusPath = reading.statusPath
             report.statusRule = reading.rule
             if let unknown = observation.newUnknownStatus { report.unknownStatuses.append(unknown) }
         }
-        let notices = [Notice.polled(observation)]
+        let notices = [Notice.polled(observation, machine.progress)]
         switch step.action {
         case .poll(let delay):
             return Step(notices, .wait(delay))
         case .succeed(let final):
-            endedProgress = machine.progress
-            return fetchResult(final, notices)
+            endedPolls = machine.polls
+            return fetchResult(final, lastStatus: machine.lastStatus, notices)
         case .fail(let error):
             return finish(.fail(error), notices)
         case .timeOut(let error):
@@ -383,11 +390,12 @@ package struct JobMachine: Sendable {
         }
     }
 
-    /// The job succeeded with `final` as its last status: the result step, if configured.
-    mutating func fetchResult(_ final: JSONValue, _ notices: [Notice]) -> Step {
+    /// The job succeeded with `final` as its last status (`lastStatus`, read by the polls): the
+    /// result step, if configured.
+    mutating func fetchResult(_ final: JSONValue, lastStatus: String? = nil, _ notices: [Notice]) -> Step {
         context.status = final
         guard let plan = job.plan.result else {
-            phase = .collectingOutputs
+            phase = .collectingOutputs(final)
             return Step(notices + [.resultFetched(final)], .collectOutputs(final))
         }
         phase = .fetchingResult(
@@ -401,7 +409,7 @@ package struct JobMachine: Sendable {
     private mutating func fetched(_ decision: ResultStep.Action) -> Step {
         switch decision {
         case .done(let result):
-            phase = .collectingOutputs
+            phase = .collectingOutputs(result)
             return Step([.resultFetched(result)], .collectOutputs(result))
         case .retry(let delay):
             return Step(.wait(delay))
