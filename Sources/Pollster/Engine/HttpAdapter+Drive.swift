@@ -146,12 +146,13 @@ extension HttpAdapter {
 }
 
 extension JobMachine.Answer {
-    /// A provider's answer as the machine reads it.
-    init(_ response: TransportResponse) {
+    /// A provider's answer as the machine reads it; `withHeaders` copies the headers too (only
+    /// the submit's are read: a 202's operation URL).
+    init(_ response: TransportResponse, withHeaders: Bool = false) {
         self.init(
-            status: response.status, headers: response.headers.map { ($0.name, $0.value) },
-            body: response.body,
-            retryAfter: response.headers.retryAfterDelay, rawRetryAfter: response.headers.retryAfter)
+            status: response.status, headers: withHeaders ? response.headers.map { ($0.name, $0.value) } : [],
+            body: response.body, retryAfter: response.headers.retryAfterDelay,
+            rawRetryAfter: response.headers.retryAfter)
     }
 }
 

@@ -10,7 +10,8 @@ extension HttpAdapter {
     func sendSubmit(_ run: Invocation) async throws -> JobMachine.Event {
         let request = try run.builder.submit(run.context)
         do {
-            return .submitAnswered(JobMachine.Answer(try await sendToProvider(run, request, kind: .submit)))
+            let response = try await sendToProvider(run, request, kind: .submit)
+            return .submitAnswered(JobMachine.Answer(response, withHeaders: true))
         } catch let failure as TransportFailure {
             return .submitFailed(run.redactor.redact(failure.message), sent: !failure.requestWasNotSent)
         }

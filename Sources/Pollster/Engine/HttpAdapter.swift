@@ -39,7 +39,7 @@ final class HttpAdapter: Sendable {
             let now = stage.run.now
             step = stage.run.machine.resume(
                 JobMachine.Stored(
-                    answer: JobMachine.Answer(checkpoint.response),
+                    answer: JobMachine.Answer(checkpoint.response, withHeaders: true),
                     foundByReference: checkpoint.foundByReference,
                     result: checkpoint.result, polling: checkpoint.polling),
                 submitURL: checkpoint.submitURL,
