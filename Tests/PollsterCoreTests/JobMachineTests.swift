@@ -112,7 +112,7 @@ struct JobMachineTests {
                 Beat(event: running, at: 5, notices: ["polled"], expected: .wait(5...5)),
                 Beat(event: .timerFired, at: 10, expected: .send(.poll)),
                 Beat(
-                    event: done, at: 10, notices: ["polled", "result"],
+                    event: done, at: 10, notices: ["polled"],
                     expected: .outputs(["status": "succeeded", "output": "https://cdn.test/a.mp4"])),
             ], taskId: "r1", statusURL: .detected("https://api.test/p/r1")),
         Case(
@@ -157,7 +157,7 @@ struct JobMachineTests {
                 Beat(
                     event: .submitAnswered(
                         answer(200, #"{"id": "f1", "status": "completed", "url": "https://cdn.test/f.png"}"#)),
-                    notices: ["accepted", "result"],
+                    notices: ["accepted"],
                     expected: .outputs(["id": "f1", "status": "completed", "url": "https://cdn.test/f.png"]))
             ], taskId: "f1"),
         Case(
@@ -175,7 +175,7 @@ struct JobMachineTests {
             beats: [
                 Beat(
                     event: .submitAnswered(answer(200, #"{"image": "https://cdn.test/i.png"}"#)),
-                    notices: ["accepted", "result"], expected: .outputs(["image": "https://cdn.test/i.png"]))
+                    notices: ["accepted"], expected: .outputs(["image": "https://cdn.test/i.png"]))
             ]),
         Case(
             name: "a rate-limited submit waits and is sent again",
@@ -298,7 +298,7 @@ struct JobMachineTests {
     func sequence(_ testCase: Case) throws {
         var machine = try Self.machine(testCase)
         var random = SystemRandomNumberGenerator()
-        let first = machine.start(submitURL: "https://api.test/v1/jobs", at: .zero)
+        let first = machine.start(submitURL: "https://api.test/v1/jobs")
         #expect(testCase.first.matches(Expected(first.action)))
         for (index, beat) in testCase.beats.enumerated() {
             let step = machine.receive(beat.event, at: .milliseconds(Int64(beat.at * 1000)), using: &random)
@@ -308,6 +308,23 @@ struct JobMachineTests {
         }
         if let taskId = testCase.taskId { #expect(machine.context.taskId == taskId) }
         if let url = testCase.statusURL { #expect(machine.statusURL == url) }
+    }
+
+    @Test("the result of a successful poll is reported once, in the step after polling")
+    func resultAfterPolling() throws {
+        var machine = try Self.machine(Self.cases[0])
+        var random = SystemRandomNumberGenerator()
+        _ = machine.start(submitURL: "https://api.test/v1/jobs")
+        for beat in Self.cases[0].beats {
+            _ = machine.receive(beat.event, at: .seconds(beat.at), using: &random)
+        }
+        let result: JSONValue = ["status": "succeeded", "output": "https://cdn.test/a.mp4"]
+        let after = machine.afterPolling()
+        #expect(after.map { Self.names($0.notices) } == ["result"])
+        #expect(after.map { Expected($0.action) } == .outputs(result))
+        let again = machine.afterPolling()
+        #expect(again?.notices.isEmpty == true)
+        #expect(machine.polls == 2)
     }
 
     @Test("a job resumed from its checkpoint goes on where it stood, or straight to its outputs")

@@ -1,4 +1,6 @@
 import Foundation
+import NIOCore
+import NIOPosix
 import Pollster
 import PollsterCore
 import PollsterMock
@@ -68,6 +70,37 @@ struct ReconcileTests {
             #expect(mock.stats.requests.filter { $0.path == "/v1/video.list" }.count == 3, "three lookups")
             #expect(mock.stats.jobsCreated == 0)
         }
+    }
+
+    @Test("a caller canceled while a lookup waits for its answer ends CANCELED, not SUBMIT_UNCERTAIN")
+    func canceledDuringLookup() async throws {
+        // A server that accepts connections and never answers: the lookup waits until canceled.
+        let silent = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .childChannelOption(.autoRead, value: false)
+            .bind(host: "127.0.0.1", port: 0).get()
+        let port = try #require(silent.localAddress?.port)
+        let registry = try heygenRegistry(
+            """
+            submit: { reconcile: { tag: { bodyField: title }, lookup: { url: "http://127.0.0.1:\(port)/v1/video.list", \
+            itemsPath: data.videos, referencePath: video_title, taskIdPath: video_id, attempts: 1 } } }
+            """)
+        try await withMockEngine(
+            script: MockJobScript(submitFault: .serverError(status: 500)), registry: registry
+        ) { pollster, mock in
+            let call = Task {
+                try await pollster.invoke(
+                    Self.heygen, input: sampleInputs[Self.heygen]!, options: fastOptions(mock))
+            }
+            _ = try await eventually {
+                mock.stats.requests.contains { $0.path.hasPrefix("/v2/video/generate") }
+            }
+            try await Task.sleep(for: .milliseconds(300))
+            call.cancel()
+            let error = await #expect(throws: PollsterError.self) { try await call.value }
+            #expect(error?.code == .canceled, "\(error?.message ?? "")")
+            #expect(mock.stats.jobsCreated == 0)
+        }
+        try await silent.close()
     }
 
     @Test(

@@ -48,9 +48,10 @@ extension HttpAdapter {
         }
     }
 
-    /// Cancels after a polling timeout when `cancel.onTimeout` is set; returns a sentence for the error message.
+    /// Cancels the job after a polling timeout (the job machine's `cancelAndFail`, when
+    /// `cancel.onTimeout` is set); returns a sentence for the error message.
     func cancelAfterTimeout(_ run: Invocation) async -> String? {
-        guard let plan = run.method.plan.cancel, plan.onTimeout, let taskId = run.taskId else { return nil }
+        guard let taskId = run.taskId else { return nil }
         do {
             let result = try await cancel(
                 run.method, taskId: taskId, response: run.context.response, baseUrl: run.builder.baseUrl)

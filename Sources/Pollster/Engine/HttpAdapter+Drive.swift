@@ -20,10 +20,8 @@ extension HttpAdapter {
         switch try await drive(&stage, first, throughResult: false) {
         case .poll(let delay):
             return delay
-        case .succeeded:
+        case .succeeded, .outputs:
             return nil
-        case .outputs:
-            throw PollsterError(.internal, "internal error: \(stage.run.method.name) skipped its result step")
         }
     }
 
@@ -48,7 +46,7 @@ extension HttpAdapter {
             case .send(.submit):
                 event = try await sendSubmit(stage.run)
             case .send(.lookup):
-                event = await sendLookup(stage.run)
+                event = try await sendLookup(stage.run)
             case .send(.poll):
                 event = try await sendPoll(&stage)
                 // A poll cut short because the caller canceled the invocation is no failed poll:
@@ -56,7 +54,7 @@ extension HttpAdapter {
                 try Task.checkCancellation()
             case .send(.result):
                 guard throughResult else { return .succeeded }
-                event = try await sendResult(stage.run)
+                event = try await sendResult(&stage)
             case .collectOutputs(let result):
                 return throughResult ? .outputs(result) : .succeeded
             case .fail(let error):
@@ -77,7 +75,7 @@ extension HttpAdapter {
     }
 
     /// Reports what the machine noticed: logs, events, and what a durable task stores.
-    private func report(_ notices: [JobMachine.Notice], _ run: inout Invocation) async throws {
+    func report(_ notices: [JobMachine.Notice], _ run: inout Invocation) async throws {
         for notice in notices {
             switch notice {
             case .retryingSubmit(let attempt, let delay, let reason):
@@ -87,7 +85,7 @@ extension HttpAdapter {
                         "tool": "\(run.method.name)", "attempt": "\(attempt)", "delay": "\(delay)",
                         "reason": "\(reason)",
                     ])
-            case .accepted(let answer, let isNew):
+            case .accepted(let answer, let isNew, let submitURL):
                 if isNew { run.submittedAt = Date() }
                 logger.info(
                     "submitted", metadata: ["tool": "\(run.method.name)", "taskId": "\(run.taskId ?? "-")"])
@@ -96,11 +94,9 @@ extension HttpAdapter {
                 // Stored with the task: the answer may echo the request's credentials.
                 try await onAccepted(
                     TaskCheckpoint(
-                        providerTaskId: run.taskId, submitURL: run.submitURL, submittedAt: run.submittedAt,
+                        providerTaskId: run.taskId, submitURL: submitURL, submittedAt: run.submittedAt,
                         response: run.redactor.redact(TransportResponse(answer)),
                         foundByReference: run.machine.foundByReference))
-                // Needed only for the checkpoint: a waiting job keeps no copy.
-                run.submitURL = ""
             case .foundByReference(let attempt):
                 logger.notice(
                     "found the job of an interrupted submit by its client reference",

@@ -7,13 +7,18 @@ extension HttpAdapter {
     /// Sends the request of the result step (`result:` in the config); its rules (retries,
     /// failure answers) are the job machine's (`ResultStep`).
     /// - Returns: what happened to it, for the machine.
-    /// - Throws: when the URL cannot be rendered or the URL policy refuses it.
-    func sendResult(_ run: Invocation) async throws -> JobMachine.Event {
+    /// - Throws: when the URL cannot be rendered or the URL policy refuses it (checked once per
+    ///   origin, like the status URL's).
+    func sendResult(_ stage: inout JobState.Stage) async throws -> JobMachine.Event {
+        let run = stage.run
         guard let plan = run.method.plan.result else {
             throw PollsterError(.internal, "internal error: \(run.method.name) has no result step")
         }
         let url = try run.builder.configuredURL(plan.url, run.context)
-        try await checkResponseURL(run, url, key: "result.url")
+        if let origin = HTTPURL(url)?.origin, origin != stage.checkedOrigin {
+            try await checkResponseURL(run, url, key: "result.url")
+            stage.checkedOrigin = origin
+        }
         let request = try run.builder.plain(method: plan.method, url: url, run.context, key: "result.url")
         do {
             return .resultAnswered(JobMachine.Answer(try await sendToProvider(run, request, kind: .result)))

@@ -1,5 +1,4 @@
 import Foundation
-import Logging
 import PollsterCore
 
 extension HttpAdapter {
@@ -7,13 +6,17 @@ extension HttpAdapter {
     /// means, and how often to look, are the job machine's rules.
     /// - Returns: what happened to it, for the machine: a lookup that cannot be built or sent is
     ///   a failed lookup, so the submit stays `SUBMIT_UNCERTAIN` and is never repeated.
-    func sendLookup(_ run: Invocation) async -> JobMachine.Event {
+    /// - Throws: only `CancellationError` (and `INTERNAL` for a method without `reconcile`).
+    func sendLookup(_ run: Invocation) async throws -> JobMachine.Event {
         guard let reconcile = run.method.plan.submit.reconcile else {
-            return .lookupFailed("the method declares no submit.reconcile")
+            throw PollsterError(
+                .internal, "internal error: \(run.method.name) looks a job up without reconcile")
         }
         do {
             let request = try run.builder.lookup(reconcile, run.context)
             return .lookupAnswered(JobMachine.Answer(try await sendToProvider(run, request, kind: .lookup)))
+        } catch is CancellationError {
+            throw CancellationError()
         } catch let failure as TransportFailure {
             return .lookupFailed(run.redactor.redact(failure.message))
         } catch let error as PollsterError {
@@ -36,19 +39,19 @@ extension HttpAdapter {
             method: method, input: input, secrets: secrets, options: InvokeOptions(idempotencyKey: reference),
             baseUrl: baseUrl, limiters: limits.limiters(for: method))
         // Relative status URLs in the job resolve against the submit URL, as they would have.
-        run.submitURL = try run.builder.submit(run.context).url
-        var step = run.machine.lookUp(submitURL: run.submitURL)
+        var step = run.machine.lookUp(submitURL: try run.builder.submit(run.context).url)
         var random = SystemRandomNumberGenerator()
         while true {
-            for case .accepted(let job, _) in step.notices {
+            try await report(step.notices, &run)
+            for case .accepted(let job, _, let submitURL) in step.notices {
                 return TaskCheckpoint(
-                    providerTaskId: run.taskId, submitURL: run.submitURL, submittedAt: Date(),
+                    providerTaskId: run.taskId, submitURL: submitURL, submittedAt: run.submittedAt,
                     response: run.redactor.redact(TransportResponse(job)), foundByReference: true)
             }
             let event: JobMachine.Event
             switch step.action {
             case .send(.lookup):
-                event = await sendLookup(run)
+                event = try await sendLookup(run)
             case .wait(let delay):
                 try await Task.sleep(for: delay)
                 event = .timerFired

@@ -1,6 +1,5 @@
 import Crypto
 import Foundation
-import Logging
 import PollsterCore
 
 extension HttpAdapter {

@@ -47,9 +47,7 @@ final class HttpAdapter: Sendable {
                 at: now,
                 using: &random)
         } else {
-            let url = try stage.run.builder.submit(stage.run.context).url
-            stage.run.submitURL = url
-            step = stage.run.machine.start(submitURL: url, at: stage.run.now)
+            step = stage.run.machine.start(submitURL: try stage.run.builder.submit(stage.run.context).url)
         }
         let delay = try await advance(&stage, step)
         if delay != nil, case .configured(let template) = stage.run.machine.statusURL {
@@ -61,12 +59,12 @@ final class HttpAdapter: Sendable {
 
     /// Fetches the result and downloads the outputs of a job that succeeded.
     func finish(_ stage: inout JobState.Stage) async throws {
-        guard let action = stage.run.machine.afterPolling else {
+        guard let step = stage.run.machine.afterPolling() else {
             throw PollsterError(
                 .internal, "internal error: \(stage.run.method.name) finished before it succeeded")
         }
         guard
-            case .outputs(let result) = try await drive(&stage, JobMachine.Step(action), throughResult: true)
+            case .outputs(let result) = try await drive(&stage, step, throughResult: true)
         else {
             throw PollsterError(
                 .internal, "internal error: \(stage.run.method.name) stopped before its outputs")

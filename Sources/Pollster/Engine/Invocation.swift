@@ -11,8 +11,6 @@ struct Invocation {
     let started = ContinuousClock.now
     /// The job's rules and where it stands.
     var machine: JobMachine
-    /// The submit URL, for the checkpoint (dropped once it is stored).
-    var submitURL = ""
     /// When the provider accepted the job (wall clock, for the result's timings and the checkpoint).
     var submittedAt = Date()
     var warnings: [ToolWarning] = []

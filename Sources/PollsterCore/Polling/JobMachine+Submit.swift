@@ -22,7 +22,8 @@ extension JobMachine {
             }
             if let error = adopt(body, answer, taskIdPath: nil, at: now) { return finish(.fail(error)) }
             return beginPolling(
-                [.accepted(answer, isNew: true)], answer, progress: nil, at: now, using: &random)
+                [.accepted(answer, isNew: true, submitURL: submitURL)], answer, progress: nil, at: now,
+                using: &random)
         case .retry(let delay, let reason):
             return Step([.retryingSubmit(attempt: attempt, delay: delay, reason: reason)], .wait(delay))
         case .lookUp(let what, let answer):
@@ -38,7 +39,7 @@ extension JobMachine {
         guard job.plan.submit.reconcile != nil else {
             return finish(.failUncertain(what: what, answer: answer, lookup: ""))
         }
-        phase = .lookingUp(attempt: 1, why: "no lookup was made", what: what, answer: answer)
+        phase = .lookingUp(attempt: 1, what: what, answer: answer)
         return Step(.send(.lookup))
     }
 
@@ -47,7 +48,7 @@ extension JobMachine {
     mutating func lookedUp(_ lookup: Answer, at now: Duration, using random: inout some RandomNumberGenerator)
         -> Step
     {
-        guard case .lookingUp(let attempt, _, let what, let submitAnswer) = phase,
+        guard case .lookingUp(let attempt, let what, let submitAnswer) = phase,
             let reconcile = job.plan.submit.reconcile
         else {
             return finish(.fail(PollsterError(.internal, "internal error: a lookup answer without a lookup")))
@@ -83,7 +84,8 @@ extension JobMachine {
         foundByReference = true
         report.taskId = "\(report.taskId ?? "detected") (job found by its client reference)"
         return beginPolling(
-            [.foundByReference(attempt: attempt), .accepted(jobAnswer, isNew: true)], jobAnswer,
+            [.foundByReference(attempt: attempt), .accepted(jobAnswer, isNew: true, submitURL: submitURL)],
+            jobAnswer,
             progress: nil,
             at: now, using: &random)
     }
@@ -97,7 +99,7 @@ extension JobMachine {
         guard let reconcile = job.plan.submit.reconcile, attempt < reconcile.attempts else {
             return finish(.failUncertain(what: what, answer: answer, lookup: why))
         }
-        phase = .lookingUp(attempt: attempt + 1, why: why, what: what, answer: answer)
+        phase = .lookingUp(attempt: attempt + 1, what: what, answer: answer)
         return Step(.wait(reconcile.delay))
     }
 

@@ -57,13 +57,14 @@ package struct JobMachine: Sendable {
         indirect case submitting(SubmitStep)
         /// The submit may have created a job: looking it up by its client reference. `what` says
         /// what happened to the submit, `answer` quotes the provider's answer if there was one.
-        indirect case lookingUp(attempt: Int, why: String, what: String, answer: ProviderAnswer?)
+        indirect case lookingUp(attempt: Int, what: String, answer: ProviderAnswer?)
         /// Polling the status URL.
         case polling(PollMachine)
         /// The job succeeded; fetching its result (`result:` in the config).
         indirect case fetchingResult(ResultStep)
-        /// The result is known; the engine collects the outputs.
-        case collectingOutputs(JSONValue)
+        /// The result is known; the engine collects the outputs. `announced`: the
+        /// `resultFetched` notice went out (or the result was stored before).
+        case collectingOutputs(JSONValue, announced: Bool)
         /// The machine has said its last word (`.fail`, `.collectOutputs`).
         case finished
     }
@@ -150,8 +151,9 @@ package struct JobMachine: Sendable {
         /// The submit is sent again after `delay` (attempt `attempt` failed).
         case retryingSubmit(attempt: Int, delay: Duration, reason: String)
         /// The provider has the job, described by `answer` (the submit's answer, or the job a
-        /// lookup found). `isNew` is false for a job resumed from its checkpoint.
-        case accepted(Answer, isNew: Bool)
+        /// lookup found), submitted to `submitURL`. `isNew` is false for a job resumed from its
+        /// checkpoint.
+        case accepted(Answer, isNew: Bool, submitURL: String)
         /// A lookup found the job of an interrupted submit.
         case foundByReference(attempt: Int)
         /// A poll came back (`PollMachine.Observation`); where polling stands after it.
@@ -235,13 +237,18 @@ package struct JobMachine: Sendable {
         self.context = context
     }
 
-    /// What to do once polling succeeded (the engine does it in a step of its own): fetch the
-    /// result, or collect the outputs; nil in any other phase.
-    package var afterPolling: Action? {
+    /// What to do once polling succeeded, which the engine does in a step of its own (the
+    /// caller's, under the shared scheduler): fetch the result, or report it and collect the
+    /// outputs; nil in any other phase.
+    package mutating func afterPolling() -> Step? {
         switch phase {
-        case .fetchingResult: .send(.result)
-        case .collectingOutputs(let result): .collectOutputs(result)
-        default: nil
+        case .fetchingResult:
+            return Step(.send(.result))
+        case .collectingOutputs(let result, let announced):
+            phase = .collectingOutputs(result, announced: true)
+            return Step(announced ? [] : [.resultFetched(result)], .collectOutputs(result))
+        default:
+            return nil
         }
     }
 
@@ -251,8 +258,9 @@ package struct JobMachine: Sendable {
         return false
     }
 
-    /// Submits the job to `submitURL` (as rendered by the engine).
-    package mutating func start(submitURL: String, at now: Duration) -> Step {
+    /// The first step of a new job: send the submit request (to `submitURL`, as the engine
+    /// rendered it).
+    package mutating func start(submitURL: String) -> Step {
         self.submitURL = submitURL
         phase = .submitting(
             SubmitStep(
@@ -291,11 +299,11 @@ package struct JobMachine: Sendable {
         if let error = adopt(body, stored.answer, taskIdPath: taskIdPath, at: submittedAt) {
             return finish(.fail(error))
         }
-        let notices = [Notice.accepted(stored.answer, isNew: false)]
+        let notices = [Notice.accepted(stored.answer, isNew: false, submitURL: submitURL)]
         if let result = stored.result {
             report.statusRule = "result stored with the task; downloading again"
             endedPolls = stored.polling?.polls ?? 0
-            phase = .collectingOutputs(result)
+            phase = .collectingOutputs(result, announced: true)
             return Step(notices, .collectOutputs(result))
         }
         return beginPolling(notices, stored.answer, progress: stored.polling, at: now, using: &random)
@@ -314,7 +322,7 @@ package struct JobMachine: Sendable {
             return Step(.send(.submit))
         case (.lookingUp, .lookupAnswered(let answer)):
             return lookedUp(answer, at: now, using: &random)
-        case (.lookingUp(let attempt, _, let what, let answer), .lookupFailed(let why)):
+        case (.lookingUp(let attempt, let what, let answer), .lookupFailed(let why)):
             return lookupMissed(attempt: attempt, why: why, what: what, answer: answer)
         case (.lookingUp, .timerFired):
             return Step(.send(.lookup))
@@ -361,75 +369,5 @@ package struct JobMachine: Sendable {
         endedPolls = polls
         phase = .finished
         return Step(notices, action)
-    }
-
-    // Polling and the result.
-
-    private mutating func polled(_ step: PollMachine.Step, _ machine: PollMachine) -> Step {
-        phase = .polling(machine)
-        let observation = step.observation
-        if let reading = observation.reading {
-            // Kept between polls only when the next status request reads it; the final answer
-            // reaches the result step through `.succeed(final:)`.
-            if machine.plan.requestUsesStatus { context.status = observation.body }
-            report.statusPath = reading.statusPath
-            report.statusRule = reading.rule
-            if let unknown = observation.newUnknownStatus { report.unknownStatuses.append(unknown) }
-        }
-        let notices = [Notice.polled(observation, machine.progress)]
-        switch step.action {
-        case .poll(let delay):
-            return Step(notices, .wait(delay))
-        case .succeed(let final):
-            endedPolls = machine.polls
-            return fetchResult(final, lastStatus: machine.lastStatus, notices)
-        case .fail(let error):
-            return finish(.fail(error), notices)
-        case .timeOut(let error):
-            return timedOut(error, notices)
-        }
-    }
-
-    /// The job succeeded with `final` as its last status (`lastStatus`, read by the polls): the
-    /// result step, if configured.
-    mutating func fetchResult(_ final: JSONValue, lastStatus: String? = nil, _ notices: [Notice]) -> Step {
-        context.status = final
-        guard let plan = job.plan.result else {
-            phase = .collectingOutputs(final)
-            return Step(notices + [.resultFetched(final)], .collectOutputs(final))
-        }
-        phase = .fetchingResult(
-            ResultStep(
-                job: ResultStep.Job(
-                    name: job.name, taskId: context.taskId, lastStatus: lastStatus, redactor: job.redactor),
-                failureStatuses: plan.failureStatuses, maxAttempts: job.plan.output.config.maxAttempts))
-        return Step(notices, .send(.result))
-    }
-
-    private mutating func fetched(_ decision: ResultStep.Action) -> Step {
-        switch decision {
-        case .done(let result):
-            phase = .collectingOutputs(result)
-            return Step([.resultFetched(result)], .collectOutputs(result))
-        case .retry(let delay):
-            return Step(.wait(delay))
-        case .fail(let error):
-            return finish(.fail(error))
-        }
-    }
-}
-
-extension JobMachine.Phase: CustomStringConvertible {
-    /// The phase's name, for messages.
-    package var description: String {
-        switch self {
-        case .idle: "idle"
-        case .submitting: "submitting"
-        case .lookingUp: "looking the job up"
-        case .polling: "polling"
-        case .fetchingResult: "fetching the result"
-        case .collectingOutputs: "collecting outputs"
-        case .finished: "finished"
-        }
     }
 }
