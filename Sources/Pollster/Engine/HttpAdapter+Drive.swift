@@ -86,7 +86,6 @@ extension HttpAdapter {
                         "reason": "\(reason)",
                     ])
             case .accepted(let answer, let isNew, let submitURL):
-                if isNew { run.submittedAt = Date() }
                 logger.info(
                     "submitted", metadata: ["tool": "\(run.method.name)", "taskId": "\(run.taskId ?? "-")"])
                 run.emit(.submitted(taskId: run.taskId))

@@ -35,7 +35,6 @@ final class HttpAdapter: Sendable {
         var random = SystemRandomNumberGenerator()
         let step: JobMachine.Step
         if let checkpoint = stage.run.options.resume {
-            stage.run.submittedAt = checkpoint.submittedAt
             let now = stage.run.now
             step = stage.run.machine.resume(
                 JobMachine.Stored(
@@ -44,10 +43,11 @@ final class HttpAdapter: Sendable {
                     result: checkpoint.result, polling: checkpoint.polling),
                 submitURL: checkpoint.submitURL,
                 submittedAt: now - .seconds(max(0, Date().timeIntervalSince(checkpoint.submittedAt))),
-                at: now,
-                using: &random)
+                at: now, overrides: stage.run.overrides, using: &random)
         } else {
-            step = stage.run.machine.start(submitURL: try stage.run.builder.submit(stage.run.context).url)
+            step = stage.run.machine.start(
+                submitURL: try stage.run.builder.submit(stage.run.context).url, overrides: stage.run.overrides
+            )
         }
         let delay = try await advance(&stage, step)
         if delay != nil, case .configured(let template) = stage.run.machine.statusURL {

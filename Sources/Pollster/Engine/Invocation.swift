@@ -11,8 +11,6 @@ struct Invocation {
     let started = ContinuousClock.now
     /// The job's rules and where it stands.
     var machine: JobMachine
-    /// When the provider accepted the job (wall clock, for the result's timings and the checkpoint).
-    var submittedAt = Date()
     var warnings: [ToolWarning] = []
 
     init(
@@ -30,8 +28,7 @@ struct Invocation {
             context.generateReference(using: &random)
         }
         machine = JobMachine(
-            job: JobMachine.Job(
-                method: method, redactor: redactor, interval: options.pollInterval, maxWait: options.maxWait),
+            job: JobMachine.Job(method: method, redactor: redactor),
             context: context)
     }
 
@@ -42,6 +39,15 @@ struct Invocation {
 
     /// The time of the machine's events: since the invocation started.
     var now: Duration { .now - started }
+
+    /// When the provider accepted the job, on the wall clock (for the result's timings and the
+    /// checkpoint).
+    var submittedAt: Date { Date(timeIntervalSinceNow: -(now - machine.submittedAt).seconds) }
+
+    /// The call's poll interval and deadline, for the machine.
+    var overrides: JobMachine.Overrides {
+        JobMachine.Overrides(interval: options.pollInterval, maxWait: options.maxWait)
+    }
 
     func emit(_ event: ToolEvent) { options.events?.yield(event) }
 

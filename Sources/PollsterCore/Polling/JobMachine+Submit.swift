@@ -12,7 +12,7 @@ extension JobMachine {
 
     /// Does what `SubmitStep` decided about a submit answer.
     mutating func submitted(
-        _ decision: SubmitStep.Action, _ event: Event, attempt: Int, at now: Duration,
+        _ decision: SubmitStep.Action, _ event: Event, attempt: Int, overrides: Overrides, at now: Duration,
         using random: inout some RandomNumberGenerator
     ) -> Step {
         switch decision {
@@ -22,12 +22,13 @@ extension JobMachine {
             }
             if let error = adopt(body, answer, taskIdPath: nil, at: now) { return finish(.fail(error)) }
             return beginPolling(
-                [.accepted(answer, isNew: true, submitURL: submitURL)], answer, progress: nil, at: now,
+                [.accepted(answer, isNew: true, submitURL: submitURL)], answer, progress: nil,
+                overrides: overrides, at: now,
                 using: &random)
         case .retry(let delay, let reason):
             return Step([.retryingSubmit(attempt: attempt, delay: delay, reason: reason)], .wait(delay))
         case .lookUp(let what, let answer):
-            return beginLookup(what: what, answer: answer)
+            return beginLookup(what: what, answer: answer, overrides: overrides)
         case .fail(let error):
             return finish(.fail(error))
         }
@@ -35,11 +36,11 @@ extension JobMachine {
 
     // Looking an interrupted submit's job up by its client reference (`submit.reconcile`).
 
-    mutating func beginLookup(what: String, answer: ProviderAnswer?) -> Step {
+    mutating func beginLookup(what: String, answer: ProviderAnswer?, overrides: Overrides) -> Step {
         guard job.plan.submit.reconcile != nil else {
             return finish(.failUncertain(what: what, answer: answer, lookup: ""))
         }
-        phase = .lookingUp(attempt: 1, what: what, answer: answer)
+        phase = .lookingUp(attempt: 1, what: what, answer: answer, overrides)
         return Step(.send(.lookup))
     }
 
@@ -48,7 +49,7 @@ extension JobMachine {
     mutating func lookedUp(_ lookup: Answer, at now: Duration, using random: inout some RandomNumberGenerator)
         -> Step
     {
-        guard case .lookingUp(let attempt, let what, let submitAnswer) = phase,
+        guard case .lookingUp(let attempt, let what, let submitAnswer, let overrides) = phase,
             let reconcile = job.plan.submit.reconcile
         else {
             return finish(.fail(PollsterError(.internal, "internal error: a lookup answer without a lookup")))
@@ -59,11 +60,15 @@ extension JobMachine {
                 lookup.status == 404
                 ? "the provider has no job with this reference (HTTP 404)"
                 : "the lookup answered HTTP \(lookup.status): \(redactor.excerpt(lookup.body, limit: 120))"
-            return lookupMissed(attempt: attempt, why: why, what: what, answer: submitAnswer, failed: false)
+            return lookupMissed(
+                attempt: attempt, why: why, what: what, answer: submitAnswer, overrides: overrides,
+                failed: false)
         }
         guard let answer = try? JSONParser.parse(lookup.body) else {
             let why = "the lookup's answer is not JSON: \(redactor.excerpt(lookup.body, limit: 120))"
-            return lookupMissed(attempt: attempt, why: why, what: what, answer: submitAnswer, failed: false)
+            return lookupMissed(
+                attempt: attempt, why: why, what: what, answer: submitAnswer, overrides: overrides,
+                failed: false)
         }
         let reference = context.reference ?? ""
         guard let found = reconcile.job(in: answer, reference: reference) else {
@@ -72,7 +77,9 @@ extension JobMachine {
                 why +=
                     " (a reference shorter than \(ReconcilePlan.minimumEmbeddedReferenceLength) characters matches only a whole field, never inside a text such as a title; use a longer idempotency key, e.g. a UUID)"
             }
-            return lookupMissed(attempt: attempt, why: why, what: what, answer: submitAnswer, failed: false)
+            return lookupMissed(
+                attempt: attempt, why: why, what: what, answer: submitAnswer, overrides: overrides,
+                failed: false)
         }
         let jobAnswer = Answer(status: 200, body: JSONWriter.bytes(found))
         if let error = adopt(found, jobAnswer, taskIdPath: reconcile.taskIdPath, at: now) {
@@ -85,21 +92,20 @@ extension JobMachine {
         report.taskId = "\(report.taskId ?? "detected") (job found by its client reference)"
         return beginPolling(
             [.foundByReference(attempt: attempt), .accepted(jobAnswer, isNew: true, submitURL: submitURL)],
-            jobAnswer,
-            progress: nil,
-            at: now, using: &random)
+            jobAnswer, progress: nil, overrides: overrides, at: now, using: &random)
     }
 
     /// A lookup that found nothing: another after `lookup.delay`, or `SUBMIT_UNCERTAIN`.
     /// - Parameter failed: `why` is the message of a lookup that got no answer.
     mutating func lookupMissed(
-        attempt: Int, why: String, what: String, answer: ProviderAnswer?, failed: Bool = true
+        attempt: Int, why: String, what: String, answer: ProviderAnswer?, overrides: Overrides,
+        failed: Bool = true
     ) -> Step {
         let why = failed ? "the lookup failed (\(why))" : why
         guard let reconcile = job.plan.submit.reconcile, attempt < reconcile.attempts else {
             return finish(.failUncertain(what: what, answer: answer, lookup: why))
         }
-        phase = .lookingUp(attempt: attempt + 1, what: what, answer: answer)
+        phase = .lookingUp(attempt: attempt + 1, what: what, answer: answer, overrides)
         return Step(.wait(reconcile.delay))
     }
 
@@ -126,8 +132,8 @@ extension JobMachine {
     /// Reads the accepted answer for a status and sets up polling: a final answer needs none;
     /// otherwise the status URL is configured or detected, and the first poll is scheduled.
     mutating func beginPolling(
-        _ notices: [Notice], _ answer: Answer, progress: PollMachine.Progress?, at now: Duration,
-        using random: inout some RandomNumberGenerator
+        _ notices: [Notice], _ answer: Answer, progress: PollMachine.Progress?, overrides: Overrides,
+        at now: Duration, using random: inout some RandomNumberGenerator
     ) -> Step {
         let body = context.response
         guard let polling = job.plan.polling else { return fetchResult(body ?? .null, notices) }
@@ -154,7 +160,7 @@ extension JobMachine {
         // A resumed job goes on from where polling stood; a new one looks first when a 202's
         // Retry-After (Azure-style operations) says.
         var machine = PollMachine(
-            job: pollJob, plan: polling, mode: mode, interval: job.interval, maxWait: job.maxWait,
+            job: pollJob, plan: polling, mode: mode, interval: overrides.interval, maxWait: overrides.maxWait,
             retryAfter: progress == nil ? answer.retryAfter : nil, progress: progress ?? .init())
         let first = machine.start(elapsed: now - submittedAt, using: &random)
         phase = .polling(machine)

@@ -28,18 +28,11 @@ package struct JobMachine: Sendable {
         package let method: ToolMethod
         /// Hides the call's secrets in everything quoted.
         package let redactor: Redactor
-        /// The call's poll interval and deadline, replacing the plan's.
-        package let interval: Duration?
-        package let maxWait: Duration?
 
         /// A job from its parts.
-        package init(
-            method: ToolMethod, redactor: Redactor, interval: Duration? = nil, maxWait: Duration? = nil
-        ) {
+        package init(method: ToolMethod, redactor: Redactor) {
             self.method = method
             self.redactor = redactor
-            self.interval = interval
-            self.maxWait = maxWait
         }
 
         /// `inventory.method`, for messages.
@@ -48,16 +41,29 @@ package struct JobMachine: Sendable {
         var plan: MethodPlan { method.plan }
     }
 
+    /// The call's poll interval and deadline, replacing the plan's. Kept only until polling
+    /// begins (in the boxed phases), so a waiting job keeps no copy.
+    package struct Overrides: Sendable {
+        package var interval: Duration?
+        package var maxWait: Duration?
+
+        /// Overrides from their parts; nil keeps the plan's.
+        package init(interval: Duration? = nil, maxWait: Duration? = nil) {
+            self.interval = interval
+            self.maxWait = maxWait
+        }
+    }
+
     /// Where the job stands.
     package enum Phase: Sendable {
         /// Not started.
         case idle
         /// The submit request is out, or waits to be sent again. (The phases a job does not
         /// wait in between polls are boxed, so that a waiting job keeps room only for polling.)
-        indirect case submitting(SubmitStep)
+        indirect case submitting(SubmitStep, Overrides)
         /// The submit may have created a job: looking it up by its client reference. `what` says
         /// what happened to the submit, `answer` quotes the provider's answer if there was one.
-        indirect case lookingUp(attempt: Int, what: String, answer: ProviderAnswer?)
+        indirect case lookingUp(attempt: Int, what: String, answer: ProviderAnswer?, Overrides)
         /// Polling the status URL.
         case polling(PollMachine)
         /// The job succeeded; fetching its result (`result:` in the config).
@@ -260,13 +266,13 @@ package struct JobMachine: Sendable {
 
     /// The first step of a new job: send the submit request (to `submitURL`, as the engine
     /// rendered it).
-    package mutating func start(submitURL: String) -> Step {
+    package mutating func start(submitURL: String, overrides: Overrides = Overrides()) -> Step {
         self.submitURL = submitURL
         phase = .submitting(
             SubmitStep(
                 job: SubmitStep.Job(
                     name: job.name, plan: job.plan.submit, envelope: job.plan.envelope, redactor: job.redactor
-                )))
+                )), overrides)
         return Step(.send(.submit))
     }
 
@@ -274,7 +280,9 @@ package struct JobMachine: Sendable {
     /// (`submit.reconcile`); the step after a found job carries `.accepted`.
     package mutating func lookUp(submitURL: String) -> Step {
         self.submitURL = submitURL
-        return beginLookup(what: "the submitting process stopped before storing the answer", answer: nil)
+        return beginLookup(
+            what: "the submitting process stopped before storing the answer", answer: nil,
+            overrides: Overrides())
     }
 
     /// Goes on with a job the provider accepted earlier (a durable task's checkpoint), as the
@@ -282,6 +290,7 @@ package struct JobMachine: Sendable {
     /// - Parameter submittedAt: when the provider accepted it, in the time of the events.
     package mutating func resume(
         _ stored: Stored, submitURL: String, submittedAt: Duration, at now: Duration,
+        overrides: Overrides = Overrides(),
         using random: inout some RandomNumberGenerator
     ) -> Step {
         self.submitURL = submitURL
@@ -306,7 +315,8 @@ package struct JobMachine: Sendable {
             phase = .collectingOutputs(result, announced: true)
             return Step(notices, .collectOutputs(result))
         }
-        return beginPolling(notices, stored.answer, progress: stored.polling, at: now, using: &random)
+        return beginPolling(
+            notices, stored.answer, progress: stored.polling, overrides: overrides, at: now, using: &random)
     }
 
     /// Takes what happened and says what to do next.
@@ -314,16 +324,18 @@ package struct JobMachine: Sendable {
         _ event: Event, at now: Duration, using random: inout some RandomNumberGenerator
     ) -> Step {
         switch (phase, event) {
-        case (.submitting(var step), .submitAnswered), (.submitting(var step), .submitFailed):
+        case (.submitting(var step, let overrides), .submitAnswered),
+            (.submitting(var step, let overrides), .submitFailed):
             let decision = step.receive(Self.submitEvent(event), using: &random)
-            phase = .submitting(step)
-            return submitted(decision, event, attempt: step.attempts, at: now, using: &random)
+            phase = .submitting(step, overrides)
+            return submitted(
+                decision, event, attempt: step.attempts, overrides: overrides, at: now, using: &random)
         case (.submitting, .timerFired):
             return Step(.send(.submit))
         case (.lookingUp, .lookupAnswered(let answer)):
             return lookedUp(answer, at: now, using: &random)
-        case (.lookingUp(let attempt, let what, let answer), .lookupFailed(let why)):
-            return lookupMissed(attempt: attempt, why: why, what: what, answer: answer)
+        case (.lookingUp(let attempt, let what, let answer, let overrides), .lookupFailed(let why)):
+            return lookupMissed(attempt: attempt, why: why, what: what, answer: answer, overrides: overrides)
         case (.lookingUp, .timerFired):
             return Step(.send(.lookup))
         case (.polling, .timerFired):
