@@ -2,6 +2,7 @@ import Foundation
 import Pollster
 import PollsterCore
 import PollsterMock
+import Synchronization
 import Testing
 
 /// Signed Tencent requests, numeric Jimeng statuses and Azure-style operations, replayed
@@ -26,6 +27,18 @@ struct ProtocolReplayTests {
         #expect(result.detection.taskId == taskIdSource)
         #expect(run.transport.unexpectedRequests.isEmpty)
         #expect(run.transport.remainingExchanges == 0)
+    }
+
+    @Test("a 202 operation URL's last segment is the task id the checkpoint stores")
+    func operationIdIsCheckpointed() async throws {
+        let stored = Mutex<TaskCheckpoint?>(nil)
+        let run = try await replay("azure/operation-success.json") { checkpoint in
+            stored.withLock { $0 = checkpoint }
+        }
+        #expect(try run.result.get().taskId == "7c9e6679-7425-40de-944b-e07fc1f90ae7")
+        let checkpoint = try #require(stored.withLock { $0 })
+        // Stored with the task, so that canceling the task reaches the provider.
+        #expect(checkpoint.providerTaskId == "7c9e6679-7425-40de-944b-e07fc1f90ae7")
     }
 
     @Test(

@@ -23,14 +23,18 @@ struct ReplayRun {
 }
 
 /// Replays `Tests/Fixtures/<name>` through the shipped adapters, polling without delay.
-func replay(_ name: String, maxWait: Duration? = nil) async throws -> ReplayRun {
+func replay(
+    _ name: String, maxWait: Duration? = nil,
+    onAccepted: (@Sendable (TaskCheckpoint) async throws -> Void)? = nil
+) async throws -> ReplayRun {
     let fixture = try Fixture.load(path: "\(Repository.fixtures)/\(name)")
     let transport = ReplayTransport(fixture: fixture)
     let pollster = Pollster(
         registry: try YAMLRegistry(directory: Repository.adapters), transport: transport,
         secrets: replaySecrets,
         urlPolicy: URLPolicy(allowPrivateNetworks: true))
-    let options = InvokeOptions(pollInterval: .milliseconds(1), maxWait: maxWait)
+    var options = InvokeOptions(pollInterval: .milliseconds(1), maxWait: maxWait)
+    options.onAccepted = onAccepted
     let result: Result<ToolResult, PollsterError>
     do {
         result = .success(
