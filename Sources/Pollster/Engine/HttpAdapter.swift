@@ -3,8 +3,9 @@ import Logging
 import NIOHTTP1
 import PollsterCore
 
-/// The steps of an invocation of an `http` tool method — submit and detect, one poll, fetch the
-/// result and download the outputs — which `JobScheduler` runs.
+/// The steps of an invocation of an `http` tool method — start, one poll, finish — which
+/// `JobScheduler` runs: each carries out what the job's `JobMachine` says (send this request,
+/// wait, collect the outputs) until the machine waits between polls or is done.
 ///
 /// A class, so that each of the many suspended calls of a waiting job holds one reference
 /// to it rather than a copy of its fields.
