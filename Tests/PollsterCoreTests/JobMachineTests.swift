@@ -11,7 +11,12 @@ struct JobMachineTests {
         case send(JobMachine.Request)
         /// A wait, within this range of seconds.
         case wait(ClosedRange<Double>)
+        /// Polling succeeded with this final answer.
         case outputs(JSONValue)
+        /// Download the output at this URL (its number when the result lists several).
+        case download(String, number: Int?)
+        /// The job succeeds; this many outputs listed without a download.
+        case succeed(listed: Int)
         /// A failure with this code whose message contains the text.
         case fail(PollsterError.Code, String)
         /// `SUBMIT_UNCERTAIN`; what the lookup saw contains the text ("" without a lookup).
@@ -22,7 +27,9 @@ struct JobMachineTests {
             switch action {
             case .send(let request): self = .send(request)
             case .wait(let delay): self = .wait(delay.seconds...delay.seconds)
-            case .collectOutputs(let result): self = .outputs(result)
+            case .pollingSucceeded(let final): self = .outputs(final)
+            case .download(let output): self = .download(output.candidate.url, number: output.number)
+            case .succeed(_, let listed): self = .succeed(listed: listed.count)
             case .fail(let error): self = .fail(error.code, error.message)
             case .failUncertain(_, _, let lookup): self = .uncertain(lookup: lookup)
             case .cancelAndFail(let error): self = .cancelAndFail(error.code)
@@ -46,6 +53,8 @@ struct JobMachineTests {
             case .send(let request): "send \(request)"
             case .wait(let range): "wait \(range)"
             case .outputs(let result): "outputs \(result)"
+            case .download(let url, let number): "download \(url) (\(number.map(String.init) ?? "-"))"
+            case .succeed(let listed): "succeed, \(listed) listed"
             case .fail(let code, let text): "fail \(code.rawValue) \(text)"
             case .uncertain(let lookup): "uncertain (\(lookup))"
             case .cancelAndFail(let code): "cancel, then fail \(code.rawValue)"
@@ -55,7 +64,8 @@ struct JobMachineTests {
 
     /// One event, when it happens (seconds since the start), and what it should give.
     struct Beat: Sendable {
-        let event: JobMachine.Event
+        /// nil: the engine's step after polling (`afterPolling`).
+        let event: JobMachine.Event?
         var at: Double = 0
         /// The notices, by name: accepted, retrying, found, polled, result.
         var notices: [String] = []
@@ -229,13 +239,14 @@ struct JobMachineTests {
                 Beat(
                     event: .pollAnswered(answer(200, #"{"status": "COMPLETED"}"#)), at: 1,
                     notices: ["polled"],
-                    expected: .send(.result)),
+                    expected: .outputs(["status": "COMPLETED"])),
+                Beat(event: nil, at: 1, expected: .send(.result)),
                 Beat(event: .resultAnswered(answer(503, "later")), at: 1, expected: .wait(0...3)),
                 Beat(event: .timerFired, at: 2, expected: .send(.result)),
                 Beat(
                     event: .resultAnswered(answer(200, #"{"images": [{"url": "https://cdn.test/o.png"}]}"#)),
-                    at: 2, notices: ["result"],
-                    expected: .outputs(["images": [["url": "https://cdn.test/o.png"]]])),
+                    at: 2, notices: ["result"], expected: .download("https://cdn.test/o.png", number: nil)),
+                Beat(event: .downloaded, at: 3, expected: .succeed(listed: 0)),
             ], taskId: "q1"),
         Case(
             name: "a timeout with cancel.onTimeout cancels at the provider, then fails",
@@ -290,6 +301,7 @@ struct JobMachineTests {
             case .foundByReference: "found"
             case .polled: "polled"
             case .resultFetched: "result"
+            case .warning(let code, _): "warning \(code.rawValue)"
             }
         }
     }
@@ -301,7 +313,13 @@ struct JobMachineTests {
         let first = machine.start(submitURL: "https://api.test/v1/jobs")
         #expect(testCase.first.matches(Expected(first.action)))
         for (index, beat) in testCase.beats.enumerated() {
-            let step = machine.receive(beat.event, at: .milliseconds(Int64(beat.at * 1000)), using: &random)
+            let step: JobMachine.Step
+            if let event = beat.event {
+                step = machine.receive(event, at: .milliseconds(Int64(beat.at * 1000)), using: &random)
+            } else {
+                let after = machine.afterPolling()
+                step = try #require(after, "event \(index + 1)")
+            }
             let actual = Expected(step.action)
             #expect(beat.expected.matches(actual), "event \(index + 1): \(actual)")
             #expect(Self.names(step.notices) == beat.notices, "event \(index + 1)")
@@ -316,14 +334,14 @@ struct JobMachineTests {
         var random = SystemRandomNumberGenerator()
         _ = machine.start(submitURL: "https://api.test/v1/jobs")
         for beat in Self.cases[0].beats {
-            _ = machine.receive(beat.event, at: .seconds(beat.at), using: &random)
+            _ = machine.receive(try #require(beat.event), at: .seconds(beat.at), using: &random)
         }
-        let result: JSONValue = ["status": "succeeded", "output": "https://cdn.test/a.mp4"]
         let after = machine.afterPolling()
         #expect(after.map { Self.names($0.notices) } == ["result"])
-        #expect(after.map { Expected($0.action) } == .outputs(result))
+        #expect(after.map { Expected($0.action) } == .download("https://cdn.test/a.mp4", number: nil))
         let again = machine.afterPolling()
-        #expect(again?.notices.isEmpty == true)
+        #expect(again == nil)
+        #expect(machine.report.outputs == ["output"])
         #expect(machine.polls == 2)
     }
 

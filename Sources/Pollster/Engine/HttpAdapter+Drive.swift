@@ -9,31 +9,30 @@ extension HttpAdapter {
         /// The job waits this long before its next poll.
         case poll(after: Duration)
         /// Polling succeeded: the finish step goes on with the machine's `afterPolling`.
-        case succeeded
-        /// The result is known: collect the outputs.
-        case outputs(JSONValue)
+        case pollingSucceeded
+        /// The job is done: its result and its outputs' files.
+        case succeeded(JSONValue, [ToolFile])
     }
 
     /// `drive` for a submit or poll step.
     /// - Returns: the delay before the next poll; nil when polling succeeded.
     func advance(_ stage: inout JobState.Stage, _ first: JobMachine.Step) async throws -> Duration? {
-        switch try await drive(&stage, first, throughResult: false) {
+        switch try await drive(&stage, first) {
         case .poll(let delay):
             return delay
-        case .succeeded, .outputs:
+        case .pollingSucceeded, .succeeded:
             return nil
         }
     }
 
     /// Does what the job's machine says — reports its notices, sends its requests, waits its
-    /// retries — until it waits between polls (the scheduler holds the job then), or polling
-    /// succeeded, or (`throughResult`) the outputs are to be collected.
+    /// retries, downloads the outputs — until it waits between polls (the scheduler holds the
+    /// job then), or polling succeeded (the finish step goes on), or the job is done.
     /// - Throws: the job's failure.
-    func drive(_ stage: inout JobState.Stage, _ first: JobMachine.Step, throughResult: Bool) async throws
-        -> Pause
-    {
+    func drive(_ stage: inout JobState.Stage, _ first: JobMachine.Step) async throws -> Pause {
         var step = first
         var random = SystemRandomNumberGenerator()
+        var files: [ToolFile] = []
         while true {
             try await report(step.notices, &stage.run)
             let event: JobMachine.Event
@@ -53,10 +52,13 @@ extension HttpAdapter {
                 // the invocation ends as CANCELED.
                 try Task.checkCancellation()
             case .send(.result):
-                guard throughResult else { return .succeeded }
                 event = try await sendResult(&stage)
-            case .collectOutputs(let result):
-                return throughResult ? .outputs(result) : .succeeded
+            case .pollingSucceeded:
+                return .pollingSucceeded
+            case .download(let output):
+                event = try await download(output, stage.run, into: &files)
+            case .succeed(let result, let listed):
+                return .succeeded(result, files + listed.map(ToolFile.init(listed:)))
             case .fail(let error):
                 throw error
             case .failUncertain(let what, let answer, let lookup):
@@ -108,6 +110,8 @@ extension HttpAdapter {
                 observe(observation, run)
             case .resultFetched(let result):
                 try await run.options.onResult?(run.redactor.redact(result))
+            case .warning(let code, let message):
+                run.warn(code, message)
             }
         }
     }

@@ -27,81 +27,40 @@ extension HttpAdapter {
         }
     }
 
-    /// Finds the outputs of `result` and downloads them (unless `output.download` is false).
-    ///
-    /// A lost output (download failed, refused by the URL policy, too large) fails the
-    /// invocation with its code and the output URLs (`output.failOnDownloadError`, default
-    /// true), after every other output has been tried; otherwise it becomes a warning.
-    func outputs(_ run: inout Invocation, result: JSONValue) async throws -> [ToolFile] {
-        let output = run.method.plan.output
-        let paths = output.paths?.map { $0.binding(taskId: run.taskId) }
-        var candidates = OutputFinder.find(in: result, explicitPaths: paths, all: output.config.all)
-        run.machine.report.outputs = candidates.map(\.path.description)
-        if candidates.isEmpty {
-            let message = "\(run.method.name): no output URL found in the result"
-            if output.paths != nil {
-                throw PollsterError(
-                    .outputNotFound,
-                    "\(message) at output.paths \(output.config.paths ?? []); check the paths against the result: \(run.redactor.excerpt(Array(result.description.utf8)))",
-                    taskId: run.taskId)
-            }
-            run.warn(.outputNotFound, "\(message); set output.paths if the provider returns one")
-            return []
-        }
-        if candidates.count > output.config.maxFiles {
-            run.warn(
-                .downloadFailed,
-                "\(run.method.name): the result lists \(candidates.count) outputs; only the first \(output.config.maxFiles) are taken (output.maxFiles)"
-            )
-            candidates = Array(candidates.prefix(output.config.maxFiles))
-        }
-        guard output.config.download else {
-            return candidates.map {
-                ToolFile(
-                    url: $0.url, foundAt: $0.path.description, filename: "",
-                    mimeType: MIMEType.resolve(contentType: nil, prefix: [], url: $0.url),
-                    size: nil, sha256: nil)
-            }
-        }
+    /// Downloads one output (the machine's `.download`) and says how it ended.
+    /// - Throws: only when the invocation is canceled.
+    func download(_ output: JobMachine.Output, _ run: Invocation, into files: inout [ToolFile]) async throws
+        -> JobMachine.Event
+    {
+        let target = DownloadTarget(
+            url: output.candidate.url, foundAt: output.candidate.path.description,
+            method: run.method.config.name,
+            taskId: run.taskId ?? "output", index: output.number, directory: run.options.outputDirectory,
+            stated: output.candidate.stated)
         let builder = run.builder
         let context = run.context
-        var files: [ToolFile] = []
-        var firstFailure: PollsterError?
-        for (index, candidate) in candidates.enumerated() {
-            let target = DownloadTarget(
-                url: candidate.url, foundAt: candidate.path.description, method: run.method.config.name,
-                taskId: run.taskId ?? "output", index: candidates.count > 1 ? index + 1 : nil,
-                directory: run.options.outputDirectory, stated: candidate.stated)
-            do {
-                let file = try await downloader.download(
-                    target, limits: output.config,
-                    credentials: { url in (try? builder.credentials(for: url, context)) ?? [:] },
-                    events: run.options.events)
-                files.append(file)
-                metrics.download(inventory: run.method.inventory, bytes: file.size ?? 0)
-                run.emit(.downloaded(file))
-            } catch let error as PollsterError {
-                metrics.download(inventory: run.method.inventory, bytes: nil)
-                let message = run.redactor.redact(error.message)
-                if output.config.failOnDownloadError {
-                    if firstFailure == nil {
-                        firstFailure = PollsterError(error.code, message, httpStatus: error.httpStatus)
-                    }
-                    continue
-                }
-                run.warn(
-                    error.code,
-                    "\(message); the job succeeded and its result is kept (output.failOnDownloadError is false)"
-                )
-            }
+        do {
+            let file = try await downloader.download(
+                target, limits: run.method.plan.output.config,
+                credentials: { url in (try? builder.credentials(for: url, context)) ?? [:] },
+                events: run.options.events)
+            files.append(file)
+            metrics.download(inventory: run.method.inventory, bytes: file.size ?? 0)
+            run.emit(.downloaded(file))
+            return .downloaded
+        } catch let error as PollsterError {
+            metrics.download(inventory: run.method.inventory, bytes: nil)
+            return .downloadFailed(error)
         }
-        if var failure = firstFailure {
-            failure.taskId = run.taskId
-            failure.outputs = candidates.map { run.redactor.redact($0.url) }
-            failure.message +=
-                ". The job succeeded at the provider (task \(run.taskId ?? "-")); its outputs are still listed: \(failure.outputs.map(Redactor.stripQuery).joined(separator: ", ")). Nothing was submitted again"
-            throw failure
-        }
-        return files
+    }
+}
+
+extension ToolFile {
+    /// An output found but not downloaded (`output.download: false`): its URL only.
+    init(listed candidate: OutputFinder.Candidate) {
+        self.init(
+            url: candidate.url, foundAt: candidate.path.description, filename: "",
+            mimeType: MIMEType.resolve(contentType: nil, prefix: [], url: candidate.url), size: nil,
+            sha256: nil)
     }
 }

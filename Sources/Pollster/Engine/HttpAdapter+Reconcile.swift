@@ -62,7 +62,7 @@ extension HttpAdapter {
                 )
             case .fail(let error):
                 throw error
-            case .send, .collectOutputs, .cancelAndFail:
+            case .send, .pollingSucceeded, .download, .succeed, .cancelAndFail:
                 throw PollsterError(.internal, "internal error: \(method.name) went past its lookup")
             }
             step = run.machine.receive(event, at: run.now, using: &random)

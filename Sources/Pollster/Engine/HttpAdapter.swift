@@ -5,7 +5,7 @@ import PollsterCore
 
 /// The steps of an invocation of an `http` tool method — start, one poll, finish — which
 /// `JobScheduler` runs: each carries out what the job's `JobMachine` says (send this request,
-/// wait, collect the outputs) until the machine waits between polls or is done.
+/// wait, download an output) until the machine waits between polls or is done.
 ///
 /// A class, so that each of the many suspended calls of a waiting job holds one reference
 /// to it rather than a copy of its fields.
@@ -58,19 +58,16 @@ final class HttpAdapter: Sendable {
         return delay
     }
 
-    /// Fetches the result and downloads the outputs of a job that succeeded.
+    /// Fetches the result and downloads the outputs of a job whose polling succeeded.
     func finish(_ stage: inout JobState.Stage) async throws {
         guard let step = stage.run.machine.afterPolling() else {
             throw PollsterError(
                 .internal, "internal error: \(stage.run.method.name) finished before it succeeded")
         }
-        guard
-            case .outputs(let result) = try await drive(&stage, step, throughResult: true)
-        else {
+        guard case .succeeded(let result, let files) = try await drive(&stage, step) else {
             throw PollsterError(
                 .internal, "internal error: \(stage.run.method.name) stopped before its outputs")
         }
-        let files = try await outputs(&stage.run, result: result)
         stage.result = succeeded(stage.run, result: result, files: files)
     }
 

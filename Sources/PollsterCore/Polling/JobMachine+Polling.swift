@@ -26,29 +26,31 @@ extension JobMachine {
         }
     }
 
-    /// The job succeeded with `final` as its last status (`lastStatus`, read by the polls): the
-    /// result step, if configured.
+    /// The job succeeded with `final` as its last status (`lastStatus`, read by the polls):
+    /// polling is over. The result step (if configured) or the outputs come in the step after
+    /// polling (`afterPolling`).
     mutating func fetchResult(_ final: JSONValue, lastStatus: String? = nil, _ notices: [Notice]) -> Step {
         context.status = final
-        guard let plan = job.plan.result else {
+        if let plan = job.plan.result {
+            phase = .fetchingResult(
+                ResultStep(
+                    job: ResultStep.Job(
+                        name: job.name, taskId: context.taskId, lastStatus: lastStatus, redactor: job.redactor
+                    ),
+                    failureStatuses: plan.failureStatuses, maxAttempts: job.plan.output.config.maxAttempts))
+        } else {
             // Reported by `afterPolling`, in the step that collects the outputs.
             phase = .collectingOutputs(final, announced: false)
-            return Step(notices, .collectOutputs(final))
         }
-        phase = .fetchingResult(
-            ResultStep(
-                job: ResultStep.Job(
-                    name: job.name, taskId: context.taskId, lastStatus: lastStatus, redactor: job.redactor),
-                failureStatuses: plan.failureStatuses, maxAttempts: job.plan.output.config.maxAttempts))
-        return Step(notices, .send(.result))
+        return Step(notices, .pollingSucceeded(final: final))
     }
 
     /// Does what `ResultStep` decided about a result answer.
     mutating func fetched(_ decision: ResultStep.Action) -> Step {
         switch decision {
         case .done(let result):
-            phase = .collectingOutputs(result, announced: true)
-            return Step([.resultFetched(result)], .collectOutputs(result))
+            // The result step runs in the step after polling: the outputs come next.
+            return collectOutputs(of: result, [.resultFetched(result)])
         case .retry(let delay):
             return Step(.wait(delay))
         case .fail(let error):
@@ -67,6 +69,7 @@ extension JobMachine.Phase: CustomStringConvertible {
         case .polling: "polling"
         case .fetchingResult: "fetching the result"
         case .collectingOutputs: "collecting outputs"
+        case .downloading: "downloading outputs"
         case .finished: "finished"
         }
     }

@@ -1,7 +1,8 @@
-/// One job of an `http` tool method, from its submit to its result, as a state machine: the
-/// engine feeds in what happened (an answer, a failed request, a timer) and does what comes
-/// back (send a request, wait, collect the outputs, fail). It does no I/O and has no clock: every
-/// event carries the time since the invocation started, and the random source is passed in.
+/// One job of an `http` tool method, from its submit to its outputs, as a state machine: the
+/// engine feeds in what happened (an answer, a failed request, a timer, a download's end) and
+/// does what comes back (send a request, wait, download an output, succeed, fail). It does no
+/// I/O and has no clock: every event carries the time since the invocation started, and the
+/// random source is passed in.
 ///
 /// Every rule of a job's life is reached from here, in the order it applies:
 ///
@@ -13,7 +14,8 @@
 /// | polling | timer fired | the next poll, within the deadline (`PollMachine`) | `.send(.poll)` |
 /// | polling | poll answered / failed | status, `Retry-After`, failed polls in a row, vanish, acceptors (`PollMachine`) | `.wait`, result, fail or time out |
 /// | fetchingResult | result answered / failed | retries and failure answers (`ResultStep`) | outputs |
-/// | collectingOutputs | — | the engine finds and downloads the outputs (`OutputFinder`, `DownloadStep`) | done |
+/// | collectingOutputs | — (`afterPolling`) | the outputs in the result (`OutputFinder`, `output.paths`, `maxFiles`) | `.download` each, or succeed |
+/// | downloading | download ended / failed | a lost output fails the job after the others are tried, or warns (`failOnDownloadError`) | next `.download`, then succeed or fail |
 ///
 /// ```
 /// var machine = JobMachine(job: job, context: context)
@@ -68,10 +70,13 @@ package struct JobMachine: Sendable {
         case polling(PollMachine)
         /// The job succeeded; fetching its result (`result:` in the config).
         indirect case fetchingResult(ResultStep)
-        /// The result is known; the engine collects the outputs. `announced`: the
+        /// The result is known; `afterPolling` finds its outputs. `announced`: the
         /// `resultFetched` notice went out (or the result was stored before).
         case collectingOutputs(JSONValue, announced: Bool)
-        /// The machine has said its last word (`.fail`, `.collectOutputs`).
+        /// Downloading the outputs, one after another (each download's own retries are
+        /// `DownloadStep`'s).
+        indirect case downloading(Downloads)
+        /// The machine has said its last word (`.succeed`, `.fail`).
         case finished
     }
 
@@ -122,6 +127,10 @@ package struct JobMachine: Sendable {
         case resultAnswered(Answer)
         /// The result request got no answer; its message (redacted).
         case resultFailed(String)
+        /// The output of the last `.download` is saved.
+        case downloaded
+        /// The output of the last `.download` is lost (its retries are over).
+        case downloadFailed(PollsterError)
     }
 
     /// A request the engine builds from the method's templates and the machine's `context`.
@@ -140,8 +149,16 @@ package struct JobMachine: Sendable {
         case send(Request)
         /// Wait, then feed `.timerFired`.
         case wait(Duration)
-        /// The job succeeded with this result: find and download its outputs.
-        case collectOutputs(JSONValue)
+        /// Polling is over and the job succeeded with this final answer: the engine goes on
+        /// with `afterPolling()` (result step, outputs) in a step of its own (the caller's,
+        /// under the shared scheduler).
+        case pollingSucceeded(final: JSONValue)
+        /// Download this output (into memory or `outputDirectory`), then feed `.downloaded` or
+        /// `.downloadFailed`.
+        case download(Output)
+        /// The job is done with this result. `listed`: outputs found but not downloaded
+        /// (`output.download: false`), to be listed with their URLs only.
+        case succeed(JSONValue, listed: [OutputFinder.Candidate])
         case fail(PollsterError)
         /// The submit may have created a job and nothing says whether it did: fail with
         /// `SUBMIT_UNCERTAIN` (the engine adds the request's fingerprint). `lookup` says what
@@ -166,6 +183,9 @@ package struct JobMachine: Sendable {
         case polled(PollMachine.Observation, PollMachine.Progress)
         /// The job's result, fetched: a durable task stores it.
         case resultFetched(JSONValue)
+        /// Something the caller should know about an otherwise successful job (the result's
+        /// `warnings`).
+        case warning(PollsterError.Code, String)
     }
 
     /// The outcome of an event: what to report, then what to do.
@@ -244,15 +264,14 @@ package struct JobMachine: Sendable {
     }
 
     /// What to do once polling succeeded, which the engine does in a step of its own (the
-    /// caller's, under the shared scheduler): fetch the result, or report it and collect the
+    /// caller's, under the shared scheduler): fetch the result, or report it and download the
     /// outputs; nil in any other phase.
     package mutating func afterPolling() -> Step? {
         switch phase {
         case .fetchingResult:
             return Step(.send(.result))
         case .collectingOutputs(let result, let announced):
-            phase = .collectingOutputs(result, announced: true)
-            return Step(announced ? [] : [.resultFetched(result)], .collectOutputs(result))
+            return collectOutputs(of: result, announced ? [] : [.resultFetched(result)])
         default:
             return nil
         }
@@ -313,7 +332,7 @@ package struct JobMachine: Sendable {
             report.statusRule = "result stored with the task; downloading again"
             endedPolls = stored.polling?.polls ?? 0
             phase = .collectingOutputs(result, announced: true)
-            return Step(notices, .collectOutputs(result))
+            return Step(notices, .pollingSucceeded(final: result))
         }
         return beginPolling(
             notices, stored.answer, progress: stored.polling, overrides: overrides, at: now, using: &random)
@@ -361,6 +380,10 @@ package struct JobMachine: Sendable {
             return fetched(decision)
         case (.fetchingResult, .timerFired):
             return Step(.send(.result))
+        case (.downloading(let downloads), .downloaded):
+            return downloadEnded(downloads, failure: nil)
+        case (.downloading(let downloads), .downloadFailed(let error)):
+            return downloadEnded(downloads, failure: error)
         default:
             return finish(
                 .fail(
