@@ -15,10 +15,7 @@ extension HttpAdapter {
             throw PollsterError(.internal, "internal error: \(run.method.name) has no result step")
         }
         let url = try run.builder.configuredURL(plan.url, run.context)
-        if let origin = HTTPURL(url)?.origin, origin != stage.checkedOrigin {
-            try await checkResponseURL(run, url, key: "result.url")
-            stage.checkedOrigin = origin
-        }
+        try await checkResponseURL(url, parsed: HTTPURL(url), &stage, key: "result.url")
         let request = try run.builder.plain(method: plan.method, url: url, run.context, key: "result.url")
         do {
             return .resultAnswered(JobMachine.Answer(try await sendToProvider(run, request, kind: .result)))

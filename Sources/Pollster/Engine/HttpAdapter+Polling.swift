@@ -23,16 +23,15 @@ extension HttpAdapter {
         case .none:
             throw PollsterError(.internal, "internal error: \(run.method.name) polls without a status URL")
         }
-        if let origin = HTTPURL(statusURL)?.origin, origin != stage.checkedOrigin {
-            try await checkResponseURL(run, statusURL, key: "status URL")
-            stage.checkedOrigin = origin
-        }
+        // Parsed once for every check of this poll.
+        let parsed = HTTPURL(statusURL)
+        try await checkResponseURL(statusURL, parsed: parsed, &stage, key: "status URL")
         guard let plan = run.method.plan.polling else {
             throw PollsterError(.internal, "internal error: \(run.method.name) polls without a polling plan")
         }
         let response: TransportResponse
         do {
-            var request = try run.builder.status(url: statusURL, run.context, polling: plan)
+            var request = try run.builder.status(url: statusURL, parsed: parsed, run.context, polling: plan)
             // The deadline includes request time: an answer is waited for until it.
             request.timeout = run.machine.requestTimeout(request.timeout, at: run.now)
             response = try await sendToProvider(run, request, kind: .poll)

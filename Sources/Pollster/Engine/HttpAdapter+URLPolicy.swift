@@ -9,10 +9,23 @@ extension HttpAdapter {
     /// allowed), so an answer cannot steer API calls to loopback, link-local or private hosts.
     /// - Throws: `UNSAFE_URL`; nothing was sent.
     func checkResponseURL(_ url: String, builder: RequestBuilder, purpose: String) async throws {
-        guard let parsed = HTTPURL(url), parsed.origin == builder.providerOrigin else {
+        guard let parsed = HTTPURL(url), builder.isProviderOrigin(parsed) else {
             _ = try await downloader.policy.check(url, allowHosts: nil, purpose: purpose)
             return
         }
+    }
+
+    /// `checkResponseURL` for a job's status or result URL (`parsed`: the same, parsed), once per
+    /// origin: a URL on the provider's origin, or on the origin checked last for this job, is
+    /// not checked again.
+    func checkResponseURL(
+        _ url: String, parsed: HTTPURL?, _ stage: inout JobState.Stage, key: String
+    ) async throws {
+        guard let parsed, !stage.run.builder.isProviderOrigin(parsed) else { return }
+        let origin = parsed.origin
+        guard origin != stage.checkedOrigin else { return }
+        try await checkResponseURL(stage.run, url, key: key)
+        stage.checkedOrigin = origin
     }
 
     /// `checkResponseURL` for an invocation's own builder.

@@ -11,7 +11,8 @@ final class JobState: Sendable {
     /// What the steps share.
     struct Stage: Sendable {
         var run: Invocation
-        /// The origin of the status URL last checked against the URL policy.
+        /// The origin of the status or result URL last checked against the URL policy (the
+        /// provider's own needs no check).
         var checkedOrigin: String?
         /// What the invocation returns, once the last step is done.
         var result: ToolResult? {

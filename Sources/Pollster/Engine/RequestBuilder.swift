@@ -61,12 +61,14 @@ struct RequestBuilder: Sendable {
         return try signed(request, context)
     }
 
-    /// A status request to an already resolved URL.
-    func status(url: String, _ context: TemplateContext, polling: PollingPlan) throws(PollsterError)
-        -> TransportRequest
+    /// A status request to an already resolved URL (`parsed`: the same URL, parsed once for
+    /// every check of a poll).
+    func status(url: String, parsed: HTTPURL?, _ context: TemplateContext, polling: PollingPlan)
+        throws(PollsterError) -> TransportRequest
     {
-        var headers = try credentials(for: url, context)
-        let isProvider = isProviderOrigin(url)
+        guard let parsed else { throw Self.notAbsolute(url, key: "polling.statusUrl") }
+        let isProvider = isProviderOrigin(parsed)
+        var headers = try credentials(isProvider: isProvider, context)
         // Headers that carry a secret go only to the provider's origin, like `headers` and `auth`.
         for (name, template) in polling.headers where isProvider || template.secretNames.isEmpty {
             headers.replaceOrAdd(name: name, value: try template.render(context, encoding: .header))
@@ -80,10 +82,8 @@ struct RequestBuilder: Sendable {
             }
         }
         let request = TransportRequest(
-            method: polling.method, url: try checkedURL(url, key: "polling.statusUrl"), headers: headers,
-            body: body,
-            timeout: plan.requestTimeout)
-        return try signed(request, context)
+            method: polling.method, url: url, headers: headers, body: body, timeout: plan.requestTimeout)
+        return try signed(request, parsed: parsed, context)
     }
 
     /// The request that looks a job up by its client reference (`submit.reconcile.lookup`).
@@ -115,13 +115,14 @@ struct RequestBuilder: Sendable {
                 timeout: plan.requestTimeout), context)
     }
 
-    /// Adds request signatures (TC3) to requests for the provider's origin.
-    private func signed(_ request: TransportRequest, _ context: TemplateContext) throws(PollsterError)
-        -> TransportRequest
+    /// Adds request signatures (TC3) to requests for the provider's origin (`parsed`: the
+    /// request's URL, when the caller parsed it already).
+    private func signed(_ request: TransportRequest, parsed: HTTPURL? = nil, _ context: TemplateContext)
+        throws(PollsterError) -> TransportRequest
     {
         guard case .tc3(let secretId, let secretKey, let service)? = plan.auth,
-            let url = HTTPURL(request.url),
-            url.origin == providerOrigin
+            let url = parsed ?? HTTPURL(request.url),
+            isProviderOrigin(url)
         else { return request }
         var request = request
         let host = url.port.map { "\(url.host):\($0)" } ?? url.host
@@ -150,18 +151,16 @@ struct RequestBuilder: Sendable {
     }
 
     /// The origin credentials may be sent to.
-    var providerOrigin: String? { providerURL?.origin }
-
-    /// The base URL (or the absolute endpoint) whose origin credentials may be sent to.
-    private var providerURL: HTTPURL? {
-        if let baseUrl, let url = HTTPURL(baseUrl) { return url }
-        return HTTPURL(plan.submit.endpoint.text)
-    }
+    var providerOrigin: String? { method.providerURL(baseUrl: baseUrl)?.origin }
 
     /// True when `url` is on the provider's own origin (where credentials may go).
     func isProviderOrigin(_ url: String) -> Bool {
-        guard let target = HTTPURL(url), let provider = providerURL else { return false }
-        return target.hasSameOrigin(as: provider)
+        HTTPURL(url).map(isProviderOrigin) ?? false
+    }
+
+    /// True when `url` is on the provider's own origin.
+    func isProviderOrigin(_ url: HTTPURL) -> Bool {
+        method.providerURL(baseUrl: baseUrl).map(url.hasSameOrigin) ?? false
     }
 
     /// Refuses to send a body template that references a secret to another origin.
@@ -175,8 +174,16 @@ struct RequestBuilder: Sendable {
 
     /// Configured headers and auth, when `url` is on the provider's origin; otherwise only `Accept`.
     func credentials(for url: String, _ context: TemplateContext) throws(PollsterError) -> HTTPHeaders {
+        try credentials(isProvider: isProviderOrigin(url), context)
+    }
+
+    /// Configured headers and auth for a request to the provider's origin (`isProvider`);
+    /// otherwise only `Accept`.
+    private func credentials(isProvider: Bool, _ context: TemplateContext) throws(PollsterError)
+        -> HTTPHeaders
+    {
         var headers: HTTPHeaders = ["Accept": "application/json", "User-Agent": "pollster/0.1"]
-        guard isProviderOrigin(url) else { return headers }
+        guard isProvider else { return headers }
         for (name, template) in plan.headers {
             headers.replaceOrAdd(name: name, value: try template.render(context, encoding: .header))
         }
@@ -199,13 +206,16 @@ struct RequestBuilder: Sendable {
     }
 
     private func checkedURL(_ url: String, key: String) throws(PollsterError) -> String {
-        guard HTTPURL(url) != nil else {
-            throw PollsterError(
-                .invalidConfig,
-                "\(key) produced '\(Redactor.stripQuery(url))', which is not an absolute http(s) URL; set baseUrl or use an absolute URL"
-            )
-        }
+        guard HTTPURL(url) != nil else { throw Self.notAbsolute(url, key: key) }
         return url
+    }
+
+    /// A URL that `key` produced is not an absolute http(s) URL.
+    private static func notAbsolute(_ url: String, key: String) -> PollsterError {
+        PollsterError(
+            .invalidConfig,
+            "\(key) produced '\(Redactor.stripQuery(url))', which is not an absolute http(s) URL; set baseUrl or use an absolute URL"
+        )
     }
 
     static func appending(_ query: [(String, String)], to url: String) -> String {

@@ -23,6 +23,7 @@ public struct ToolMethod: Sendable {
         let config: MethodConfig
         let plan: MethodPlan
         let name: String
+        let providerURL: HTTPURL?
 
         init(
             inventory: String, baseUrl: String?, limits: LimitsConfig?, config: MethodConfig, plan: MethodPlan
@@ -33,6 +34,12 @@ public struct ToolMethod: Sendable {
             self.limits = limits
             self.config = config
             self.plan = plan
+            self.providerURL = Self.providerURL(baseUrl: baseUrl, plan: plan)
+        }
+
+        static func providerURL(baseUrl: String?, plan: MethodPlan) -> HTTPURL? {
+            if let baseUrl, let url = HTTPURL(baseUrl) { return url }
+            return HTTPURL(plan.submit.endpoint.text)
         }
     }
 
@@ -40,6 +47,13 @@ public struct ToolMethod: Sendable {
 
     /// `inventory.method`.
     public var name: String { storage.name }
+
+    /// The URL whose origin is the provider's own (where credentials may go): the base URL,
+    /// or the endpoint when it is absolute; `baseUrl` (a call's override) replaces the
+    /// inventory's. Parsed once per method, not per request.
+    package func providerURL(baseUrl: String?) -> HTTPURL? {
+        baseUrl == storage.baseUrl ? storage.providerURL : Storage.providerURL(baseUrl: baseUrl, plan: plan)
+    }
 
     /// Compiles and validates a method of an inventory.
     /// - Throws: `INVALID_CONFIG` naming the key (relative to the method) and what to change.
