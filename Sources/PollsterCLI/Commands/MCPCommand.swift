@@ -56,6 +56,18 @@ struct MCPCommand: AsyncParsableCommand {
             "With --http: a browser Origin to accept besides loopback's (repeat).", valueName: "origin"))
     var allowOrigins: [String] = []
 
+    @Option(
+        name: .customLong("session-idle-timeout"),
+        help: ArgumentHelp(
+            "With --http: close a session with no request and no tool call running for this many seconds.",
+            valueName: "seconds"))
+    var sessionIdleTimeout: Double = 3600
+
+    @Option(
+        name: .customLong("max-sessions"),
+        help: "With --http: sessions open at once; a new one closes the least recently used idle one.")
+    var maxSessions = 1000
+
     @OptionGroup var engine: EngineOptions
     @OptionGroup var store: TaskStoreOptions
 
@@ -65,6 +77,9 @@ struct MCPCommand: AsyncParsableCommand {
         }
         guard concurrency > 0 else {
             throw ValidationError("--concurrency must be at least 1 (or use --no-worker)")
+        }
+        guard sessionIdleTimeout > 0, maxSessions > 0 else {
+            throw ValidationError("--session-idle-timeout and --max-sessions must be greater than 0")
         }
         if let http {
             guard let address = MCPListenAddress(http) else {
@@ -98,7 +113,10 @@ struct MCPCommand: AsyncParsableCommand {
                 let session = MCPService(
                     server: server, http: http.flatMap(MCPListenAddress.init),
                     access: MCPHTTPAccess(
-                        bearerToken: Self.token, allowedHosts: allowHosts, allowedOrigins: allowOrigins))
+                        bearerToken: Self.token, allowedHosts: allowHosts, allowedOrigins: allowOrigins),
+                    sessions: MCPHTTPSessionLimits(
+                        idleTimeout: .milliseconds(Int64(sessionIdleTimeout * 1000)), maxSessions: maxSessions
+                    ))
                 let group = ServiceGroup(
                     configuration: ServiceGroupConfiguration(
                         services: setup.services.map { .init(service: $0) }
@@ -143,10 +161,12 @@ struct MCPService: Service {
     let server: PollsterMCPServer
     let http: MCPListenAddress?
     let access: MCPHTTPAccess
+    let sessions: MCPHTTPSessionLimits
 
     func run() async throws {
         guard let http else { return try await server.runStdio() }
-        try await server.runHTTP(host: http.host, port: http.port, access: access) { port in
+        try await server.runHTTP(host: http.host, port: http.port, access: access, sessions: sessions) {
+            port in
             let auth = access.bearerToken == nil ? "no token: loopback only" : "bearer token required"
             Console.error("pollster mcp: listening on http://\(http.host):\(port)/mcp (\(auth))")
         }

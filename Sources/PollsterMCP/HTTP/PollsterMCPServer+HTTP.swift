@@ -9,13 +9,16 @@ extension PollsterMCPServer {
     /// one MCP session per `MCP-Session-Id`, all sharing one worker.
     /// - Parameters:
     ///   - access: the bearer token and the hosts and origins accepted besides loopback's.
+    ///   - sessions: how long idle sessions live and how many may be open.
     ///   - onListening: called with the bound port once the listener runs (port 0 picks one).
     public func runHTTP(
         host: String, port: Int, access: MCPHTTPAccess = MCPHTTPAccess(),
+        sessions limits: MCPHTTPSessionLimits = MCPHTTPSessionLimits(),
         onListening: @escaping @Sendable (Int) -> Void = { _ in }
     ) async throws {
         try await withRuntime { cancels in
-            let sessions = MCPHTTPSessions(owner: self, access: access, cancels: cancels, logger: logger)
+            let sessions = MCPHTTPSessions(
+                owner: self, access: access, limits: limits, cancels: cancels, logger: logger)
             let router = Router()
             for method in [HTTPTypes.HTTPRequest.Method.post, .get, .delete] {
                 router.on("mcp", method: method) { request, _ -> Hummingbird.Response in

@@ -18,6 +18,8 @@ final class MCPSession: Sendable {
     /// Task-augmented tasks still running → the last status sent for them.
     private let watched = Mutex<[String: Value]>([:])
     private let stopping = Atomic<Bool>(false)
+    /// `tools/call` requests running (a session waiting on one is not idle).
+    private let calls = Atomic<Int>(0)
 
     init(
         server: Server, service: TaskService, configuration: PollsterMCPServer.Configuration,
@@ -34,7 +36,11 @@ final class MCPSession: Sendable {
     /// Registers every handler on the server (before `start`).
     func register() async {
         await server.withMethodHandler(ListToolsMethod.self) { _ in try await self.catalog.list() }
-        await server.withMethodHandler(CallToolMethod.self) { params in try await self.callTool(params) }
+        await server.withMethodHandler(CallToolMethod.self) { params in
+            self.calls.add(1, ordering: .relaxed)
+            defer { self.calls.subtract(1, ordering: .relaxed) }
+            return try await self.callTool(params)
+        }
         await server.withMethodHandler(GetTaskMethod.self) { params in try await self.getTask(params) }
         await server.withMethodHandler(TaskResultMethod.self) { params in try await self.taskResult(params) }
         await server.withMethodHandler(ListTasksMethod.self) { params in try await self.listTasks(params) }
@@ -66,6 +72,9 @@ final class MCPSession: Sendable {
     func watch(_ task: TaskRecord) {
         watched.withLock { $0[task.id] = Self.statusKey(TaskSummary.task(task)) }
     }
+
+    /// Whether a `tools/call` of this session is running.
+    var isCalling: Bool { calls.load(ordering: .relaxed) > 0 }
 
     /// Ends `watchStatuses`.
     func stop() { stopping.store(true, ordering: .relaxed) }

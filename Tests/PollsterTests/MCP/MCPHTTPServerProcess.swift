@@ -16,7 +16,7 @@ final class MCPHTTPServerProcess {
     /// The `/mcp` URL once the server listens (waits up to 30 s).
     func url() async throws -> String {
         for _ in 0..<300 {
-            if let line = log.split(separator: "\n").first(where: { $0.contains("listening on ") }),
+            if let line = log.split(separator: "\n").first(where: { $0.contains("listening on http://") }),
                 let range = line.range(of: "http://")
             {
                 return String(line[range.lowerBound...].prefix { $0 != " " })

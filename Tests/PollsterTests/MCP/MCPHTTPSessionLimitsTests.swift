@@ -1,0 +1,105 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+import PollsterTesting
+import Testing
+
+/// Sessions of `pollster mcp --http` that clients leave behind: closed when idle
+/// (`--session-idle-timeout`), or the least recently used when too many are open
+/// (`--max-sessions`); a closed session's id gets 404, as the MCP spec says.
+///
+/// Each test has an HTTP client of its own: a shared one may reuse a kept-alive connection to
+/// another test's server that is shutting down on the same port, which knows none of these
+/// sessions.
+@Suite("MCP over HTTP: session limits")
+struct MCPHTTPSessionLimitsTests {
+    @Test("a session idle longer than --session-idle-timeout is closed; a used one stays")
+    func idleSessionCloses() async throws {
+        // Requests to a debug build under the full suite's load can take seconds: `used` is
+        // pinged every second, far inside the 10 s timeout, and `idle` is asked once, after the
+        // timeout and two sweeps (a quarter of it each) have passed, since asking keeps it alive.
+        try await Self.withServer(["--session-idle-timeout", "10"]) { client in
+            let idle = try await client.session()
+            let idleSince = ContinuousClock.now
+            let used = try await client.session()
+            var statuses: [Int] = []
+            while ContinuousClock.now - idleSince < .seconds(15) {
+                try await Task.sleep(for: .seconds(1))
+                statuses.append(try await client.ping(used))
+            }
+            #expect(statuses.allSatisfy { $0 == 200 }, "\(statuses): \(client.log())")
+            #expect(try await client.ping(idle) == 404, "\(client.log())")
+            #expect(try await client.ping(used) == 200, "\(client.log())")
+        }
+    }
+
+    @Test("past --max-sessions a new session closes the least recently used one")
+    func leastRecentlyUsedCloses() async throws {
+        try await Self.withServer(["--max-sessions", "2"]) { client in
+            let first = try await client.session()
+            let second = try await client.session()
+            #expect(try await client.ping(first) == 200)
+            let third = try await client.session()
+            #expect(try await client.ping(second) == 404)
+            #expect(try await client.ping(first) == 200)
+            #expect(try await client.ping(third) == 200)
+        }
+    }
+
+    /// An MCP client of one server, speaking plain HTTP.
+    struct Client {
+        let http: HTTPClient
+        let url: String
+        let log: () -> String
+
+        /// Starts a session; returns its id.
+        func session() async throws -> String {
+            let response = try await post(
+                #"""
+                {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"protocolVersion": "2025-06-18",
+                 "capabilities": {}, "clientInfo": {"name": "session-test", "version": "1"}}}
+                """#, session: nil)
+            #expect(response.status == 200)
+            return try #require(response.session)
+        }
+
+        /// A `ping` in `session`; returns the HTTP status.
+        func ping(_ session: String) async throws -> Int {
+            try await post(#"{"jsonrpc": "2.0", "id": 2, "method": "ping"}"#, session: session).status
+        }
+
+        private func post(_ body: String, session: String?) async throws -> (status: Int, session: String?) {
+            var request = HTTPClientRequest(url: url)
+            request.method = .POST
+            request.headers.add(name: "content-type", value: "application/json")
+            request.headers.add(name: "accept", value: "application/json, text/event-stream")
+            request.headers.add(name: "mcp-protocol-version", value: "2025-06-18")
+            if let session { request.headers.add(name: "mcp-session-id", value: session) }
+            request.body = .bytes(ByteBuffer(string: body))
+            let response = try await http.execute(request, timeout: .seconds(30))
+            // Read to the end: the answer may come as a short SSE stream.
+            _ = try await response.body.collect(upTo: 1 << 20)
+            return (Int(response.status.code), response.headers["mcp-session-id"].first)
+        }
+    }
+
+    static func withServer(_ extra: [String], _ body: (Client) async throws -> Void) async throws {
+        let directory = try TemporaryDirectory.make("mcp")
+        defer { TemporaryDirectory.remove(directory) }
+        let server = try MCPHTTPServerProcess(
+            [
+                "mcp", "--adapters", Repository.adapters, "--no-worker",
+                "--sqlite", directory.appendingPathComponent("tasks.sqlite").path,
+            ] + extra, environment: ["POLLSTER_LOG_LEVEL": "info"], in: directory)
+        defer { _ = server.stop() }
+        let http = HTTPClient(eventLoopGroupProvider: .singleton)
+        do {
+            try await body(Client(http: http, url: try await server.url(), log: { server.log }))
+        } catch {
+            try await http.shutdown()
+            throw error
+        }
+        try await http.shutdown()
+    }
+}
