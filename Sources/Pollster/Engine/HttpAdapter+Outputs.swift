@@ -1,6 +1,4 @@
-import Foundation
 import NIOHTTP1
-import OrderedCollections
 import PollsterCore
 
 extension HttpAdapter {

@@ -24,12 +24,7 @@ extension HttpAdapter {
         guard let parsed, !stage.run.builder.isProviderOrigin(parsed) else { return }
         let origin = parsed.origin
         guard origin != stage.checkedOrigin else { return }
-        try await checkResponseURL(stage.run, url, key: key)
+        _ = try await downloader.policy.check(url, allowHosts: nil, purpose: "send the \(key) request to")
         stage.checkedOrigin = origin
-    }
-
-    /// `checkResponseURL` for an invocation's own builder.
-    func checkResponseURL(_ run: Invocation, _ url: String, key: String) async throws {
-        try await checkResponseURL(url, builder: run.builder, purpose: "send the \(key) request to")
     }
 }
