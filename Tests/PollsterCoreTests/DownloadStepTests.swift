@@ -153,6 +153,20 @@ struct DownloadStepTests {
         #expect(step.attempts == 3)
     }
 
+    @Test("a failed TLS handshake is not tried again: it would fail the same way")
+    func permanentTransportFailure() {
+        var step = DownloadStep(maxAttempts: 3, maxBytes: 4096)
+        var random = SystemRandomNumberGenerator()
+        let refused = step.requestFailed("the TLS handshake failed", from: Self.url, permanent: true)
+        guard case .fail(let error) = step.failed(refused, using: &random) else {
+            Issue.record("a permanent failure should end the download at once")
+            return
+        }
+        #expect(error.code == .downloadFailed)
+        #expect(
+            error.message == "download of \(Self.url) failed: the TLS handshake failed", "\(error.message)")
+    }
+
     @Test("a final failure ends at once, without counting attempts in its message")
     func finalAtOnce() {
         var step = DownloadStep(maxAttempts: 3, maxBytes: 4096)

@@ -11,6 +11,8 @@ struct SubmitStepTests {
         case notSent
         /// The request left and no answer came back (a reset, a timeout).
         case lost
+        /// The TLS handshake failed (an untrusted certificate): the request never left.
+        case refusedTLS
 
         var event: SubmitStep.Event {
             switch self {
@@ -18,8 +20,9 @@ struct SubmitStepTests {
                 .answered(
                     status: status, retryAfter: retryAfter.map { .seconds($0) },
                     rawRetryAfter: retryAfter.map(String.init), body: Array(body.utf8))
-            case .notSent: .requestFailed("connection refused", sent: false)
-            case .lost: .requestFailed("connection reset by peer", sent: true)
+            case .notSent: .requestFailed("connection refused", .notSent)
+            case .lost: .requestFailed("connection reset by peer", .maybeSent)
+            case .refusedTLS: .requestFailed("the TLS handshake failed", .notSentForGood)
             }
         }
 
@@ -29,6 +32,7 @@ struct SubmitStepTests {
                 "\(status) \(body)\(retryAfter.map { " Retry-After \($0)" } ?? "")"
             case .notSent: "not sent"
             case .lost: "lost"
+            case .refusedTLS: "TLS refused"
             }
         }
     }
@@ -68,6 +72,21 @@ struct SubmitStepTests {
                     .transportError,
                     ["could not reach the provider (connection refused)", "safe to try again"]),
             ]),
+        Case(
+            name: "a failed TLS handshake is not sent again: it fails the same way until fixed",
+            given: [.refusedTLS],
+            expected: [
+                .fail(
+                    .transportError,
+                    [
+                        "the TLS handshake failed", "nothing was submitted",
+                        "fails the same way until this is fixed",
+                    ])
+            ]),
+        Case(
+            name: "a failed TLS handshake is not sent again even with an idempotency key",
+            given: [.refusedTLS], expected: [.fail(.transportError, ["nothing was submitted"])],
+            submit: idempotent),
         Case(
             name: "a lost answer is never sent again without an idempotency key", given: [.lost],
             expected: [.lookUp(["no answer came back (connection reset by peer)"], status: nil)]),

@@ -127,9 +127,8 @@ struct CLITests {
         #expect(files.first?.hasSuffix(".mp4") == true)
     }
 
-    /// (Without them the handshake fails: `TLSTransportTests`, with a short connect timeout; the
-    /// CLI's 10 s, tried three times, would make this test slow.)
-    @Test("a provider with a private CA is trusted through --ca-file or $SSL_CERT_FILE")
+    /// Without them the handshake fails after one connect timeout (10 s), not tried again.
+    @Test("a provider with a private CA is trusted through --ca-file or $SSL_CERT_FILE, else exit 12")
     func caFile() async throws {
         let mock = try await MockProviderServer.start(
             defaultScript: MockJobScript(polls: 1), tls: TLSTransportTests.identity)
@@ -142,11 +141,17 @@ struct CLITests {
         let flag = try await Self.run(invoke + ["--ca-file", certificate], environment: ["FAL_KEY": "k"])
         let environment = try await Self.run(
             invoke, environment: ["FAL_KEY": "k", "SSL_CERT_FILE": certificate])
+        let untrusted = try await Self.run(invoke, environment: ["FAL_KEY": "k"])
         let submissions = mock.stats.submissions
         try await mock.shutdown()
         #expect(flag.status == 0, "\(flag.error)")
         #expect(environment.status == 0, "\(environment.error)")
         #expect(submissions == 2)
+        #expect(untrusted.status == 12, "\(untrusted.output) \(untrusted.error)")
+        let report = untrusted.output + untrusted.error
+        #expect(report.contains("TLS handshake failed"), "\(report)")
+        #expect(report.contains("--ca-file"), "\(report)")
+        #expect(report.contains("nothing was submitted"), "\(report)")
     }
 }
 

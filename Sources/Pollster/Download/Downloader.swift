@@ -93,7 +93,9 @@ struct Downloader: Sendable {
                         events: events)
                 }
             } catch let failure as TransportFailure {
-                throw FailedAttempt(step.requestFailed(failure.message, from: Redactor.stripQuery(url)))
+                throw FailedAttempt(
+                    step.requestFailed(
+                        failure.message, from: Redactor.stripQuery(url), permanent: failure.isPermanent))
             }
             switch hop {
             case .file(let file): return file

@@ -12,7 +12,9 @@ extension HttpAdapter {
             let response = try await sendToProvider(run, request, kind: .submit)
             return .submitAnswered(JobMachine.Answer(response, withHeaders: true))
         } catch let failure as TransportFailure {
-            return .submitFailed(run.redactor.redact(failure.message), sent: !failure.requestWasNotSent)
+            let reach: SubmitStep.Reach =
+                failure.isPermanent ? .notSentForGood : failure.requestWasNotSent ? .notSent : .maybeSent
+            return .submitFailed(run.redactor.redact(failure.message), reach)
         }
     }
 

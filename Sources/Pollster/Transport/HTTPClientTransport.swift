@@ -242,8 +242,8 @@ public final class HTTPClientTransport: Transport {
         switch error {
         case .handshakeFailed, .cannotMatchULabel, .noCertificateToValidate, .unableToValidateCertificate:
             return TransportFailure(
-                .notConnected,
-                "\(target): the TLS handshake failed (\(error)); if the server's certificate is issued by a private CA, trust it with HTTPClientTransport.Configuration.trustedCertificatesFile"
+                .tlsFailed,
+                "\(target): the TLS handshake failed (\(error)); if the server's certificate is issued by a private CA, trust it (the CLI's --ca-file or $SSL_CERT_FILE; HTTPClientTransport.Configuration.trustedCertificatesFile in Swift)"
             )
         default:
             return nil

@@ -159,6 +159,10 @@ public struct TransportFailure: Error, Sendable, CustomStringConvertible {
     public enum Kind: Sendable, Equatable {
         /// The connection was never made (refused, DNS failure): the request was not sent.
         case notConnected
+        /// The TLS handshake failed — the server's certificate is not trusted or does not match
+        /// its name, or the server does not speak TLS: the request was not sent, and sending it
+        /// again fails the same way until the configuration changes.
+        case tlsFailed
         /// The time ran out.
         case timeout
         /// The connection broke after the request may have been sent.
@@ -179,7 +183,10 @@ public struct TransportFailure: Error, Sendable, CustomStringConvertible {
     }
 
     /// True when the request certainly did not reach the server.
-    public var requestWasNotSent: Bool { kind == .notConnected }
+    public var requestWasNotSent: Bool { kind == .notConnected || kind == .tlsFailed }
+
+    /// True when sending the request again cannot succeed as things are configured.
+    public var isPermanent: Bool { kind == .tlsFailed }
 
     public var description: String { message }
 }

@@ -137,9 +137,11 @@ package struct DownloadStep: Sendable {
         return nil
     }
 
-    /// No answer from `url` (a transport failure); its message.
-    package func requestFailed(_ message: String, from url: String) -> Failure {
-        .retryable(PollsterError(.downloadFailed, "download of \(url) failed: \(message)"))
+    /// No answer from `url` (a transport failure); its message, and whether asking again fails
+    /// the same way (a failed TLS handshake).
+    package func requestFailed(_ message: String, from url: String, permanent: Bool = false) -> Failure {
+        let error = PollsterError(.downloadFailed, "download of \(url) failed: \(message)")
+        return permanent ? .final(error) : .retryable(error)
     }
 
     /// The body from `url` broke off after `total` bytes; the reason.

@@ -1,7 +1,7 @@
 extension JobMachine {
     static func submitEvent(_ event: Event) -> SubmitStep.Event {
         switch event {
-        case .submitFailed(let message, let sent): .requestFailed(message, sent: sent)
+        case .submitFailed(let message, let reach): .requestFailed(message, reach)
         case .submitAnswered(let answer):
             .answered(
                 status: answer.status, retryAfter: answer.retryAfter, rawRetryAfter: answer.rawRetryAfter,

@@ -114,8 +114,8 @@ package struct JobMachine: Sendable {
     /// What happened.
     package enum Event: Sendable {
         case submitAnswered(Answer)
-        /// No answer to the submit; its message (redacted), and whether any of it was sent.
-        case submitFailed(String, sent: Bool)
+        /// No answer to the submit; its message (redacted), and how far the request went.
+        case submitFailed(String, SubmitStep.Reach)
         case lookupAnswered(Answer)
         /// The lookup got no answer or could not be sent; why (redacted).
         case lookupFailed(String)

@@ -34,8 +34,20 @@ package struct SubmitStep: Sendable {
         /// The provider answered; `retryAfter` is its `Retry-After`, read, and `rawRetryAfter`
         /// the header as sent (quoted in a rate-limit error).
         case answered(status: Int, retryAfter: Duration?, rawRetryAfter: String?, body: [UInt8])
-        /// No answer; its message (redacted), and whether any of the request left the machine.
-        case requestFailed(String, sent: Bool)
+        /// No answer; its message (redacted), and how far the request went.
+        case requestFailed(String, Reach)
+    }
+
+    /// How far a request that got no answer went.
+    package enum Reach: Sendable, Equatable {
+        /// It never left (a refused connection, a connect timeout); sending it again may work.
+        case notSent
+        /// It never left, and sending it again fails the same way until the configuration
+        /// changes: the TLS handshake failed (an untrusted or mismatched certificate, a server
+        /// that does not speak TLS).
+        case notSentForGood
+        /// Some or all of it may have reached the provider.
+        case maybeSent
     }
 
     /// What to do next.
@@ -67,16 +79,24 @@ package struct SubmitStep: Sendable {
         let idempotent = plan.idempotencyHeader != nil
         let backoff = Self.backoff(after: attempts)
         switch event {
-        case .requestFailed(let message, let sent):
-            if (!sent || idempotent) && canRetry {
+        case .requestFailed(let message, let reach):
+            if reach != .notSentForGood && (reach == .notSent || idempotent) && canRetry {
                 return .retry(after: backoff, reason: "no answer (\(message))")
             }
-            guard sent else {
+            switch reach {
+            case .notSent:
                 return .fail(
                     PollsterError(
                         .transportError,
                         "\(job.name): could not reach the provider (\(message)); nothing was submitted, it is safe to try again"
                     ))
+            case .notSentForGood:
+                return .fail(
+                    PollsterError(
+                        .transportError,
+                        "\(job.name): could not reach the provider (\(message)); nothing was submitted, and trying again fails the same way until this is fixed"
+                    ))
+            case .maybeSent: break
             }
             return .lookUp(what: "no answer came back (\(message))", answer: nil)
         case .answered(let status, let retryAfter, let rawRetryAfter, let body):
