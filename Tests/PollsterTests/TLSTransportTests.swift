@@ -48,7 +48,7 @@ struct TLSTransportTests {
         var configuration = HTTPClientTransport.Configuration()
         // AsyncHTTPClient tries new connections until the connect timeout, then reports the last
         // handshake failure; keep the test short, with room for one handshake on a loaded machine.
-        configuration.connectTimeout = .seconds(2)
+        configuration.connectTimeout = .seconds(3)
         let log = LogCapture()
         try await MockProviderServer.withEngine(
             registry: try YAMLRegistry(directory: Repository.adapters), secrets: testSecrets,
@@ -65,8 +65,12 @@ struct TLSTransportTests {
             #expect(message.contains("trustedCertificatesFile"), "\(message)")
             #expect(message.contains("nothing was submitted"), "\(message)")
             #expect(message.contains("fails the same way until this is fixed"), "\(message)")
-            // Sending it again would fail the same way: the submit is not retried.
-            #expect(!log.messages(at: .warning).contains("submit retrying"), "\(log.text)")
+            // Sending it again would fail the same way: the submit is not retried after it. (A
+            // connect timeout before any handshake finished, on a loaded machine, is retried.)
+            let retriedAfterHandshake = log.text.split(separator: "\n").filter {
+                $0.contains("submit retrying") && $0.contains("TLS handshake failed")
+            }
+            #expect(retriedAfterHandshake.isEmpty, "\(log.text)")
             #expect(mock.stats.submissions == 0)
         }
     }
