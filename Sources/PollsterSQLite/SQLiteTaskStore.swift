@@ -183,17 +183,26 @@ public final class SQLiteTaskStore: TaskStore {
         }
     }
 
-    public func renew(id: String, worker: String, until: Date) async throws -> LeaseRenewal? {
+    public func renew(_ ids: [String], worker: String, until: Date) async throws -> [String: LeaseRenewal] {
         try await immediate { db in
-            try db.execute(
-                sql: """
-                    UPDATE pollster_tasks SET lease_expires_at = ?
-                    WHERE id = ? AND lease_owner = ? AND state NOT IN (\(Self.finished))
-                    """, arguments: [until.timeIntervalSince1970, id, worker])
-            guard db.changesCount == 1 else { return nil }
-            let cancel = try Bool.fetchOne(
-                db, sql: "SELECT cancel_requested FROM pollster_tasks WHERE id = ?", arguments: [id])
-            return LeaseRenewal(cancelRequested: cancel ?? false)
+            var renewed: [String: LeaseRenewal] = [:]
+            // Chunks well under SQLite's limit on bound parameters.
+            for start in stride(from: 0, to: ids.count, by: 500) {
+                let chunk = Array(ids[start..<min(start + 500, ids.count)])
+                let placeholders = Array(repeating: "?", count: chunk.count).joined(separator: ",")
+                let held = "id IN (\(placeholders)) AND lease_owner = ? AND state NOT IN (\(Self.finished))"
+                let arguments = StatementArguments(chunk + [worker])
+                try db.execute(
+                    sql: "UPDATE pollster_tasks SET lease_expires_at = ? WHERE \(held)",
+                    arguments: [until.timeIntervalSince1970] + arguments)
+                let rows = try Row.fetchAll(
+                    db, sql: "SELECT id, cancel_requested FROM pollster_tasks WHERE \(held)",
+                    arguments: arguments)
+                for row in rows {
+                    renewed[row["id"]] = LeaseRenewal(cancelRequested: row["cancel_requested"] ?? false)
+                }
+            }
+            return renewed
         }
     }
 

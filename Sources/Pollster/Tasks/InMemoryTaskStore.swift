@@ -78,12 +78,16 @@ public final class InMemoryTaskStore: TaskStore {
         }
     }
 
-    public func renew(id: String, worker: String, until: Date) async throws -> LeaseRenewal? {
+    public func renew(_ ids: [String], worker: String, until: Date) async throws -> [String: LeaseRenewal] {
         entries.withLock { entries in
-            guard let entry = entries[id], entry.task.leaseOwner == worker, !entry.task.state.isFinished
-            else { return nil }
-            entries[id]?.task.leaseExpiresAt = until
-            return LeaseRenewal(cancelRequested: entry.cancelRequested)
+            var renewed: [String: LeaseRenewal] = [:]
+            for id in ids {
+                guard let entry = entries[id], entry.task.leaseOwner == worker, !entry.task.state.isFinished
+                else { continue }
+                entries[id]?.task.leaseExpiresAt = until
+                renewed[id] = LeaseRenewal(cancelRequested: entry.cancelRequested)
+            }
+            return renewed
         }
     }
 

@@ -1,14 +1,23 @@
 import Foundation
 import Logging
 import PollsterCore
-import Synchronization
 
 /// Drives one claimed task to its next resting point: finished, handed back at shutdown, or
 /// dropped because another worker took the lease over.
 struct TaskDriver {
     let worker: TaskWorker
+    /// The task as claimed.
     let task: TaskRecord
+    /// The task as it goes, and what the worker tells the driver (`LeaseKeeper`, shutdown).
+    let box: RecordBox
     let signals: WorkerSignals
+
+    init(worker: TaskWorker, box: RecordBox, signals: WorkerSignals) {
+        self.worker = worker
+        self.task = box.current
+        self.box = box
+        self.signals = signals
+    }
 
     private var store: any TaskStore { worker.store }
     private var logger: Logger { worker.logger }
@@ -22,7 +31,6 @@ struct TaskDriver {
     }
 
     func drive() async {
-        let box = RecordBox(task)
         let method: ToolMethod
         do {
             guard let found = try await lookUp() else { return }
@@ -30,11 +38,11 @@ struct TaskDriver {
         } catch {
             let failure = PollsterError.mapping(
                 error, "\(task.tool): the registry could not be read", from: .registry)
-            await finish(box, .failure(failure))
+            await finish(.failure(failure))
             return
         }
         if task.cancelRequested {
-            await cancel(box)
+            await cancel()
             return
         }
         switch task.state {
@@ -45,20 +53,20 @@ struct TaskDriver {
                 "resubmitting with the same idempotency key after the previous worker stopped mid-submit",
                 metadata: ["task": "\(task.id)"])
         case .submitting where task.checkpoint == nil && method.plan.submit.reconcile != nil:
-            guard await reconcile(box) else { return }
+            guard await reconcile() else { return }
         case .running where task.checkpoint != nil, .downloading where task.checkpoint != nil:
             logger.info(
                 "resuming the task from its checkpoint (its previous worker stopped or lost the lease)",
                 metadata: ["task": "\(task.id)", "provider": "\(task.providerTaskId ?? "-")"])
         default:
-            await finish(box, .failure(uncertain()))
+            await finish(.failure(uncertain()))
             return
         }
         if box.current.checkpoint == nil {
             box.change { $0.state = .submitting }
-            guard await save(box) else { return }
+            guard await save() else { return }
         }
-        var ending = await run(box)
+        var ending = await run()
         var round = 1
         // The job succeeded and its result is stored: a failed download is tried again from it,
         // never by submitting again.
@@ -71,11 +79,11 @@ struct TaskDriver {
                 metadata: ["task": "\(task.id)", "round": "\(round)", "error": "\(error.message)"])
             guard (try? await Task.sleep(for: worker.configuration.downloadRetryDelay)) != nil else { return }
             round += 1
-            ending = await run(box)
+            ending = await run()
         }
         if Task.isCancelled { return }
         switch ending {
-        case .finished(let outcome): await finish(box, outcome)
+        case .finished(let outcome): await finish(outcome)
         case .cancelRequested:
             if let latest = try? await worker.stores.call(
                 "reading the task", running: 0,
@@ -85,7 +93,7 @@ struct TaskDriver {
             {
                 box.change { $0 = latest }
             }
-            await cancel(box)
+            await cancel()
         case .stopping: logger.info("handing the task back at shutdown", metadata: ["task": "\(task.id)"])
         case .leaseLost:
             logger.info(
@@ -130,40 +138,44 @@ struct TaskDriver {
         case lost
     }
 
-    /// Runs `body` beside a loop that renews the task's lease every lease/3: for what the
-    /// worker waits on before the engine runs (a tool not known yet, a reconcile lookup), so
-    /// no other worker takes the task over meanwhile.
+    /// Runs `body` — what the worker waits on before the engine runs (a tool not known yet, a
+    /// reconcile lookup) while the lease keeper renews the lease — unless the lease is lost first.
     /// - Returns: what `body` returned, or `.lost` when a renewal found the lease gone
     ///   (`body` is cancelled then).
     /// - Throws: what `body` throws; `CancellationError` when cancelled.
     private func keepingLease<Value: Sendable>(
         _ body: @escaping @Sendable () async throws -> Value
     ) async throws -> Leased<Value> {
-        try await withThrowingTaskGroup(of: Leased<Value>.self) { group in
+        try await withThrowingTaskGroup(of: Leased<Value>?.self) { group in
             group.addTask { .done(try await body()) }
-            group.addTask {
-                while true {
-                    try await Task.sleep(for: worker.configuration.lease / 3)
-                    if case .lost = try await renewLease() { return .lost }
-                }
-            }
+            group.addTask { [box] in await box.interruption(among: [.leaseLost]).map { _ in .lost } }
             defer { group.cancelAll() }
-            return try await group.next()!
+            while let next = try await group.next() {
+                if let next { return next }
+            }
+            throw CancellationError()
         }
     }
 
-    /// Runs the engine beside a watcher that renews the lease and notices cancel and shutdown.
-    private func run(_ box: RecordBox) async -> Ending {
+    /// Runs the engine until it ends, or the lease keeper finds the lease lost or a cancel
+    /// requested, or the worker stops and the task can be resumed by another.
+    private func run() async -> Ending {
         await withTaskGroup(of: Ending.self) { group in
-            group.addTask { await invoke(box) }
-            group.addTask { await watch(box) }
+            group.addTask { await invoke() }
+            group.addTask {
+                switch await box.interruption(among: [.leaseLost, .cancelRequested, .stopping]) {
+                case .leaseLost: .leaseLost
+                case .cancelRequested: .cancelRequested
+                case .stopping, nil: .stopping
+                }
+            }
             let first = await group.next()!
             group.cancelAll()
             return first
         }
     }
 
-    private func invoke(_ box: RecordBox) async -> Ending {
+    private func invoke() async -> Ending {
         let snapshot = box.current
         let (events, continuation) = AsyncStream.makeStream(of: ToolEvent.self)
         var options = InvokeOptions(
@@ -180,20 +192,20 @@ struct TaskDriver {
                 $0.checkpoint?.result = result
                 $0.state = .downloading
             }
-            guard await saveDurably(box) else { throw CancellationError() }
+            guard await saveDurably() else { throw CancellationError() }
         }
         options.onAccepted = { checkpoint in
             box.change {
                 $0.checkpoint = checkpoint
                 $0.state = .running
             }
-            guard await saveDurably(box) else { throw CancellationError() }
+            guard await saveDurably() else { throw CancellationError() }
             box.markAccepted()
         }
         if snapshot.checkpoint != nil { box.markAccepted() }
         async let outcome = worker.pollster.invoke(snapshot.tool, input: snapshot.input, options: options)
         for await event in events {
-            if record(event, in: box) { _ = await save(box) }
+            if record(event) { _ = await save() }
         }
         do {
             return .finished(.success(try await outcome))
@@ -203,7 +215,7 @@ struct TaskDriver {
     }
 
     /// Applies an engine event to the record; true when it is worth saving.
-    private func record(_ event: ToolEvent, in box: RecordBox) -> Bool {
+    private func record(_ event: ToolEvent) -> Bool {
         switch event {
         case .polled(_, _, let status, let progress, let error):
             let before = box.current
@@ -226,60 +238,8 @@ struct TaskDriver {
         }
     }
 
-    private func watch(_ box: RecordBox) async -> Ending {
-        let renewEvery = worker.configuration.lease / 3
-        var lastRenewal = ContinuousClock.now
-        while true {
-            do {
-                try await Task.sleep(for: min(.milliseconds(100), renewEvery))
-            } catch {
-                return .stopping
-            }
-            if signals.isStopping && box.isAccepted { return .stopping }
-            guard ContinuousClock.now - lastRenewal >= renewEvery else { continue }
-            lastRenewal = .now
-            do {
-                switch try await renewLease() {
-                case .renewed(let renewal) where renewal.cancelRequested: return .cancelRequested
-                case .lost: return .leaseLost
-                case .renewed, .failed: continue
-                }
-            } catch {
-                return .stopping
-            }
-        }
-    }
-
-    /// What one lease renewal found.
-    private enum RenewalOutcome {
-        case renewed(LeaseRenewal)
-        /// Another worker holds the task now.
-        case lost
-        /// The store could not be reached; the lease may lapse meanwhile.
-        case failed
-    }
-
-    /// Renews the task's lease for one lease from now.
-    /// - Throws: `CancellationError` when cancelled (nothing else).
-    private func renewLease() async throws -> RenewalOutcome {
-        let until = Date().addingTimeInterval(worker.configuration.lease.seconds)
-        do {
-            let renewal = try await worker.stores.call("renewing a lease", running: signals.drivingCount) {
-                [store, task, worker] in
-                try await store.renew(id: task.id, worker: worker.configuration.id, until: until)
-            }
-            return renewal.map(RenewalOutcome.renewed) ?? .lost
-        } catch is CancellationError {
-            throw CancellationError()
-        } catch {
-            // An outage is reported once by the store guard.
-            logger.debug("renewing the lease failed: \(error)", metadata: ["task": "\(task.id)"])
-            return .failed
-        }
-    }
-
     /// Cancels the provider job, if there is one, and marks the task canceled.
-    private func cancel(_ box: RecordBox) async {
+    private func cancel() async {
         let current = box.current
         var message = "canceled on request"
         if current.state == .submitting && current.checkpoint == nil {
@@ -298,10 +258,10 @@ struct TaskDriver {
                 message += "; the provider job \(providerTaskId) may still run: \(error.message)"
             }
         }
-        await finish(box, .failure(PollsterError(.taskCanceled, "\(current.tool): \(message)")))
+        await finish(.failure(PollsterError(.taskCanceled, "\(current.tool): \(message)")))
     }
 
-    private func finish(_ box: RecordBox, _ outcome: Result<ToolResult, PollsterError>) async {
+    private func finish(_ outcome: Result<ToolResult, PollsterError>) async {
         box.change { task in
             switch outcome {
             case .success(let result):
@@ -315,7 +275,7 @@ struct TaskDriver {
             }
             task.finishedAt = Date()
         }
-        if await saveDurably(box) {
+        if await saveDurably() {
             logger.info(
                 "task finished",
                 metadata: [
@@ -327,7 +287,7 @@ struct TaskDriver {
     /// Finds the job of a submit the previous worker sent but never stored the answer of, by
     /// the task's client reference, and stores it as the task's checkpoint.
     /// - Returns: true when the job was found and stored (the task resumes from it).
-    private func reconcile(_ box: RecordBox) async -> Bool {
+    private func reconcile() async -> Bool {
         do {
             let found = try await keepingLease { [worker, task] in
                 try await worker.pollster.findSubmitted(
@@ -348,11 +308,11 @@ struct TaskDriver {
                 $0.checkpoint = checkpoint
                 $0.state = .running
             }
-            return await saveDurably(box)
+            return await saveDurably()
         } catch let error as PollsterError {
             // Stopping: hand the task back as it is; the next worker looks again.
             if Task.isCancelled || signals.isStopping || error.code == .canceled { return false }
-            await finish(box, .failure(uncertain(lookup: error.message)))
+            await finish(.failure(uncertain(lookup: error.message)))
             return false
         } catch {
             return false  // cancelled (nothing else is thrown): as when stopping
@@ -367,17 +327,17 @@ struct TaskDriver {
     }
 
     /// Saves the record under this worker's lease; false when the lease is gone.
-    private func save(_ box: RecordBox) async -> Bool {
-        await attemptSave(box) == .saved
+    private func save() async -> Bool {
+        await attemptSave() == .saved
     }
 
     /// Saves what must not be lost — the provider's answer, the job's result, the final
     /// outcome — trying again through a store outage until it is stored, the lease is gone
     /// (another worker has the task), the worker is shutting down or the driver is cancelled.
     /// Whatever is not saved is found again by the worker that resumes the task from its lease.
-    private func saveDurably(_ box: RecordBox) async -> Bool {
+    private func saveDurably() async -> Bool {
         while true {
-            switch await attemptSave(box) {
+            switch await attemptSave() {
             case .saved: return true
             case .leaseLost: return false
             case .storeFailed:
@@ -389,7 +349,7 @@ struct TaskDriver {
 
     private enum SaveOutcome { case saved, leaseLost, storeFailed }
 
-    private func attemptSave(_ box: RecordBox) async -> SaveOutcome {
+    private func attemptSave() async -> SaveOutcome {
         box.change { $0.updatedAt = Date() }
         let record = box.current
         do {
@@ -410,17 +370,4 @@ struct TaskDriver {
             return .storeFailed
         }
     }
-}
-
-/// The driver's copy of its task, shared by the engine's callbacks and the watcher.
-final class RecordBox: Sendable {
-    private let state: Mutex<(task: TaskRecord, accepted: Bool)>
-
-    init(_ task: TaskRecord) { state = Mutex((task, false)) }
-
-    var current: TaskRecord { state.withLock { $0.task } }
-    var isAccepted: Bool { state.withLock { $0.accepted } }
-
-    func change(_ body: (inout TaskRecord) -> Void) { state.withLock { body(&$0.task) } }
-    func markAccepted() { state.withLock { $0.accepted = true } }
 }

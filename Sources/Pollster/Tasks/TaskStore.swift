@@ -21,9 +21,11 @@ public protocol TaskStore: Sendable {
     /// Writes `task` if `worker` still holds its lease (`cancelRequested` is never written).
     /// - Returns: false when the lease was lost; the worker must then drop the task.
     func save(_ task: TaskRecord, worker: String) async throws -> Bool
-    /// Extends the lease of `id` to `until` if `worker` holds it.
-    /// - Returns: nil when the lease was lost, else whether a cancel was requested.
-    func renew(id: String, worker: String, until: Date) async throws -> LeaseRenewal?
+    /// Extends to `until` the leases that `worker` still holds among the unfinished tasks `ids`,
+    /// in one call: a worker renews all its tasks at once.
+    /// - Returns: the renewed tasks by id, with whether a cancel was requested; an id missing
+    ///   from it lost its lease (or finished).
+    func renew(_ ids: [String], worker: String, until: Date) async throws -> [String: LeaseRenewal]
     /// Lets every lease of `worker` expire now, so others take its tasks over at once.
     func release(worker: String) async throws
     /// Applies `change` to the task atomically (no worker can claim or save it meanwhile).

@@ -2,7 +2,6 @@ import Foundation
 import Logging
 import PollsterCore
 import ServiceLifecycle
-import Synchronization
 
 /// Claims due tasks from a `TaskStore` and drives each through the engine:
 /// `queued → submitting → running → downloading → succeeded | failed | canceled | timed_out`.
@@ -95,46 +94,16 @@ public struct TaskWorker: Service {
     /// Claims and drives tasks until cancelled or, in a `ServiceGroup`, until graceful shutdown.
     public func run() async throws {
         let signals = WorkerSignals()
+        let keeper = LeaseKeeper(worker: self, signals: signals)
         await withGracefulShutdownHandler {
-            await withDiscardingTaskGroup { group in
-                var failedClaims = 0
-                while !signals.isStopping && !Task.isCancelled {
-                    let free = configuration.concurrency - signals.drivingCount
-                    var claimed: [TaskRecord] = []
-                    if free > 0 {
-                        let claim = TaskClaim(
-                            worker: configuration.id, limit: free, lease: configuration.lease,
-                            inventoryLimits: await inventoryLimits())
-                        do {
-                            claimed = try await stores.call("claiming tasks", running: signals.drivingCount) {
-                                [store] in try await store.claim(claim)
-                            }
-                            failedClaims = 0
-                        } catch is CancellationError {
-                            break
-                        } catch {
-                            // Reported once by the guard; back off while the store is down.
-                            failedClaims += 1
-                            try? await Task.sleep(
-                                for: min(configuration.idleDelay * (1 << min(failedClaims, 5)), .seconds(5)))
-                            continue
-                        }
-                    }
-                    // A task this worker still drives comes back when its lease lapsed under load:
-                    // the claim renewed the lease, the driver already running it goes on.
-                    for task in claimed where signals.startDriving(task.id) {
-                        group.addTask {
-                            await TaskDriver(worker: self, task: task, signals: signals).drive()
-                            signals.stopDriving(task.id)
-                        }
-                    }
-                    if claimed.isEmpty {
-                        try? await Task.sleep(for: configuration.idleDelay)
-                    }
-                }
+            await withTaskGroup(of: Void.self) { keeping in
+                keeping.addTask { await keeper.run() }
+                await claimAndDrive(signals)
+                // Every driver is done: no lease is left to renew.
+                keeping.cancelAll()
             }
         } onGracefulShutdown: {
-            signals.stopping.store(true, ordering: .relaxed)
+            signals.stop()
         }
         do {
             try await stores.call("releasing leases", running: 0) { [store, configuration] in
@@ -142,6 +111,49 @@ public struct TaskWorker: Service {
             }
         } catch {
             logger.warning("releasing leases failed; they expire in \(configuration.lease): \(error)")
+        }
+    }
+
+    /// Claims due tasks and drives each in its own child task until stopping or canceled; returns
+    /// when every driver is done.
+    private func claimAndDrive(_ signals: WorkerSignals) async {
+        await withDiscardingTaskGroup { group in
+            var failedClaims = 0
+            while !signals.isStopping && !Task.isCancelled {
+                let free = configuration.concurrency - signals.drivingCount
+                var claimed: [TaskRecord] = []
+                if free > 0 {
+                    let claim = TaskClaim(
+                        worker: configuration.id, limit: free, lease: configuration.lease,
+                        inventoryLimits: await inventoryLimits())
+                    do {
+                        claimed = try await stores.call("claiming tasks", running: signals.drivingCount) {
+                            [store] in try await store.claim(claim)
+                        }
+                        failedClaims = 0
+                    } catch is CancellationError {
+                        break
+                    } catch {
+                        // Reported once by the guard; back off while the store is down.
+                        failedClaims += 1
+                        try? await Task.sleep(
+                            for: min(configuration.idleDelay * (1 << min(failedClaims, 5)), .seconds(5)))
+                        continue
+                    }
+                }
+                // A task this worker still drives comes back when its lease lapsed under load:
+                // the claim renewed the lease, the driver already running it goes on.
+                for task in claimed {
+                    guard let box = signals.startDriving(task) else { continue }
+                    group.addTask {
+                        await TaskDriver(worker: self, box: box, signals: signals).drive()
+                        signals.stopDriving(task.id)
+                    }
+                }
+                if claimed.isEmpty {
+                    try? await Task.sleep(for: configuration.idleDelay)
+                }
+            }
         }
     }
 
@@ -154,21 +166,4 @@ public struct TaskWorker: Service {
         }
         return limits
     }
-}
-
-/// What a worker's loop and its task drivers share.
-final class WorkerSignals: Sendable {
-    /// Graceful shutdown was asked for.
-    let stopping = Atomic<Bool>(false)
-    /// Ids of the tasks being driven.
-    private let driving = Mutex<Set<String>>([])
-
-    var isStopping: Bool { stopping.load(ordering: .relaxed) }
-
-    var drivingCount: Int { driving.withLock { $0.count } }
-
-    /// Records that `id` is being driven; false if it already was.
-    func startDriving(_ id: String) -> Bool { driving.withLock { $0.insert(id).inserted } }
-
-    func stopDriving(_ id: String) { _ = driving.withLock { $0.remove(id) } }
 }

@@ -115,16 +115,20 @@ public struct PostgresTaskStore: TaskStore {
 
     /// Moves the lease of `id` to `until` if `worker` holds it, in one statement that also reads
     /// `cancel_requested`.
-    public func renew(id: String, worker: String, until: Date) async throws -> LeaseRenewal? {
-        try await run("renewing the lease of task \(id)") {
+    public func renew(_ ids: [String], worker: String, until: Date) async throws -> [String: LeaseRenewal] {
+        if ids.isEmpty { return [:] }
+        return try await run("renewing the leases of \(ids.count) task(s)") {
             let rows = try await database.client.query(
                 """
                 UPDATE pollster_tasks SET lease_expires_at = \(until)
-                WHERE id = \(id) AND lease_owner = \(worker) AND state <> ALL(\(Self.finishedStates))
-                RETURNING cancel_requested
+                WHERE id = ANY(\(ids)) AND lease_owner = \(worker) AND state <> ALL(\(Self.finishedStates))
+                RETURNING id, cancel_requested
                 """, logger: logger)
-            for try await cancel in rows.decode(Bool.self) { return LeaseRenewal(cancelRequested: cancel) }
-            return nil
+            var renewed: [String: LeaseRenewal] = [:]
+            for try await (id, cancel) in rows.decode((String, Bool).self) {
+                renewed[id] = LeaseRenewal(cancelRequested: cancel)
+            }
+            return renewed
         }
     }
 

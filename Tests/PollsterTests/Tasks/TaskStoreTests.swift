@@ -140,7 +140,37 @@ struct TaskStoreTests {
         #expect(taken.map(\.id) == [task.id])
         #expect(taken.first?.state == .running)
         #expect(try await store.save(claimed, worker: "w1") == false, "the old worker's save is refused")
-        #expect(try await store.renew(id: task.id, worker: "w1", until: Self.t0 + 100) == nil)
+        #expect(try await store.renew([task.id], worker: "w1", until: Self.t0 + 100) == [:])
+    }
+
+    @Test(
+        "one renewal extends every lease the worker holds, and only those", arguments: Kind.allCases)
+    func renewMany(_ kind: Kind) async throws {
+        let store = try await Self.store(kind)
+        let tasks = (0..<5).map { Self.task(at: TimeInterval($0)) }
+        for task in tasks { try await store.insert(task) }
+        let now = Self.t0 + 10
+        let mine = try await store.claim(TaskClaim(worker: "w1", limit: 3, lease: .seconds(5), now: now))
+        let theirs = try await store.claim(TaskClaim(worker: "w2", limit: 2, lease: .seconds(5), now: now))
+        #expect(mine.count == 3 && theirs.count == 2)
+        var finished = try #require(mine.last)
+        finished.state = .succeeded
+        finished.finishedAt = now
+        #expect(try await store.save(finished, worker: "w1"))
+        #expect(try await store.requestCancel(id: mine[0].id))
+
+        let asked = mine.map(\.id) + theirs.map(\.id) + ["missing"]
+        let renewed = try await store.renew(asked, worker: "w1", until: now + 100)
+        #expect(
+            renewed == [
+                mine[0].id: LeaseRenewal(cancelRequested: true),
+                mine[1].id: LeaseRenewal(cancelRequested: false),
+            ], "held and unfinished only")
+        // The renewed leases hold past the claim's 5 s; the other worker's lapse as claimed.
+        let later = try await store.claim(
+            TaskClaim(worker: "w3", limit: 10, lease: .seconds(5), now: now + 50))
+        #expect(Set(later.map(\.id)) == Set(theirs.map(\.id)))
+        #expect(try await store.renew([], worker: "w1", until: now + 100) == [:])
     }
 
     @Test("inventory limits count live leases across workers", arguments: Kind.allCases)
@@ -176,14 +206,14 @@ struct TaskStoreTests {
         var claimed = try #require(
             try await store.claim(TaskClaim(worker: "w1", limit: 1, lease: .seconds(30), now: Self.t0)).first)
         #expect(
-            try await store.renew(id: task.id, worker: "w1", until: Self.t0 + 60)
-                == LeaseRenewal(cancelRequested: false))
+            try await store.renew([task.id], worker: "w1", until: Self.t0 + 60)
+                == [task.id: LeaseRenewal(cancelRequested: false)])
         #expect(try await store.requestCancel(id: task.id))
         claimed.polls = 3
         #expect(try await store.save(claimed, worker: "w1"))
         #expect(
-            try await store.renew(id: task.id, worker: "w1", until: Self.t0 + 60)
-                == LeaseRenewal(cancelRequested: true))
+            try await store.renew([task.id], worker: "w1", until: Self.t0 + 60)
+                == [task.id: LeaseRenewal(cancelRequested: true)])
         let read = try #require(try await store.task(id: task.id))
         #expect(read.cancelRequested && read.polls == 3)
         #expect(try await store.requestCancel(id: "missing") == false)

@@ -1,0 +1,86 @@
+import Synchronization
+
+/// The driver's copy of its task, shared by the engine's callbacks and the worker's lease
+/// keeper, and how the worker tells the driver to stop running the engine.
+final class RecordBox: Sendable {
+    /// Why the engine's run of a task must end early.
+    enum Interruption: Sendable, Hashable {
+        /// Another worker holds the task now.
+        case leaseLost
+        /// A cancel was requested.
+        case cancelRequested
+        /// The worker is shutting down, and the task can be resumed by another (its submit's
+        /// answer is stored).
+        case stopping
+    }
+
+    private struct State {
+        var task: TaskRecord
+        /// The provider's answer to the submit is stored: another worker can resume the task.
+        var accepted = false
+        var leaseLost = false
+        var cancelRequested = false
+        var stopping = false
+        /// The driver, waiting for one of `wanted`.
+        var waiter: (continuation: CheckedContinuation<Interruption?, Never>, wanted: Set<Interruption>)?
+
+        /// The first of `wanted` that holds now.
+        func interruption(among wanted: Set<Interruption>) -> Interruption? {
+            if leaseLost && wanted.contains(.leaseLost) { return .leaseLost }
+            if cancelRequested && wanted.contains(.cancelRequested) { return .cancelRequested }
+            if stopping && accepted && wanted.contains(.stopping) { return .stopping }
+            return nil
+        }
+    }
+
+    private let state: Mutex<State>
+
+    init(_ task: TaskRecord) { state = Mutex(State(task: task)) }
+
+    var current: TaskRecord { state.withLock { $0.task } }
+
+    func change(_ body: (inout TaskRecord) -> Void) { state.withLock { body(&$0.task) } }
+
+    /// The submit's answer is stored (or the task resumed from it).
+    func markAccepted() { update { $0.accepted = true } }
+
+    /// The lease keeper found the lease held by another worker.
+    func loseLease() { update { $0.leaseLost = true } }
+
+    /// The lease keeper found a cancel request.
+    func requestCancel() { update { $0.cancelRequested = true } }
+
+    /// The worker is shutting down.
+    func stop() { update { $0.stopping = true } }
+
+    /// Waits until one of `wanted` holds.
+    /// - Returns: nil when the calling task is canceled.
+    func interruption(among wanted: Set<Interruption>) async -> Interruption? {
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                let now = state.withLock { state -> Interruption?? in
+                    if Task.isCancelled { return .some(nil) }
+                    if let found = state.interruption(among: wanted) { return found }
+                    state.waiter = (continuation, wanted)
+                    return nil
+                }
+                if let now { continuation.resume(returning: now) }
+            }
+        } onCancel: {
+            state.withLock { $0.waiter.take() }?.continuation.resume(returning: nil)
+        }
+    }
+
+    /// Changes the flags and wakes the waiter when what it waits for now holds.
+    private func update(_ body: (inout State) -> Void) {
+        let wake = state.withLock { state -> (CheckedContinuation<Interruption?, Never>, Interruption)? in
+            body(&state)
+            guard let waiter = state.waiter, let found = state.interruption(among: waiter.wanted) else {
+                return nil
+            }
+            state.waiter = nil
+            return (waiter.continuation, found)
+        }
+        if let (continuation, found) = wake { continuation.resume(returning: found) }
+    }
+}
