@@ -4,7 +4,10 @@ import PollsterCore
 
 /// Drives one claimed task to its next resting point: finished, handed back at shutdown, or
 /// dropped because another worker took the lease over.
-struct TaskDriver {
+///
+/// A class, so that its async frames and the closures of its child tasks hold one reference,
+/// not copies of the worker and the task: a worker may drive thousands of tasks at once.
+final class TaskDriver: Sendable {
     let worker: TaskWorker
     /// The task as claimed.
     let task: TaskRecord
@@ -24,52 +27,97 @@ struct TaskDriver {
 
     /// How the run of the engine ended.
     private enum Ending: Sendable {
-        case finished(Result<ToolResult, PollsterError>)
+        /// Boxed: every frame holding an `Ending` would otherwise keep room for a result and an error.
+        indirect case finished(Result<ToolResult, PollsterError>)
         case cancelRequested
         case stopping
         case leaseLost
     }
 
+    /// Drives the task.
+    ///
+    /// Its frame stays alive while the engine runs, which for a video job is minutes, for every
+    /// task the worker drives: so it only calls the phases, each in a frame of its own
+    /// (`@inline(never)`; an async frame keeps room for every temporary of the code inlined
+    /// into it). `prepare()` runs in a child task: a task keeps the memory its deepest frames
+    /// took until it ends, and the child's ends before the job's long wait.
     func drive() async {
-        let method: ToolMethod
+        let ready = await withTaskGroup(of: Bool.self) { group in
+            group.addTask { await self.prepare() }
+            return await group.next() ?? false
+        }
+        guard ready else { return }
+        let ending = await retryingDownloads(after: await run())
+        if Task.isCancelled { return }
+        await conclude(ending)
+    }
+
+    /// Everything before the engine runs: the tool, a cancel already requested, what the
+    /// stored state allows (resume, resubmit with the same key, reconcile), and `submitting`
+    /// stored before a submit.
+    /// - Returns: false when the task is done with here (finished, handed back, or lost).
+    @inline(never)
+    private func prepare() async -> Bool {
+        let recovery: SubmitRecovery
         do {
-            guard let found = try await lookUp() else { return }
-            method = found
+            guard let found = try await lookUp() else { return false }
+            recovery = found
         } catch {
-            let failure = PollsterError.mapping(
-                error, "\(task.tool): the registry could not be read", from: .registry)
-            await finish(.failure(failure))
-            return
+            await finish(.failure(registryFailure(error)))
+            return false
         }
         if task.cancelRequested {
             await cancel()
-            return
+            return false
         }
         switch task.state {
         case .queued:
-            if signals.isStopping { return }
-        case .submitting where method.plan.submit.idempotencyHeader != nil:
-            logger.notice(
-                "resubmitting with the same idempotency key after the previous worker stopped mid-submit",
-                metadata: ["task": "\(task.id)"])
-        case .submitting where task.checkpoint == nil && method.plan.submit.reconcile != nil:
-            guard await reconcile() else { return }
+            if signals.isStopping { return false }
+        case .submitting where recovery.resubmits:
+            logResubmit()
+        case .submitting where task.checkpoint == nil && recovery.reconciles:
+            guard await reconcile() else { return false }
         case .running where task.checkpoint != nil, .downloading where task.checkpoint != nil:
-            logger.info(
-                "resuming the task from its checkpoint (its previous worker stopped or lost the lease)",
-                metadata: ["task": "\(task.id)", "provider": "\(task.providerTaskId ?? "-")"])
+            logResume()
         default:
             await finish(.failure(uncertain()))
-            return
+            return false
         }
         if box.current.checkpoint == nil {
             box.change { $0.state = .submitting }
-            guard await save() else { return }
+            guard await save() else { return false }
         }
-        var ending = await run()
+        return true
+    }
+
+    // Synchronous and not inlined: their temporaries stay on the thread's stack, out of the
+    // async frame of `prepare()`, which every task the worker drives takes at once.
+
+    @inline(never)
+    private func registryFailure(_ error: any Error) -> PollsterError {
+        PollsterError.mapping(error, "\(task.tool): the registry could not be read", from: .registry)
+    }
+
+    @inline(never)
+    private func logResubmit() {
+        logger.notice(
+            "resubmitting with the same idempotency key after the previous worker stopped mid-submit",
+            metadata: ["task": "\(task.id)"])
+    }
+
+    @inline(never)
+    private func logResume() {
+        logger.info(
+            "resuming the task from its checkpoint (its previous worker stopped or lost the lease)",
+            metadata: ["task": "\(task.id)", "provider": "\(task.providerTaskId ?? "-")"])
+    }
+
+    /// The job succeeded and its result is stored: a failed download is tried again from it,
+    /// never by submitting again, up to `downloadRounds` runs in all.
+    @inline(never)
+    private func retryingDownloads(after first: Ending) async -> Ending {
+        var ending = first
         var round = 1
-        // The job succeeded and its result is stored: a failed download is tried again from it,
-        // never by submitting again.
         while case .finished(.failure(let error)) = ending, error.code == .downloadFailed,
             box.current.checkpoint?.result != nil, round < worker.configuration.downloadRounds,
             !signals.isStopping
@@ -77,11 +125,19 @@ struct TaskDriver {
             logger.warning(
                 "downloading the outputs failed; trying again from the stored result (no new provider job)",
                 metadata: ["task": "\(task.id)", "round": "\(round)", "error": "\(error.message)"])
-            guard (try? await Task.sleep(for: worker.configuration.downloadRetryDelay)) != nil else { return }
+            guard (try? await Task.sleep(for: worker.configuration.downloadRetryDelay)) != nil else {
+                return .stopping
+            }
             round += 1
             ending = await run()
         }
-        if Task.isCancelled { return }
+        return ending
+    }
+
+    /// Stores how the run ended, cancels the provider job on request, or leaves the task to
+    /// the worker that resumes it.
+    @inline(never)
+    private func conclude(_ ending: Ending) async {
         switch ending {
         case .finished(let outcome): await finish(outcome)
         case .cancelRequested:
@@ -102,18 +158,30 @@ struct TaskDriver {
         }
     }
 
-    /// The task's tool method. A tool this worker does not know yet (added after its registry
-    /// was read, and not yet seen through a reload) is waited for up to `unknownToolGrace`,
-    /// keeping the lease, before the task fails with `TOOL_NOT_FOUND`.
+    /// What the driver needs of a tool method: how an interrupted submit may be recovered.
+    private struct SubmitRecovery: Sendable {
+        /// `submit.idempotencyHeader`: sent again with the same key.
+        var resubmits: Bool
+        /// `submit.reconcile`: looked up by the client reference.
+        var reconciles: Bool
+    }
+
+    /// Looks the task's tool method up. A tool this worker does not know yet (added after its
+    /// registry was read, and not yet seen through a reload) is waited for up to
+    /// `unknownToolGrace`, keeping the lease, before the task fails with `TOOL_NOT_FOUND`.
     /// - Returns: nil when the worker is stopping meanwhile (the task is handed back) or the
     ///   lease was lost.
-    private func lookUp() async throws -> ToolMethod? {
+    @inline(never)
+    private func lookUp() async throws -> SubmitRecovery? {
         let deadline = ContinuousClock.now + worker.configuration.unknownToolGrace
-        let found = try await keepingLease { [worker, task, signals, logger] () async throws -> ToolMethod? in
+        let found = try await keepingLease {
+            [worker, task, signals, logger] () async throws -> SubmitRecovery? in
             var waiting = false
             while true {
                 do {
-                    return try await worker.pollster.registry.method(named: task.tool)
+                    let submit = try await worker.pollster.registry.method(named: task.tool).plan.submit
+                    return SubmitRecovery(
+                        resubmits: submit.idempotencyHeader != nil, reconciles: submit.reconcile != nil)
                 } catch let error as PollsterError
                     where error.code == .toolNotFound && ContinuousClock.now < deadline
                 {
@@ -128,8 +196,8 @@ struct TaskDriver {
                 }
             }
         }
-        guard case .done(let method) = found else { return nil }
-        return method
+        guard case .done(let recovery) = found else { return nil }
+        return recovery
     }
 
     /// How `keepingLease` ended.
@@ -159,10 +227,11 @@ struct TaskDriver {
 
     /// Runs the engine until it ends, or the lease keeper finds the lease lost or a cancel
     /// requested, or the worker stops and the task can be resumed by another.
+    @inline(never)
     private func run() async -> Ending {
         await withTaskGroup(of: Ending.self) { group in
-            group.addTask { await invoke() }
-            group.addTask {
+            group.addTask { await self.invoke() }
+            group.addTask { [box] in
                 switch await box.interruption(among: [.leaseLost, .cancelRequested, .stopping]) {
                 case .leaseLost: .leaseLost
                 case .cancelRequested: .cancelRequested
@@ -175,26 +244,59 @@ struct TaskDriver {
         }
     }
 
+    /// Runs the engine on the task, saving what its events make worth saving.
+    ///
+    /// This frame, the engine's call and the event loop below stay alive while the job runs;
+    /// building the options and reading the outcome happen in frames of their own.
+    @inline(never)
     private func invoke() async -> Ending {
-        let snapshot = box.current
         let (events, continuation) = AsyncStream.makeStream(of: ToolEvent.self)
+        async let outcome = engine(events: continuation)
+        for await event in events {
+            if record(event) { _ = await save() }
+        }
+        do {
+            return .finished(.success(try await outcome))
+        } catch {
+            return Self.failed(error, tool: task.tool)
+        }
+    }
+
+    /// The engine's call on the task, resumed from its checkpoint if it has one.
+    @inline(never)
+    private func engine(events: AsyncStream<ToolEvent>.Continuation) async throws -> ToolResult {
+        let (tool, input) = (task.tool, task.input)
+        return try await worker.pollster.invoke(tool, input: input, options: invokeOptions(events: events))
+    }
+
+    /// The engine's error as the task's failure.
+    @inline(never)
+    private static func failed(_ error: any Error, tool: String) -> Ending {
+        .finished(.failure(PollsterError.mapping(error, tool, from: .transport)))
+    }
+
+    /// The options of the engine's call: the task's own, its checkpoint, and the hooks that
+    /// store the submit's answer and the job's result before the engine goes on.
+    @inline(never)
+    private func invokeOptions(events: AsyncStream<ToolEvent>.Continuation) -> InvokeOptions {
+        let snapshot = box.current
         var options = InvokeOptions(
             outputDirectory: "\(worker.configuration.filesDirectory)/\(snapshot.id)",
             baseUrlOverride: snapshot.options.baseUrlOverride,
             pollInterval: snapshot.options.pollIntervalSeconds.map { .milliseconds(Int64($0 * 1000)) },
             maxWait: snapshot.options.maxWaitSeconds.map { .milliseconds(Int64($0 * 1000)) },
-            idempotencyKey: snapshot.idempotencyKey, events: continuation)
+            idempotencyKey: snapshot.idempotencyKey, events: events)
         options.resume = snapshot.checkpoint
         // Saved with the next record the poll's event makes worth saving.
-        options.onPolled = { progress in box.change { $0.checkpoint?.polling = progress } }
-        options.onResult = { result in
+        options.onPolled = { [box] progress in box.change { $0.checkpoint?.polling = progress } }
+        options.onResult = { [self] result in
             box.change {
                 $0.checkpoint?.result = result
                 $0.state = .downloading
             }
             guard await saveDurably() else { throw CancellationError() }
         }
-        options.onAccepted = { checkpoint in
+        options.onAccepted = { [self] checkpoint in
             box.change {
                 $0.checkpoint = checkpoint
                 $0.state = .running
@@ -203,18 +305,11 @@ struct TaskDriver {
             box.markAccepted()
         }
         if snapshot.checkpoint != nil { box.markAccepted() }
-        async let outcome = worker.pollster.invoke(snapshot.tool, input: snapshot.input, options: options)
-        for await event in events {
-            if record(event) { _ = await save() }
-        }
-        do {
-            return .finished(.success(try await outcome))
-        } catch {
-            return .finished(.failure(PollsterError.mapping(error, snapshot.tool, from: .transport)))
-        }
+        return options
     }
 
     /// Applies an engine event to the record; true when it is worth saving.
+    @inline(never)
     private func record(_ event: ToolEvent) -> Bool {
         switch event {
         case .polled(_, _, let status, let progress, let error):
@@ -239,6 +334,7 @@ struct TaskDriver {
     }
 
     /// Cancels the provider job, if there is one, and marks the task canceled.
+    @inline(never)
     private func cancel() async {
         let current = box.current
         var message = "canceled on request"
@@ -261,6 +357,7 @@ struct TaskDriver {
         await finish(.failure(PollsterError(.taskCanceled, "\(current.tool): \(message)")))
     }
 
+    @inline(never)
     private func finish(_ outcome: Result<ToolResult, PollsterError>) async {
         box.change { task in
             switch outcome {
@@ -287,6 +384,7 @@ struct TaskDriver {
     /// Finds the job of a submit the previous worker sent but never stored the answer of, by
     /// the task's client reference, and stores it as the task's checkpoint.
     /// - Returns: true when the job was found and stored (the task resumes from it).
+    @inline(never)
     private func reconcile() async -> Bool {
         do {
             let found = try await keepingLease { [worker, task] in
@@ -319,6 +417,7 @@ struct TaskDriver {
         }
     }
 
+    @inline(never)
     private func uncertain(lookup: String? = nil) -> PollsterError {
         PollsterError(
             .submitUncertain,
@@ -349,25 +448,40 @@ struct TaskDriver {
 
     private enum SaveOutcome { case saved, leaseLost, storeFailed }
 
+    @inline(never)
     private func attemptSave() async -> SaveOutcome {
-        box.change { $0.updatedAt = Date() }
-        let record = box.current
         do {
-            let saved = try await worker.stores.call("saving a task", running: signals.drivingCount) {
-                [store, worker] in
-                try await store.save(record, worker: worker.configuration.id)
-            }
-            if !saved {
-                logger.info(
-                    "not saved: another worker holds the task now", metadata: ["task": "\(task.id)"])
-            }
+            let saved = try await worker.stores.call("saving a task", running: signals.drivingCount, saving())
+            if !saved { logNotSaved() }
             return saved ? .saved : .leaseLost
         } catch is CancellationError {
             return .leaseLost
         } catch {
-            // The outage itself is reported once by the store guard.
-            logger.debug("saving the task failed: \(error)", metadata: ["task": "\(task.id)"])
+            logSaveFailed(error)
             return .storeFailed
         }
+    }
+
+    // Synchronous and not inlined: the record and the log lines' temporaries stay out of the
+    // async frame of `attemptSave()`, which a task keeps for as long as it runs.
+
+    /// The store call that saves the record as it is now.
+    @inline(never)
+    private func saving() -> @Sendable () async throws -> Bool {
+        box.change { $0.updatedAt = Date() }
+        return { [store, worker, record = box.current] in
+            try await store.save(record, worker: worker.configuration.id)
+        }
+    }
+
+    @inline(never)
+    private func logNotSaved() {
+        logger.info("not saved: another worker holds the task now", metadata: ["task": "\(task.id)"])
+    }
+
+    @inline(never)
+    private func logSaveFailed(_ error: any Error) {
+        // The outage itself is reported once by the store guard.
+        logger.debug("saving the task failed: \(error)", metadata: ["task": "\(task.id)"])
     }
 }
