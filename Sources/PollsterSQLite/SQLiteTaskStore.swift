@@ -76,6 +76,27 @@ public final class SQLiteTaskStore: TaskStore {
         try await pool.read { db in try Self.fetch(db, id: id) }
     }
 
+    public func updateTimes(_ ids: [String]) async throws -> [String: Date] {
+        try await pool.read { db in
+            var times: [String: Date] = [:]
+            for chunk in Self.chunks(ids) {
+                let placeholders = Array(repeating: "?", count: chunk.count).joined(separator: ",")
+                let rows = try Row.fetchAll(
+                    db, sql: "SELECT id, updated_at FROM pollster_tasks WHERE id IN (\(placeholders))",
+                    arguments: StatementArguments(chunk))
+                for row in rows {
+                    times[row["id"]] = Date(timeIntervalSince1970: row["updated_at"])
+                }
+            }
+            return times
+        }
+    }
+
+    /// `ids` in slices well under SQLite's limit on bound parameters.
+    private static func chunks(_ ids: [String]) -> [ArraySlice<String>] {
+        stride(from: 0, to: ids.count, by: 500).map { ids[$0..<min($0 + 500, ids.count)] }
+    }
+
     public func list(_ query: TaskQuery) async throws -> [TaskRecord] {
         try await pool.read { db in
             var clauses: [String] = []
@@ -186,9 +207,7 @@ public final class SQLiteTaskStore: TaskStore {
     public func renew(_ ids: [String], worker: String, until: Date) async throws -> [String: LeaseRenewal] {
         try await immediate { db in
             var renewed: [String: LeaseRenewal] = [:]
-            // Chunks well under SQLite's limit on bound parameters.
-            for start in stride(from: 0, to: ids.count, by: 500) {
-                let chunk = Array(ids[start..<min(start + 500, ids.count)])
+            for chunk in Self.chunks(ids) {
                 let placeholders = Array(repeating: "?", count: chunk.count).joined(separator: ",")
                 let held = "id IN (\(placeholders)) AND lease_owner = ? AND state NOT IN (\(Self.finished))"
                 let arguments = StatementArguments(chunk + [worker])

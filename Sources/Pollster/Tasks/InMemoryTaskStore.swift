@@ -30,6 +30,14 @@ public final class InMemoryTaskStore: TaskStore {
         entries.withLock { $0[id]?.current }
     }
 
+    public func updateTimes(_ ids: [String]) async throws -> [String: Date] {
+        entries.withLock { entries in
+            var times: [String: Date] = [:]
+            for id in ids { times[id] = entries[id]?.task.updatedAt }
+            return times
+        }
+    }
+
     public func list(_ query: TaskQuery) async throws -> [TaskRecord] {
         entries.withLock { entries in
             var tasks = entries.values.map(\.current).filter(query.matches).sorted(by: TaskRecord.newestFirst)

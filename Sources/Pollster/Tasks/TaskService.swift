@@ -17,12 +17,15 @@ public struct TaskService: Sendable {
     public let pollster: Pollster
     /// The largest input accepted, as JSON bytes.
     public let maxInputBytes: Int
+    /// What `wait` and `events` callers follow, read together.
+    let watch: TaskWatch
 
     /// A service over `store`.
     public init(store: any TaskStore, pollster: Pollster, maxInputBytes: Int = 1 << 20) {
         self.store = store
         self.pollster = pollster
         self.maxInputBytes = maxInputBytes
+        self.watch = TaskWatch(store: store)
     }
 
     /// Checks `tool` and `input` (the method's `requestSchema` included) and stores a queued task.
@@ -61,13 +64,27 @@ public struct TaskService: Sendable {
         return task
     }
 
+    /// The task with `id`, as read at or after `since`: read together with every other task this
+    /// service's callers follow (`wait`, `events`, and callers of this method), one small store
+    /// call for all of them per refresh. For a caller that checks many tasks over and over.
+    /// - Throws: `TASK_NOT_FOUND` when there is none.
+    public func status(_ id: String, readSince since: ContinuousClock.Instant) async throws(PollsterError)
+        -> TaskRecord
+    {
+        try await watch.task(id, readSince: since)
+    }
+
     /// Waits until the task is finished or `timeout` has passed, and returns it as it is then.
+    /// It is read every `checkEvery`, together with every other task that `wait` and `events`
+    /// callers of this service follow (`TaskWatch`).
     public func wait(_ id: String, timeout: Duration, checkEvery: Duration = .milliseconds(200))
         async throws(PollsterError) -> TaskRecord
     {
         let deadline = ContinuousClock.now + timeout
+        var since = ContinuousClock.now
         while true {
-            let task = try await status(id)
+            let task = try await watch.task(id, readSince: since)
+            since = .now
             if task.state.isFinished || ContinuousClock.now >= deadline { return task }
             do {
                 try await Task.sleep(for: min(checkEvery, deadline - .now))
@@ -172,7 +189,7 @@ public struct TaskService: Sendable {
         return removed.count
     }
 
-    private static func notFound(_ id: String) -> PollsterError {
+    static func notFound(_ id: String) -> PollsterError {
         PollsterError(
             .taskNotFound, "no task \(id) in the task store; check the id (pollster tasks lists them)")
     }

@@ -11,6 +11,9 @@ public protocol TaskStore: Sendable {
     func insert(_ task: TaskRecord) async throws
     /// The task with `id`, if any.
     func task(id: String) async throws -> TaskRecord?
+    /// When each of `ids` that exists was last saved (its stored `updatedAt`): what a watcher of
+    /// many tasks reads to learn which changed, without reading them whole.
+    func updateTimes(_ ids: [String]) async throws -> [String: Date]
     /// Tasks matching `query`, newest first.
     func list(_ query: TaskQuery) async throws -> [TaskRecord]
     /// Leases due tasks to `claim.worker`: queued tasks whose `runAfter` has come, and

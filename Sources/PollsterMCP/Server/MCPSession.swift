@@ -111,9 +111,11 @@ final class MCPSession: Sendable {
     /// until `stop()` or cancellation.
     func watchStatuses() async {
         while !stopping.load(ordering: .relaxed) && !Task.isCancelled {
+            let tick = ContinuousClock.now
             try? await Task.sleep(for: configuration.checkEvery)
+            // Read together: one refresh of the service's followed tasks serves them all.
             for (id, last) in watchedNow() {
-                await check(id, last: last)
+                await check(id, last: last, readSince: tick)
             }
         }
     }
@@ -124,8 +126,8 @@ final class MCPSession: Sendable {
     }
 
     /// Notifies the client when task `id` changed since `last`.
-    private func check(_ id: String, last: Value) async {
-        let read = try? await service.status(id)
+    private func check(_ id: String, last: Value, readSince since: ContinuousClock.Instant) async {
+        let read = try? await service.status(id, readSince: since)
         guard let task = read else {
             setWatched(id, nil)
             return

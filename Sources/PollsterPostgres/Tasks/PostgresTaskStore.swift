@@ -70,6 +70,17 @@ public struct PostgresTaskStore: TaskStore {
         }
     }
 
+    public func updateTimes(_ ids: [String]) async throws -> [String: Date] {
+        if ids.isEmpty { return [:] }
+        return try await run("reading the update times of \(ids.count) task(s)") {
+            let rows = try await database.client.query(
+                "SELECT id, updated_at FROM pollster_tasks WHERE id = ANY(\(ids))", logger: logger)
+            var times: [String: Date] = [:]
+            for try await (id, updatedAt) in rows.decode((String, Date).self) { times[id] = updatedAt }
+            return times
+        }
+    }
+
     /// Tasks matching `query`, newest first (ties by id); `query.after` continues after that
     /// task's `(created_at, id)`, and an unknown `after` id gives an empty page.
     public func list(_ query: TaskQuery) async throws -> [TaskRecord] {

@@ -173,6 +173,29 @@ struct TaskStoreTests {
         #expect(try await store.renew([], worker: "w1", until: now + 100) == [:])
     }
 
+    @Test("update times are read for many tasks at once; unknown ids are left out", arguments: Kind.allCases)
+    func updateTimes(_ kind: Kind) async throws {
+        let store = try await Self.store(kind)
+        let a = Self.task(at: 0)
+        let b = Self.task(at: 1)
+        try await store.insert(a)
+        try await store.insert(b)
+        var before = try await store.updateTimes([a.id, b.id, "missing"])
+        #expect(Set(before.keys) == [a.id, b.id])
+        let changed = try #require(
+            try await store.update(id: b.id) {
+                $0.priority = 5
+                $0.updatedAt = Self.t0 + 60
+            })
+        let after = try await store.updateTimes([a.id, b.id])
+        #expect(after[a.id] == before[a.id], "a did not change")
+        #expect(after[b.id] != before.removeValue(forKey: b.id), "b changed")
+        #expect(
+            abs((after[b.id] ?? .distantPast).timeIntervalSince(changed.updatedAt)) < 0.001,
+            "the stored updatedAt")
+        #expect(try await store.updateTimes([]) == [:])
+    }
+
     @Test("inventory limits count live leases across workers", arguments: Kind.allCases)
     func inventoryLimits(_ kind: Kind) async throws {
         let store = try await Self.store(kind)

@@ -1,0 +1,132 @@
+import Foundation
+import Pollster
+import PollsterCore
+import PollsterSQLite
+import Synchronization
+import Testing
+
+/// Many callers following tasks (`TaskService.events`, `wait`) are served by one refresh of
+/// the store per interval: the update times of all followed tasks in one call, and a full read
+/// only of a task that changed.
+@Suite("Durable tasks: following many tasks")
+struct TaskWatchTests {
+    @Test("50 event streams read each task whole once, and its update time in shared refreshes")
+    func sharedRefreshes() async throws {
+        let store = CountingTaskStore(try SQLiteTaskStore(path: temporarySQLitePath()))
+        try await withMockEngine { pollster, _ in
+            let service = TaskService(store: store, pollster: pollster)
+            var ids: [String] = []
+            for _ in 0..<50 {
+                let task = try await service.submit(runwayTool, input: runwayInput)
+                ids.append(task.id)
+            }
+            let seen = EventCounts()
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for id in ids {
+                    group.addTask {
+                        for try await task in service.events(id, checkEvery: .milliseconds(50)) {
+                            seen.counts.withLock { $0[task.id, default: 0] += 1 }
+                        }
+                    }
+                }
+                // Every stream has sent the task as it is; then they follow it for a while.
+                let deadline = ContinuousClock.now + .seconds(30)
+                while seen.counts.withLock({ $0.count }) < ids.count && ContinuousClock.now < deadline {
+                    try await Task.sleep(for: .milliseconds(20))
+                }
+                try await Task.sleep(for: .seconds(1))
+                let quiet = store.counts
+                // One task changes: its stream (only) gets a second event.
+                _ = try await store.update(id: ids[0]) {
+                    $0.priority = 9
+                    $0.updatedAt = Date()
+                }
+                while seen.counts.withLock({ $0[ids[0]] ?? 0 }) < 2 && ContinuousClock.now < deadline {
+                    try await Task.sleep(for: .milliseconds(20))
+                }
+                group.cancelAll()
+
+                #expect(seen.counts.withLock { $0 }.count == ids.count)
+                #expect(seen.counts.withLock { $0[ids[0]] } == 2, "the changed task's stream saw the change")
+                #expect(
+                    seen.counts.withLock { $0.filter { $0.value > 1 }.count } == 1,
+                    "no other stream got an event")
+                // Whole reads: each task once, plus the one that changed (a few more at most,
+                // when a stream started while its task's first refresh was running).
+                #expect(quiet.tasks <= ids.count + 5, "\(quiet)")
+                // 50 streams checking every 50 ms for over a second, one at a time, would be
+                // over 1,000 reads; shared refreshes are one per 50 ms or so.
+                #expect(quiet.updateTimes < 200, "\(quiet)")
+                #expect(store.counts.tasks <= quiet.tasks + 3, "\(store.counts)")
+            }
+        }
+    }
+
+    @Test("wait and events on a deleted task fail with TASK_NOT_FOUND")
+    func deleted() async throws {
+        let store = try SQLiteTaskStore(path: temporarySQLitePath())
+        try await withMockEngine { pollster, _ in
+            let service = TaskService(store: store, pollster: pollster)
+            let task = try await service.submit(runwayTool, input: runwayInput)
+            _ = try await service.cancel(task.id)
+            _ = try await service.purge(finishedBefore: Date().addingTimeInterval(60))
+            let waited = await pollsterError { try await service.wait(task.id, timeout: .seconds(5)) }
+            #expect(waited?.code == .taskNotFound, "\(String(describing: waited))")
+            let followed = await pollsterError {
+                for try await _ in service.events(task.id) {}
+            }
+            #expect(followed?.code == .taskNotFound, "\(String(describing: followed))")
+        }
+    }
+}
+
+/// Events seen per task, shared by the streams' child tasks.
+private final class EventCounts: Sendable {
+    let counts = Mutex<[String: Int]>([:])
+}
+
+/// A real store that counts the reads a watcher makes.
+private final class CountingTaskStore: TaskStore {
+    struct Counts: CustomStringConvertible {
+        var tasks = 0
+        var updateTimes = 0
+        var description: String { "\(tasks) whole reads, \(updateTimes) update-time reads" }
+    }
+
+    private let base: any TaskStore
+    private let state = Mutex(Counts())
+
+    init(_ base: any TaskStore) { self.base = base }
+
+    var counts: Counts { state.withLock { $0 } }
+
+    func task(id: String) async throws -> TaskRecord? {
+        state.withLock { $0.tasks += 1 }
+        return try await base.task(id: id)
+    }
+
+    func updateTimes(_ ids: [String]) async throws -> [String: Date] {
+        state.withLock { $0.updateTimes += 1 }
+        return try await base.updateTimes(ids)
+    }
+
+    func insert(_ task: TaskRecord) async throws { try await base.insert(task) }
+    func list(_ query: TaskQuery) async throws -> [TaskRecord] { try await base.list(query) }
+    func claim(_ claim: TaskClaim) async throws -> [TaskRecord] { try await base.claim(claim) }
+    func save(_ task: TaskRecord, worker: String) async throws -> Bool {
+        try await base.save(task, worker: worker)
+    }
+    func renew(_ ids: [String], worker: String, until: Date) async throws -> [String: LeaseRenewal] {
+        try await base.renew(ids, worker: worker, until: until)
+    }
+    func release(worker: String) async throws { try await base.release(worker: worker) }
+    func update(id: String, _ change: @escaping @Sendable (inout TaskRecord) throws -> Void) async throws
+        -> TaskRecord?
+    {
+        try await base.update(id: id, change)
+    }
+    func requestCancel(id: String) async throws -> Bool { try await base.requestCancel(id: id) }
+    func deleteFinished(before date: Date) async throws -> [TaskRecord] {
+        try await base.deleteFinished(before: date)
+    }
+}
