@@ -2,8 +2,8 @@ import Foundation
 import PollsterCore
 
 /// A task each time it changes, read from the store (so it works across processes), ending
-/// after the task finishes. From `TaskService.events(_:)`; the service reads every task its
-/// callers follow together (`TaskWatch`).
+/// after the task finishes. From `TaskService.events(_:)`: the update times of every task the
+/// service's callers follow are read together (`TaskWatch`), the task whole when its changed.
 public struct TaskEvents: AsyncSequence, Sendable {
     let service: TaskService
     let id: String
@@ -19,6 +19,8 @@ public struct TaskEvents: AsyncSequence, Sendable {
         let id: String
         let checkEvery: Duration
         var lastUpdate: Date?
+        /// The task's stored update time when it was last read whole.
+        var lastSaved: Date?
         var finished = false
         /// When the last check started: the next one needs a reading at least that recent.
         var since = ContinuousClock.now
@@ -27,12 +29,16 @@ public struct TaskEvents: AsyncSequence, Sendable {
         /// - Throws: `PollsterError` (`TASK_NOT_FOUND` if it is deleted), `CancellationError`.
         public mutating func next() async throws -> TaskRecord? {
             while !finished {
-                let task = try await service.watch.task(id, readSince: since)
+                let saved = try await service.watch.updateTime(of: id, readSince: since)
                 since = .now
-                if task.updatedAt != lastUpdate {
-                    lastUpdate = task.updatedAt
-                    finished = task.state.isFinished
-                    return task
+                if saved != lastSaved {
+                    lastSaved = saved
+                    let task = try await service.status(id)
+                    if task.updatedAt != lastUpdate {
+                        lastUpdate = task.updatedAt
+                        finished = task.state.isFinished
+                        return task
+                    }
                 }
                 try await Task.sleep(for: checkEvery)
             }

@@ -64,27 +64,32 @@ public struct TaskService: Sendable {
         return task
     }
 
-    /// The task with `id`, as read at or after `since`: read together with every other task this
-    /// service's callers follow (`wait`, `events`, and callers of this method), one small store
-    /// call for all of them per refresh. For a caller that checks many tasks over and over.
+    /// When the task with `id` was last saved, as read at or after `since`: read together with
+    /// every other task this service's callers follow (`wait`, `events`, and callers of this
+    /// method), one small store call for all of them per refresh. For a caller that checks many
+    /// tasks over and over: read a task whole (`status`) only when this changed.
     /// - Throws: `TASK_NOT_FOUND` when there is none.
-    public func status(_ id: String, readSince since: ContinuousClock.Instant) async throws(PollsterError)
-        -> TaskRecord
+    public func updateTime(of id: String, readSince since: ContinuousClock.Instant)
+        async throws(PollsterError)
+        -> Date
     {
-        try await watch.task(id, readSince: since)
+        try await watch.updateTime(of: id, readSince: since)
     }
 
     /// Waits until the task is finished or `timeout` has passed, and returns it as it is then.
-    /// It is read every `checkEvery`, together with every other task that `wait` and `events`
-    /// callers of this service follow (`TaskWatch`).
+    /// Its update time is read every `checkEvery`, together with every other task this
+    /// service's callers follow (`TaskWatch`); the task is read whole when that changed.
     public func wait(_ id: String, timeout: Duration, checkEvery: Duration = .milliseconds(200))
         async throws(PollsterError) -> TaskRecord
     {
         let deadline = ContinuousClock.now + timeout
         var since = ContinuousClock.now
+        var read: (task: TaskRecord, saved: Date)?
         while true {
-            let task = try await watch.task(id, readSince: since)
+            let saved = try await watch.updateTime(of: id, readSince: since)
             since = .now
+            if read?.saved != saved { read = (try await status(id), saved) }
+            guard let task = read?.task else { continue }
             if task.state.isFinished || ContinuousClock.now >= deadline { return task }
             do {
                 try await Task.sleep(for: min(checkEvery, deadline - .now))

@@ -2,22 +2,29 @@ import Foundation
 import PollsterCore
 import Synchronization
 
-/// The tasks that `TaskService.events` and `wait` callers follow, read together: one store call
-/// per refresh reads the update times of all of them, and only the tasks that changed are read
-/// whole. A thousand event streams cost one small query every interval, not a thousand full
-/// reads.
+/// When each task that `TaskService.events`, `wait` and `updateTime` callers follow was last
+/// saved, read for all of them in one store call per refresh: a caller reads its task whole
+/// only when that time changed. A thousand event streams cost one small query every interval,
+/// not a thousand full reads and decodes.
 ///
 /// No task of its own: a caller that needs a reading newer than the last one makes the next
-/// refresh for everyone, and callers arriving meanwhile wait for it. A task nobody asked for
-/// over `followFor` is dropped from the refreshes.
+/// refresh for everyone, and callers arriving meanwhile wait for it. A task nobody asked about
+/// for `followFor` is dropped from the refreshes.
 final class TaskWatch: Sendable {
     private struct Followed {
-        /// The task as last read whole.
-        var task: TaskRecord?
-        /// Its stored update time at the last refresh.
-        var stamp: Date?
-        /// When a caller last asked for it.
+        /// What the last refresh that included it found.
+        var reading: Reading = .pending
+        /// When a caller last asked about it.
         var askedAt: ContinuousClock.Instant
+    }
+
+    private enum Reading {
+        /// No refresh included it yet.
+        case pending
+        /// Its stored update time.
+        case saved(Date)
+        /// It is not in the store.
+        case gone
     }
 
     private struct State {
@@ -38,36 +45,42 @@ final class TaskWatch: Sendable {
         self.followFor = followFor
     }
 
-    /// The task `id` as read by a refresh that started at or after `since`.
-    /// - Throws: `TASK_NOT_FOUND` (it was deleted), `STORE_ERROR`, `CANCELED`.
-    func task(_ id: String, readSince since: ContinuousClock.Instant) async throws(PollsterError)
-        -> TaskRecord
+    /// When the task `id` was last saved, as read by a refresh that started at or after `since`.
+    /// - Throws: `TASK_NOT_FOUND`, `STORE_ERROR`, `CANCELED`.
+    func updateTime(of id: String, readSince since: ContinuousClock.Instant) async throws(PollsterError)
+        -> Date
     {
         while true {
             if Task.isCancelled {
                 throw PollsterError.mapping(CancellationError(), "reading task \(id)", from: .store)
             }
             enum Next {
-                case found(TaskRecord)
+                case found(Date)
+                case gone
                 case refresh
                 case wait
             }
             let now = ContinuousClock.now
             let next = state.withLock { state -> Next in
-                if let refreshed = state.refreshedAt, refreshed >= since, let task = state.followed[id]?.task
-                {
-                    state.followed[id]?.askedAt = now
-                    return .found(task)
+                state.followed[id, default: Followed(askedAt: now)].askedAt = now
+                if let refreshed = state.refreshedAt, refreshed >= since {
+                    switch state.followed[id]?.reading {
+                    case .saved(let date): return .found(date)
+                    case .gone:
+                        state.followed.removeValue(forKey: id)
+                        return .gone
+                    case .pending, nil: break
+                    }
                 }
-                if state.followed[id] == nil { state.followed[id] = Followed(askedAt: now) }
-                state.followed[id]?.askedAt = now
                 if state.refreshing { return .wait }
                 state.refreshing = true
                 return .refresh
             }
             switch next {
-            case .found(let task):
-                return task
+            case .found(let date):
+                return date
+            case .gone:
+                throw TaskService.notFound(id)
             case .wait:
                 await withCheckedContinuation { continuation in
                     let done = state.withLock { state in
@@ -79,50 +92,30 @@ final class TaskWatch: Sendable {
                 }
             case .refresh:
                 try await refresh()
-                // A task the refresh found gone.
-                let gone = state.withLock { state in
-                    guard let followed = state.followed[id], followed.task == nil, followed.stamp == nil
-                    else {
-                        return false
-                    }
-                    state.followed.removeValue(forKey: id)
-                    return true
-                }
-                if gone { throw TaskService.notFound(id) }
             }
         }
     }
 
-    /// Reads the update times of every followed task, then whole the ones that changed, and
-    /// wakes the callers that waited for it (a caller woken by a failed refresh makes its own).
+    /// Reads the update times of every followed task and wakes the callers that waited for it
+    /// (a caller woken by a failed refresh makes its own).
     /// - Throws: `STORE_ERROR`; the readings stay as they were.
     private func refresh() async throws(PollsterError) {
         let started = ContinuousClock.now
-        let (ids, known) = state.withLock { state in
+        let ids = state.withLock { state in
             state.followed = state.followed.filter { started - $0.value.askedAt < followFor }
-            return (Array(state.followed.keys), state.followed.mapValues(\.stamp))
+            return Array(state.followed.keys)
         }
-        var changed: [String: (task: TaskRecord?, stamp: Date?)] = [:]
         var failure: PollsterError?
+        var stamps: [String: Date] = [:]
         do {
-            let stamps = try await reading("the update times of \(ids.count) task(s)") {
-                try await store.updateTimes(ids)
-            }
-            for id in ids where stamps[id] == nil || stamps[id] != known[id] ?? nil {
-                let task =
-                    stamps[id] == nil
-                    ? nil : try await reading("task \(id)") { try await store.task(id: id) }
-                changed[id] = (task, task == nil ? nil : stamps[id])
-            }
+            stamps = try await store.updateTimes(ids)
         } catch {
-            failure = error
+            failure = PollsterError.mapping(
+                error, "task store: reading the update times of \(ids.count) task(s) failed", from: .store)
         }
         let waiting = state.withLock { state in
             if failure == nil {
-                for (id, reading) in changed {
-                    state.followed[id]?.task = reading.task
-                    state.followed[id]?.stamp = reading.stamp
-                }
+                for id in ids { state.followed[id]?.reading = stamps[id].map(Reading.saved) ?? .gone }
                 state.refreshedAt = started
             }
             state.refreshing = false
@@ -131,13 +124,5 @@ final class TaskWatch: Sendable {
         }
         for continuation in waiting { continuation.resume() }
         if let failure { throw failure }
-    }
-
-    private func reading<T>(_ what: String, _ body: () async throws -> T) async throws(PollsterError) -> T {
-        do {
-            return try await body()
-        } catch {
-            throw PollsterError.mapping(error, "task store: reading \(what) failed", from: .store)
-        }
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import MCP
 import Pollster
@@ -110,12 +111,22 @@ final class MCPSession: Sendable {
     /// Sends `notifications/tasks/status` whenever a watched task's status or message changes,
     /// until `stop()` or cancellation.
     func watchStatuses() async {
+        // When each task was last saved, as last checked: a task is read whole only when it changed.
+        var saved: [String: Date] = [:]
         while !stopping.load(ordering: .relaxed) && !Task.isCancelled {
             let tick = ContinuousClock.now
             try? await Task.sleep(for: configuration.checkEvery)
-            // Read together: one refresh of the service's followed tasks serves them all.
-            for (id, last) in watchedNow() {
-                await check(id, last: last, readSince: tick)
+            let watching = watchedNow()
+            saved = saved.filter { watching[$0.key] != nil }
+            // Their update times are read together: one refresh of the service serves them all.
+            for (id, last) in watching {
+                guard let time = try? await service.updateTime(of: id, readSince: tick) else {
+                    setWatched(id, nil)
+                    continue
+                }
+                guard saved[id] != time else { continue }
+                saved[id] = time
+                await check(id, last: last)
             }
         }
     }
@@ -126,8 +137,8 @@ final class MCPSession: Sendable {
     }
 
     /// Notifies the client when task `id` changed since `last`.
-    private func check(_ id: String, last: Value, readSince since: ContinuousClock.Instant) async {
-        let read = try? await service.status(id, readSince: since)
+    private func check(_ id: String, last: Value) async {
+        let read = try? await service.status(id)
         guard let task = read else {
             setWatched(id, nil)
             return

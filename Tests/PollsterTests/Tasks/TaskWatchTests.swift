@@ -6,8 +6,8 @@ import Synchronization
 import Testing
 
 /// Many callers following tasks (`TaskService.events`, `wait`) are served by one refresh of
-/// the store per interval: the update times of all followed tasks in one call, and a full read
-/// only of a task that changed.
+/// the store per interval: the update times of all followed tasks in one call; a caller reads
+/// its task whole only when that changed.
 @Suite("Durable tasks: following many tasks")
 struct TaskWatchTests {
     @Test("50 event streams read each task whole once, and its update time in shared refreshes")
