@@ -117,6 +117,30 @@ struct TLSTransportTests {
         }
     }
 
+    @Test("a connection closed during the handshake is tried again, unlike a refused certificate")
+    func closedDuringHandshake() async throws {
+        var configuration = HTTPClientTransport.Configuration()
+        configuration.trustedCertificatesFile = Self.identity.certificateFile
+        configuration.connectTimeout = .milliseconds(500)
+        try await withTLSMock(configuration) { pollster, mock in
+            // A proxy to a closed port accepts each connection, then closes it.
+            let proxy = try await TCPProxy.start(to: "127.0.0.1", port: 1)
+            var options = fastOptions(mock)
+            options.baseUrlOverride = "https://127.0.0.1:\(proxy.port)"
+            let error = await pollsterError {
+                try await pollster.invoke(
+                    "replicate.create_prediction", input: sampleInputs["replicate.create_prediction"]!,
+                    options: options)
+            }
+            try await proxy.shutdown()
+            #expect(error?.code == .transportError, "\(String(describing: error))")
+            let message = error?.message ?? ""
+            #expect(message.contains("safe to try again"), "a transient failure, retried: \(message)")
+            #expect(!message.contains("fails the same way"), "\(message)")
+            #expect(mock.stats.submissions == 0)
+        }
+    }
+
     @Test("HTTPS to a server that speaks plain HTTP fails the handshake: nothing was submitted")
     func plainServer() async throws {
         var configuration = HTTPClientTransport.Configuration()

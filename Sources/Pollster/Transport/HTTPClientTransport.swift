@@ -136,12 +136,12 @@ public final class HTTPClientTransport: Transport {
     public func send(_ request: TransportRequest, maxBodyBytes: Int) async throws -> TransportResponse {
         try checkUsable(request)
         let task: HTTPClient.Task<HTTPClient.Response>
+        let delegate: SentTrackingAccumulator
         do {
             let outgoing = try Self.outgoing(request)
-            task = client.execute(
-                request: outgoing,
-                delegate: ResponseAccumulator(request: outgoing, maxBodySize: maxBodyBytes),
-                deadline: Self.deadline(request))
+            delegate = SentTrackingAccumulator(
+                ResponseAccumulator(request: outgoing, maxBodySize: maxBodyBytes))
+            task = client.execute(request: outgoing, delegate: delegate, deadline: Self.deadline(request))
         } catch {
             throw Self.failure(error, request: request)
         }
@@ -157,7 +157,7 @@ public final class HTTPClientTransport: Transport {
         } catch is ResponseAccumulator.ResponseTooBigError {
             throw PollsterError.tooLarge(request, limit: maxBodyBytes)
         } catch {
-            throw Self.failure(error, request: request)
+            throw Self.failure(error, request: request, sent: delegate.wasSent)
         }
         return TransportResponse(
             status: Int(response.status.code), headers: response.headers,
@@ -190,6 +190,18 @@ public final class HTTPClientTransport: Transport {
 
     private static func deadline(_ request: TransportRequest) -> NIODeadline {
         .now() + .nanoseconds(Int64(request.timeout.seconds * 1e9))
+    }
+
+    /// Maps client and NIO errors to what the engine needs to know: was the request sent? With
+    /// `sent` false (its head was never written), nothing was, whatever the error.
+    static func failure(_ error: any Error, request: TransportRequest, sent: Bool) -> any Error {
+        let mapped = failure(error, request: request)
+        guard !sent, var failure = mapped as? TransportFailure,
+            [.connectionLost, .timeout, .other].contains(failure.kind)
+        else { return mapped }
+        failure.kind = .notConnected
+        failure.message += " (before the request was sent)"
+        return failure
     }
 
     /// Maps client and NIO errors to what the engine needs to know: was the request sent?
@@ -238,16 +250,26 @@ public final class HTTPClientTransport: Transport {
 
     /// A TLS error before the connection was up — the handshake, the certificates to trust — as
     /// a failure that sent no request (the request is written only once TLS is established).
+    /// A refusal by either side's TLS stack (an untrusted or mismatched certificate, a server
+    /// that does not speak TLS) is `tlsFailed`: asking again fails the same way. A connection
+    /// that closed during the handshake (a server restarting, a load balancer shedding) is not.
     private static func tlsSetupFailure(_ error: NIOSSLError, target: String) -> TransportFailure? {
+        let kind: TransportFailure.Kind
         switch error {
-        case .handshakeFailed, .cannotMatchULabel, .noCertificateToValidate, .unableToValidateCertificate:
-            return TransportFailure(
-                .tlsFailed,
-                "\(target): the TLS handshake failed (\(error)); if the server's certificate is issued by a private CA, trust it (the CLI's --ca-file or $SSL_CERT_FILE; HTTPClientTransport.Configuration.trustedCertificatesFile in Swift)"
-            )
+        case .handshakeFailed(.sslError(let stack))
+        where !stack.isEmpty && !stack.contains(.eofDuringHandshake):
+            kind = .tlsFailed
+        case .cannotMatchULabel, .noCertificateToValidate, .unableToValidateCertificate:
+            kind = .tlsFailed
+        case .handshakeFailed:
+            kind = .notConnected
         default:
             return nil
         }
+        return TransportFailure(
+            kind,
+            "\(target): the TLS handshake failed (\(error)); if the server's certificate is issued by a private CA, trust it (the CLI's --ca-file or $SSL_CERT_FILE; HTTPClientTransport.Configuration.trustedCertificatesFile in Swift)"
+        )
     }
 }
 
