@@ -8,8 +8,9 @@ import Synchronization
 /// not a thousand full reads and decodes.
 ///
 /// No task of its own: a caller that needs a reading newer than the last one makes the next
-/// refresh for everyone, and callers arriving meanwhile wait for it. A task nobody asked about
-/// for `followFor` is dropped from the refreshes.
+/// refresh for everyone, and callers arriving meanwhile wait for it (and get its error, if it
+/// fails; a canceled caller stops waiting at once). A task nobody asked about for `followFor`
+/// is dropped from the refreshes.
 final class TaskWatch: Sendable {
     private struct Followed {
         /// What the last refresh that included it found.
@@ -32,8 +33,13 @@ final class TaskWatch: Sendable {
         /// When the last refresh that completed started.
         var refreshedAt: ContinuousClock.Instant?
         var refreshing = false
-        /// Callers waiting for the refresh in progress.
-        var waiting: [CheckedContinuation<Void, Never>] = []
+        /// Refreshes completed, failed ones included.
+        var generation = 0
+        /// The last refresh's failure, and its generation.
+        var failure: (generation: Int, error: PollsterError)?
+        /// Callers waiting for the refresh in progress, by a number of their own.
+        var waiting: [Int: CheckedContinuation<Void, Never>] = [:]
+        var nextWaiter = 0
     }
 
     private let state = Mutex(State())
@@ -58,7 +64,8 @@ final class TaskWatch: Sendable {
                 case found(Date)
                 case gone
                 case refresh
-                case wait
+                /// Wait for the refresh in progress, which completes this generation.
+                case wait(Int)
             }
             let now = ContinuousClock.now
             let next = state.withLock { state -> Next in
@@ -72,7 +79,7 @@ final class TaskWatch: Sendable {
                     case .pending, nil: break
                     }
                 }
-                if state.refreshing { return .wait }
+                if state.refreshing { return .wait(state.generation + 1) }
                 state.refreshing = true
                 return .refresh
             }
@@ -81,23 +88,39 @@ final class TaskWatch: Sendable {
                 return date
             case .gone:
                 throw TaskService.notFound(id)
-            case .wait:
-                await withCheckedContinuation { continuation in
-                    let done = state.withLock { state in
-                        guard state.refreshing else { return true }
-                        state.waiting.append(continuation)
-                        return false
-                    }
-                    if done { continuation.resume() }
+            case .wait(let generation):
+                await waitForRefresh()
+                let failed = state.withLock { state in
+                    state.failure.flatMap { $0.generation >= generation ? $0.error : nil }
                 }
+                if let failed { throw failed }
             case .refresh:
                 try await refresh()
             }
         }
     }
 
-    /// Reads the update times of every followed task and wakes the callers that waited for it
-    /// (a caller woken by a failed refresh makes its own).
+    /// Returns when the refresh in progress completes, or at once when the calling task is canceled.
+    private func waitForRefresh() async {
+        let number = state.withLock { state in
+            defer { state.nextWaiter += 1 }
+            return state.nextWaiter
+        }
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                let now = state.withLock { state in
+                    guard state.refreshing, !Task.isCancelled else { return true }
+                    state.waiting[number] = continuation
+                    return false
+                }
+                if now { continuation.resume() }
+            }
+        } onCancel: {
+            state.withLock { $0.waiting.removeValue(forKey: number) }?.resume()
+        }
+    }
+
+    /// Reads the update times of every followed task and wakes the callers that waited for it.
     /// - Throws: `STORE_ERROR`; the readings stay as they were.
     private func refresh() async throws(PollsterError) {
         let started = ContinuousClock.now
@@ -114,13 +137,17 @@ final class TaskWatch: Sendable {
                 error, "task store: reading the update times of \(ids.count) task(s) failed", from: .store)
         }
         let waiting = state.withLock { state in
-            if failure == nil {
+            state.generation += 1
+            if let failure {
+                state.failure = (state.generation, failure)
+            } else {
                 for id in ids { state.followed[id]?.reading = stamps[id].map(Reading.saved) ?? .gone }
                 state.refreshedAt = started
+                state.failure = nil
             }
             state.refreshing = false
-            defer { state.waiting = [] }
-            return state.waiting
+            defer { state.waiting = [:] }
+            return state.waiting.values
         }
         for continuation in waiting { continuation.resume() }
         if let failure { throw failure }

@@ -62,6 +62,31 @@ struct TaskWatchTests {
         }
     }
 
+    @Test("a failed refresh fails every caller waiting for it, not one after another")
+    func failedRefresh() async throws {
+        let store = CountingTaskStore(try SQLiteTaskStore(path: temporarySQLitePath()))
+        try await withMockEngine { pollster, _ in
+            let service = TaskService(store: store, pollster: pollster)
+            var ids: [String] = []
+            for _ in 0..<20 {
+                ids.append(try await service.submit(runwayTool, input: runwayInput).id)
+            }
+            store.failUpdateTimes(after: .milliseconds(300))
+            let codes = try await withThrowingTaskGroup(of: PollsterError.Code?.self) { group in
+                for id in ids {
+                    group.addTask {
+                        await pollsterError { _ = try await service.wait(id, timeout: .seconds(60)) }?.code
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(codes.allSatisfy { $0 == .storeError }, "\(codes)")
+            // The first refresh fails all waiting callers; a caller that arrived during it may
+            // make one more. One refresh per caller, one after another, would be 20.
+            #expect(store.counts.updateTimes <= 3, "\(store.counts)")
+        }
+    }
+
     @Test("wait and events on a deleted task fail with TASK_NOT_FOUND")
     func deleted() async throws {
         let store = try SQLiteTaskStore(path: temporarySQLitePath())
@@ -85,6 +110,9 @@ private final class EventCounts: Sendable {
     let counts = Mutex<[String: Int]>([:])
 }
 
+/// What the test's store throws while it is made to fail.
+private struct StoreDown: Error {}
+
 /// A real store that counts the reads a watcher makes.
 private final class CountingTaskStore: TaskStore {
     struct Counts: CustomStringConvertible {
@@ -95,10 +123,14 @@ private final class CountingTaskStore: TaskStore {
 
     private let base: any TaskStore
     private let state = Mutex(Counts())
+    /// When set, `updateTimes` fails after this long (a database that stopped answering).
+    private let failing = Mutex<Duration?>(nil)
 
     init(_ base: any TaskStore) { self.base = base }
 
     var counts: Counts { state.withLock { $0 } }
+
+    func failUpdateTimes(after delay: Duration) { failing.withLock { $0 = delay } }
 
     func task(id: String) async throws -> TaskRecord? {
         state.withLock { $0.tasks += 1 }
@@ -107,6 +139,10 @@ private final class CountingTaskStore: TaskStore {
 
     func updateTimes(_ ids: [String]) async throws -> [String: Date] {
         state.withLock { $0.updateTimes += 1 }
+        if let delay = failing.withLock({ $0 }) {
+            try await Task.sleep(for: delay)
+            throw StoreDown()
+        }
         return try await base.updateTimes(ids)
     }
 
