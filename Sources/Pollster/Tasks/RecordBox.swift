@@ -39,6 +39,9 @@ final class RecordBox: Sendable {
 
     var current: TaskRecord { state.withLock { $0.task } }
 
+    /// A renewal found a cancel request.
+    var isCancelRequested: Bool { state.withLock { $0.cancelRequested } }
+
     func change(_ body: (inout TaskRecord) -> Void) { state.withLock { body(&$0.task) } }
 
     /// The submit's answer is stored (or the task resumed from it).

@@ -84,6 +84,12 @@ final class TaskDriver: Sendable {
             return false
         }
         if box.current.checkpoint == nil {
+            // A cancel the lease keeper found meanwhile (a lookup or a tool's registry can take
+            // seconds): nothing is submitted.
+            if box.isCancelRequested {
+                await cancel()
+                return false
+            }
             box.change { $0.state = .submitting }
             guard await save() else { return false }
         }

@@ -88,8 +88,13 @@ public struct TaskService: Sendable {
         while true {
             let saved = try await watch.updateTime(of: id, readSince: since)
             since = .now
-            if read?.saved != saved { read = (try await status(id), saved) }
-            guard let task = read?.task else { continue }
+            let task: TaskRecord
+            if let read, read.saved == saved {
+                task = read.task
+            } else {
+                task = try await status(id)
+                read = (task, saved)
+            }
             if task.state.isFinished || ContinuousClock.now >= deadline { return task }
             do {
                 try await Task.sleep(for: min(checkEvery, deadline - .now))

@@ -145,9 +145,9 @@ public struct TaskWorker: Service {
                 // the claim renewed the lease, the driver already running it goes on.
                 for task in claimed {
                     guard let box = signals.startDriving(task) else { continue }
-                    group.addTask {
+                    group.addTask { [id = task.id] in
                         await TaskDriver(worker: self, box: box, signals: signals).drive()
-                        signals.stopDriving(task.id)
+                        signals.stopDriving(id)
                     }
                 }
                 if claimed.isEmpty {

@@ -124,8 +124,8 @@ public struct PostgresTaskStore: TaskStore {
         }
     }
 
-    /// Moves the lease of `id` to `until` if `worker` holds it, in one statement that also reads
-    /// `cancel_requested`.
+    /// Moves the leases that `worker` holds among `ids` to `until`, in one statement that also
+    /// reads their `cancel_requested`.
     public func renew(_ ids: [String], worker: String, until: Date) async throws -> [String: LeaseRenewal] {
         if ids.isEmpty { return [:] }
         return try await run("renewing the leases of \(ids.count) task(s)") {

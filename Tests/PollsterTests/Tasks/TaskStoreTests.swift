@@ -27,6 +27,14 @@ struct TaskStoreTests {
 
     static let t0 = Date(timeIntervalSince1970: 1_800_000_000)
 
+    /// Two queued tasks, created a second apart, stored in `store`.
+    static func insertTwo(into store: any TaskStore) async throws -> (TaskRecord, TaskRecord) {
+        let (a, b) = (task(at: 0), task(at: 1))
+        try await store.insert(a)
+        try await store.insert(b)
+        return (a, b)
+    }
+
     static func task(_ tool: String = "mock.run", at offset: TimeInterval = 0, priority: Int = 0)
         -> TaskRecord
     {
@@ -176,10 +184,7 @@ struct TaskStoreTests {
     @Test("update times are read for many tasks at once; unknown ids are left out", arguments: Kind.allCases)
     func updateTimes(_ kind: Kind) async throws {
         let store = try await Self.store(kind)
-        let a = Self.task(at: 0)
-        let b = Self.task(at: 1)
-        try await store.insert(a)
-        try await store.insert(b)
+        let (a, b) = try await Self.insertTwo(into: store)
         var before = try await store.updateTimes([a.id, b.id, "missing"])
         #expect(Set(before.keys) == [a.id, b.id])
         let changed = try #require(
@@ -247,10 +252,7 @@ struct TaskStoreTests {
         arguments: Kind.allCases)
     func leasesEnd(_ kind: Kind) async throws {
         let store = try await Self.store(kind)
-        let a = Self.task(at: 0)
-        let b = Self.task(at: 1)
-        try await store.insert(a)
-        try await store.insert(b)
+        let (a, b) = try await Self.insertTwo(into: store)
         let now = Self.t0 + 10
         let claimed = try await store.claim(TaskClaim(worker: "w1", limit: 2, lease: .seconds(300), now: now))
         #expect(claimed.count == 2)
