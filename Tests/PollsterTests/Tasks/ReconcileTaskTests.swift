@@ -65,8 +65,9 @@ struct ReconcileTaskTests {
             try await Self.interrupt(task.id, in: harness)
 
             proxy.pause()
-            // Long enough that a loaded machine still renews within it (every lease/3).
-            let lease = Duration.seconds(3)
+            // Long enough that a loaded machine still renews within it (every lease/3; 3 s lapsed
+            // twice under the full suite beside a build).
+            let lease = Duration.seconds(6)
             let done = try await harness.running([
                 harness.worker("w2", lease: lease), harness.worker("w3", lease: lease),
             ]) {
