@@ -95,14 +95,17 @@ struct TLSTransportTests {
         }
     }
 
-    @Test("a server that never finishes the handshake: nothing was submitted, the submit is not uncertain")
-    func silentHandshake() async throws {
+    /// Submits through a `TCPProxy` to `port` (the mock's, or a closed one), paused or not,
+    /// with a trusted certificate and a 500 ms connect timeout.
+    /// - Returns: the submit's error, and how many submits reached the mock.
+    func submitThroughProxy(toMock: Bool, paused: Bool) async throws -> (PollsterError?, Int) {
         var configuration = HTTPClientTransport.Configuration()
         configuration.trustedCertificatesFile = Self.identity.certificateFile
         configuration.connectTimeout = .milliseconds(500)
-        try await withTLSMock(configuration) { pollster, mock in
-            let proxy = try await TCPProxy.start(to: "127.0.0.1", port: mock.port)
-            proxy.pause()
+        return try await withTLSMock(configuration) { pollster, mock in
+            // A proxy to a closed port accepts each connection, then closes it.
+            let proxy = try await TCPProxy.start(to: "127.0.0.1", port: toMock ? mock.port : 1)
+            if paused { proxy.pause() }
             var options = fastOptions(mock)
             options.baseUrlOverride = "https://127.0.0.1:\(proxy.port)"
             let error = await pollsterError {
@@ -111,34 +114,26 @@ struct TLSTransportTests {
                     options: options)
             }
             try await proxy.shutdown()
-            #expect(error?.code == .transportError, "\(String(describing: error))")
-            #expect(error?.message.contains("nothing was submitted") == true, "\(String(describing: error))")
-            #expect(mock.stats.submissions == 0)
+            return (error, mock.stats.submissions)
         }
+    }
+
+    @Test("a server that never finishes the handshake: nothing was submitted, the submit is not uncertain")
+    func silentHandshake() async throws {
+        let (error, submissions) = try await submitThroughProxy(toMock: true, paused: true)
+        #expect(error?.code == .transportError, "\(String(describing: error))")
+        #expect(error?.message.contains("nothing was submitted") == true, "\(String(describing: error))")
+        #expect(submissions == 0)
     }
 
     @Test("a connection closed during the handshake is tried again, unlike a refused certificate")
     func closedDuringHandshake() async throws {
-        var configuration = HTTPClientTransport.Configuration()
-        configuration.trustedCertificatesFile = Self.identity.certificateFile
-        configuration.connectTimeout = .milliseconds(500)
-        try await withTLSMock(configuration) { pollster, mock in
-            // A proxy to a closed port accepts each connection, then closes it.
-            let proxy = try await TCPProxy.start(to: "127.0.0.1", port: 1)
-            var options = fastOptions(mock)
-            options.baseUrlOverride = "https://127.0.0.1:\(proxy.port)"
-            let error = await pollsterError {
-                try await pollster.invoke(
-                    "replicate.create_prediction", input: sampleInputs["replicate.create_prediction"]!,
-                    options: options)
-            }
-            try await proxy.shutdown()
-            #expect(error?.code == .transportError, "\(String(describing: error))")
-            let message = error?.message ?? ""
-            #expect(message.contains("safe to try again"), "a transient failure, retried: \(message)")
-            #expect(!message.contains("fails the same way"), "\(message)")
-            #expect(mock.stats.submissions == 0)
-        }
+        let (error, submissions) = try await submitThroughProxy(toMock: false, paused: false)
+        #expect(error?.code == .transportError, "\(String(describing: error))")
+        let message = error?.message ?? ""
+        #expect(message.contains("safe to try again"), "a transient failure, retried: \(message)")
+        #expect(!message.contains("fails the same way"), "\(message)")
+        #expect(submissions == 0)
     }
 
     @Test("HTTPS to a server that speaks plain HTTP fails the handshake: nothing was submitted")
