@@ -3,7 +3,7 @@ import PollsterCore
 
 /// A task each time it changes, read from the store (so it works across processes), ending
 /// after the task finishes. From `TaskService.events(_:)`: the update times of every task the
-/// service's callers follow are read together (`TaskWatch`), the task whole when its changed.
+/// service's callers follow are read together (`TaskWatch`), the task whole when it changed.
 public struct TaskEvents: AsyncSequence, Sendable {
     let service: TaskService
     let id: String
