@@ -80,25 +80,21 @@ package struct SubmitStep: Sendable {
         let backoff = Self.backoff(after: attempts)
         switch event {
         case .requestFailed(let message, let reach):
-            if reach != .notSentForGood && (reach == .notSent || idempotent) && canRetry {
-                return .retry(after: backoff, reason: "no answer (\(message))")
-            }
             switch reach {
-            case .notSent:
+            case .notSent where canRetry, .maybeSent where idempotent && canRetry:
+                return .retry(after: backoff, reason: "no answer (\(message))")
+            case .notSent, .notSentForGood:
+                let again =
+                    reach == .notSent
+                    ? "it is safe to try again" : "and trying again fails the same way until this is fixed"
                 return .fail(
                     PollsterError(
                         .transportError,
-                        "\(job.name): could not reach the provider (\(message)); nothing was submitted, it is safe to try again"
+                        "\(job.name): could not reach the provider (\(message)); nothing was submitted, \(again)"
                     ))
-            case .notSentForGood:
-                return .fail(
-                    PollsterError(
-                        .transportError,
-                        "\(job.name): could not reach the provider (\(message)); nothing was submitted, and trying again fails the same way until this is fixed"
-                    ))
-            case .maybeSent: break
+            case .maybeSent:
+                return .lookUp(what: "no answer came back (\(message))", answer: nil)
             }
-            return .lookUp(what: "no answer came back (\(message))", answer: nil)
         case .answered(let status, let retryAfter, let rawRetryAfter, let body):
             // Quoted only by a failure: an accepted answer is not excerpted.
             var answer: ProviderAnswer { ProviderAnswer(status: status, body: job.redactor.excerpt(body)) }
