@@ -266,10 +266,11 @@ public final class HTTPClientTransport: Transport {
         default:
             return nil
         }
-        return TransportFailure(
-            kind,
-            "\(target): the TLS handshake failed (\(error)); if the server's certificate is issued by a private CA, trust it (the CLI's --ca-file or $SSL_CERT_FILE; HTTPClientTransport.Configuration.trustedCertificatesFile in Swift)"
-        )
+        let hint =
+            kind == .tlsFailed
+            ? "; if the server's certificate is issued by a private CA, trust it (the CLI's --ca-file or $SSL_CERT_FILE; HTTPClientTransport.Configuration.trustedCertificatesFile in Swift)"
+            : ""
+        return TransportFailure(kind, "\(target): the TLS handshake failed (\(error))\(hint)")
     }
 }
 
