@@ -35,11 +35,11 @@ final class RecordBox: Sendable {
 
     private let state: Mutex<State>
 
-    init(_ task: TaskRecord) { state = Mutex(State(task: task)) }
+    init(_ task: TaskRecord) { state = Mutex(State(task: task, cancelRequested: task.cancelRequested)) }
 
     var current: TaskRecord { state.withLock { $0.task } }
 
-    /// A renewal found a cancel request.
+    /// A cancel was requested: when the task was claimed, or since (a renewal found it).
     var isCancelRequested: Bool { state.withLock { $0.cancelRequested } }
 
     func change(_ body: (inout TaskRecord) -> Void) { state.withLock { body(&$0.task) } }

@@ -63,10 +63,12 @@ final class TaskDriver: Sendable {
             guard let found = try await lookUp() else { return false }
             recovery = found
         } catch {
-            await finish(.failure(registryFailure(error)))
+            let failure = PollsterError.mapping(
+                error, "\(task.tool): the registry could not be read", from: .registry)
+            await finish(.failure(failure))
             return false
         }
-        if task.cancelRequested {
+        if box.isCancelRequested {
             await cancel()
             return false
         }
@@ -74,18 +76,22 @@ final class TaskDriver: Sendable {
         case .queued:
             if signals.isStopping { return false }
         case .submitting where recovery.resubmits:
-            logResubmit()
+            logger.notice(
+                "resubmitting with the same idempotency key after the previous worker stopped mid-submit",
+                metadata: ["task": "\(task.id)"])
         case .submitting where task.checkpoint == nil && recovery.reconciles:
             guard await reconcile() else { return false }
         case .running where task.checkpoint != nil, .downloading where task.checkpoint != nil:
-            logResume()
+            logger.info(
+                "resuming the task from its checkpoint (its previous worker stopped or lost the lease)",
+                metadata: ["task": "\(task.id)", "provider": "\(task.providerTaskId ?? "-")"])
         default:
             await finish(.failure(uncertain()))
             return false
         }
         if box.current.checkpoint == nil {
-            // A cancel the lease keeper found meanwhile (a lookup or a tool's registry can take
-            // seconds): nothing is submitted.
+            // A cancel the lease keeper found since the first check (a lookup, or a tool the
+            // registry does not know yet, can take seconds): nothing is submitted.
             if box.isCancelRequested {
                 await cancel()
                 return false
@@ -94,28 +100,6 @@ final class TaskDriver: Sendable {
             guard await save() else { return false }
         }
         return true
-    }
-
-    // Synchronous and not inlined: their temporaries stay on the thread's stack, out of the
-    // async frame of `prepare()`, which every task the worker drives takes at once.
-
-    @inline(never)
-    private func registryFailure(_ error: any Error) -> PollsterError {
-        PollsterError.mapping(error, "\(task.tool): the registry could not be read", from: .registry)
-    }
-
-    @inline(never)
-    private func logResubmit() {
-        logger.notice(
-            "resubmitting with the same idempotency key after the previous worker stopped mid-submit",
-            metadata: ["task": "\(task.id)"])
-    }
-
-    @inline(never)
-    private func logResume() {
-        logger.info(
-            "resuming the task from its checkpoint (its previous worker stopped or lost the lease)",
-            metadata: ["task": "\(task.id)", "provider": "\(task.providerTaskId ?? "-")"])
     }
 
     /// The job succeeded and its result is stored: a failed download is tried again from it,
