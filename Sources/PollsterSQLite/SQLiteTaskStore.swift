@@ -46,6 +46,10 @@ public final class SQLiteTaskStore: TaskStore {
                     CREATE INDEX pollster_tasks_leases ON pollster_tasks (inventory, lease_expires_at);
                     """)
         }
+        migrator.registerMigration("0002_tasks_owner") { db in
+            // Counting a tenant's unfinished tasks (`serve --max-tasks-per-tenant`) on every submit.
+            try db.execute(sql: "CREATE INDEX pollster_tasks_owner ON pollster_tasks (owner, state)")
+        }
         return migrator
     }
 
@@ -99,45 +103,62 @@ public final class SQLiteTaskStore: TaskStore {
 
     public func list(_ query: TaskQuery) async throws -> [TaskRecord] {
         try await pool.read { db in
-            var clauses: [String] = []
-            var arguments: StatementArguments = []
-            if !query.states.isEmpty {
-                clauses.append("state IN (\(query.states.map { _ in "?" }.joined(separator: ", ")))")
-                for state in query.states.sorted(by: { $0.rawValue < $1.rawValue }) {
-                    _ = arguments.append(contentsOf: [state.rawValue])
-                }
-            }
-            if let tool = query.tool {
-                clauses.append("tool = ?")
-                _ = arguments.append(contentsOf: [tool])
-            }
-            if let owner = query.owner {
-                clauses.append("owner = ?")
-                _ = arguments.append(contentsOf: [owner])
-            }
-            if let after = query.createdAfter {
-                clauses.append("created_at >= ?")
-                _ = arguments.append(contentsOf: [after.timeIntervalSince1970])
-            }
-            if let before = query.createdBefore {
-                clauses.append("created_at < ?")
-                _ = arguments.append(contentsOf: [before.timeIntervalSince1970])
-            }
-            if let cursor = query.after {
-                guard
-                    let created = try Double.fetchOne(
-                        db, sql: "SELECT created_at FROM pollster_tasks WHERE id = ?", arguments: [cursor])
-                else { return [] }
-                clauses.append("(created_at < ? OR (created_at = ? AND id < ?))")
-                _ = arguments.append(contentsOf: [created, created, cursor])
-            }
-            let filter = clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND ")
-            _ = arguments.append(contentsOf: [max(0, query.limit)])
-            return try Row.fetchAll(
-                db, sql: "\(Self.columns) \(filter) ORDER BY created_at DESC, id DESC LIMIT ?",
-                arguments: arguments
-            ).map(Self.task)
+            guard let page = try Self.page(query, db) else { return [] }
+            return try Row.fetchAll(db, sql: "\(Self.columns) \(page.sql)", arguments: page.arguments).map(
+                Self.task)
         }
+    }
+
+    public func count(_ query: TaskQuery) async throws -> Int {
+        try await pool.read { db in
+            guard let page = try Self.page(query, db) else { return 0 }
+            return try Int.fetchOne(
+                db, sql: "SELECT count(*) FROM (SELECT 1 FROM pollster_tasks \(page.sql))",
+                arguments: page.arguments)
+                ?? 0
+        }
+    }
+
+    /// The `WHERE … ORDER BY … LIMIT` of `query`'s page, and its arguments; nil when `query.after`
+    /// names no task (the page is empty).
+    private static func page(_ query: TaskQuery, _ db: Database) throws -> (
+        sql: String, arguments: StatementArguments
+    )? {
+        var clauses: [String] = []
+        var arguments: StatementArguments = []
+        if !query.states.isEmpty {
+            clauses.append("state IN (\(query.states.map { _ in "?" }.joined(separator: ", ")))")
+            for state in query.states.sorted(by: { $0.rawValue < $1.rawValue }) {
+                _ = arguments.append(contentsOf: [state.rawValue])
+            }
+        }
+        if let tool = query.tool {
+            clauses.append("tool = ?")
+            _ = arguments.append(contentsOf: [tool])
+        }
+        if let owner = query.owner {
+            clauses.append("owner = ?")
+            _ = arguments.append(contentsOf: [owner])
+        }
+        if let after = query.createdAfter {
+            clauses.append("created_at >= ?")
+            _ = arguments.append(contentsOf: [after.timeIntervalSince1970])
+        }
+        if let before = query.createdBefore {
+            clauses.append("created_at < ?")
+            _ = arguments.append(contentsOf: [before.timeIntervalSince1970])
+        }
+        if let cursor = query.after {
+            guard
+                let created = try Double.fetchOne(
+                    db, sql: "SELECT created_at FROM pollster_tasks WHERE id = ?", arguments: [cursor])
+            else { return nil }
+            clauses.append("(created_at < ? OR (created_at = ? AND id < ?))")
+            _ = arguments.append(contentsOf: [created, created, cursor])
+        }
+        let filter = clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND ")
+        _ = arguments.append(contentsOf: [max(0, query.limit)])
+        return ("\(filter) ORDER BY created_at DESC, id DESC LIMIT ?", arguments)
     }
 
     public func claim(_ claim: TaskClaim) async throws -> [TaskRecord] {

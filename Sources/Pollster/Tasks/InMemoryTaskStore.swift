@@ -41,11 +41,17 @@ public final class InMemoryTaskStore: TaskStore {
     public func list(_ query: TaskQuery) async throws -> [TaskRecord] {
         entries.withLock { entries in
             var tasks = entries.values.map(\.current).filter(query.matches).sorted(by: TaskRecord.newestFirst)
-            if let after = query.after, let cursor = entries[after]?.task {
+            if let after = query.after {
+                // An unknown cursor gives an empty page, as in the other stores.
+                guard let cursor = entries[after]?.task else { return [] }
                 tasks = tasks.filter { TaskRecord.newestFirst(cursor, $0) }
             }
             return Array(tasks.prefix(max(0, query.limit)))
         }
+    }
+
+    public func count(_ query: TaskQuery) async throws -> Int {
+        try await list(query).count
     }
 
     public func claim(_ claim: TaskClaim) async throws -> [TaskRecord] {

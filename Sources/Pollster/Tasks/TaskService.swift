@@ -187,6 +187,11 @@ public struct TaskService: Sendable {
         try await storing("listing tasks") { try await store.list(query) }
     }
 
+    /// How many tasks `list(query)` returns, counted without reading them.
+    public func count(_ query: TaskQuery) async throws(PollsterError) -> Int {
+        try await storing("counting tasks") { try await store.count(query) }
+    }
+
     /// Deletes tasks that finished before `date`, and their output files.
     /// - Returns: how many were deleted.
     public func purge(finishedBefore date: Date) async throws(PollsterError) -> Int {

@@ -16,6 +16,9 @@ public protocol TaskStore: Sendable {
     func updateTimes(_ ids: [String]) async throws -> [String: Date]
     /// Tasks matching `query`, newest first.
     func list(_ query: TaskQuery) async throws -> [TaskRecord]
+    /// How many tasks `list(query)` returns, without reading them: with `query.limit` as the most
+    /// worth counting, a limit is checked at the cost of an index scan.
+    func count(_ query: TaskQuery) async throws -> Int
     /// Leases due tasks to `claim.worker`: queued tasks whose `runAfter` has come, and
     /// unfinished tasks whose lease expired. Never more than `claim.limit`, and never so many
     /// that an inventory would hold more live leases than `claim.inventoryLimits` allows.

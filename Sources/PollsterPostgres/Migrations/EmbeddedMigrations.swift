@@ -9,6 +9,7 @@ extension Migration {
         Migration(version: 3, name: "0003_tasks", sql: sql0003),
         Migration(version: 4, name: "0004_api", sql: sql0004),
         Migration(version: 5, name: "0005_task_record_json", sql: sql0005),
+        Migration(version: 6, name: "0006_tasks_owner", sql: sql0006),
     ]
 }
 
@@ -197,5 +198,13 @@ private let sql0005 = #"""
     -- order than the user's and a worker sent it to the provider so. Nothing queries into
     -- `record`; Pollster reads it as text. Running this again changes nothing.
     ALTER TABLE pollster_tasks ALTER COLUMN record TYPE json USING record::json;
+
+    """#
+
+/// sql/migrations/0006_tasks_owner.sql
+private let sql0006 = #"""
+    -- 0006: a tenant's unfinished tasks are counted on every submit through the HTTP API
+    -- (`pollster serve --max-tasks-per-tenant`); this index keeps that count to the tenant's rows.
+    CREATE INDEX IF NOT EXISTS pollster_tasks_owner ON pollster_tasks (owner, state);
 
     """#

@@ -84,23 +84,36 @@ public struct PostgresTaskStore: TaskStore {
     /// Tasks matching `query`, newest first (ties by id); `query.after` continues after that
     /// task's `(created_at, id)`, and an unknown `after` id gives an empty page.
     public func list(_ query: TaskQuery) async throws -> [TaskRecord] {
-        let states = query.states.map(\.rawValue).sorted()
-        return try await run("listing tasks") {
-            try await Self.tasks(
-                database.client.query(
-                    """
-                    SELECT \(unescaped: Self.columns) FROM pollster_tasks
-                    WHERE (cardinality(\(states)::text[]) = 0 OR state = ANY(\(states)::text[]))
-                      AND (\(query.tool)::text IS NULL OR tool = \(query.tool))
-                      AND (\(query.owner)::text IS NULL OR owner = \(query.owner))
-                      AND (\(query.createdAfter)::timestamptz IS NULL OR created_at >= \(query.createdAfter))
-                      AND (\(query.createdBefore)::timestamptz IS NULL OR created_at < \(query.createdBefore))
-                      AND (\(query.after)::text IS NULL
-                           OR (created_at, id) < (SELECT created_at, id FROM pollster_tasks WHERE id = \(query.after)))
-                    ORDER BY created_at DESC, id DESC
-                    LIMIT \(max(0, query.limit))
-                    """, logger: logger))
+        try await run("listing tasks") {
+            try await Self.tasks(database.client.query(Self.page(query, counting: false), logger: logger))
         }
+    }
+
+    /// How many tasks `list(query)` returns: `count(*)` over the same page of rows.
+    public func count(_ query: TaskQuery) async throws -> Int {
+        try await run("counting tasks") {
+            let rows = try await database.client.query(Self.page(query, counting: true), logger: logger)
+            for try await count in rows.decode(Int.self) { return count }
+            return 0
+        }
+    }
+
+    /// `query`'s page of tasks, or the number of tasks in it when `counting`.
+    private static func page(_ query: TaskQuery, counting: Bool) -> PostgresQuery {
+        let states = query.states.map(\.rawValue).sorted()
+        return """
+            \(unescaped: counting ? "SELECT count(*) FROM (SELECT 1 FROM pollster_tasks" : "SELECT \(columns) FROM pollster_tasks")
+            WHERE (cardinality(\(states)::text[]) = 0 OR state = ANY(\(states)::text[]))
+              AND (\(query.tool)::text IS NULL OR tool = \(query.tool))
+              AND (\(query.owner)::text IS NULL OR owner = \(query.owner))
+              AND (\(query.createdAfter)::timestamptz IS NULL OR created_at >= \(query.createdAfter))
+              AND (\(query.createdBefore)::timestamptz IS NULL OR created_at < \(query.createdBefore))
+              AND (\(query.after)::text IS NULL
+                   OR (created_at, id) < (SELECT created_at, id FROM pollster_tasks WHERE id = \(query.after)))
+            ORDER BY created_at DESC, id DESC
+            LIMIT \(max(0, query.limit))
+            \(unescaped: counting ? ") AS page" : "")
+            """
     }
 
     /// Writes `task` if `worker` holds its lease and it is not finished. Never writes

@@ -53,8 +53,8 @@ extension PollsterAPI {
         let limit = configuration.maxTasksPerTenant
         guard limit > 0 else { return }
         let unfinished = Set(TaskState.allCases.filter { !$0.isFinished })
-        let inFlight = try await service.list(TaskQuery(states: unfinished, owner: tenant.name, limit: limit))
-            .count
+        let inFlight = try await service.count(
+            TaskQuery(states: unfinished, owner: tenant.name, limit: limit))
         guard inFlight < limit else {
             throw APIProblem(
                 .tooManyRequests, code: "TOO_MANY_TASKS",

@@ -42,9 +42,9 @@ public struct ServerMetrics: Sendable {
     /// The text exposition, after counting tasks by state (at most 10,000 per state).
     func render(_ service: TaskService) async -> [UInt8] {
         for state in TaskState.allCases {
-            if let tasks = try? await service.list(TaskQuery(states: [state], limit: 10_000)) {
+            if let count = try? await service.count(TaskQuery(states: [state], limit: 10_000)) {
                 Gauge(label: "pollster_tasks", dimensions: [("state", state.rawValue)], factory: factory)
-                    .record(tasks.count)
+                    .record(count)
             }
         }
         return registry.emitToBuffer()

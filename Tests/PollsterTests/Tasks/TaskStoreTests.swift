@@ -110,6 +110,37 @@ struct TaskStoreTests {
         #expect(recent.map(\.id) == [tasks[4].id, tasks[3].id])
     }
 
+    @Test("count: as many as list gives, for every filter, stopping at the limit", arguments: Kind.allCases)
+    func count(_ kind: Kind) async throws {
+        let store = try await Self.store(kind)
+        var tasks: [TaskRecord] = []
+        for index in 0..<6 {
+            var task = Self.task(index % 2 == 0 ? "a.x" : "b.y", at: TimeInterval(index))
+            task.owner = index < 4 ? "acme" : "other"
+            if index == 1 { task.state = .succeeded }
+            tasks.append(task)
+            try await store.insert(task)
+        }
+        let unfinished = Set(TaskState.allCases.filter { !$0.isFinished })
+        let cases: [(TaskQuery, Int)] = [
+            (TaskQuery(), 6),
+            (TaskQuery(limit: 4), 4),
+            (TaskQuery(owner: "acme"), 4),
+            (TaskQuery(states: unfinished, owner: "acme"), 3),
+            (TaskQuery(states: unfinished, owner: "acme", limit: 2), 2),
+            (TaskQuery(states: unfinished, owner: "nobody"), 0),
+            (TaskQuery(tool: "b.y"), 3),
+            (TaskQuery(createdBefore: Self.t0 + 2), 2),
+            (TaskQuery(after: tasks[2].id), 2),
+            (TaskQuery(after: "missing"), 0),
+        ]
+        for (query, expected) in cases {
+            let counted = try await store.count(query)
+            #expect(counted == expected, "\(query)")
+            #expect(counted == (try await store.list(query).count), "\(query)")
+        }
+    }
+
     @Test(
         "claim: due tasks by priority then age, each to one worker, not before runAfter",
         arguments: Kind.allCases)

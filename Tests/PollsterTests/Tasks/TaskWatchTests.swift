@@ -148,6 +148,7 @@ private final class CountingTaskStore: TaskStore {
 
     func insert(_ task: TaskRecord) async throws { try await base.insert(task) }
     func list(_ query: TaskQuery) async throws -> [TaskRecord] { try await base.list(query) }
+    func count(_ query: TaskQuery) async throws -> Int { try await base.count(query) }
     func claim(_ claim: TaskClaim) async throws -> [TaskRecord] { try await base.claim(claim) }
     func save(_ task: TaskRecord, worker: String) async throws -> Bool {
         try await base.save(task, worker: worker)
