@@ -104,25 +104,27 @@ public final class SQLiteTaskStore: TaskStore {
     public func list(_ query: TaskQuery) async throws -> [TaskRecord] {
         try await pool.read { db in
             guard let page = try Self.page(query, db) else { return [] }
-            return try Row.fetchAll(db, sql: "\(Self.columns) \(page.sql)", arguments: page.arguments).map(
-                Self.task)
+            return try Row.fetchAll(
+                db, sql: "\(Self.columns) \(page.filter) ORDER BY created_at DESC, id DESC LIMIT ?",
+                arguments: page.arguments
+            ).map(Self.task)
         }
     }
 
     public func count(_ query: TaskQuery) async throws -> Int {
         try await pool.read { db in
             guard let page = try Self.page(query, db) else { return 0 }
+            // No ORDER BY: the count is the same, and the (owner, state) index answers it alone.
             return try Int.fetchOne(
-                db, sql: "SELECT count(*) FROM (SELECT 1 FROM pollster_tasks \(page.sql))",
-                arguments: page.arguments)
-                ?? 0
+                db, sql: "SELECT count(*) FROM (SELECT 1 FROM pollster_tasks \(page.filter) LIMIT ?)",
+                arguments: page.arguments) ?? 0
         }
     }
 
-    /// The `WHERE … ORDER BY … LIMIT` of `query`'s page, and its arguments; nil when `query.after`
-    /// names no task (the page is empty).
+    /// The `WHERE` clause of `query`'s page, and its arguments with the page's size last (for a
+    /// `LIMIT ?` after the clause); nil when `query.after` names no task (the page is empty).
     private static func page(_ query: TaskQuery, _ db: Database) throws -> (
-        sql: String, arguments: StatementArguments
+        filter: String, arguments: StatementArguments
     )? {
         var clauses: [String] = []
         var arguments: StatementArguments = []
@@ -158,7 +160,7 @@ public final class SQLiteTaskStore: TaskStore {
         }
         let filter = clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND ")
         _ = arguments.append(contentsOf: [max(0, query.limit)])
-        return ("\(filter) ORDER BY created_at DESC, id DESC LIMIT ?", arguments)
+        return (filter, arguments)
     }
 
     public func claim(_ claim: TaskClaim) async throws -> [TaskRecord] {

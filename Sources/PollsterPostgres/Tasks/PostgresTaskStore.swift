@@ -98,7 +98,8 @@ public struct PostgresTaskStore: TaskStore {
         }
     }
 
-    /// `query`'s page of tasks, or the number of tasks in it when `counting`.
+    /// `query`'s page of tasks, or the number of tasks in it when `counting` (unordered then: the
+    /// count is the same, and the `(owner, state)` index can answer it alone).
     private static func page(_ query: TaskQuery, counting: Bool) -> PostgresQuery {
         let states = query.states.map(\.rawValue).sorted()
         return """
@@ -110,7 +111,7 @@ public struct PostgresTaskStore: TaskStore {
               AND (\(query.createdBefore)::timestamptz IS NULL OR created_at < \(query.createdBefore))
               AND (\(query.after)::text IS NULL
                    OR (created_at, id) < (SELECT created_at, id FROM pollster_tasks WHERE id = \(query.after)))
-            ORDER BY created_at DESC, id DESC
+            \(unescaped: counting ? "" : "ORDER BY created_at DESC, id DESC")
             LIMIT \(max(0, query.limit))
             \(unescaped: counting ? ") AS page" : "")
             """
