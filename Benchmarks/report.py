@@ -190,7 +190,9 @@ def scenario6(w, settings):
           f"{settings.get('apiConcurrency', 0)} in flight")
         w("")
         w("`serve --concurrency 0`: no worker in the process, so the server's CPU is the API's alone (the tasks "
-          f"stay queued). {submits[0].get('warmup', 0)} unmeasured submits first, one at a time.")
+          "stay queued). `--max-tasks-per-tenant` is twice the number of submits: every submit counts the "
+          "tenant's unfinished tasks, and none is refused. "
+          f"{submits[0].get('warmup', 0)} unmeasured submits first, one at a time.")
         w("")
         g = lambda key: [d.get(key) for d in submits]
         h = lambda key, p: [d.get(key, {}).get(p) for d in submits]
