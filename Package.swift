@@ -158,9 +158,12 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // `mallopt` for the CLI (`MallocArenas`): Swift's Glibc module does not export <malloc.h>.
+        .target(name: "CMallocArenas"),
         .executableTarget(
             name: "PollsterCLI",
             dependencies: [
+                "CMallocArenas",
                 "PollsterCore",
                 "Pollster",
                 "PollsterSQLite",

@@ -25,6 +25,7 @@ struct PollsterCommand: AsyncParsableCommand {
                 Logger.Level(rawValue: Environment.value("POLLSTER_LOG_LEVEL") ?? "") ?? .warning
             return handler
         }
+        Logger(label: "pollster").debug("malloc arenas", metadata: ["cap": "\(MallocArenas.cap)"])
         do {
             var command = try parseAsRoot()
             if var asyncCommand = command as? any AsyncParsableCommand {

@@ -22,6 +22,25 @@ struct CLITests {
         return try await ProcessRun.run(executable, arguments, in: directory, environment: environment)
     }
 
+    #if os(Linux)
+        @Test("pollster caps glibc's malloc arenas when loaded, unless MALLOC_ARENA_MAX is set")
+        func mallocArenas() async throws {
+            func cap(_ arenaMax: String?) async throws -> Int? {
+                let run = try await ProcessRun.run(
+                    Self.executable, ["list"], in: Repository.root,
+                    environment: ["POLLSTER_LOG_LEVEL": "debug", "MALLOC_ARENA_MAX": arenaMax])
+                #expect(run.status == 0, "\(run.error)")
+                let line = run.error.split(separator: "\n").first { $0.contains("malloc arenas") }
+                return line?.split(separator: " ").first { $0.hasPrefix("cap=") }.flatMap {
+                    Int($0.dropFirst(4))
+                }
+            }
+            let capped = try #require(try await cap(nil))
+            #expect(capped >= 2 && capped % 2 == 0, "two per core: \(capped)")
+            #expect(try await cap("3") == 0, "glibc applies MALLOC_ARENA_MAX itself")
+        }
+    #endif
+
     @Test("validate accepts the shipped adapters")
     func validateShipped() async throws {
         let run = try await Self.run(["validate", "adapters"])
