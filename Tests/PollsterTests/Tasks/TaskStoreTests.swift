@@ -35,6 +35,21 @@ struct TaskStoreTests {
         return (a, b)
     }
 
+    /// `count` tasks created a second apart, of tools `a.x` and `b.y` in turn, each changed by
+    /// `shape` (given its index) and stored in `store`.
+    static func insertTasks(
+        _ count: Int, into store: any TaskStore, _ shape: (Int, inout TaskRecord) -> Void
+    ) async throws -> [TaskRecord] {
+        var tasks: [TaskRecord] = []
+        for index in 0..<count {
+            var task = task(index % 2 == 0 ? "a.x" : "b.y", at: TimeInterval(index))
+            shape(index, &task)
+            tasks.append(task)
+            try await store.insert(task)
+        }
+        return tasks
+    }
+
     static func task(_ tool: String = "mock.run", at offset: TimeInterval = 0, priority: Int = 0)
         -> TaskRecord
     {
@@ -91,12 +106,8 @@ struct TaskStoreTests {
     @Test("list filters by state and tool, pages newest first with a cursor", arguments: Kind.allCases)
     func list(_ kind: Kind) async throws {
         let store = try await Self.store(kind)
-        var tasks: [TaskRecord] = []
-        for index in 0..<5 {
-            var task = Self.task(index % 2 == 0 ? "a.x" : "b.y", at: TimeInterval(index))
+        let tasks = try await Self.insertTasks(5, into: store) { index, task in
             if index == 4 { task.state = .failed }
-            tasks.append(task)
-            try await store.insert(task)
         }
         let all = try await store.list(TaskQuery())
         #expect(all.map(\.id) == tasks.reversed().map(\.id))
@@ -113,13 +124,9 @@ struct TaskStoreTests {
     @Test("count: as many as list gives, for every filter, stopping at the limit", arguments: Kind.allCases)
     func count(_ kind: Kind) async throws {
         let store = try await Self.store(kind)
-        var tasks: [TaskRecord] = []
-        for index in 0..<6 {
-            var task = Self.task(index % 2 == 0 ? "a.x" : "b.y", at: TimeInterval(index))
+        let tasks = try await Self.insertTasks(6, into: store) { index, task in
             task.owner = index < 4 ? "acme" : "other"
             if index == 1 { task.state = .succeeded }
-            tasks.append(task)
-            try await store.insert(task)
         }
         let unfinished = Set(TaskState.allCases.filter { !$0.isFinished })
         let cases: [(TaskQuery, Int)] = [
