@@ -77,3 +77,4 @@ CREATE TABLE IF NOT EXISTS pollster_tasks (
 CREATE INDEX IF NOT EXISTS pollster_tasks_due ON pollster_tasks (state, run_after);
 CREATE INDEX IF NOT EXISTS pollster_tasks_created ON pollster_tasks (created_at DESC, id DESC);
 CREATE INDEX IF NOT EXISTS pollster_tasks_leases ON pollster_tasks (inventory, lease_expires_at);
+CREATE INDEX IF NOT EXISTS pollster_tasks_owner ON pollster_tasks (owner, state);

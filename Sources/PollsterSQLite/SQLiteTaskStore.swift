@@ -48,7 +48,9 @@ public final class SQLiteTaskStore: TaskStore {
         }
         migrator.registerMigration("0002_tasks_owner") { db in
             // Counting a tenant's unfinished tasks (`serve --max-tasks-per-tenant`) on every submit.
-            try db.execute(sql: "CREATE INDEX pollster_tasks_owner ON pollster_tasks (owner, state)")
+            // IF NOT EXISTS: two processes upgrading the same file at once may both run it.
+            try db.execute(
+                sql: "CREATE INDEX IF NOT EXISTS pollster_tasks_owner ON pollster_tasks (owner, state)")
         }
         return migrator
     }

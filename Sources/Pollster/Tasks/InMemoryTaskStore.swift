@@ -50,10 +50,6 @@ public final class InMemoryTaskStore: TaskStore {
         }
     }
 
-    public func count(_ query: TaskQuery) async throws -> Int {
-        try await list(query).count
-    }
-
     public func claim(_ claim: TaskClaim) async throws -> [TaskRecord] {
         entries.withLock { entries in
             var live: [String: Int] = [:]

@@ -16,8 +16,9 @@ public protocol TaskStore: Sendable {
     func updateTimes(_ ids: [String]) async throws -> [String: Date]
     /// Tasks matching `query`, newest first.
     func list(_ query: TaskQuery) async throws -> [TaskRecord]
-    /// How many tasks `list(query)` returns, without reading them: with `query.limit` as the most
-    /// worth counting, a limit is checked at the cost of an index scan.
+    /// How many tasks `list(query)` returns, without reading them. Counting stops at
+    /// `query.limit`, so checking a limit costs at most an index scan of that many rows. (A store
+    /// that does not implement it counts a `list`.)
     func count(_ query: TaskQuery) async throws -> Int
     /// Leases due tasks to `claim.worker`: queued tasks whose `runAfter` has come, and
     /// unfinished tasks whose lease expired. Never more than `claim.limit`, and never so many
@@ -43,6 +44,13 @@ public protocol TaskStore: Sendable {
     func requestCancel(id: String) async throws -> Bool
     /// Deletes finished tasks that finished before `date`, and returns them.
     func deleteFinished(before date: Date) async throws -> [TaskRecord]
+}
+
+extension TaskStore {
+    /// Counts the tasks of a `list`: for stores written before `count` was part of the protocol.
+    public func count(_ query: TaskQuery) async throws -> Int {
+        try await list(query).count
+    }
 }
 
 /// What a worker asks of `TaskStore.claim`.
