@@ -10,16 +10,19 @@ import Testing
 /// its task whole only when that changed.
 @Suite("Durable tasks: following many tasks")
 struct TaskWatchTests {
+    /// The ids of `count` Runway tasks submitted to `service`.
+    static func submit(_ count: Int, to service: TaskService) async throws -> [String] {
+        var ids: [String] = []
+        for _ in 0..<count { ids.append(try await service.submit(runwayTool, input: runwayInput).id) }
+        return ids
+    }
+
     @Test("50 event streams read each task whole once, and its update time in shared refreshes")
     func sharedRefreshes() async throws {
         let store = CountingTaskStore(try SQLiteTaskStore(path: temporarySQLitePath()))
         try await withMockEngine { pollster, _ in
             let service = TaskService(store: store, pollster: pollster)
-            var ids: [String] = []
-            for _ in 0..<50 {
-                let task = try await service.submit(runwayTool, input: runwayInput)
-                ids.append(task.id)
-            }
+            let ids = try await Self.submit(50, to: service)
             let seen = EventCounts()
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for id in ids {
@@ -67,10 +70,7 @@ struct TaskWatchTests {
         let store = CountingTaskStore(try SQLiteTaskStore(path: temporarySQLitePath()))
         try await withMockEngine { pollster, _ in
             let service = TaskService(store: store, pollster: pollster)
-            var ids: [String] = []
-            for _ in 0..<20 {
-                ids.append(try await service.submit(runwayTool, input: runwayInput).id)
-            }
+            let ids = try await Self.submit(20, to: service)
             store.failUpdateTimes(after: .milliseconds(300))
             let codes = try await withThrowingTaskGroup(of: PollsterError.Code?.self) { group in
                 for id in ids {
