@@ -126,6 +126,34 @@ struct MCPToolMappingTests {
         }
     }
 
+    @Test("a task-augmented call sends notifications/tasks/status when its status changes, last when it ends")
+    func statusNotifications() async throws {
+        let seen = Mutex<[Value]>([])
+        let listen: (Client) async -> Void = { client in
+            await client.onNotification(TaskStatusNotification.self) { message in
+                seen.withLock { $0.append(message.params) }
+            }
+        }
+        try await MCPTestHarness.withClient(script: MockJobScript(polls: 3), prepare: listen) { client, _ in
+            let created = try await client.raw(
+                RawCallTool.self,
+                ["name": "fal.fast_sdxl", "arguments": ["prompt": "a lighthouse"], "task": [:]])
+            let id = try #require(created["task"]?["taskId"])
+            _ = try await client.raw(RawTaskResult.self, ["taskId": id])
+            for _ in 0..<50 where seen.withLock({ $0.last?["status"] }) != "completed" {
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            // Nothing more once the task ended.
+            try await Task.sleep(for: .milliseconds(300))
+            let notes = seen.withLock { $0 }
+            #expect(notes.last?["status"] == "completed", "\(notes)")
+            #expect(notes.allSatisfy { $0["taskId"] == id }, "\(notes)")
+            #expect(notes.filter { $0["status"] == "completed" }.count == 1, "\(notes)")
+            let keys = notes.map { [$0["status"], $0["statusMessage"]] }
+            #expect(zip(keys, keys.dropFirst()).allSatisfy { $0 != $1 }, "each says something new: \(notes)")
+        }
+    }
+
     @Test("a change of the registry's methods sends notifications/tools/list_changed")
     func listChanged() async throws {
         let all = try await YAMLRegistry(directory: MCPTestHarness.adapters).methods()

@@ -29,16 +29,14 @@ public struct TaskEvents: AsyncSequence, Sendable {
         /// - Throws: `PollsterError` (`TASK_NOT_FOUND` if it is deleted), `CancellationError`.
         public mutating func next() async throws -> TaskRecord? {
             while !finished {
-                let saved = try await service.watch.updateTime(of: id, readSince: since)
+                let read = since
                 since = .now
-                if saved != lastSaved {
-                    lastSaved = saved
-                    let task = try await service.status(id)
-                    if task.updatedAt != lastUpdate {
-                        lastUpdate = task.updatedAt
-                        finished = task.state.isFinished
-                        return task
-                    }
+                if let task = try await service.changed(id, since: &lastSaved, readSince: read),
+                    task.updatedAt != lastUpdate
+                {
+                    lastUpdate = task.updatedAt
+                    finished = task.state.isFinished
+                    return task
                 }
                 try await Task.sleep(for: checkEvery)
             }

@@ -64,16 +64,21 @@ public struct TaskService: Sendable {
         return task
     }
 
-    /// When the task with `id` was last saved, as read at or after `since`: read together with
-    /// every other task this service's callers follow (`wait`, `events`, and callers of this
-    /// method), one small store call for all of them per refresh. For a caller that checks many
-    /// tasks over and over: read a task whole (`status`) only when this changed.
+    /// The task with `id` when it was saved since `saved` (its update time when the caller last
+    /// read it; nil: never), or nil when it was not; `saved` becomes the time it was read at.
+    /// The update time is read at or after `since`, together with that of every other task this
+    /// service's callers follow (`wait`, `events`, and callers of this method), one small store
+    /// call for all of them per refresh; the task is read whole only when it changed. For a
+    /// caller that checks many tasks over and over.
     /// - Throws: `TASK_NOT_FOUND` when there is none.
-    public func updateTime(of id: String, readSince since: ContinuousClock.Instant)
-        async throws(PollsterError)
-        -> Date
+    public func changed(_ id: String, since saved: inout Date?, readSince since: ContinuousClock.Instant)
+        async throws(PollsterError) -> TaskRecord?
     {
-        try await watch.updateTime(of: id, readSince: since)
+        let time = try await watch.updateTime(of: id, readSince: since)
+        guard time != saved else { return nil }
+        let task = try await status(id)
+        saved = time
+        return task
     }
 
     /// Waits until the task is finished or `timeout` has passed, and returns it as it is then.
@@ -84,17 +89,16 @@ public struct TaskService: Sendable {
     {
         let deadline = ContinuousClock.now + timeout
         var since = ContinuousClock.now
-        var read: (task: TaskRecord, saved: Date)?
+        var saved: Date?
+        var last: TaskRecord?
         while true {
-            let saved = try await watch.updateTime(of: id, readSince: since)
+            let read = since
             since = .now
-            let task: TaskRecord
-            if let read, read.saved == saved {
-                task = read.task
-            } else {
-                task = try await status(id)
-                read = (task, saved)
+            // The first call always reads the task: no update time was seen before it.
+            guard let task = try await changed(id, since: &saved, readSince: read) ?? last else {
+                throw PollsterError(.internal, "internal error: task \(id) was never read")
             }
+            last = task
             if task.state.isFinished || ContinuousClock.now >= deadline { return task }
             do {
                 try await Task.sleep(for: min(checkEvery, deadline - .now))

@@ -2,7 +2,7 @@ import Foundation
 import PollsterCore
 import Synchronization
 
-/// When each task that `TaskService.events`, `wait` and `updateTime` callers follow was last
+/// When each task that `TaskService.events`, `wait` and `changed` callers follow was last
 /// saved, read for all of them in one store call per refresh: a caller reads its task whole
 /// only when that time changed. A thousand event streams cost one small query every interval,
 /// not a thousand full reads and decodes.

@@ -120,13 +120,16 @@ final class MCPSession: Sendable {
             saved = saved.filter { watching[$0.key] != nil }
             // Their update times are read together: one refresh of the service serves them all.
             for (id, last) in watching {
-                guard let time = try? await service.updateTime(of: id, readSince: tick) else {
+                var time = saved[id]
+                let task: TaskRecord?
+                do {
+                    task = try await service.changed(id, since: &time, readSince: tick)
+                } catch {
                     setWatched(id, nil)
                     continue
                 }
-                guard saved[id] != time else { continue }
                 saved[id] = time
-                await check(id, last: last)
+                if let task { await notify(task, last: last) }
             }
         }
     }
@@ -136,17 +139,12 @@ final class MCPSession: Sendable {
         watched.withLock { state in state }
     }
 
-    /// Notifies the client when task `id` changed since `last`.
-    private func check(_ id: String, last: Value) async {
-        let read = try? await service.status(id)
-        guard let task = read else {
-            setWatched(id, nil)
-            return
-        }
+    /// Notifies the client when `task` changed since `last`.
+    private func notify(_ task: TaskRecord, last: Value) async {
         let now = TaskSummary.task(task)
         let key = Self.statusKey(now)
         guard key != last else { return }
-        setWatched(id, task.state.isFinished ? nil : key)
+        setWatched(task.id, task.state.isFinished ? nil : key)
         do {
             try await server.notify(TaskStatusNotification.message(now))
         } catch {
