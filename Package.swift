@@ -98,6 +98,7 @@ let package = Package(
             name: "PollsterTesting",
             dependencies: [
                 "PollsterCore",
+                "Pollster",
                 "PollsterPostgres",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -210,7 +211,7 @@ let package = Package(
         .testTarget(
             name: "PollsterMCPTests",
             dependencies: [
-                "PollsterCore", "Pollster", "PollsterMock", "PollsterMCP",
+                "PollsterCore", "Pollster", "PollsterMock", "PollsterMCP", "PollsterTesting",
                 .product(name: "MCP", package: "swift-sdk"),
             ],
             swiftSettings: swiftSettings

@@ -56,7 +56,8 @@ enum MCPTestHarness {
 
     static func withClient(
         script: MockJobScript = MockJobScript(polls: 2), naming: ToolNaming = ToolNaming(),
-        registry: (any ToolRegistry)? = nil, prepare: (Client) async -> Void = { _ in },
+        registry: (any ToolRegistry)? = nil, store: any TaskStore = InMemoryTaskStore(),
+        prepare: (Client) async -> Void = { _ in },
         _ body: (Client, MockProviderServer) async throws -> Void
     ) async throws {
         let files = FileManager.default.temporaryDirectory.appendingPathComponent("pollster-mcp-\(UUID())")
@@ -66,7 +67,7 @@ enum MCPTestHarness {
             secrets: Secrets(["FAL_KEY": canary, "RUNWAYML_API_SECRET": canary]), logger: quiet
         ) { pollster, mock in
             let server = PollsterMCPServer(
-                service: TaskService(store: InMemoryTaskStore(), pollster: pollster),
+                service: TaskService(store: store, pollster: pollster),
                 configuration: .init(
                     naming: naming,
                     taskOptions: TaskOptions(baseUrlOverride: mock.baseURL, pollIntervalSeconds: 0.05),

@@ -3,6 +3,7 @@ import MCP
 import Pollster
 import PollsterCore
 import PollsterMock
+import PollsterTesting
 import Synchronization
 import Testing
 
@@ -151,6 +152,36 @@ struct MCPToolMappingTests {
             #expect(notes.filter { $0["status"] == "completed" }.count == 1, "\(notes)")
             let keys = notes.map { [$0["status"], $0["statusMessage"]] }
             #expect(zip(keys, keys.dropFirst()).allSatisfy { $0 != $1 }, "each says something new: \(notes)")
+        }
+    }
+
+    @Test("a store outage delays notifications/tasks/status; it does not end them")
+    func statusNotificationsAfterOutage() async throws {
+        let store = CountingTaskStore(InMemoryTaskStore())
+        let seen = Mutex<[Value]>([])
+        let listen: (Client) async -> Void = { client in
+            await client.onNotification(TaskStatusNotification.self) { message in
+                seen.withLock { $0.append(message.params) }
+            }
+        }
+        try await MCPTestHarness.withClient(script: MockJobScript(polls: 3), store: store, prepare: listen) {
+            client, _ in
+            store.failUpdateTimes(after: .zero)
+            let created = try await client.raw(
+                RawCallTool.self,
+                ["name": "fal.fast_sdxl", "arguments": ["prompt": "a lighthouse"], "task": [:]])
+            let id = try #require(created["task"]?["taskId"])
+            for _ in 0..<100
+            where try await client.raw(RawGetTask.self, ["taskId": id])["status"] != "completed" {
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            try await Task.sleep(for: .milliseconds(200))
+            #expect(seen.withLock { $0.isEmpty }, "no update time could be read")
+            store.recover()
+            for _ in 0..<50 where seen.withLock({ $0.last?["status"] }) != "completed" {
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            #expect(seen.withLock { $0.last?["status"] } == "completed", "\(seen.withLock { $0 })")
         }
     }
 

@@ -125,7 +125,10 @@ final class MCPSession: Sendable {
                 do {
                     task = try await service.changed(id, since: &time, readSince: tick)
                 } catch {
-                    setWatched(id, nil)
+                    // A task that is gone is no longer watched; after a store error it is read
+                    // again next time, so an outage does not end its notifications.
+                    if error.code == .taskNotFound { setWatched(id, nil) }
+                    logger.debug("watching task \(id) failed: \(error)")
                     continue
                 }
                 saved[id] = time

@@ -2,6 +2,7 @@ import Foundation
 import Pollster
 import PollsterCore
 import PollsterSQLite
+import PollsterTesting
 import Synchronization
 import Testing
 
@@ -108,62 +109,4 @@ struct TaskWatchTests {
 /// Events seen per task, shared by the streams' child tasks.
 private final class EventCounts: Sendable {
     let counts = Mutex<[String: Int]>([:])
-}
-
-/// What the test's store throws while it is made to fail.
-private struct StoreDown: Error {}
-
-/// A real store that counts the reads a watcher makes.
-private final class CountingTaskStore: TaskStore {
-    struct Counts: CustomStringConvertible {
-        var tasks = 0
-        var updateTimes = 0
-        var description: String { "\(tasks) whole reads, \(updateTimes) update-time reads" }
-    }
-
-    private let base: any TaskStore
-    private let state = Mutex(Counts())
-    /// When set, `updateTimes` fails after this long (a database that stopped answering).
-    private let failing = Mutex<Duration?>(nil)
-
-    init(_ base: any TaskStore) { self.base = base }
-
-    var counts: Counts { state.withLock { $0 } }
-
-    func failUpdateTimes(after delay: Duration) { failing.withLock { $0 = delay } }
-
-    func task(id: String) async throws -> TaskRecord? {
-        state.withLock { $0.tasks += 1 }
-        return try await base.task(id: id)
-    }
-
-    func updateTimes(_ ids: [String]) async throws -> [String: Date] {
-        state.withLock { $0.updateTimes += 1 }
-        if let delay = failing.withLock({ $0 }) {
-            try await Task.sleep(for: delay)
-            throw StoreDown()
-        }
-        return try await base.updateTimes(ids)
-    }
-
-    func insert(_ task: TaskRecord) async throws { try await base.insert(task) }
-    func list(_ query: TaskQuery) async throws -> [TaskRecord] { try await base.list(query) }
-    func count(_ query: TaskQuery) async throws -> Int { try await base.count(query) }
-    func claim(_ claim: TaskClaim) async throws -> [TaskRecord] { try await base.claim(claim) }
-    func save(_ task: TaskRecord, worker: String) async throws -> Bool {
-        try await base.save(task, worker: worker)
-    }
-    func renew(_ ids: [String], worker: String, until: Date) async throws -> [String: LeaseRenewal] {
-        try await base.renew(ids, worker: worker, until: until)
-    }
-    func release(worker: String) async throws { try await base.release(worker: worker) }
-    func update(id: String, _ change: @escaping @Sendable (inout TaskRecord) throws -> Void) async throws
-        -> TaskRecord?
-    {
-        try await base.update(id: id, change)
-    }
-    func requestCancel(id: String) async throws -> Bool { try await base.requestCancel(id: id) }
-    func deleteFinished(before date: Date) async throws -> [TaskRecord] {
-        try await base.deleteFinished(before: date)
-    }
 }
