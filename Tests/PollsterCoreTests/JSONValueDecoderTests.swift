@@ -245,6 +245,48 @@ struct JSONValueDecoderTests {
         #expect(Self.outcome(target, json, foundation: false) == expected, "\(json)")
     }
 
+    /// Dates and data as the stores write them: `JSONEncoder` with `.secondsSince1970`, `Data` as base64.
+    struct Stamped: Decodable, Equatable {
+        var at: Date
+        var later: Date?
+        var dates: [Date]
+        var body: Data
+    }
+
+    static let strategyCases = [
+        #"{"at": 1700000000.25, "later": 1700000001, "dates": [0, 1.5], "body": "aGVsbG8="}"#,
+        #"{"at": 1700000000, "later": null, "dates": [], "body": ""}"#,
+        #"{"at": 1700000000, "dates": [], "body": "not base64!"}"#,
+        #"{"at": "yesterday", "dates": [], "body": ""}"#,
+        #"{"at": null, "dates": [], "body": ""}"#,
+        #"{"at": 1, "dates": [null], "body": ""}"#,
+        #"{"at": 1, "dates": [], "body": [104, 105]}"#,
+        #"{"at": 1, "dates": [], "body": null}"#,
+    ]
+
+    @Test("dates since 1970 and base64 data: as JSONDecoder's strategies read them", arguments: strategyCases)
+    func strategies(json: String) {
+        func outcome(_ decode: () throws -> Stamped) -> Outcome {
+            do { return .value("\(try decode())") } catch { return Outcome(error) }
+        }
+        let foundation = JSONDecoder()
+        foundation.dateDecodingStrategy = .secondsSince1970
+        let expected = outcome { try foundation.decode(Stamped.self, from: Data(json.utf8)) }
+        let decoder = JSONValueDecoder(options: .init(datesSince1970: true, base64Data: true))
+        #expect(
+            outcome { try decoder.decode(Stamped.self, from: JSONParser.parse(json)) } == expected, "\(json)")
+    }
+
+    @Test("without options a date and data decode as their own conformances say")
+    func ownConformances() throws {
+        let foundation = JSONDecoder()
+        foundation.dataDecodingStrategy = .deferredToData
+        #expect(
+            try JSONValueDecoder().decode(Date.self, from: 86400)
+                == foundation.decode(Date.self, from: Data("86400".utf8)))
+        #expect(try JSONValueDecoder().decode(Data.self, from: [104, 105]) == Data("hi".utf8))
+    }
+
     /// Numbers that do not fit: `JSONDecoder` says only "The given data was not valid JSON." for
     /// the whole document; this decoder names the number and its path.
     static let numberCases: [(Target, String, path: String, message: String)] = [

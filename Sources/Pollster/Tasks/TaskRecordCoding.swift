@@ -10,9 +10,12 @@ import PollsterCore
 /// The JSON the user or the provider wrote — the input, the job's result, the result's data —
 /// keeps its member order: a worker sends the stored input to the provider as a direct invoke
 /// would. `JSONEncoder` and `JSONDecoder` lose that order (swift-foundation keeps an object's
-/// members in a `Dictionary`), so those values are written and read by `JSONWriter` and
-/// `JSONParser`; everything else goes through the coders.
+/// members in a `Dictionary`), so those values are written by `JSONWriter` over what the encoder
+/// wrote; a record is read by `JSONParser` and `JSONValueDecoder`, which keep the order.
 package enum TaskRecordCoding {
+    /// Reads records as `JSONEncoder` with `.secondsSince1970` wrote them (`Data` as base64).
+    private static let decoder = JSONValueDecoder(options: .init(datesSince1970: true, base64Data: true))
+
     /// The JSON text of `task`.
     /// - Throws: an `EncodingError` if the task holds a value JSON cannot represent.
     package static func encode(_ task: TaskRecord) throws -> String {
@@ -36,17 +39,9 @@ package enum TaskRecordCoding {
     package static func decode(
         _ json: String, id: String, leaseOwner: String?, leaseExpiresAt: Date?, cancelRequested: Bool
     ) throws -> TaskRecord {
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .secondsSince1970
         do {
-            let bytes = Array(json.utf8)
-            var task = try decoder.decode(TaskRecord.self, from: Data(bytes))
-            let record = try JSONParser.parse(bytes)
-            task.input = record["input"] ?? task.input
-            if task.checkpoint?.result != nil, let result = record["checkpoint"]?["result"] {
-                task.checkpoint?.result = result
-            }
-            if task.result != nil, let data = record["result"]?["data"] { task.result?.data = data }
+            // One parse; the JSON values inside keep their member order as they are read.
+            var task = try decoder.decode(TaskRecord.self, from: try JSONParser.parse(Array(json.utf8)))
             task.leaseOwner = leaseOwner
             task.leaseExpiresAt = leaseExpiresAt
             task.cancelRequested = cancelRequested

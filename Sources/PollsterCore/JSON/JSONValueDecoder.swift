@@ -1,3 +1,5 @@
+import Foundation
+
 /// Decodes `Decodable` types straight from a ``JSONValue``, without writing it out as text and
 /// parsing it again.
 ///
@@ -8,20 +10,41 @@
 /// Int."), where `JSONDecoder` only says the whole document is not valid JSON.
 ///
 /// Integers decode from doubles only when exact (`2.0`, not `2.5`); doubles decode from
-/// integers. There are no strategies: `Date`, `Data` and `URL` decode as their own `Decodable`
-/// conformances say. A `JSONValue` inside the decoded type is taken as it is (member order kept).
+/// integers. `Date` and `Data` decode as their own `Decodable` conformances say unless the
+/// options say otherwise (as `JSONDecoder`'s strategies do); `URL` always does. A `JSONValue`
+/// inside the decoded type is taken as it is (member order kept).
 ///
 /// ```swift
 /// let limits = try JSONValueDecoder().decode(InventoryLimits.self, from: ["maxConcurrent": 4])
 /// ```
 public struct JSONValueDecoder: Sendable {
-    /// A decoder; it holds no state, so one can be shared.
-    public init() {}
+    /// How `Date` and `Data` values are read.
+    public struct Options: Sendable {
+        /// Dates as seconds since 1970 (`JSONDecoder`'s `.secondsSince1970`); otherwise by
+        /// `Date`'s own conformance (seconds since 2001).
+        public var datesSince1970 = false
+        /// `Data` as base64 text (`JSONDecoder`'s default); otherwise by `Data`'s own conformance
+        /// (an array of bytes).
+        public var base64Data = false
+
+        public init(datesSince1970: Bool = false, base64Data: Bool = false) {
+            self.datesSince1970 = datesSince1970
+            self.base64Data = base64Data
+        }
+    }
+
+    /// How this decoder reads dates and data.
+    public var options: Options
+
+    /// A decoder; it holds no state beyond its options, so one can be shared.
+    public init(options: Options = Options()) {
+        self.options = options
+    }
 
     /// Decodes `type` from `value`.
     /// - Throws: `DecodingError`, as `JSONDecoder` would for the same document.
     public func decode<T: Decodable>(_ type: T.Type, from value: JSONValue) throws -> T {
-        try JSONValueDecoding(value: value, codingPath: []).decode(type)
+        try JSONValueDecoding(value: value, codingPath: [], options: options).decode(type)
     }
 }
 
@@ -33,13 +56,14 @@ struct JSONValueDecoding: Decoder {
 
     let value: JSONValue
     let codingPath: [any CodingKey]
+    let options: JSONValueDecoder.Options
     var userInfo: [CodingUserInfoKey: Any] { [:] }
 
     func container<Key: CodingKey>(keyedBy type: Key.Type) throws -> KeyedDecodingContainer<Key> {
         switch value {
         case .object(let members):
             return KeyedDecodingContainer(
-                JSONValueKeyedContainer<Key>(members: members, codingPath: codingPath))
+                JSONValueKeyedContainer<Key>(members: members, codingPath: codingPath, options: options))
         case .null:
             throw DecodingError.valueNotFound(
                 Self.objectType,
@@ -54,7 +78,7 @@ struct JSONValueDecoding: Decoder {
     func unkeyedContainer() throws -> any UnkeyedDecodingContainer {
         switch value {
         case .array(let items):
-            return JSONValueUnkeyedContainer(items: items, codingPath: codingPath)
+            return JSONValueUnkeyedContainer(items: items, codingPath: codingPath, options: options)
         case .null:
             throw DecodingError.valueNotFound(
                 [Any].self,
@@ -68,8 +92,27 @@ struct JSONValueDecoding: Decoder {
 
     func singleValueContainer() throws -> any SingleValueDecodingContainer { self }
 
-    /// The value as `type`, by its `init(from:)`.
-    func decode<T: Decodable>(_ type: T.Type) throws -> T { try T(from: self) }
+    /// The value as `type`: by its `init(from:)`, or a date or data as the options say.
+    func decode<T: Decodable>(_ type: T.Type) throws -> T {
+        if options.datesSince1970, type == Date.self {
+            guard !value.isNull else { throw unexpected(type) }
+            if let date = Date(timeIntervalSince1970: try floatingPoint(Double.self)) as? T { return date }
+        }
+        if options.base64Data, type == Data.self {
+            guard !value.isNull else { throw unexpected(type) }
+            if let data = try base64() as? T { return data }
+        }
+        return try T(from: self)
+    }
+
+    /// Base64 text as bytes.
+    private func base64() throws -> Data {
+        guard let data = Data(base64Encoded: try decode(String.self)) else {
+            throw DecodingError.dataCorrupted(
+                .init(codingPath: codingPath, debugDescription: "Encountered Data is not valid Base64."))
+        }
+        return data
+    }
 
     /// The error for a value of the wrong kind: `valueNotFound` for null, else `typeMismatch`.
     func unexpected(_ type: Any.Type) -> DecodingError {

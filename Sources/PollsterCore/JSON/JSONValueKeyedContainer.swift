@@ -4,6 +4,7 @@ import OrderedCollections
 struct JSONValueKeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
     let members: OrderedDictionary<String, JSONValue>
     let codingPath: [any CodingKey]
+    let options: JSONValueDecoder.Options
 
     var allKeys: [Key] { members.keys.compactMap { Key(stringValue: $0) } }
 
@@ -44,7 +45,8 @@ struct JSONValueKeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
     func superDecoder(forKey key: Key) throws -> any Decoder { decoder(at: key) }
 
     private func decoder(at key: some CodingKey) -> JSONValueDecoding {
-        JSONValueDecoding(value: members[key.stringValue] ?? .null, codingPath: codingPath + [key])
+        JSONValueDecoding(
+            value: members[key.stringValue] ?? .null, codingPath: codingPath + [key], options: options)
     }
 
     private func member(_ key: Key) throws -> JSONValueDecoding {
@@ -55,6 +57,6 @@ struct JSONValueKeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
                     codingPath: codingPath,
                     debugDescription: "No value associated with key \(key) (\"\(key.stringValue)\")."))
         }
-        return JSONValueDecoding(value: value, codingPath: codingPath + [key])
+        return JSONValueDecoding(value: value, codingPath: codingPath + [key], options: options)
     }
 }

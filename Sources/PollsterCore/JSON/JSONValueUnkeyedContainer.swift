@@ -2,11 +2,13 @@
 struct JSONValueUnkeyedContainer: UnkeyedDecodingContainer {
     let items: [JSONValue]
     let codingPath: [any CodingKey]
+    let options: JSONValueDecoder.Options
     private(set) var currentIndex = 0
 
-    init(items: [JSONValue], codingPath: [any CodingKey]) {
+    init(items: [JSONValue], codingPath: [any CodingKey], options: JSONValueDecoder.Options) {
         self.items = items
         self.codingPath = codingPath
+        self.options = options
     }
 
     var count: Int? { items.count }
@@ -65,7 +67,7 @@ struct JSONValueUnkeyedContainer: UnkeyedDecodingContainer {
             throw DecodingError.valueNotFound(
                 type, .init(codingPath: codingPath + [key], debugDescription: "Unkeyed container is at end."))
         }
-        return JSONValueDecoding(value: items[currentIndex], codingPath: codingPath + [key])
+        return JSONValueDecoding(value: items[currentIndex], codingPath: codingPath + [key], options: options)
     }
 }
 
