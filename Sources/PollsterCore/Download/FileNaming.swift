@@ -42,6 +42,7 @@ package enum FileNaming {
     /// collapses runs of `_`, strips leading dots (no hidden files, no `..`), caps the length
     /// at 200 UTF-8 bytes keeping a short extension, and returns `file` if nothing is left.
     package static func sanitize(_ name: String) -> String {
+        if isPortableAlready(name) { return name }
         let visible = String(String.UnicodeScalarView(name.unicodeScalars.filter { !isControl($0) }))
         let base = visible.split(whereSeparator: { $0 == "/" || $0 == "\\" }).last ?? ""
         var output = ""
@@ -74,6 +75,29 @@ package enum FileNaming {
             name += ".\(ext)"
         }
         return sanitize(name)
+    }
+
+    /// True when `sanitize` would return `name` as it is: `A-Z a-z 0-9 . _ -` only, no `__`, no
+    /// leading dot, not `_` alone, within the length cap. Most names are (every default name of a
+    /// plain task id), and this check costs no Unicode lookups.
+    private static func isPortableAlready(_ name: String) -> Bool {
+        let bytes = name.utf8
+        guard let first = bytes.first, first != UInt8(ascii: "."), bytes.count <= maximumBytes, name != "_"
+        else { return false }
+        var previous: UInt8 = 0
+        for byte in bytes {
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+                UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "."), UInt8(ascii: "-"):
+                break
+            case UInt8(ascii: "_") where previous != UInt8(ascii: "_"):
+                break
+            default:
+                return false
+            }
+            previous = byte
+        }
+        return true
     }
 
     private static func isControl(_ scalar: Unicode.Scalar) -> Bool {
