@@ -71,6 +71,25 @@ struct ConfigTableTests {
         #expect(problems.first?.error.message.contains("no baseUrl") == true)
     }
 
+    @Test("the provider's origin follows each call's baseUrl override, whatever the call before used")
+    func providerOrigins() throws {
+        let inventory = InventoryConfig(
+            inventory: "acme", baseUrl: "https://api.acme.test",
+            methods: [MethodConfig(name: "m", endpoint: "/m")])
+        let method = try ToolMethod(inventory: inventory, method: inventory.methods[0])
+        let calls: [(String?, String?)] = [
+            ("https://api.acme.test", "https://api.acme.test:443"), (nil, nil),
+            ("http://127.0.0.1:8080/v1", "http://127.0.0.1:8080"),
+            ("http://127.0.0.1:8080/v1", "http://127.0.0.1:8080"),
+            ("https://eu.acme.test", "https://eu.acme.test:443"),
+            ("http://127.0.0.1:8080/v1", "http://127.0.0.1:8080"),
+            ("https://api.acme.test", "https://api.acme.test:443"), ("not a url", nil),
+        ]
+        for (override, origin) in calls {
+            #expect(method.providerURL(baseUrl: override)?.origin == origin, "\(override ?? "nil")")
+        }
+    }
+
     @Test("encoding leaves defaults out, and decoding it back is lossless")
     func roundTrip() throws {
         let config = try Self.decode(

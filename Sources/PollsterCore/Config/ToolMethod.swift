@@ -1,3 +1,5 @@
+import Synchronization
+
 /// A tool method ready to run: its inventory, its config and the compiled plan.
 ///
 /// Creating one validates everything that can be checked without a request: templates,
@@ -24,6 +26,9 @@ public struct ToolMethod: Sendable {
         let plan: MethodPlan
         let name: String
         let providerURL: HTTPURL?
+        /// The last call's `baseUrl` override and its parsed form: calls with an override
+        /// usually all have the same one, and it is checked on every request.
+        let lastOverride = Mutex<(baseUrl: String?, url: HTTPURL?)?>(nil)
 
         init(
             inventory: String, baseUrl: String?, limits: LimitsConfig?, config: MethodConfig, plan: MethodPlan
@@ -34,12 +39,20 @@ public struct ToolMethod: Sendable {
             self.limits = limits
             self.config = config
             self.plan = plan
-            self.providerURL = Self.providerURL(baseUrl: baseUrl, plan: plan)
+            self.providerURL = Self.providerURL(baseUrl: baseUrl, endpoint: plan.submit.endpoint.text)
         }
 
-        static func providerURL(baseUrl: String?, plan: MethodPlan) -> HTTPURL? {
+        static func providerURL(baseUrl: String?, endpoint: String) -> HTTPURL? {
             if let baseUrl, let url = HTTPURL(baseUrl) { return url }
-            return HTTPURL(plan.submit.endpoint.text)
+            return HTTPURL(endpoint)
+        }
+
+        /// `providerURL` for a call's `baseUrl` override.
+        func providerURL(overriddenBy baseUrl: String?) -> HTTPURL? {
+            if let last = lastOverride.withLock({ $0 }), last.baseUrl == baseUrl { return last.url }
+            let url = Self.providerURL(baseUrl: baseUrl, endpoint: plan.submit.endpoint.text)
+            lastOverride.withLock { $0 = (baseUrl, url) }
+            return url
         }
     }
 
@@ -52,7 +65,7 @@ public struct ToolMethod: Sendable {
     /// or the endpoint when it is absolute; `baseUrl` (a call's override) replaces the
     /// inventory's. Parsed once per method, not per request.
     package func providerURL(baseUrl: String?) -> HTTPURL? {
-        baseUrl == storage.baseUrl ? storage.providerURL : Storage.providerURL(baseUrl: baseUrl, plan: plan)
+        baseUrl == storage.baseUrl ? storage.providerURL : storage.providerURL(overriddenBy: baseUrl)
     }
 
     /// Compiles and validates a method of an inventory.
