@@ -51,11 +51,8 @@ struct ConfigTableTests {
         ])
     func compileErrors(adapterConfig: String, key: String) throws {
         let config = try Self.decode(AdapterConfig.self, adapterConfig)
-        let inventory = InventoryConfig(
-            inventory: "acme", baseUrl: "https://api.acme.test",
-            methods: [MethodConfig(name: "m", endpoint: "/m", adapterConfig: config)])
         #expect {
-            _ = try ToolMethod(inventory: inventory, method: inventory.methods[0])
+            _ = try ToolMethod.acme(config)
         } throws: { error in
             let error = error as? PollsterError
             return error?.code == .invalidConfig && error?.message.contains(key) == true
@@ -73,10 +70,7 @@ struct ConfigTableTests {
 
     @Test("the provider's origin follows each call's baseUrl override, whatever the call before used")
     func providerOrigins() throws {
-        let inventory = InventoryConfig(
-            inventory: "acme", baseUrl: "https://api.acme.test",
-            methods: [MethodConfig(name: "m", endpoint: "/m")])
-        let method = try ToolMethod(inventory: inventory, method: inventory.methods[0])
+        let method = try ToolMethod.acme()
         let calls: [(String?, String?)] = [
             ("https://api.acme.test", "https://api.acme.test:443"), (nil, nil),
             ("http://127.0.0.1:8080/v1", "http://127.0.0.1:8080"),

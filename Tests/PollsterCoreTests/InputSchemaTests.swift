@@ -410,10 +410,6 @@ struct InputSchemaTests {
 
     @Test("a method without requestSchema has no input schema")
     func noSchema() throws {
-        let inventory = InventoryConfig(
-            inventory: "acme", baseUrl: "https://api.acme.test",
-            methods: [MethodConfig(name: "m", endpoint: "/m")])
-        let method = try ToolMethod(inventory: inventory, method: inventory.methods[0])
-        #expect(method.plan.inputSchema == nil)
+        #expect(try ToolMethod.acme().plan.inputSchema == nil)
     }
 }
