@@ -22,18 +22,16 @@ public struct TaskEvents: AsyncSequence, Sendable {
         /// The task's stored update time when it was last read whole.
         var lastSaved: Date?
         var finished = false
-        /// When the last check started: the next one needs a reading at least that recent.
+        /// When the last check ended: the next one needs a reading of the store that started later.
         var since = ContinuousClock.now
 
         /// The task after its next change; nil once it finished.
         /// - Throws: `PollsterError` (`TASK_NOT_FOUND` if it is deleted), `CancellationError`.
         public mutating func next() async throws -> TaskRecord? {
             while !finished {
-                let read = since
+                let changed = try await service.changed(id, since: &lastSaved, readSince: since)
                 since = .now
-                if let task = try await service.changed(id, since: &lastSaved, readSince: read),
-                    task.updatedAt != lastUpdate
-                {
+                if let task = changed, task.updatedAt != lastUpdate {
                     lastUpdate = task.updatedAt
                     finished = task.state.isFinished
                     return task

@@ -64,13 +64,14 @@ public struct TaskService: Sendable {
         return task
     }
 
-    /// The task with `id` when it was saved since `saved` (its update time when the caller last
-    /// read it; nil: never), or nil when it was not; `saved` becomes the time it was read at.
-    /// The update time is read at or after `since`, together with that of every other task this
-    /// service's callers follow (`wait`, `events`, and callers of this method), one small store
-    /// call for all of them per refresh; the task is read whole only when it changed. For a
-    /// caller that checks many tasks over and over.
-    /// - Throws: `TASK_NOT_FOUND` when there is none.
+    /// The task with `id` when its stored update time differs from `saved` (the time the caller
+    /// last saw; nil: none yet), or nil when it does not; after a read `saved` is that time.
+    /// The update time comes from a reading of the store that started at or after `readSince`,
+    /// shared with every other task this service's callers follow (`wait`, `events`, and callers
+    /// of this method): one small store call for all of them per refresh; the task is read whole
+    /// only when it changed. For a caller that checks many tasks over and over.
+    /// - Throws: `TASK_NOT_FOUND` when there is none; `STORE_ERROR` when the store cannot be read
+    ///   (`saved` is then left as it was); `CANCELED`.
     public func changed(_ id: String, since saved: inout Date?, readSince since: ContinuousClock.Instant)
         async throws(PollsterError) -> TaskRecord?
     {
@@ -92,10 +93,11 @@ public struct TaskService: Sendable {
         var saved: Date?
         var last: TaskRecord?
         while true {
-            let read = since
-            since = .now
             // The first call always reads the task: no update time was seen before it.
-            guard let task = try await changed(id, since: &saved, readSince: read) ?? last else {
+            let changed = try await changed(id, since: &saved, readSince: since)
+            // The next check needs a reading that started after this one ended.
+            since = .now
+            guard let task = changed ?? last else {
                 throw PollsterError(.internal, "internal error: task \(id) was never read")
             }
             last = task

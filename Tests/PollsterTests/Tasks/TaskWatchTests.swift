@@ -66,6 +66,23 @@ struct TaskWatchTests {
         }
     }
 
+    @Test("a lone caller reads the store on every check, not on every other one")
+    func loneCaller() async throws {
+        let store = CountingTaskStore(try SQLiteTaskStore(path: temporarySQLitePath()))
+        try await withMockEngine { pollster, _ in
+            let service = TaskService(store: store, pollster: pollster)
+            let id = try await Self.submit(1, to: service)[0]
+            // Queued, with no worker: the wait lasts its whole timeout.
+            _ = try await service.wait(id, timeout: .milliseconds(1500), checkEvery: .milliseconds(150))
+            let times = store.counts.updateTimesCalledAt
+            let gaps = zip(times.dropFirst(), times).map { $0 - $1 }.sorted()
+            #expect(times.count >= 4, "\(store.counts)")
+            // One sleep between two readings; a check that reused the previous check's reading
+            // would make every other gap two sleeps.
+            #expect(gaps.count >= 3 && gaps[gaps.count / 2] < .milliseconds(270), "\(gaps)")
+        }
+    }
+
     @Test("a failed refresh fails every caller waiting for it, not one after another")
     func failedRefresh() async throws {
         let store = CountingTaskStore(try SQLiteTaskStore(path: temporarySQLitePath()))
