@@ -82,7 +82,9 @@ struct TaskWorkerTests {
         }
     }
 
-    @Test("a failed task keeps the provider's message; retry makes a new provider job and keeps the history")
+    @Test(
+        "a failed task keeps the provider's message; retry makes a new provider job and keeps the history, which reads back as written"
+    )
     func failAndRetry() async throws {
         try await withTaskHarness(
             .sqlite, script: MockJobScript(polls: 1, outcome: .failure(message: "GPU on fire"))
@@ -110,6 +112,23 @@ struct TaskWorkerTests {
             }
             let error = await pollsterError { try await harness.service.retry(task.id) }
             #expect(error?.code == .conflict, "a succeeded task is not retried")
+            // The richest record here (history, error, checkpoint, result) reads back as written:
+            // every field, the submit's bytes, the dates, and the member order of the JSON the
+            // user and the provider wrote (`JSONEncoder` orders the other members at random).
+            let stored = try await harness.service.status(task.id)
+            let text = try TaskRecordCoding.encode(stored)
+            let again = try TaskRecordCoding.decode(
+                text, id: stored.id, leaseOwner: nil, leaseExpiresAt: nil, cancelRequested: false)
+            let reencoded = try TaskRecordCoding.encode(again)
+            #expect(
+                try JSONWriter.canonical(JSONParser.parse(reencoded))
+                    == JSONWriter.canonical(JSONParser.parse(text)))
+            #expect(JSONWriter.string(again.input) == JSONWriter.string(stored.input))
+            #expect(
+                again.result.map { JSONWriter.string($0.data) }
+                    == stored.result.map { JSONWriter.string($0.data) })
+            #expect(again.checkpoint?.body == stored.checkpoint?.body && again.updatedAt == stored.updatedAt)
+            #expect(again.history.first?.error == stored.history.first?.error)
         }
     }
 
