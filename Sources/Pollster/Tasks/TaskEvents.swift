@@ -19,19 +19,15 @@ public struct TaskEvents: AsyncSequence, Sendable {
         let id: String
         let checkEvery: Duration
         var lastUpdate: Date?
-        /// The task's stored update time when it was last read whole.
-        var lastSaved: Date?
+        /// What the checks have seen.
+        var follow = TaskFollow()
         var finished = false
-        /// When the last check ended: the next one needs a reading of the store that started later.
-        var since = ContinuousClock.now
 
         /// The task after its next change; nil once it finished.
         /// - Throws: `PollsterError` (`TASK_NOT_FOUND` if it is deleted), `CancellationError`.
         public mutating func next() async throws -> TaskRecord? {
             while !finished {
-                let changed = try await service.changed(id, since: &lastSaved, readSince: since)
-                since = .now
-                if let task = changed, task.updatedAt != lastUpdate {
+                if let task = try await service.changed(id, &follow), task.updatedAt != lastUpdate {
                     lastUpdate = task.updatedAt
                     finished = task.state.isFinished
                     return task

@@ -64,21 +64,27 @@ public struct TaskService: Sendable {
         return task
     }
 
-    /// The task with `id` when its stored update time differs from `saved` (the time the caller
-    /// last saw; nil: none yet), or nil when it does not; after a read `saved` is that time.
-    /// The update time comes from a reading of the store that started at or after `readSince`,
-    /// shared with every other task this service's callers follow (`wait`, `events`, and callers
-    /// of this method): one small store call for all of them per refresh; the task is read whole
-    /// only when it changed. For a caller that checks many tasks over and over.
+    /// The task with `id` when it was saved since `follow` last saw it (read whole only then), or
+    /// nil when it was not. Its stored update time comes from a reading of the store that
+    /// started after `follow`'s last check ended, shared with every other task this service's
+    /// callers follow (`wait`, `events`, and callers of this method): one small store call for
+    /// all of them per refresh. For a caller that checks many tasks over and over.
+    ///
+    /// ```swift
+    /// var follow = TaskFollow()
+    /// while true {
+    ///     if let task = try await tasks.changed(id, &follow) { print(task.state) }
+    ///     try await Task.sleep(for: .milliseconds(200))
+    /// }
+    /// ```
     /// - Throws: `TASK_NOT_FOUND` when there is none; `STORE_ERROR` when the store cannot be read
-    ///   (`saved` is then left as it was); `CANCELED`.
-    public func changed(_ id: String, since saved: inout Date?, readSince since: ContinuousClock.Instant)
-        async throws(PollsterError) -> TaskRecord?
-    {
-        let time = try await watch.updateTime(of: id, readSince: since)
-        guard time != saved else { return nil }
+    ///   (`follow` still expects the change then); `CANCELED`.
+    public func changed(_ id: String, _ follow: inout TaskFollow) async throws(PollsterError) -> TaskRecord? {
+        defer { follow.checked = .now }
+        let time = try await watch.updateTime(of: id, readSince: follow.checked)
+        guard time != follow.saved else { return nil }
         let task = try await status(id)
-        saved = time
+        follow.saved = time
         return task
     }
 
@@ -89,15 +95,11 @@ public struct TaskService: Sendable {
         async throws(PollsterError) -> TaskRecord
     {
         let deadline = ContinuousClock.now + timeout
-        var since = ContinuousClock.now
-        var saved: Date?
+        var follow = TaskFollow()
         var last: TaskRecord?
         while true {
             // The first call always reads the task: no update time was seen before it.
-            let changed = try await changed(id, since: &saved, readSince: since)
-            // The next check needs a reading that started after this one ended.
-            since = .now
-            guard let task = changed ?? last else {
+            guard let task = try await changed(id, &follow) ?? last else {
                 throw PollsterError(.internal, "internal error: task \(id) was never read")
             }
             last = task

@@ -111,19 +111,17 @@ final class MCPSession: Sendable {
     /// Sends `notifications/tasks/status` whenever a watched task's status or message changes,
     /// until `stop()` or cancellation.
     func watchStatuses() async {
-        // When each task was last saved, as last checked: a task is read whole only when it changed.
-        var saved: [String: Date] = [:]
+        // What the checks of each task have seen: a task is read whole only when it changed.
+        var follows: [String: TaskFollow] = [:]
         while !stopping.load(ordering: .relaxed) && !Task.isCancelled {
-            let tick = ContinuousClock.now
             try? await Task.sleep(for: configuration.checkEvery)
             let watching = watchedNow()
-            saved = saved.filter { watching[$0.key] != nil }
+            follows = follows.filter { watching[$0.key] != nil }
             // Their update times are read together: one refresh of the service serves them all.
             for (id, last) in watching {
-                var time = saved[id]
                 let task: TaskRecord?
                 do {
-                    task = try await service.changed(id, since: &time, readSince: tick)
+                    task = try await service.changed(id, &follows[id, default: TaskFollow()])
                 } catch {
                     // A task that is gone is no longer watched; after a store error it is read
                     // again next time, so an outage does not end its notifications.
@@ -131,7 +129,6 @@ final class MCPSession: Sendable {
                     logger.debug("watching task \(id) failed: \(error)")
                     continue
                 }
-                saved[id] = time
                 if let task { await notify(task, last: last) }
             }
         }

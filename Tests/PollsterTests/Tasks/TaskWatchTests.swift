@@ -66,20 +66,29 @@ struct TaskWatchTests {
         }
     }
 
-    @Test("a lone caller reads the store on every check, not on every other one")
-    func loneCaller() async throws {
+    @Test("each check reads the store after the last one ended; a pass over many tasks reads it once")
+    func checksAndRefreshes() async throws {
         let store = CountingTaskStore(try SQLiteTaskStore(path: temporarySQLitePath()))
         try await withMockEngine { pollster, _ in
             let service = TaskService(store: store, pollster: pollster)
-            let id = try await Self.submit(1, to: service)[0]
-            // Queued, with no worker: the wait lasts its whole timeout.
-            _ = try await service.wait(id, timeout: .milliseconds(1500), checkEvery: .milliseconds(150))
-            let times = store.counts.updateTimesCalledAt
-            let gaps = zip(times.dropFirst(), times).map { $0 - $1 }.sorted()
-            #expect(times.count >= 4, "\(store.counts)")
-            // One sleep between two readings; a check that reused the previous check's reading
-            // would make every other gap two sleeps.
-            #expect(gaps.count >= 3 && gaps[gaps.count / 2] < .milliseconds(270), "\(gaps)")
+            let ids = try await Self.submit(2, to: service)
+            var first = TaskFollow()
+            var second = TaskFollow()
+            // A lone follower: a fresh reading for each check, the task read whole once.
+            #expect(try await service.changed(ids[0], &first)?.id == ids[0])
+            #expect(try await service.changed(ids[0], &first) == nil)
+            #expect(try await service.changed(ids[0], &first) == nil)
+            #expect(store.counts.updateTimes == 3 && store.counts.tasks == 1, "\(store.counts)")
+            // A task not followed yet needs a reading that includes it.
+            #expect(try await service.changed(ids[1], &second)?.id == ids[1])
+            #expect(store.counts.updateTimes == 4 && store.counts.tasks == 2, "\(store.counts)")
+            // Passes over both, as an MCP session makes them: one reading per pass.
+            for _ in 0..<2 {
+                #expect(try await service.changed(ids[0], &first) == nil)
+                #expect(try await service.changed(ids[1], &second) == nil)
+            }
+            #expect(store.counts.updateTimes == 6 && store.counts.tasks == 2, "\(store.counts)")
+            #expect(first.saved != nil && second.saved != nil)
         }
     }
 
