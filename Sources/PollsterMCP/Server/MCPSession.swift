@@ -144,7 +144,10 @@ final class MCPSession: Sendable {
         let now = TaskSummary.task(task)
         let key = Self.statusKey(now)
         guard key != last else { return }
-        setWatched(task.id, task.state.isFinished ? nil : key)
+        // `Value?.none`, not `nil`: in this expression a bare nil would be `Value.null`, which
+        // kept every finished task watched and read on every pass, and notified again when its
+        // record was saved after it finished.
+        setWatched(task.id, task.state.isFinished ? Value?.none : key)
         do {
             try await server.notify(TaskStatusNotification.message(now))
         } catch {
