@@ -28,7 +28,7 @@ struct CredentialOriginTests {
                     statusUrl: "http://localhost:\(port)/v1/video_status.get?video_id={id}"
                     statusHeaders: { X-Status-Key: "${CANARY}", X-Plain: "visible" }
                     intervalSeconds: 0.02
-                    maxWaitSeconds: 2
+                    maxWaitSeconds: 10
                     maxConsecutiveErrors: 1
                     \(body)
             """
