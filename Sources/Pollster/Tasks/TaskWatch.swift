@@ -9,7 +9,9 @@ import Synchronization
 ///
 /// No task of its own: a caller that needs a reading newer than the last one makes the next
 /// refresh for everyone, and callers arriving meanwhile wait for it (and get its error, if it
-/// fails; a canceled caller stops waiting at once). A task nobody asked about for `followFor`
+/// fails; a canceled caller stops waiting at once). A failed refresh answers, with its error,
+/// every later caller that needs no newer reading than it: during an outage a pass over many
+/// tasks makes one failing store call, not one per task. A task nobody asked about for `followFor`
 /// is dropped from the refreshes.
 final class TaskWatch: Sendable {
     private struct Followed {
@@ -35,8 +37,8 @@ final class TaskWatch: Sendable {
         var refreshing = false
         /// Refreshes completed, failed ones included.
         var generation = 0
-        /// The last refresh's failure, and its generation.
-        var failure: (generation: Int, error: PollsterError)?
+        /// The last refresh's failure, its generation and when it started.
+        var failure: (generation: Int, error: PollsterError, started: ContinuousClock.Instant)?
         /// Callers waiting for the refresh in progress, by a number of their own.
         var waiting: [Int: CheckedContinuation<Void, Never>] = [:]
         var nextWaiter = 0
@@ -64,6 +66,7 @@ final class TaskWatch: Sendable {
                 case found(Date)
                 case gone
                 case refresh
+                case failed(PollsterError)
                 /// Wait for the refresh in progress, which completes this generation.
                 case wait(Int)
             }
@@ -79,6 +82,10 @@ final class TaskWatch: Sendable {
                     case .pending, nil: break
                     }
                 }
+                // The last refresh failed, and it is as recent as the caller needs: its error
+                // answers this caller too, without another store call (a pass over many tasks
+                // makes one failing call during an outage, not one per task).
+                if let failure = state.failure, failure.started >= since { return .failed(failure.error) }
                 if state.refreshing { return .wait(state.generation + 1) }
                 state.refreshing = true
                 return .refresh
@@ -88,6 +95,8 @@ final class TaskWatch: Sendable {
                 return date
             case .gone:
                 throw TaskService.notFound(id)
+            case .failed(let error):
+                throw error
             case .wait(let generation):
                 await waitForRefresh()
                 let failed = state.withLock { state in
@@ -139,7 +148,7 @@ final class TaskWatch: Sendable {
         let waiting = state.withLock { state in
             state.generation += 1
             if let failure {
-                state.failure = (state.generation, failure)
+                state.failure = (state.generation, failure, started)
             } else {
                 for id in ids { state.followed[id]?.reading = stamps[id].map(Reading.saved) ?? .gone }
                 state.refreshedAt = started

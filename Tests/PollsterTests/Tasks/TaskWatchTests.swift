@@ -92,6 +92,31 @@ struct TaskWatchTests {
         }
     }
 
+    @Test("a failed reading answers the other checks of its pass too; the next pass reads again")
+    func failedPass() async throws {
+        let store = CountingTaskStore(try SQLiteTaskStore(path: temporarySQLitePath()))
+        try await withMockEngine { pollster, _ in
+            let service = TaskService(store: store, pollster: pollster)
+            let ids = try await Self.submit(3, to: service)
+            var follows = ids.map { _ in TaskFollow() }
+            store.failUpdateTimes(after: .zero)
+            for index in ids.indices {
+                do {
+                    _ = try await service.changed(ids[index], &follows[index])
+                    Issue.record("the store is down")
+                } catch {
+                    #expect((error as? PollsterError)?.code == .storeError)
+                }
+            }
+            #expect(store.counts.updateTimes == 1, "one store call for the pass: \(store.counts)")
+            store.recover()
+            for index in ids.indices {
+                #expect(try await service.changed(ids[index], &follows[index])?.id == ids[index])
+            }
+            #expect(store.counts.updateTimes == 2, "\(store.counts)")
+        }
+    }
+
     @Test("a failed refresh fails every caller waiting for it, not one after another")
     func failedRefresh() async throws {
         let store = CountingTaskStore(try SQLiteTaskStore(path: temporarySQLitePath()))
