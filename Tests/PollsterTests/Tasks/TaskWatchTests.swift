@@ -18,11 +18,19 @@ struct TaskWatchTests {
         return ids
     }
 
-    @Test("50 event streams read each task whole once, and its update time in shared refreshes")
-    func sharedRefreshes() async throws {
+    /// Runs `body` with a service over a counting SQLite store, on the mock engine.
+    static func withCountingService(_ body: (CountingTaskStore, TaskService) async throws -> Void)
+        async throws
+    {
         let store = CountingTaskStore(try SQLiteTaskStore(path: temporarySQLitePath()))
         try await withMockEngine { pollster, _ in
-            let service = TaskService(store: store, pollster: pollster)
+            try await body(store, TaskService(store: store, pollster: pollster))
+        }
+    }
+
+    @Test("50 event streams read each task whole once, and its update time in shared refreshes")
+    func sharedRefreshes() async throws {
+        try await Self.withCountingService { store, service in
             let ids = try await Self.submit(50, to: service)
             let seen = EventCounts()
             try await withThrowingTaskGroup(of: Void.self) { group in
@@ -68,9 +76,7 @@ struct TaskWatchTests {
 
     @Test("each check reads the store after the last one ended; a pass over many tasks reads it once")
     func checksAndRefreshes() async throws {
-        let store = CountingTaskStore(try SQLiteTaskStore(path: temporarySQLitePath()))
-        try await withMockEngine { pollster, _ in
-            let service = TaskService(store: store, pollster: pollster)
+        try await Self.withCountingService { store, service in
             let ids = try await Self.submit(2, to: service)
             var first = TaskFollow()
             var second = TaskFollow()
@@ -94,9 +100,7 @@ struct TaskWatchTests {
 
     @Test("a failed reading answers the other checks of its pass too; the next pass reads again")
     func failedPass() async throws {
-        let store = CountingTaskStore(try SQLiteTaskStore(path: temporarySQLitePath()))
-        try await withMockEngine { pollster, _ in
-            let service = TaskService(store: store, pollster: pollster)
+        try await Self.withCountingService { store, service in
             let ids = try await Self.submit(3, to: service)
             var follows = ids.map { _ in TaskFollow() }
             store.failUpdateTimes(after: .zero)
@@ -119,9 +123,7 @@ struct TaskWatchTests {
 
     @Test("a failed refresh fails every caller waiting for it, not one after another")
     func failedRefresh() async throws {
-        let store = CountingTaskStore(try SQLiteTaskStore(path: temporarySQLitePath()))
-        try await withMockEngine { pollster, _ in
-            let service = TaskService(store: store, pollster: pollster)
+        try await Self.withCountingService { store, service in
             let ids = try await Self.submit(20, to: service)
             store.failUpdateTimes(after: .milliseconds(300))
             let codes = try await withThrowingTaskGroup(of: PollsterError.Code?.self) { group in
