@@ -71,7 +71,7 @@ final class MCPSession: Sendable {
 
     /// Starts telling the client about `task` with `notifications/tasks/status`.
     func watch(_ task: TaskRecord) {
-        watched.withLock { $0[task.id] = Self.statusKey(TaskSummary.task(task)) }
+        setWatched(task.id, Self.statusKey(TaskSummary.task(task)))
     }
 
     /// Whether a `tools/call` of this session is running.
@@ -125,7 +125,7 @@ final class MCPSession: Sendable {
                 } catch {
                     // A task that is gone is no longer watched; after a store error it is read
                     // again next time, so an outage does not end its notifications.
-                    if error.code == .taskNotFound { setWatched(id, nil) }
+                    if error.code == .taskNotFound { stopWatching(id) }
                     logger.debug("watching task \(id) failed: \(error)")
                     continue
                 }
@@ -144,10 +144,11 @@ final class MCPSession: Sendable {
         let now = TaskSummary.task(task)
         let key = Self.statusKey(now)
         guard key != last else { return }
-        // `Value?.none`, not `nil`: in this expression a bare nil would be `Value.null`, which
-        // kept every finished task watched and read on every pass, and notified again when its
-        // record was saved after it finished.
-        setWatched(task.id, task.state.isFinished ? Value?.none : key)
+        if task.state.isFinished {
+            stopWatching(task.id)
+        } else {
+            setWatched(task.id, key)
+        }
         do {
             try await server.notify(TaskStatusNotification.message(now))
         } catch {
@@ -155,8 +156,16 @@ final class MCPSession: Sendable {
         }
     }
 
-    private func setWatched(_ id: String, _ key: Value?) {
-        watched.withLock { state in state[id] = key }
+    /// Remembers `key` as what was last sent for task `id`.
+    private func setWatched(_ id: String, _ key: Value) {
+        watched.withLock { $0[id] = key }
+    }
+
+    /// Stops watching task `id`. Its own function, not `setWatched(id, nil)`: MCP's `Value` is
+    /// `ExpressibleByNilLiteral`, so a `nil` there can become `Value.null` and keep the task
+    /// watched (it did: every finished task stayed watched for the whole session).
+    private func stopWatching(_ id: String) {
+        _ = watched.withLock { $0.removeValue(forKey: id) }
     }
 
     /// What a status notification reports: status and message.
