@@ -23,9 +23,15 @@ struct InFlightCommand: AsyncParsableCommand {
     @Option(help: "Write the figures here (default: standard output).") var json: String?
     @Flag(help: "Run the jobs through Pollster.invokeEach (no task per job) instead of one invoke each.")
     var batch = false
-    @Option(help: "With --batch: split the jobs into this many invokeEach calls, started spread out like single jobs.")
+    @Option(
+        help:
+            "With --batch: split the jobs into this many invokeEach calls, started spread out like single jobs."
+    )
     var batches = 100
-    @Flag(help: "One invoke per job while Pollster.run() hosts the shared scheduler (polls traced by provider job id).")
+    @Flag(
+        help:
+            "One invoke per job while Pollster.run() hosts the shared scheduler (polls traced by provider job id)."
+    )
     var shared = false
 
     func run() async throws {
@@ -72,11 +78,13 @@ struct InFlightCommand: AsyncParsableCommand {
                 await withTaskGroup(of: Void.self) { group in
                     for part in 0..<parts {
                         let indices = Array(stride(from: part, to: count, by: parts))
-                        let delay = Duration.milliseconds(Int64(spreadSeconds * 1000 * Double(part) / Double(parts)))
+                        let delay = Duration.milliseconds(
+                            Int64(spreadSeconds * 1000 * Double(part) / Double(parts)))
                         group.addTask {
                             try? await Task.sleep(for: delay)
                             await Self.batch(
-                                indices, pollster: pollster, options: options, totals: totals, outcomes: outcomes,
+                                indices, pollster: pollster, options: options, totals: totals,
+                                outcomes: outcomes,
                                 jobDuration: jobDuration)
                         }
                     }
@@ -117,7 +125,8 @@ struct InFlightCommand: AsyncParsableCommand {
         var report = Report()
         report["count"] = count
         report["mode"] =
-            batch ? "invokeEach × \(max(1, min(batches, count)))" : shared ? "invoke, shared scheduler" : "invoke"
+            batch
+            ? "invokeEach × \(max(1, min(batches, count)))" : shared ? "invoke, shared scheduler" : "invoke"
         report["intervalSeconds"] = interval
         report["jobSeconds"] = jobSeconds
         report["spreadSeconds"] = spreadSeconds
@@ -175,7 +184,8 @@ struct InFlightCommand: AsyncParsableCommand {
             let (result, id): (JobOutcome, String?) =
                 switch outcome.result {
                 case .success(let value): (.succeeded, value.taskId)
-                case .failure(let error): (.failed(code: error.code.rawValue, message: error.message), error.taskId)
+                case .failure(let error):
+                    (.failed(code: error.code.rawValue, message: error.message), error.taskId)
                 }
             let trace = id.flatMap { totals.batch?.remove(id: $0) } ?? JobTrace()
             record(result, trace: trace, totals: totals, outcomes: outcomes, jobDuration: jobDuration)
@@ -183,7 +193,9 @@ struct InFlightCommand: AsyncParsableCommand {
     }
 
     @inline(never)
-    static func invoke(_ index: Int, pollster: Pollster, options: InvokeOptions) async -> (JobOutcome, String?) {
+    static func invoke(_ index: Int, pollster: Pollster, options: InvokeOptions) async -> (
+        JobOutcome, String?
+    ) {
         do throws(PollsterError) {
             let result = try await pollster.invoke(
                 "bench.video", input: ["n": .integer(Int64(index))], options: options)

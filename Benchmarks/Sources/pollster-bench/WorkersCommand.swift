@@ -121,6 +121,8 @@ struct WorkerCommand: AsyncParsableCommand {
                 store: store, pollster: pollster, configuration: configuration, logger: .init(label: "worker")
             )
             try await withThrowingTaskGroup(of: Void.self) { group in
+                // As `pollster worker` runs it: the engine's shared scheduler polls the tasks' jobs.
+                group.addTask { try await pollster.run() }
                 group.addTask { try await worker.run() }
                 group.addTask {
                     let open: Set<TaskState> = [.queued, .submitting, .running, .downloading]

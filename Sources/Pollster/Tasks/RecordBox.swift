@@ -21,8 +21,10 @@ final class RecordBox: Sendable {
         var leaseLost = false
         var cancelRequested = false
         var stopping = false
-        /// The driver, waiting for one of `wanted`.
-        var waiter: (continuation: CheckedContinuation<Interruption?, Never>, wanted: Set<Interruption>)?
+        /// The driver, waiting for one of `wanted`: `wake` is called once.
+        var waiter: (wake: @Sendable (Interruption?) -> Void, wanted: Set<Interruption>)?
+        /// What woke the waiter, until it stops waiting.
+        var woke: Interruption?
 
         /// The first of `wanted` that holds now.
         func interruption(among wanted: Set<Interruption>) -> Interruption? {
@@ -61,29 +63,62 @@ final class RecordBox: Sendable {
     func interruption(among wanted: Set<Interruption>) async -> Interruption? {
         await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
-                let now = state.withLock { state -> Interruption?? in
-                    if Task.isCancelled { return .some(nil) }
-                    if let found = state.interruption(among: wanted) { return found }
-                    state.waiter = (continuation, wanted)
-                    return nil
-                }
-                if let now { continuation.resume(returning: now) }
+                wait(among: wanted, unlessCanceled: true) { continuation.resume(returning: $0) }
             }
         } onCancel: {
-            state.withLock { $0.waiter.take() }?.continuation.resume(returning: nil)
+            state.withLock { $0.waiter.take() }?.wake(nil)
         }
+    }
+
+    /// Calls `wake` once, when one of `wanted` holds (at once if one does now), unless the driver
+    /// stops waiting first (`stopWaiting()`). Waits without a task of its own: `wake` typically
+    /// ends what the driver awaits.
+    func whenInterrupted(among wanted: Set<Interruption>, _ wake: @escaping @Sendable (Interruption?) -> Void)
+    {
+        wait(among: wanted, unlessCanceled: false, wake)
+    }
+
+    /// Stops the wait of `whenInterrupted`.
+    /// - Returns: what woke the waiter; nil when nothing did (and nothing will now).
+    func stopWaiting() -> Interruption? {
+        state.withLock { state in
+            defer {
+                state.waiter = nil
+                state.woke = nil
+            }
+            return state.woke
+        }
+    }
+
+    /// - Parameter unlessCanceled: a canceled task gets `wake(nil)` at once (checked under the
+    ///   lock, so a cancellation handler that runs first cannot miss the waiter).
+    private func wait(
+        among wanted: Set<Interruption>, unlessCanceled: Bool,
+        _ wake: @escaping @Sendable (Interruption?) -> Void
+    ) {
+        let now = state.withLock { state -> Interruption?? in
+            if unlessCanceled && Task.isCancelled { return .some(nil) }
+            if let found = state.interruption(among: wanted) {
+                state.woke = found
+                return found
+            }
+            state.waiter = (wake, wanted)
+            return nil
+        }
+        if let now { wake(now) }
     }
 
     /// Changes the flags and wakes the waiter when what it waits for now holds.
     private func update(_ body: (inout State) -> Void) {
-        let wake = state.withLock { state -> (CheckedContinuation<Interruption?, Never>, Interruption)? in
+        let wake = state.withLock { state -> (@Sendable (Interruption?) -> Void, Interruption)? in
             body(&state)
             guard let waiter = state.waiter, let found = state.interruption(among: waiter.wanted) else {
                 return nil
             }
             state.waiter = nil
-            return (waiter.continuation, found)
+            state.woke = found
+            return (waiter.wake, found)
         }
-        if let (continuation, found) = wake { continuation.resume(returning: found) }
+        if let (wake, found) = wake { wake(found) }
     }
 }

@@ -217,52 +217,49 @@ final class TaskDriver: Sendable {
 
     /// Runs the engine until it ends, or the lease keeper finds the lease lost or a cancel
     /// requested, or the worker stops and the task can be resumed by another.
+    ///
+    /// Two tasks while the job runs: this one, which saves what the engine's events make worth
+    /// saving, and the engine's call. An interruption ends the event stream, without a task of
+    /// its own waiting for it; the engine's call is then cancelled.
     @inline(never)
     private func run() async -> Ending {
-        await withTaskGroup(of: Ending.self) { group in
-            group.addTask { await self.invoke() }
-            group.addTask { [box] in
-                switch await box.interruption(among: [.leaseLost, .cancelRequested, .stopping]) {
-                case .leaseLost: .leaseLost
-                case .cancelRequested: .cancelRequested
-                case .stopping, nil: .stopping
-                }
-            }
-            let first = await group.next()!
-            group.cancelAll()
-            return first
-        }
-    }
-
-    /// Runs the engine on the task, saving what its events make worth saving.
-    ///
-    /// This frame, the engine's call and the event loop below stay alive while the job runs;
-    /// building the options and reading the outcome happen in frames of their own.
-    @inline(never)
-    private func invoke() async -> Ending {
         let (events, continuation) = AsyncStream.makeStream(of: ToolEvent.self)
-        async let outcome = engine(events: continuation)
-        for await event in events {
-            if record(event) { _ = await save() }
-        }
-        do {
-            return .finished(.success(try await outcome))
-        } catch {
-            return Self.failed(error, tool: task.tool)
+        box.whenInterrupted(among: [.leaseLost, .cancelRequested, .stopping]) { _ in continuation.finish() }
+        return await withTaskGroup(of: Ending.self) { group in
+            group.addTask { await self.invoke(events: continuation) }
+            for await event in events {
+                if record(event) { _ = await save() }
+            }
+            switch box.stopWaiting() {
+            case nil:
+                // The engine closed the stream: its call has ended.
+                return await group.next() ?? .stopping
+            case .leaseLost?:
+                group.cancelAll()
+                return .leaseLost
+            case .cancelRequested?:
+                group.cancelAll()
+                return .cancelRequested
+            case .stopping?:
+                group.cancelAll()
+                return .stopping
+            }
         }
     }
 
-    /// The engine's call on the task, resumed from its checkpoint if it has one.
+    /// Runs the engine on the task, resumed from its checkpoint if it has one; its events go to
+    /// `events`, which it closes when it ends.
     @inline(never)
-    private func engine(events: AsyncStream<ToolEvent>.Continuation) async throws -> ToolResult {
+    private func invoke(events: AsyncStream<ToolEvent>.Continuation) async -> Ending {
         let (tool, input) = (task.tool, task.input)
-        return try await worker.pollster.invoke(tool, input: input, options: invokeOptions(events: events))
-    }
-
-    /// The engine's error as the task's failure.
-    @inline(never)
-    private static func failed(_ error: any Error, tool: String) -> Ending {
-        .finished(.failure(PollsterError.mapping(error, tool, from: .transport)))
+        do {
+            return .finished(
+                .success(
+                    try await worker.pollster.invoke(
+                        tool, input: input, options: invokeOptions(events: events))))
+        } catch {
+            return .finished(.failure(error))
+        }
     }
 
     /// The options of the engine's call: the task's own, its checkpoint, and the hooks that
