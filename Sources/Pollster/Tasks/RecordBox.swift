@@ -41,6 +41,9 @@ final class RecordBox: Sendable {
 
     var current: TaskRecord { state.withLock { $0.task } }
 
+    /// The task's id and tool method (they never change).
+    var identity: (id: String, tool: String) { state.withLock { ($0.task.id, $0.task.tool) } }
+
     /// A cancel was requested: when the task was claimed, or since (a renewal found it).
     var isCancelRequested: Bool { state.withLock { $0.cancelRequested } }
 

@@ -9,15 +9,17 @@ import PollsterCore
 /// not copies of the worker and the task: a worker may drive thousands of tasks at once.
 final class TaskDriver: Sendable {
     let worker: TaskWorker
-    /// The task as claimed.
-    let task: TaskRecord
+    /// The task's id and tool method, which never change (the rest of the task is read from
+    /// `box`: a driver keeps no second copy of the record for as long as its job runs).
+    let id: String
+    let tool: String
     /// The task as it goes, and what the worker tells the driver (`LeaseKeeper`, shutdown).
     let box: RecordBox
     let signals: WorkerSignals
 
     init(worker: TaskWorker, box: RecordBox, signals: WorkerSignals) {
         self.worker = worker
-        self.task = box.current
+        (id, tool) = box.identity
         self.box = box
         self.signals = signals
     }
@@ -58,13 +60,15 @@ final class TaskDriver: Sendable {
     /// - Returns: false when the task is done with here (finished, handed back, or lost).
     @inline(never)
     private func prepare() async -> Bool {
+        // As claimed: nothing changes the record before the `submitting` below.
+        let task = box.current
         let recovery: SubmitRecovery
         do {
             guard let found = try await lookUp() else { return false }
             recovery = found
         } catch {
             let failure = PollsterError.mapping(
-                error, "\(task.tool): the registry could not be read", from: .registry)
+                error, "\(tool): the registry could not be read", from: .registry)
             await finish(.failure(failure))
             return false
         }
@@ -78,13 +82,13 @@ final class TaskDriver: Sendable {
         case .submitting where recovery.resubmits:
             logger.notice(
                 "resubmitting with the same idempotency key after the previous worker stopped mid-submit",
-                metadata: ["task": "\(task.id)"])
+                metadata: ["task": "\(id)"])
         case .submitting where task.checkpoint == nil && recovery.reconciles:
             guard await reconcile() else { return false }
         case .running where task.checkpoint != nil, .downloading where task.checkpoint != nil:
             logger.info(
                 "resuming the task from its checkpoint (its previous worker stopped or lost the lease)",
-                metadata: ["task": "\(task.id)", "provider": "\(task.providerTaskId ?? "-")"])
+                metadata: ["task": "\(id)", "provider": "\(task.providerTaskId ?? "-")"])
         default:
             await finish(.failure(uncertain()))
             return false
@@ -114,7 +118,7 @@ final class TaskDriver: Sendable {
         {
             logger.warning(
                 "downloading the outputs failed; trying again from the stored result (no new provider job)",
-                metadata: ["task": "\(task.id)", "round": "\(round)", "error": "\(error.message)"])
+                metadata: ["task": "\(id)", "round": "\(round)", "error": "\(error.message)"])
             guard (try? await Task.sleep(for: worker.configuration.downloadRetryDelay)) != nil else {
                 return .stopping
             }
@@ -133,18 +137,18 @@ final class TaskDriver: Sendable {
         case .cancelRequested:
             if let latest = try? await worker.stores.call(
                 "reading the task", running: 0,
-                { [store, task] in
-                    try await store.task(id: task.id)
+                { [store, id] in
+                    try await store.task(id: id)
                 })
             {
                 box.change { $0 = latest }
             }
             await cancel()
-        case .stopping: logger.info("handing the task back at shutdown", metadata: ["task": "\(task.id)"])
+        case .stopping: logger.info("handing the task back at shutdown", metadata: ["task": "\(id)"])
         case .leaseLost:
             logger.info(
                 "another worker took the task over (this worker's lease lapsed)",
-                metadata: ["task": "\(task.id)"])
+                metadata: ["task": "\(id)"])
         }
     }
 
@@ -165,11 +169,11 @@ final class TaskDriver: Sendable {
     private func lookUp() async throws -> SubmitRecovery? {
         let deadline = ContinuousClock.now + worker.configuration.unknownToolGrace
         let found = try await keepingLease {
-            [worker, task, signals, logger] () async throws -> SubmitRecovery? in
+            [worker, id, tool, signals, logger] () async throws -> SubmitRecovery? in
             var waiting = false
             while true {
                 do {
-                    let submit = try await worker.pollster.registry.method(named: task.tool).plan.submit
+                    let submit = try await worker.pollster.registry.method(named: tool).plan.submit
                     return SubmitRecovery(
                         resubmits: submit.idempotencyHeader != nil, reconciles: submit.reconcile != nil)
                 } catch let error as PollsterError
@@ -179,7 +183,7 @@ final class TaskDriver: Sendable {
                     if !waiting {
                         logger.info(
                             "tool not known to this worker yet; waiting for its registry to catch up",
-                            metadata: ["task": "\(task.id)", "tool": "\(task.tool)"])
+                            metadata: ["task": "\(id)", "tool": "\(tool)"])
                         waiting = true
                     }
                     try await Task.sleep(for: .milliseconds(200))
@@ -251,7 +255,7 @@ final class TaskDriver: Sendable {
     /// `events`, which it closes when it ends.
     @inline(never)
     private func invoke(events: AsyncStream<ToolEvent>.Continuation) async -> Ending {
-        let (tool, input) = (task.tool, task.input)
+        let (tool, input) = (tool, box.current.input)
         do {
             return .finished(
                 .success(
@@ -363,7 +367,7 @@ final class TaskDriver: Sendable {
             logger.info(
                 "task finished",
                 metadata: [
-                    "task": "\(task.id)", "tool": "\(task.tool)", "state": "\(box.current.state.rawValue)",
+                    "task": "\(id)", "tool": "\(tool)", "state": "\(box.current.state.rawValue)",
                 ])
         }
     }
@@ -374,6 +378,7 @@ final class TaskDriver: Sendable {
     @inline(never)
     private func reconcile() async -> Bool {
         do {
+            let task = box.current
             let found = try await keepingLease { [worker, task] in
                 try await worker.pollster.findSubmitted(
                     task.tool, input: task.input, reference: task.idempotencyKey,
@@ -382,13 +387,13 @@ final class TaskDriver: Sendable {
             guard case .done(let job) = found else {
                 logger.info(
                     "another worker took the task over while its job was looked up; leaving it to that worker",
-                    metadata: ["task": "\(task.id)"])
+                    metadata: ["task": "\(id)"])
                 return false
             }
             guard let checkpoint = job else { return false }
             logger.notice(
                 "found the provider job of an interrupted submit by its client reference; resuming it",
-                metadata: ["task": "\(task.id)", "provider": "\(checkpoint.providerTaskId ?? "-")"])
+                metadata: ["task": "\(id)", "provider": "\(checkpoint.providerTaskId ?? "-")"])
             box.change {
                 $0.checkpoint = checkpoint
                 $0.state = .running
@@ -408,7 +413,7 @@ final class TaskDriver: Sendable {
     private func uncertain(lookup: String? = nil) -> PollsterError {
         PollsterError(
             .submitUncertain,
-            "\(task.tool): the worker running task \(task.id) stopped after storing 'submitting' and before storing the provider's answer, so a provider job may exist.\(lookup.map { " \($0)." } ?? "") It was not submitted again, to avoid a second paid job; check the provider, then `pollster retry \(task.id)` if needed, or declare submit.idempotencyHeader (or submit.reconcile) so this resolves itself"
+            "\(tool): the worker running task \(id) stopped after storing 'submitting' and before storing the provider's answer, so a provider job may exist.\(lookup.map { " \($0)." } ?? "") It was not submitted again, to avoid a second paid job; check the provider, then `pollster retry \(id)` if needed, or declare submit.idempotencyHeader (or submit.reconcile) so this resolves itself"
         )
     }
 
@@ -463,12 +468,12 @@ final class TaskDriver: Sendable {
 
     @inline(never)
     private func logNotSaved() {
-        logger.info("not saved: another worker holds the task now", metadata: ["task": "\(task.id)"])
+        logger.info("not saved: another worker holds the task now", metadata: ["task": "\(id)"])
     }
 
     @inline(never)
     private func logSaveFailed(_ error: any Error) {
         // The outage itself is reported once by the store guard.
-        logger.debug("saving the task failed: \(error)", metadata: ["task": "\(task.id)"])
+        logger.debug("saving the task failed: \(error)", metadata: ["task": "\(id)"])
     }
 }
