@@ -615,7 +615,8 @@ def main():
     w(f"`pollster-bench workers`: {settings['workerTasks']:,} queued durable tasks in `PostgresTaskStore` (a throwaway "
       "PostgreSQL cluster from `initdb`/`pg_ctl` on loopback, durable defaults: `fsync` and `synchronous_commit` on), "
       f"then 1, 2 or 4 worker processes (`TaskWorker`, concurrency {settings['workerConcurrency']} each, default lease "
-      "and idle delay). Each task is a mock job that finishes on its first poll (poll interval 0.1 s) with a 1 KiB "
+      "and idle delay; each process hosts the engine's shared scheduler with `Pollster.run()`, as `pollster worker` "
+      "does — since 2026-12-04, before which the jobs waited in their drivers' tasks). Each task is a mock job that finishes on its first poll (poll interval 0.1 s) with a 1 KiB "
       "output written to a file. **Tasks/s** = 80 % of the tasks ÷ the time between the 10th and the 90th percentile "
       "of their `finishedAt` (the steady state); *overall* = all tasks ÷ (last `finishedAt` − start of the workers). "
       "CPU is per run, summed over processes.")
