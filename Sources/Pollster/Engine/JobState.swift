@@ -29,16 +29,16 @@ final class JobState: Sendable {
     }
 
     private let stage: Mutex<Stage>
-    /// The limits of the method's inventory.
-    let limiters: ProviderLimits.Limiters
     /// The call this job runs (its outcome is reported with it).
     let call: JobScheduler.Call
 
     init(_ run: Invocation, call: JobScheduler.Call) {
-        limiters = run.limiters
         self.call = call
         stage = Mutex(Stage(run: run))
     }
+
+    /// The limits of the method's inventory (the invocation's: a waiting job keeps one copy).
+    var limiters: ProviderLimits.Limiters { stage.withLock { $0.run.limiters } }
 
     /// What the invocation returns (the result is read here rather than passed back from the
     /// last step's child task, so that no `ToolResult` takes room in the waiting frame).

@@ -8,9 +8,15 @@ extension JobMachine {
             // Kept between polls only when the next status request reads it; the final answer
             // reaches the result step through `.succeed(final:)`.
             if machine.plan.requestUsesStatus { context.status = observation.body }
-            report.statusPath = reading.statusPath
-            report.statusRule = reading.rule
-            if let unknown = observation.newUnknownStatus { report.unknownStatuses.append(unknown) }
+            let unknown = observation.newUnknownStatus
+            if unknown != nil || report.statusPath != reading.statusPath || report.statusRule != reading.rule
+            {
+                var changed = report
+                changed.statusPath = reading.statusPath
+                changed.statusRule = reading.rule
+                if let unknown { changed.unknownStatuses.append(unknown) }
+                report = changed
+            }
         }
         let notices = [Notice.polled(observation, machine.progress)]
         switch step.action {

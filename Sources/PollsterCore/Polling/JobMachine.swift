@@ -237,7 +237,13 @@ package struct JobMachine: Sendable {
     /// What templates read: the input, the task id, the submit and last status answers.
     package internal(set) var context: TemplateContext
     /// How the task id, status URL, status and outputs were found (the engine adds the outputs).
-    package var report = DetectionReport()
+    /// Boxed: it is read when the job ends, so a waiting job keeps 8 bytes for it (each change
+    /// makes a new box; a poll changes it only when the status reads differently).
+    package var report: DetectionReport {
+        get { reportBox.report }
+        set { reportBox = ReportBox(newValue) }
+    }
+    private var reportBox = ReportBox(DetectionReport())
     /// Where the job stands.
     package internal(set) var phase = Phase.idle
     /// Where polls go, once polling begins.
@@ -405,4 +411,11 @@ package struct JobMachine: Sendable {
         phase = .finished
         return Step(notices, action)
     }
+}
+
+/// A `DetectionReport` on the heap (`JobMachine.report`).
+private final class ReportBox: Sendable {
+    let report: DetectionReport
+
+    init(_ report: DetectionReport) { self.report = report }
 }
