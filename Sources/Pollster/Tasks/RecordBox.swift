@@ -1,3 +1,4 @@
+import PollsterCore
 import Synchronization
 
 /// The driver's copy of its task, shared by the engine's callbacks and the worker's lease
@@ -22,8 +23,8 @@ final class RecordBox: Sendable {
         var cancelRequested = false
         var stopping = false
         /// The driver, waiting for one of `wanted`: `wake` is called once.
-        var waiter: (wake: @Sendable (Interruption?) -> Void, wanted: Set<Interruption>)?
-        /// What woke the waiter, until it stops waiting.
+        var waiter: Waiter?
+        /// What woke the waiter of `whenInterrupted`, until it stops waiting.
         var woke: Interruption?
 
         /// The first of `wanted` that holds now.
@@ -35,6 +36,14 @@ final class RecordBox: Sendable {
         }
     }
 
+    /// A wait for one of `wanted`.
+    private struct Waiter {
+        var wanted: Set<Interruption>
+        var wake: @Sendable (Interruption?) -> Void
+        /// A wait of `whenInterrupted`: what wakes it is kept for `stopWaiting()`.
+        var remembers: Bool
+    }
+
     private let state: Mutex<State>
 
     init(_ task: TaskRecord) { state = Mutex(State(task: task, cancelRequested: task.cancelRequested)) }
@@ -43,6 +52,9 @@ final class RecordBox: Sendable {
 
     /// The task's id and tool method (they never change).
     var identity: (id: String, tool: String) { state.withLock { ($0.task.id, $0.task.tool) } }
+
+    /// The task's input (it never changes).
+    var input: JSONValue { state.withLock { $0.task.input } }
 
     /// A cancel was requested: when the task was claimed, or since (a renewal found it).
     var isCancelRequested: Bool { state.withLock { $0.cancelRequested } }
@@ -66,49 +78,47 @@ final class RecordBox: Sendable {
     func interruption(among wanted: Set<Interruption>) async -> Interruption? {
         await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
-                wait(among: wanted, unlessCanceled: true) { continuation.resume(returning: $0) }
+                let now = state.withLock { state -> Interruption?? in
+                    // Checked under the lock: a cancellation handler that ran first cannot
+                    // have missed the waiter.
+                    if Task.isCancelled { return .some(nil) }
+                    if let found = state.interruption(among: wanted) { return found }
+                    state.waiter = Waiter(
+                        wanted: wanted, wake: { continuation.resume(returning: $0) }, remembers: false)
+                    return nil
+                }
+                if let now { continuation.resume(returning: now) }
             }
         } onCancel: {
             state.withLock { $0.waiter.take() }?.wake(nil)
         }
     }
 
-    /// Calls `wake` once, when one of `wanted` holds (at once if one does now), unless the driver
-    /// stops waiting first (`stopWaiting()`). Waits without a task of its own: `wake` typically
-    /// ends what the driver awaits.
-    func whenInterrupted(among wanted: Set<Interruption>, _ wake: @escaping @Sendable (Interruption?) -> Void)
-    {
-        wait(among: wanted, unlessCanceled: false, wake)
-    }
-
-    /// Stops the wait of `whenInterrupted`.
-    /// - Returns: what woke the waiter; nil when nothing did (and nothing will now).
-    func stopWaiting() -> Interruption? {
+    /// Calls `wake` once when one of `wanted` comes to hold, unless the driver stops waiting
+    /// first (`stopWaiting()`). Waits without a task of its own: `wake` ends what the driver awaits.
+    /// - Returns: one of `wanted` that holds already; nothing waits then, and `wake` is not called.
+    func whenInterrupted(
+        among wanted: Set<Interruption>, _ wake: @escaping @Sendable () -> Void
+    ) -> Interruption? {
         state.withLock { state in
-            defer {
-                state.waiter = nil
-                state.woke = nil
-            }
-            return state.woke
-        }
-    }
-
-    /// - Parameter unlessCanceled: a canceled task gets `wake(nil)` at once (checked under the
-    ///   lock, so a cancellation handler that runs first cannot miss the waiter).
-    private func wait(
-        among wanted: Set<Interruption>, unlessCanceled: Bool,
-        _ wake: @escaping @Sendable (Interruption?) -> Void
-    ) {
-        let now = state.withLock { state -> Interruption?? in
-            if unlessCanceled && Task.isCancelled { return .some(nil) }
-            if let found = state.interruption(among: wanted) {
-                state.woke = found
-                return found
-            }
-            state.waiter = (wake, wanted)
+            if let found = state.interruption(among: wanted) { return found }
+            state.woke = nil
+            state.waiter = Waiter(wanted: wanted, wake: { _ in wake() }, remembers: true)
             return nil
         }
-        if let now { wake(now) }
+    }
+
+    /// True once the wait of `whenInterrupted` was woken.
+    var isInterrupted: Bool { state.withLock { $0.woke != nil } }
+
+    /// Stops the wait of `whenInterrupted`.
+    /// - Returns: what woke it; nil when nothing did (and nothing will now).
+    func stopWaiting() -> Interruption? {
+        state.withLock { state in
+            if state.waiter?.remembers == true { state.waiter = nil }
+            defer { state.woke = nil }
+            return state.woke
+        }
     }
 
     /// Changes the flags and wakes the waiter when what it waits for now holds.
@@ -119,7 +129,7 @@ final class RecordBox: Sendable {
                 return nil
             }
             state.waiter = nil
-            state.woke = found
+            if waiter.remembers { state.woke = found }
             return (waiter.wake, found)
         }
         if let (wake, found) = wake { wake(found) }

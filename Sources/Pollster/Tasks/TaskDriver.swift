@@ -34,6 +34,15 @@ final class TaskDriver: Sendable {
         case cancelRequested
         case stopping
         case leaseLost
+
+        /// The ending an interruption gives.
+        init(_ interruption: RecordBox.Interruption) {
+            switch interruption {
+            case .leaseLost: self = .leaseLost
+            case .cancelRequested: self = .cancelRequested
+            case .stopping: self = .stopping
+            }
+        }
     }
 
     /// Drives the task.
@@ -60,7 +69,7 @@ final class TaskDriver: Sendable {
     /// - Returns: false when the task is done with here (finished, handed back, or lost).
     @inline(never)
     private func prepare() async -> Bool {
-        // As claimed: nothing changes the record before the `submitting` below.
+        // As claimed: read before anything changes it.
         let task = box.current
         let recovery: SubmitRecovery
         do {
@@ -224,30 +233,27 @@ final class TaskDriver: Sendable {
     ///
     /// Two tasks while the job runs: this one, which saves what the engine's events make worth
     /// saving, and the engine's call. An interruption ends the event stream, without a task of
-    /// its own waiting for it; the engine's call is then cancelled.
+    /// its own waiting for it, and the engine's call is cancelled. A save under way then is
+    /// finished first (within the store's timeout); the events after it are not saved.
     @inline(never)
     private func run() async -> Ending {
         let (events, continuation) = AsyncStream.makeStream(of: ToolEvent.self)
-        box.whenInterrupted(among: [.leaseLost, .cancelRequested, .stopping]) { _ in continuation.finish() }
+        let wanted: Set<RecordBox.Interruption> = [.leaseLost, .cancelRequested, .stopping]
+        if let now = box.whenInterrupted(among: wanted, { continuation.finish() }) { return Ending(now) }
         return await withTaskGroup(of: Ending.self) { group in
             group.addTask { await self.invoke(events: continuation) }
+            var ended = false
             for await event in events {
-                if record(event) { _ = await save() }
+                if case .finished = event { ended = true }
+                if record(event) && !box.isInterrupted { _ = await save() }
             }
-            switch box.stopWaiting() {
-            case nil:
-                // The engine closed the stream: its call has ended.
-                return await group.next() ?? .stopping
-            case .leaseLost?:
+            // An engine whose last event came keeps its ending, whatever came since.
+            if let interruption = box.stopWaiting(), !ended {
                 group.cancelAll()
-                return .leaseLost
-            case .cancelRequested?:
-                group.cancelAll()
-                return .cancelRequested
-            case .stopping?:
-                group.cancelAll()
-                return .stopping
+                return Ending(interruption)
             }
+            // The engine closed the stream (or this task was cancelled, and the engine's call with it).
+            return await group.next() ?? .stopping
         }
     }
 
@@ -255,7 +261,7 @@ final class TaskDriver: Sendable {
     /// `events`, which it closes when it ends.
     @inline(never)
     private func invoke(events: AsyncStream<ToolEvent>.Continuation) async -> Ending {
-        let (tool, input) = (tool, box.current.input)
+        let (tool, input) = (tool, box.input)
         do {
             return .finished(
                 .success(
