@@ -71,4 +71,35 @@ struct ConcurrencyLimiterTests {
         }
         #expect(order.list.withLock { $0 } == [0, 1, 2, 3, 4])
     }
+
+    @Test("a slot freed while a waiter gets in line reaches that waiter")
+    func releaseWhileQueueing() async throws {
+        // Each round: the one slot is held; a waiter asks for it while the holder frees it.
+        // A waiter that got in line just after the release found no one waiting used to wait
+        // forever beside a free slot (seen as a benchmark that hung with every thread idle).
+        var stuck = 0
+        for _ in 0..<10_000 {
+            let limiter = ConcurrencyLimiter(limit: 1)
+            try await limiter.acquire()
+            let admitted = await withTaskGroup(of: Bool.self) { group in
+                group.addTask {
+                    try? await limiter.acquire()
+                    limiter.release()
+                    return true
+                }
+                group.addTask {
+                    try? await Task.sleep(for: .seconds(5))
+                    return false
+                }
+                limiter.release()
+                let first = await group.next() ?? false
+                // Unsticks a waiter that missed the release, so the round can end.
+                if !first { limiter.release() }
+                group.cancelAll()
+                return first
+            }
+            if !admitted { stuck += 1 }
+        }
+        #expect(stuck == 0, "\(stuck) waiters missed a free slot")
+    }
 }

@@ -43,12 +43,17 @@ final class ConcurrencyLimiter: Sendable {
         try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation {
                 (continuation: CheckedContinuation<Void, any Error>) in
-                let resumeNow = state.withLock { state -> Bool in
-                    if Task.isCancelled { return true }
+                let now = state.withLock { state -> Result<Void, CancellationError>? in
+                    if Task.isCancelled { return .failure(CancellationError()) }
+                    // A slot freed since the first look, while no one was in line to take it.
+                    if state.available > 0 {
+                        state.available -= 1
+                        return .success(())
+                    }
                     state.waiters.append((id, continuation))
-                    return false
+                    return nil
                 }
-                if resumeNow { continuation.resume(throwing: CancellationError()) }
+                if let now { continuation.resume(with: now) }
             }
         } onCancel: {
             let waiter = state.withLock { state -> CheckedContinuation<Void, any Error>? in
