@@ -105,8 +105,10 @@ struct InFlightCommand: AsyncParsableCommand {
                 }
                 if shared {
                     // The host runs until canceled: end it once every job is done.
+                    var watchdog = Watchdog(limit: jobDuration + totals.interval * 6 + .seconds(60))
                     while totals.finished.load(ordering: .relaxed) < count {
                         try? await Task.sleep(for: .milliseconds(100))
+                        watchdog.check(finished: totals.finished.load(ordering: .relaxed), of: count, totals)
                     }
                     jobs.cancelAll()
                 }
@@ -260,5 +262,40 @@ struct InFlightCommand: AsyncParsableCommand {
         var maxDescriptors = 0
         var maxInFlight = 0
         var rssAtMaxInFlight = 0
+    }
+}
+
+/// Ends a run whose jobs stopped finishing, saying where the unfinished ones stand, instead of
+/// letting the benchmark wait forever.
+struct Watchdog {
+    /// No job finishing for this long is a stall.
+    let limit: Duration
+    private var lastFinished = 0
+    private var lastProgress = ContinuousClock.now
+
+    init(limit: Duration) { self.limit = limit }
+
+    mutating func check(finished: Int, of count: Int, _ totals: TraceTotals) {
+        let now = ContinuousClock.now
+        if finished != lastFinished {
+            lastFinished = finished
+            lastProgress = now
+            return
+        }
+        guard now - lastProgress > limit else { return }
+        let states = (totals.batch?.all ?? []).map { $0.state.withLock { $0 } }
+        func ago(_ instant: ContinuousClock.Instant?) -> String {
+            instant.map { String(format: "%.1f s ago", (now - $0).secondsValue) } ?? "never"
+        }
+        var lines = [
+            "stalled: \(finished) of \(count) jobs finished, none in the last \(limit); \(states.count) traced jobs unfinished"
+        ]
+        for state in states.prefix(20) {
+            lines.append(
+                "  submitted \(ago(state.submitEnd)), \(state.polls) polls, last poll \(ago(state.lastPollEnd)), "
+                    + "download started \(ago(state.downloadStart)), ended \(ago(state.downloadEnd))")
+        }
+        FileHandle.standardError.write(Data((lines.joined(separator: "\n") + "\n").utf8))
+        exit(3)
     }
 }

@@ -34,6 +34,8 @@ final class JobTraces: Sendable {
     func add(_ trace: JobTrace, id: String) { byJob.withLock { $0[id] = trace } }
     func trace(id: String) -> JobTrace? { byJob.withLock { $0[id] } }
     func remove(id: String) -> JobTrace? { byJob.withLock { $0.removeValue(forKey: id) } }
+    /// The traces of the jobs not ended yet.
+    var all: [JobTrace] { byJob.withLock { Array($0.values) } }
 
     /// The `video_id=` of a status URL.
     static func pollID(_ url: String) -> String? {
