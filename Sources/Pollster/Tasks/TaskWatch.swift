@@ -141,6 +141,16 @@ final class TaskWatch: Sendable {
         var stamps: [String: Date] = [:]
         do {
             stamps = try await store.updateTimes(ids)
+        } catch  where Task.isCancelled || error is CancellationError {
+            // The caller making the refresh went away: that is no answer of the store. The
+            // callers waiting for it ask again, and one of them makes the next refresh.
+            let waiting = state.withLock { state in
+                state.refreshing = false
+                defer { state.waiting = [:] }
+                return state.waiting.values
+            }
+            for continuation in waiting { continuation.resume() }
+            throw PollsterError.mapping(CancellationError(), "reading task update times", from: .store)
         } catch {
             failure = PollsterError.mapping(
                 error, "task store: reading the update times of \(ids.count) task(s) failed", from: .store)

@@ -141,6 +141,33 @@ struct TaskWatchTests {
         }
     }
 
+    @Test("a caller canceled while it refreshes leaves the others a reading, not its cancellation")
+    func canceledRefresher() async throws {
+        try await Self.withCountingService { store, service in
+            let ids = try await Self.submit(2, to: service)
+            // The first refresh hangs until its caller is canceled.
+            store.failUpdateTimes(after: .seconds(60))
+            let refresher = Task {
+                var follow = TaskFollow()
+                return await pollsterError { _ = try await service.changed(ids[0], &follow) }?.code
+            }
+            try #require(try await eventually(within: .seconds(10)) { store.counts.updateTimes == 1 })
+            let waiter = Task {
+                var follow = TaskFollow()
+                return try await service.changed(ids[1], &follow)?.id
+            }
+            // The second caller waits for the refresh in progress; the store answers again.
+            try await Task.sleep(for: .milliseconds(200))
+            store.recover()
+            refresher.cancel()
+            #expect(await refresher.value == .canceled)
+            #expect(
+                try await waiter.value == ids[1], "the waiting caller made the next refresh and read its task"
+            )
+            #expect(store.counts.updateTimes == 2, "\(store.counts)")
+        }
+    }
+
     @Test("wait and events on a deleted task fail with TASK_NOT_FOUND")
     func deleted() async throws {
         let store = try SQLiteTaskStore(path: temporarySQLitePath())
