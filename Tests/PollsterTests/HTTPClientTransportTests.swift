@@ -243,4 +243,22 @@ private final class Gate: Sendable {
         }
         waiter?.resume()
     }
+
+    @Test("a URL the HTTP client cannot read fails both paths with an error, before anything is sent")
+    func unreadableURL() async throws {
+        let transport = HTTPClientTransport()
+        // A space: refused by the client's URL parser. The streaming path used to crash here,
+        // dropping its body's source unfinished.
+        let request = TransportRequest(method: "GET", url: "http://example .invalid/output.mp4")
+        let sent = await #expect(throws: (any Error).self) {
+            try await transport.send(request, maxBodyBytes: 1 << 20)
+        }
+        let streamed = await #expect(throws: (any Error).self) {
+            try await transport.stream(request) { _, _ in () }
+        }
+        #expect(
+            (streamed as? TransportFailure)?.kind == (sent as? TransportFailure)?.kind,
+            "\(String(describing: streamed))")
+        try await transport.shutdown()
+    }
 }

@@ -93,17 +93,20 @@ public final class HTTPClientTransport: Transport {
         try checkUsable(request)
         if let streams { try await streams.acquire() }
         defer { streams?.release() }
-        let eventLoop = client.eventLoopGroup.next()
-        let delegate = ReadAheadDelegate(eventLoop: eventLoop, budget: budget)
-        let body = delegate.makeBody()
-        let task: HTTPClient.Task<Void>
+        // Before the delegate: a delegate dropped unused leaves its head promise and its body's
+        // source unfinished, which NIO treats as a fatal error.
+        let outgoing: HTTPClient.Request
         do {
-            task = client.execute(
-                request: try Self.outgoing(request), delegate: delegate, eventLoop: .delegate(on: eventLoop),
-                deadline: Self.deadline(request))
+            outgoing = try Self.outgoing(request)
         } catch {
             throw Self.failure(error, request: request)
         }
+        let eventLoop = client.eventLoopGroup.next()
+        let delegate = ReadAheadDelegate(eventLoop: eventLoop, budget: budget)
+        let body = delegate.makeBody()
+        let task = client.execute(
+            request: outgoing, delegate: delegate, eventLoop: .delegate(on: eventLoop),
+            deadline: Self.deadline(request))
         delegate.attach(task)
         // AsyncHTTPClient's deadline stops applying once the head arrives; this one cuts a slow body too.
         let watchdog = Self.enforceDeadline(on: task, request)
