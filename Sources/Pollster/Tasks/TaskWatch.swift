@@ -9,7 +9,8 @@ import Synchronization
 ///
 /// No task of its own: a caller that needs a reading newer than the last one makes the next
 /// refresh for everyone, and callers arriving meanwhile wait for it (and get its error, if it
-/// fails; a canceled caller stops waiting at once). A failed refresh answers, with its error,
+/// fails; a canceled caller stops waiting at once, and when the caller making the refresh is
+/// canceled, one of those waiting makes the next). A failed refresh answers, with its error,
 /// every later caller that needs no newer reading than it: during an outage a pass over many
 /// tasks makes one failing store call, not one per task. A task nobody asked about for `followFor`
 /// is dropped from the refreshes.
