@@ -18,10 +18,8 @@ struct ManyDownloadsCommand: AsyncParsableCommand {
     @Option(help: "Jobs at once.") var count = 200
     @Option(help: "Write the outputs into this directory; without it they are kept in memory until counted.")
     var directory: String?
-    @Option(help: "HTTPClientTransport readAheadBudgetBytes (default: the transport's).") var readAheadBudget:
-        Int?
-    @Option(help: "HTTPClientTransport maxConnectionsPerHost (default: the transport's).") var connections:
-        Int?
+    @Option(help: "HTTPClientTransport readAheadBudgetBytes (default: the transport's).") var readAheadBudget: Int?
+    @Option(help: "HTTPClientTransport maxConnectionsPerHost (default: the transport's).") var connections: Int?
     @Option(help: "HTTPClientTransport maxConcurrentStreams (default: the transport's).") var streams: Int?
     @Option(help: "Write the figures here (default: standard output).") var json: String?
 
