@@ -145,18 +145,13 @@ final class TaskWatch: Sendable {
         } catch  where Task.isCancelled || error is CancellationError {
             // The caller making the refresh went away: that is no answer of the store. The
             // callers waiting for it ask again, and one of them makes the next refresh.
-            let waiting = state.withLock { state in
-                state.refreshing = false
-                defer { state.waiting = [:] }
-                return state.waiting.values
-            }
-            for continuation in waiting { continuation.resume() }
+            endRefresh { _ in }
             throw PollsterError.mapping(CancellationError(), "reading task update times", from: .store)
         } catch {
             failure = PollsterError.mapping(
                 error, "task store: reading the update times of \(ids.count) task(s) failed", from: .store)
         }
-        let waiting = state.withLock { state in
+        endRefresh { state in
             state.generation += 1
             if let failure {
                 state.failure = (state.generation, failure, started)
@@ -165,11 +160,18 @@ final class TaskWatch: Sendable {
                 state.refreshedAt = started
                 state.failure = nil
             }
+        }
+        if let failure { throw failure }
+    }
+
+    /// Records how the refresh ended (`record`) and wakes the callers that waited for it.
+    private func endRefresh(_ record: (inout State) -> Void) {
+        let waiting = state.withLock { state in
+            record(&state)
             state.refreshing = false
             defer { state.waiting = [:] }
             return state.waiting.values
         }
         for continuation in waiting { continuation.resume() }
-        if let failure { throw failure }
     }
 }
