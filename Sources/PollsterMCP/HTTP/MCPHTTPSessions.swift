@@ -33,6 +33,8 @@ actor MCPHTTPSessions {
     private var sessions: [String: Entry] = [:]
     /// When idle sessions were last looked for.
     private var swept = ContinuousClock.now
+    /// True once the listener shuts down: no request is served any more.
+    private var closed = false
     /// Sessions as they start, for the listener to run their status notifications.
     nonisolated let started: AsyncStream<MCPSession>
     private let startedSink: AsyncStream<MCPSession>.Continuation
@@ -52,6 +54,11 @@ actor MCPHTTPSessions {
     /// Routes one HTTP request to its session, or starts a session for an `initialize`.
     func handle(_ request: MCP.HTTPRequest) async -> MCP.HTTPResponse {
         if let refusal = access.refusal(request) { return refusal }
+        if closed {
+            return .error(
+                statusCode: 503,
+                .internalError("Service Unavailable: the server is shutting down; connect again later"))
+        }
         let now = ContinuousClock.now
         if now - swept >= min(limits.idleTimeout / 4, .seconds(60)) { await closeIdle(at: now) }
         let id = request.header(HTTPHeaderName.sessionID)
@@ -74,8 +81,9 @@ actor MCPHTTPSessions {
             statusCode: 400, .invalidRequest("Bad Request: missing \(HTTPHeaderName.sessionID) header"))
     }
 
-    /// Stops every session and the stream of started ones.
+    /// Stops every session and the stream of started ones; later requests get 503.
     func closeAll() async {
+        closed = true
         startedSink.finish()
         let entries = sessions.values
         sessions = [:]

@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import MCP
 import NIOCore
+import ServiceLifecycle
 
 extension PollsterMCPServer {
     /// Serves Streamable HTTP on `http://host:port/mcp` until graceful shutdown (or cancellation),
@@ -30,15 +31,26 @@ extension PollsterMCPServer {
                 configuration: .init(address: .hostname(host, port: port), serverName: "pollster"),
                 onServerRunning: { channel in onListening(channel.localAddress?.port ?? port) },
                 logger: logger)
+            let (shutdown, shutdownSink) = AsyncStream.makeStream(of: Void.self)
             try await withThrowingDiscardingTaskGroup { group in
                 group.addTask {
+                    defer { shutdownSink.finish() }
                     do {
-                        try await app.run()
+                        try await withGracefulShutdownHandler {
+                            try await app.run()
+                        } onGracefulShutdown: {
+                            shutdownSink.yield()
+                        }
                     } catch {
                         await sessions.closeAll()
                         throw error
                     }
                     await sessions.closeAll()
+                }
+                group.addTask {
+                    // Graceful shutdown ends the sessions first: the listener waits for every open
+                    // response, and a GET stream stays open until its client hangs up.
+                    if await shutdown.first(where: { _ in true }) != nil { await sessions.closeAll() }
                 }
                 for await session in sessions.started {
                     group.addTask { await session.watch() }

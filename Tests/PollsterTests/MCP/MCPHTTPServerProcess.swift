@@ -30,6 +30,9 @@ final class MCPHTTPServerProcess {
     /// SIGTERM, then waits for the graceful exit.
     func stop() -> Int32 { process.stop() }
 
+    /// SIGTERM, then waits up to `limit` for the graceful exit (nil: it had to be killed).
+    func stop(within limit: Duration) async -> Int32? { await process.stop(within: limit) }
+
     /// What it logged.
     var log: String { process.log }
 }

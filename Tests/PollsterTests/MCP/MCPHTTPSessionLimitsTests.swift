@@ -7,7 +7,8 @@ import Testing
 
 /// Sessions of `pollster mcp --http` that clients leave behind: closed when idle
 /// (`--session-idle-timeout`), or the least recently used when too many are open
-/// (`--max-sessions`); a closed session's id gets 404, as the MCP spec says.
+/// (`--max-sessions`); a closed session's id gets 404, as the MCP spec says. SIGTERM closes
+/// them all, open streams included.
 ///
 /// Each test has an HTTP client of its own: a shared one may reuse a kept-alive connection to
 /// another test's server that is shutting down on the same port, which knows none of these
@@ -47,11 +48,31 @@ struct MCPHTTPSessionLimitsTests {
         }
     }
 
+    @Test("SIGTERM ends a session's open GET stream and the server exits")
+    func shutdownEndsOpenStreams() async throws {
+        try await Self.withServer([]) { client in
+            let session = try await client.session()
+            var request = HTTPClientRequest(url: client.url)
+            request.headers.add(name: "accept", value: "text/event-stream")
+            request.headers.add(name: "mcp-protocol-version", value: "2025-06-18")
+            request.headers.add(name: "mcp-session-id", value: session)
+            let stream = try await client.http.execute(request, timeout: .seconds(30))
+            #expect(stream.status == .ok, "\(client.log())")
+            // Before the fix the listener waited for this stream's client: the process never exited.
+            let status = await client.server.stop(within: .seconds(20))
+            #expect(status == 0, "exits gracefully while the stream is open: \(client.log().suffix(2000))")
+            _ = try? await stream.body.collect(upTo: 1 << 20)
+        }
+    }
+
     /// An MCP client of one server, speaking plain HTTP.
     struct Client {
         let http: HTTPClient
         let url: String
-        let log: () -> String
+        let server: MCPHTTPServerProcess
+
+        /// What the server logged.
+        func log() -> String { server.log }
 
         /// Starts a session; returns its id.
         func session() async throws -> String {
@@ -95,7 +116,7 @@ struct MCPHTTPSessionLimitsTests {
         defer { _ = server.stop() }
         let http = HTTPClient(eventLoopGroupProvider: .singleton)
         do {
-            try await body(Client(http: http, url: try await server.url(), log: { server.log }))
+            try await body(Client(http: http, url: try await server.url(), server: server))
         } catch {
             try await http.shutdown()
             throw error

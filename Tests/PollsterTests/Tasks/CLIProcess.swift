@@ -37,6 +37,21 @@ final class CLIProcess {
         return process.waitBlocking()
     }
 
+    /// SIGTERM, then waits up to `limit` for the graceful exit; kills it when it is still running.
+    /// - Returns: the exit status, or nil when it did not exit in time.
+    func stop(within limit: Duration) async -> Int32? {
+        process.send(SIGTERM)
+        let deadline = ContinuousClock.now + limit
+        while process.isRunning {
+            guard ContinuousClock.now < deadline else {
+                kill()
+                return nil
+            }
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        return process.waitBlocking()
+    }
+
     /// What it logged.
     var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
 }
