@@ -22,11 +22,15 @@ struct EventsRoute {
             body: ResponseBody { writer in
                 try await writer.write(ByteBuffer(string: ": task \(id)\nretry: 1000\n\n"))
                 do {
-                    for try await task in events {
-                        let eventID = Self.eventID(task)
-                        if let after, eventID <= after { continue }
-                        try await writer.write(ByteBuffer(bytes: Self.event(task, id: eventID)))
-                    }
+                    // Graceful shutdown ends the stream (the client reconnects with Last-Event-ID):
+                    // the listener waits for every open response.
+                    try await forEach(
+                        events,
+                        untilGracefulShutdown: { task in
+                            let eventID = Self.eventID(task)
+                            if let after, eventID <= after { return }
+                            try await writer.write(ByteBuffer(bytes: Self.event(task, id: eventID)))
+                        })
                 } catch is CancellationError {
                     return
                 } catch {

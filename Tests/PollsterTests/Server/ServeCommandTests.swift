@@ -115,6 +115,38 @@ struct ServeCommandTests {
         try await proxy.shutdown()
     }
 
+    @Test("SIGTERM ends open event streams and the server exits")
+    func shutdownEndsEventStreams() async throws {
+        let directory = try TemporaryDirectory.make("serve")
+        defer { TemporaryDirectory.remove(directory) }
+        // No worker: the task stays queued, so its event stream would stay open for good.
+        let server = try CLIProcess(
+            [
+                "serve", "--no-auth", "--listen", "127.0.0.1:0", "--concurrency", "0",
+                "--sqlite", directory.appendingPathComponent("tasks.sqlite").path,
+                "--adapters", Repository.adapters,
+            ], environment: ["RUNWAYML_API_SECRET": "runway-test-key"])
+        defer { _ = server.stop() }
+        let base = try await SharedServerStoreTests.listening(server)
+        let (status, task) = try await Self.send(
+            "POST", base + "/v1/tools/\(runwayTool)/tasks", body: #"{"input": \#(runwayInput)}"#)
+        #expect(status == 202, "\(task)")
+        let id = try #require(task["id"]?.stringValue)
+        let stream = try await HTTPClient.shared.execute(
+            HTTPClientRequest(url: base + "/v1/tasks/\(id)/events"), timeout: .seconds(30))
+        #expect(stream.status == .ok)
+        var chunks = stream.body.makeAsyncIterator()
+        var events = ""
+        while !events.contains("event: task"), let chunk = try await chunks.next() {
+            events += String(buffer: chunk)
+        }
+        #expect(events.contains("event: task"), "the queued task's first event: \(events)")
+        // Before the fix the listener waited for this stream's client: the process never exited.
+        let exit = await server.stop(within: .seconds(20))
+        #expect(exit == 0, "exits gracefully while the stream is open: \(server.log.suffix(2000))")
+        while let chunk = try await chunks.next() { events += String(buffer: chunk) }
+    }
+
     @Test("--no-auth refuses an address other machines can reach")
     func noAuthOnlyOnLoopback() async throws {
         let run = try await CLITests.run(["serve", "--no-auth", "--listen", "0.0.0.0:0"])
