@@ -111,7 +111,7 @@ public struct Pollster: Sendable {
         do {
             let method = try await registry.method(named: tool)
             return try await adapter.findSubmitted(
-                method, input: input, reference: reference, baseUrl: baseUrlOverride ?? method.baseUrl)
+                method, input: input, reference: reference, baseUrlOverride: baseUrlOverride)
         } catch {
             throw Self.mapped(error, tool: tool)
         }

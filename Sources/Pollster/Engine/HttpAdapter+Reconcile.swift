@@ -30,14 +30,15 @@ extension HttpAdapter {
     /// - Returns: a checkpoint to resume the job from; nil when the method declares no
     ///   `submit.reconcile`.
     /// - Throws: `SUBMIT_UNCERTAIN` saying what the lookup saw when it found no job.
-    func findSubmitted(_ method: ToolMethod, input: JSONValue, reference: String, baseUrl: String?)
+    func findSubmitted(_ method: ToolMethod, input: JSONValue, reference: String, baseUrlOverride: String?)
         async throws -> TaskCheckpoint?
     {
         guard method.plan.submit.reconcile != nil else { return nil }
         try checkSecrets(method)
         var run = Invocation(
-            method: method, input: input, secrets: secrets, options: InvokeOptions(idempotencyKey: reference),
-            baseUrl: baseUrl, limiters: limits.limiters(for: method))
+            method: method, input: input, secrets: secrets,
+            options: InvokeOptions(baseUrlOverride: baseUrlOverride, idempotencyKey: reference),
+            limiters: limits.limiters(for: method))
         // Relative status URLs in the job resolve against the submit URL, as they would have.
         var step = run.machine.lookUp(submitURL: try run.builder.submit(run.context).url)
         var random = SystemRandomNumberGenerator()

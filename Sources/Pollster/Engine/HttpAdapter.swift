@@ -82,7 +82,6 @@ final class HttpAdapter: Sendable {
         return JobState(
             Invocation(
                 method: method, input: call.item.input, secrets: secrets, options: call.options,
-                baseUrl: call.options.baseUrlOverride ?? method.baseUrl,
                 limiters: limits.limiters(for: method)),
             call: call)
     }

@@ -3,10 +3,11 @@ import PollsterCore
 
 /// The state of one invocation: its job machine (PollsterCore, every rule of the job's life)
 /// and what the engine needs to carry out the machine's actions.
+///
+/// A waiting job keeps one of these (docs/architecture.md, "How a waiting job is held"): what
+/// can be derived from the rest (the method, the request builder) is not stored twice.
 struct Invocation {
-    let method: ToolMethod
     let options: InvokeOptions
-    let builder: RequestBuilder
     let limiters: ProviderLimits.Limiters
     let started = ContinuousClock.now
     /// The job's rules and where it stands.
@@ -14,13 +15,11 @@ struct Invocation {
     var warnings: [ToolWarning] = []
 
     init(
-        method: ToolMethod, input: JSONValue, secrets: Secrets, options: InvokeOptions, baseUrl: String?,
+        method: ToolMethod, input: JSONValue, secrets: Secrets, options: InvokeOptions,
         limiters: ProviderLimits.Limiters
     ) {
         self.limiters = limiters
-        self.method = method
         self.options = options
-        self.builder = RequestBuilder(method: method, baseUrl: baseUrl, secrets: secrets)
         let redactor = Redactor(method: method.plan, secrets: secrets, input: input)
         var context = TemplateContext(input: input, secrets: secrets, reference: options.idempotencyKey)
         if options.idempotencyKey == nil {
@@ -32,6 +31,14 @@ struct Invocation {
             context: context)
     }
 
+    /// The tool method invoked.
+    var method: ToolMethod { machine.job.method }
+    /// Builds the invocation's requests, to the call's base URL override or the method's.
+    var builder: RequestBuilder {
+        RequestBuilder(
+            method: method, baseUrl: options.baseUrlOverride ?? method.baseUrl,
+            secrets: machine.context.secrets)
+    }
     var taskId: String? { machine.context.taskId }
     var context: TemplateContext { machine.context }
     /// Hides the call's secrets in everything quoted.
