@@ -264,9 +264,14 @@ struct PollMachineTests {
             adapterConfig: AdapterConfig(polling: testCase.polling))
         let plan = try #require(try MethodPlan(method: method, baseUrl: nil).polling)
         return PollMachine(
-            job: PollMachine.Job(name: "test.m", taskId: "job-1", redactor: Redactor(secrets: secrets)),
-            plan: plan, mode: testCase.mode, retryAfter: testCase.submitRetryAfter.map { .seconds($0) },
+            job: job(secrets: secrets), plan: plan, mode: testCase.mode,
+            retryAfter: testCase.submitRetryAfter.map { .seconds($0) },
             progress: progress)
+    }
+
+    /// The job the machines poll; its redactor hides `secrets`.
+    static func job(secrets: [String] = []) -> PollMachine.Job {
+        PollMachine.Job(name: "test.m", taskId: "job-1", redactor: Redactor(secrets: secrets))
     }
 
     @Test("a sequence of events gives the rules' actions", arguments: cases)
@@ -274,9 +279,12 @@ struct PollMachineTests {
         var machine = try Self.machine(for: testCase)
         var random = SystemRandomNumberGenerator()
         let submitAge = testCase.first == .timeOut ? 61.0 : 0
-        #expect(Expected(machine.start(elapsed: .seconds(submitAge), using: &random)) == testCase.first)
+        #expect(
+            Expected(machine.start(for: Self.job(), elapsed: .seconds(submitAge), using: &random))
+                == testCase.first)
         for (index, beat) in testCase.beats.enumerated() {
-            let step = machine.receive(beat.event, elapsed: .seconds(beat.at), using: &random)
+            let step = machine.receive(
+                beat.event, for: Self.job(), elapsed: .seconds(beat.at), using: &random)
             #expect(Expected(step.action) == beat.expected, "event \(index + 1)")
             #expect(step.observation.number == index + 1, "event \(index + 1)")
         }
@@ -297,9 +305,9 @@ struct PollMachineTests {
     func resumed(_ testCase: Case, after count: Int) throws {
         var original = try Self.machine(for: testCase)
         var random = SystemRandomNumberGenerator()
-        _ = original.start(elapsed: .zero, using: &random)
+        _ = original.start(for: Self.job(), elapsed: .zero, using: &random)
         for beat in testCase.beats.prefix(count) {
-            _ = original.receive(beat.event, elapsed: .seconds(beat.at), using: &random)
+            _ = original.receive(beat.event, for: Self.job(), elapsed: .seconds(beat.at), using: &random)
         }
         // Stored with the checkpoint as JSON, read by another worker.
         let stored = try JSONEncoder().encode(original.progress)
@@ -307,9 +315,12 @@ struct PollMachineTests {
         #expect(progress == original.progress)
         var resumed = try Self.machine(for: testCase, progress: progress)
         let waited = testCase.beats[count - 1]
-        #expect(Expected(resumed.start(elapsed: .seconds(waited.at), using: &random)) == waited.expected)
+        #expect(
+            Expected(resumed.start(for: Self.job(), elapsed: .seconds(waited.at), using: &random))
+                == waited.expected)
         for (index, beat) in testCase.beats.enumerated().dropFirst(count) {
-            let step = resumed.receive(beat.event, elapsed: .seconds(beat.at), using: &random)
+            let step = resumed.receive(
+                beat.event, for: Self.job(), elapsed: .seconds(beat.at), using: &random)
             #expect(Expected(step.action) == beat.expected, "event \(index + 1)")
             #expect(step.observation.number == index + 1, "event \(index + 1)")
         }
@@ -324,16 +335,19 @@ struct PollMachineTests {
         progress.seen = true
         var machine = try Self.machine(for: Self.cases[0], progress: progress)
         var random = SystemRandomNumberGenerator()
-        #expect(machine.start(elapsed: .seconds(20), using: &random) == .poll(after: .seconds(5)))
-        let gone = machine.receive(Self.answer("{}", status: 404), elapsed: .seconds(25), using: &random)
+        #expect(
+            machine.start(for: Self.job(), elapsed: .seconds(20), using: &random) == .poll(after: .seconds(5))
+        )
+        let gone = machine.receive(
+            Self.answer("{}", status: 404), for: Self.job(), elapsed: .seconds(25), using: &random)
         #expect(Expected(gone.action) == .fail(.taskNotFound))
         #expect(gone.observation.number == 5)
 
         progress.seen = false
         progress.consecutiveErrors = 2
         machine = try Self.machine(for: Self.cases[0], progress: progress)
-        _ = machine.start(elapsed: .seconds(20), using: &random)
-        let third = machine.receive(Self.reset, elapsed: .seconds(25), using: &random)
+        _ = machine.start(for: Self.job(), elapsed: .seconds(20), using: &random)
+        let third = machine.receive(Self.reset, for: Self.job(), elapsed: .seconds(25), using: &random)
         #expect(Expected(third.action) == .fail(.transportError))
     }
 
@@ -351,17 +365,19 @@ struct PollMachineTests {
     func timeoutNamesUnknownValues() throws {
         var testCase = Self.cases[0]
         testCase.polling = PollingConfig(intervalSeconds: 5, maxWaitSeconds: 12)
+        let job = Self.job(secrets: ["sk-live-0123456789"])
         var machine = try Self.machine(for: testCase, secrets: ["sk-live-0123456789"])
         var random = SystemRandomNumberGenerator()
-        _ = machine.start(elapsed: .zero, using: &random)
+        _ = machine.start(for: job, elapsed: .zero, using: &random)
         let first = machine.receive(
-            Self.answer(#"{"status": "warming"}"#), elapsed: .seconds(5), using: &random)
+            Self.answer(#"{"status": "warming"}"#), for: job, elapsed: .seconds(5), using: &random)
         #expect(first.observation.newUnknownStatus == "warming")
         let again = machine.receive(
-            Self.answer(#"{"status": "warming"}"#), elapsed: .seconds(10), using: &random)
+            Self.answer(#"{"status": "warming"}"#), for: job, elapsed: .seconds(10), using: &random)
         #expect(again.observation.newUnknownStatus == nil)
         let leaked = machine.receive(
-            Self.answer(#"{"status": "sk-live-0123456789"}"#), elapsed: .seconds(12), using: &random)
+            Self.answer(#"{"status": "sk-live-0123456789"}"#), for: job, elapsed: .seconds(12), using: &random
+        )
         #expect(leaked.observation.status?.contains("sk-live") == false)
         guard case .timeOut(let error) = leaked.action else {
             Issue.record("expected a timeout, got \(leaked.action)")
@@ -380,10 +396,10 @@ struct PollMachineTests {
     func consecutiveErrorsMessage() throws {
         var machine = try Self.machine(for: Self.cases[0])
         var random = SystemRandomNumberGenerator()
-        _ = machine.start(elapsed: .zero, using: &random)
+        _ = machine.start(for: Self.job(), elapsed: .zero, using: &random)
         var last: PollMachine.Step?
         for second in [5.0, 10, 15] {
-            last = machine.receive(Self.reset, elapsed: .seconds(second), using: &random)
+            last = machine.receive(Self.reset, for: Self.job(), elapsed: .seconds(second), using: &random)
         }
         let step = try #require(last)
         #expect(step.observation.error == "connection reset by peer")
@@ -410,13 +426,12 @@ struct PollMachineTests {
             name: "m", endpoint: "https://api.test/jobs",
             adapterConfig: AdapterConfig(polling: PollingConfig()))
         let plan = try #require(try MethodPlan(method: method, baseUrl: nil).polling)
+        let job = PollMachine.Job(name: "test.m", taskId: nil, redactor: Redactor(secrets: [String]()))
         var machine = PollMachine(
-            job: PollMachine.Job(name: "test.m", taskId: nil, redactor: Redactor(secrets: [String]())),
-            plan: plan,
-            mode: .statusBody, interval: .seconds(1), maxWait: .seconds(2))
+            job: job, plan: plan, mode: .statusBody, interval: .seconds(1), maxWait: .seconds(2))
         var random = SystemRandomNumberGenerator()
-        #expect(machine.start(elapsed: .zero, using: &random) == .poll(after: .seconds(1)))
-        let step = machine.receive(Self.running, elapsed: .seconds(2), using: &random)
+        #expect(machine.start(for: job, elapsed: .zero, using: &random) == .poll(after: .seconds(1)))
+        let step = machine.receive(Self.running, for: job, elapsed: .seconds(2), using: &random)
         #expect(Expected(step.action) == .timeOut)
     }
 }

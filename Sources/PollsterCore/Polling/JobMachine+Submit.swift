@@ -162,7 +162,7 @@ extension JobMachine {
         var machine = PollMachine(
             job: pollJob, plan: polling, mode: mode, interval: overrides.interval, maxWait: overrides.maxWait,
             retryAfter: progress == nil ? answer.retryAfter : nil, progress: progress ?? .init())
-        let first = machine.start(elapsed: now - submittedAt, using: &random)
+        let first = machine.start(for: pollJob, elapsed: now - submittedAt, using: &random)
         phase = .polling(machine)
         // Needed only to resolve a detected status URL, done by now.
         submitURL = ""

@@ -368,10 +368,11 @@ package struct JobMachine: Sendable {
         case (.polling(var machine), .pollAnswered(let answer)):
             let step = machine.receive(
                 .answered(status: answer.status, retryAfter: answer.retryAfter, body: answer.body),
-                elapsed: now - submittedAt, using: &random)
+                for: pollJob, elapsed: now - submittedAt, using: &random)
             return polled(step, machine)
         case (.polling(var machine), .pollFailed(let error)):
-            let step = machine.receive(.requestFailed(error), elapsed: now - submittedAt, using: &random)
+            let step = machine.receive(
+                .requestFailed(error), for: pollJob, elapsed: now - submittedAt, using: &random)
             return polled(step, machine)
         case (.fetchingResult(var step), .resultAnswered(let answer)):
             let decision = step.receive(

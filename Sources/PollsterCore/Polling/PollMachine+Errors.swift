@@ -1,9 +1,4 @@
 extension PollMachine {
-    /// The error for a status that says the job failed or was canceled.
-    package func terminalError(_ reading: StatusReading) -> PollsterError {
-        Self.terminalError(reading, job: job)
-    }
-
     /// The error for a terminal failed or canceled reading of `job` (also used on the submit
     /// answer, before any machine exists).
     package static func terminalError(_ reading: StatusReading, job: Job) -> PollsterError {
@@ -21,7 +16,7 @@ extension PollMachine {
     }
 
     /// `POLLING_TIMEOUT`, naming the status values no rule recognised.
-    func timeoutError() -> PollsterError {
+    func timeoutError(_ job: Job) -> PollsterError {
         var message =
             "\(job.name): the task \(job.taskId ?? "") did not finish within \(Int(schedule.maxWait.seconds)) s (polling.maxWaitSeconds) after \(polls) polls; last status: \(lastStatus ?? "none")"
         if !unknownStatuses.isEmpty {

@@ -13,10 +13,11 @@ extension PollMachine {
         /// The `Retry-After` of the last answer (or of the submit's, before the first poll): it
         /// replaces the computed delay before the next poll.
         package var retryAfter: Duration?
+        /// Whether the provider has answered a poll (a later 404 then means the task is gone).
+        /// (Declared here, it fills the padding after `retryAfter`: every waiting job holds one.)
+        package var seen = false
         /// Failed polls in a row.
         package var consecutiveErrors = 0
-        /// Whether the provider has answered a poll (a later 404 then means the task is gone).
-        package var seen = false
         /// Answers in a row in which no status field was found.
         package var withoutStatus = 0
         /// The last status value read (redacted).

@@ -13,7 +13,7 @@ extension PollMachine {
     /// - Otherwise the body must be JSON; a passing error envelope is a failed poll; a non-2xx
     ///   answer is a failed poll unless its body states a terminal failure (and it is not a
     ///   "come back later" status).
-    func read(_ event: Event) -> Outcome {
+    func read(_ event: Event, _ job: Job) -> Outcome {
         switch event {
         case .requestFailed(let error):
             return .failed(error, retryAfter: nil)
@@ -26,13 +26,14 @@ extension PollMachine {
                         httpStatus: 404, taskId: job.taskId, lastStatus: lastStatus), retryAfter: nil)
             }
             if mode == .location && [200, 201, 202].contains(status) {
-                return readLocation(status: status, body: body, retryAfter: retryAfter)
+                return readLocation(status: status, body: body, job, retryAfter: retryAfter)
             }
-            return readBody(status: status, body: body, retryAfter: retryAfter)
+            return readBody(status: status, body: body, job, retryAfter: retryAfter)
         }
     }
 
-    private func readLocation(status: Int, body bytes: [UInt8], retryAfter: Duration?) -> Outcome {
+    private func readLocation(status: Int, body bytes: [UInt8], _ job: Job, retryAfter: Duration?) -> Outcome
+    {
         if status == 202 {
             let body = (try? JSONParser.parse(bytes)) ?? .null
             return .read(Self.locationReading(.running, status: 202), body, retryAfter: retryAfter)
@@ -55,7 +56,7 @@ extension PollMachine {
         // or be a passing error envelope rather than the result.
         let reading = plan.classifier.classify(body)
         if let fault = reading.transientError {
-            return .failed(passingFault(fault), retryAfter: retryAfter)
+            return .failed(passingFault(fault, job), retryAfter: retryAfter)
         }
         if reading.phase == .failed || reading.phase == .canceled {
             return .read(reading, body, retryAfter: retryAfter)
@@ -63,7 +64,7 @@ extension PollMachine {
         return .read(Self.locationReading(.succeeded, status: status), body, retryAfter: retryAfter)
     }
 
-    private func readBody(status: Int, body bytes: [UInt8], retryAfter: Duration?) -> Outcome {
+    private func readBody(status: Int, body bytes: [UInt8], _ job: Job, retryAfter: Duration?) -> Outcome {
         let body: JSONValue
         do {
             body = try JSONParser.parse(bytes)
@@ -76,11 +77,11 @@ extension PollMachine {
                     retryAfter: retryAfter)
             }
             return .failed(
-                httpError(status: status, body: bytes, retryAfter: retryAfter), retryAfter: retryAfter)
+                httpError(status: status, body: bytes, job, retryAfter: retryAfter), retryAfter: retryAfter)
         }
         let reading = plan.classifier.classify(body)
         if let fault = reading.transientError {
-            return .failed(passingFault(fault), retryAfter: retryAfter)
+            return .failed(passingFault(fault, job), retryAfter: retryAfter)
         }
         if !(200..<300).contains(status) {
             // A terminal status in the body wins over the HTTP code (500 with {"status": "Failed", …}),
@@ -89,7 +90,7 @@ extension PollMachine {
                 return .read(reading, body, retryAfter: retryAfter)
             }
             return .failed(
-                httpError(status: status, body: bytes, retryAfter: retryAfter), retryAfter: retryAfter)
+                httpError(status: status, body: bytes, job, retryAfter: retryAfter), retryAfter: retryAfter)
         }
         return .read(reading, body, retryAfter: retryAfter)
     }
@@ -109,14 +110,14 @@ extension PollMachine {
         body.allSatisfy { $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }
     }
 
-    private func httpError(status: Int, body: [UInt8], retryAfter: Duration?) -> PollsterError {
+    private func httpError(status: Int, body: [UInt8], _ job: Job, retryAfter: Duration?) -> PollsterError {
         .providerAnswer(
             status: status, retryAfter: retryAfter.map { "\(Int($0.seconds.rounded(.up)))" }, body: body,
             context: "\(job.name): status request", redactor: job.redactor)
     }
 
     /// A poll answered with a rate-limit or transient error envelope: retried like a 5xx.
-    private func passingFault(_ text: String) -> PollsterError {
+    private func passingFault(_ text: String, _ job: Job) -> PollsterError {
         PollsterError(
             .httpError,
             "\(job.name): the provider answered a passing error (\(job.redactor.redact(text))); polling again"

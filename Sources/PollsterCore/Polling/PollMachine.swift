@@ -6,14 +6,16 @@
 ///
 /// ```
 /// var machine = PollMachine(job: job, plan: plan, mode: .statusBody)
-/// var action = machine.start(elapsed: .zero, using: &random)   // .poll(after: 5 s)
+/// var action = machine.start(for: job, elapsed: .zero, using: &random)   // .poll(after: 5 s)
 /// // … wait, send the status request …
-/// let step = machine.receive(.answered(status: 200, retryAfter: nil, body: bytes), elapsed: t, using: &random)
+/// let step = machine.receive(
+///     .answered(status: 200, retryAfter: nil, body: bytes), for: job, elapsed: t, using: &random)
 /// action = step.action                                         // .poll, .succeed, .fail or .timeOut
 /// ```
 ///
 /// The rules, in the order they apply, are listed in docs/architecture.md ("The polling
-/// machine").
+/// machine"). The job (its name, task id and redactor, which its `JobMachine` holds) is passed
+/// with each event rather than kept here: a waiting job holds it once.
 package struct PollMachine: Sendable {
     /// What the machine knows about the job it polls.
     package struct Job: Sendable {
@@ -82,14 +84,12 @@ package struct PollMachine: Sendable {
     /// The time the poll due at the deadline may take.
     package static let lastPollGrace = Duration.seconds(1)
 
-    /// The job being polled.
-    package let job: Job
     /// The method's polling plan, its classifier bound to the task id.
     package let plan: PollingPlan
-    /// How answers are read.
-    package let mode: StatusURLDetector.Mode
     /// When to poll, with the call's overrides applied.
     package let schedule: PollSchedule
+    /// How answers are read. (Declared after `schedule`, it fills the padding at its end.)
+    package let mode: StatusURLDetector.Mode
     /// Where polling stands: all the machine's state that changes (a durable task stores it with
     /// its checkpoint, and a resumed machine goes on from it).
     package private(set) var progress: Progress
@@ -103,6 +103,7 @@ package struct PollMachine: Sendable {
 
     /// A machine for a job whose status is read as `mode` says.
     /// - Parameters:
+    ///   - job: the job polled (its task id binds the plan; pass the job with each event too).
     ///   - plan: the method's polling plan (bound to the task id here).
     ///   - mode: how the status URL was found; the plan's `mode`, when set, wins.
     ///   - interval: the call's poll interval, replacing the plan's.
@@ -117,7 +118,6 @@ package struct PollMachine: Sendable {
         var schedule = plan.schedule
         if let interval { schedule.interval = interval }
         if let maxWait { schedule.maxWait = maxWait }
-        self.job = job
         self.plan = plan
         self.mode = plan.mode ?? mode
         self.schedule = schedule
@@ -128,22 +128,24 @@ package struct PollMachine: Sendable {
     /// The first action: the first poll after the interval (or the submit's `Retry-After`), or a
     /// timeout when the deadline has already passed. A machine resumed from its progress goes on
     /// with the next poll of its schedule.
-    package mutating func start(elapsed: Duration, using random: inout some RandomNumberGenerator) -> Action {
+    package mutating func start(
+        for job: Job, elapsed: Duration, using random: inout some RandomNumberGenerator
+    ) -> Action {
         // Resumed between two polls: the poll scheduled before the machine stopped is the next.
         if progress.scheduled > progress.polls { progress.scheduled -= 1 }
-        return next(elapsed: elapsed, using: &random)
+        return next(job, elapsed: elapsed, using: &random)
     }
 
     /// Takes one poll's outcome into account.
     package mutating func receive(
-        _ event: Event, elapsed: Duration, using random: inout some RandomNumberGenerator
+        _ event: Event, for job: Job, elapsed: Duration, using random: inout some RandomNumberGenerator
     ) -> Step {
         progress.polls += 1
-        switch read(event) {
+        switch read(event, job) {
         case .failed(let error, let after):
-            return failedPoll(error, retryAfter: after, elapsed: elapsed, using: &random)
+            return failedPoll(error, job, retryAfter: after, elapsed: elapsed, using: &random)
         case .read(let reading, let body, let after):
-            return answeredPoll(reading, body, retryAfter: after, elapsed: elapsed, using: &random)
+            return answeredPoll(reading, body, job, retryAfter: after, elapsed: elapsed, using: &random)
         }
     }
 
@@ -154,7 +156,7 @@ package struct PollMachine: Sendable {
     }
 
     private mutating func failedPoll(
-        _ error: PollsterError, retryAfter after: Duration?, elapsed: Duration,
+        _ error: PollsterError, _ job: Job, retryAfter after: Duration?, elapsed: Duration,
         using random: inout some RandomNumberGenerator
     ) -> Step {
         progress.consecutiveErrors += 1
@@ -172,11 +174,12 @@ package struct PollMachine: Sendable {
                 "\(job.name): \(progress.consecutiveErrors) polls in a row failed (polling.maxConsecutiveErrors); the task \(job.taskId ?? "") may still be running at the provider. Last error: \(error.message)"
             return Step(observation: observation, action: .fail(final))
         }
-        return Step(observation: observation, action: next(elapsed: elapsed, using: &random))
+        return Step(observation: observation, action: next(job, elapsed: elapsed, using: &random))
     }
 
     private mutating func answeredPoll(
-        _ reading: StatusReading, _ body: JSONValue, retryAfter after: Duration?, elapsed: Duration,
+        _ reading: StatusReading, _ body: JSONValue, _ job: Job, retryAfter after: Duration?,
+        elapsed: Duration,
         using random: inout some RandomNumberGenerator
     ) -> Step {
         progress.consecutiveErrors = 0
@@ -204,14 +207,16 @@ package struct PollMachine: Sendable {
         case .succeeded:
             return Step(observation: observation, action: .succeed(final: body))
         case .failed, .canceled:
-            return Step(observation: observation, action: .fail(terminalError(reading)))
+            return Step(observation: observation, action: .fail(Self.terminalError(reading, job: job)))
         case .pending, .running, .unknown:
-            return Step(observation: observation, action: next(elapsed: elapsed, using: &random))
+            return Step(observation: observation, action: next(job, elapsed: elapsed, using: &random))
         }
     }
 
     /// The next poll, or the timeout when the schedule allows none.
-    private mutating func next(elapsed: Duration, using random: inout some RandomNumberGenerator) -> Action {
+    private mutating func next(
+        _ job: Job, elapsed: Duration, using random: inout some RandomNumberGenerator
+    ) -> Action {
         progress.scheduled += 1
         // The Retry-After stays until the next answer replaces it: a resumed machine waits as
         // this one would have.
@@ -220,6 +225,6 @@ package struct PollMachine: Sendable {
         {
             return .poll(after: delay)
         }
-        return .timeOut(timeoutError())
+        return .timeOut(timeoutError(job))
     }
 }
