@@ -38,10 +38,13 @@ let package = Package(
             swiftSettings: swiftSettings,
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
+        // The malloc heap in use (glibc's mallinfo2, which the Glibc module does not export).
+        .target(name: "CHeapStats", path: "Sources/CHeapStats"),
         // Scenarios 2, 4, 5, 6, 7: the load generators and the out-of-process servers.
         .executableTarget(
             name: "pollster-bench",
             dependencies: [
+                "CHeapStats",
                 .product(name: "PollsterCore", package: "Pollster"),
                 .product(name: "Pollster", package: "Pollster"),
                 .product(name: "PollsterMock", package: "Pollster"),

@@ -34,6 +34,8 @@ TARGET_LATENESS_P99_MS = 50.0
 # Issue 16: 100,000 waiting jobs within 250 MB; client CPU per poll (process CPU ÷ polls).
 TARGET_100K_RSS_MB = 250.0
 TARGET_CPU_PER_POLL_MS = 0.25
+# Issue 16: a waiting job's heap beyond its stored submit answer.
+TARGET_WAITING_JOB_KB = 1.0
 TARGET_DOWNLOAD_RATIO = 0.9
 TARGET_FILE_RSS_MB = 50.0
 # Issue 16: 200 concurrent 1 MiB downloads.
@@ -409,6 +411,14 @@ def main():
       "the number of status polls; submits and downloads (one each per job) are included in the CPU.")
     w("- **Peak RSS**: `VmHWM` of the client at the end. **RSS per in-flight task** = (peak − RSS before the first "
       "job) ÷ the largest number of jobs in flight at once (submitted and not finished, sampled every 250 ms).")
+    w("- **Heap per in-flight job** = (malloc heap in use when the most jobs were in flight − before the first job) ÷ "
+      "that number of jobs, from glibc's `mallinfo2` (`uordblks + hblkhd`, every arena): what the process holds, "
+      "without the free pages RSS also counts. It includes a share of what the run holds whatever the number of jobs "
+      "(connection buffers, polls and answers in flight). After the run the harness measures, in the same process, "
+      "the heap of one **parsed submit answer** (the mock's, parsed as the engine keeps it in the job's template "
+      "context) and **its own per-job heap** (the caller's input and the job's trace), each the median of three "
+      "rounds of 10,000 held at once. **Engine heap per waiting job beyond its submit answer** = heap per job − "
+      "those two: the figure of issue 16's target.")
     w("- **Lateness** of a poll = when the engine handed the status request to the transport − (when the previous "
       "poll's response, or the submit response, was fully read + the interval). It contains the engine's own work "
       "between the two (parse, classify, schedule) and timer/executor delay. Measured by a `Transport` wrapper "
@@ -460,6 +470,12 @@ def main():
         w_row(f"| RSS before the first job, MB | {spread(g('baselineRSSBytes'), 1, 1 / MB)} |")
         w_row(f"| **peak RSS, MB** | {spread(g('peakRSSBytes'), 1, 1 / MB)} |")
         w_row(f"| **RSS per in-flight task, KB** | {spread(g('rssPerInFlightTaskBytes'), 1, 1 / 1024)} |")
+        engine_heap = [engine_heap_per_job(d) for d in data]
+        if any(v is not None for v in engine_heap):
+            w_row(f"| heap per in-flight job, KB | {spread(g('heapPerInFlightJobBytes'), 2, 1 / 1024)} |")
+            w_row(f"| parsed submit answer / harness per job, KB | {spread(g('submitAnswerHeapBytes'), 2, 1 / 1024)} / "
+                  f"{spread(g('harnessHeapPerJobBytes'), 2, 1 / 1024)} |")
+            w_row(f"| **engine heap per waiting job beyond its submit answer, KB** | {spread(engine_heap, 2, 1 / 1024)} |")
         w_row(f"| lateness p50, ms | {spread(h('latenessMs', 'p50'), 2)} |")
         w_row(f"| **lateness p99, ms** | {spread(h('latenessMs', 'p99'), 2)} |")
         w_row(f"| lateness max, ms | {spread(h('latenessMs', 'max'), 1)} |")
@@ -499,6 +515,11 @@ def main():
                             verdict(None if rss is None else rss / MB <= limit and ok_errors)))
             summary.append((f"{label}: poll lateness p99 ≤ 50 ms", f"{late:.1f} ms" if late is not None else "—",
                             verdict(None if late is None else late <= TARGET_LATENESS_P99_MS)))
+            engine = median(engine_heap)
+            if engine is not None and mode.startswith("batch"):
+                summary.append((f"{label}: a waiting job ≤ 1 KB of heap beyond its submit answer (issue 16)",
+                                f"{engine / 1024:.2f} KB",
+                                verdict(engine / 1024 <= TARGET_WAITING_JOB_KB)))
             summary.append((f"{label}: client CPU per poll ≤ 0.25 ms (issue 16)",
                             f"{cpu:.2f} ms" if cpu is not None else "—",
                             verdict(None if cpu is None else cpu <= TARGET_CPU_PER_POLL_MS)))
@@ -685,6 +706,12 @@ def main():
                           count=1, flags=re.S | re.M)
     with open(OUTPUT, "w") as handle:
         handle.write(text.rstrip() + "\n")
+
+
+def engine_heap_per_job(run):
+    """Heap per in-flight job less the parsed submit answer and the harness's own, in bytes."""
+    parts = [run.get(k) for k in ("heapPerInFlightJobBytes", "submitAnswerHeapBytes", "harnessHeapPerJobBytes")]
+    return None if None in parts else parts[0] - parts[1] - parts[2]
 
 
 def target_scenario(row):

@@ -54,6 +54,7 @@ struct InFlightCommand: AsyncParsableCommand {
         let sampled = Shared(Samples())
 
         let baseline = ProcessStats.residentBytes
+        let baselineHeap = ProcessStats.heapInUseBytes
         let cpuBefore = ProcessStats.cpuSeconds()
         let started = ContinuousClock.now
         await withTaskGroup(of: Void.self) { outer in
@@ -62,12 +63,15 @@ struct InFlightCommand: AsyncParsableCommand {
                     let rss = ProcessStats.residentBytes
                     let inFlight = totals.inFlight.load(ordering: .relaxed)
                     let descriptors = ProcessStats.openDescriptors
+                    // Read only at the most jobs in flight so far: it locks every malloc arena.
+                    let heap = inFlight >= sampled.withLock({ $0.maxInFlight }) ? ProcessStats.heapInUseBytes : nil
                     sampled.withLock {
                         $0.maxRSS = max($0.maxRSS, rss)
                         $0.maxDescriptors = max($0.maxDescriptors, descriptors)
-                        if inFlight >= $0.maxInFlight {
+                        if inFlight >= $0.maxInFlight, let heap {
                             $0.maxInFlight = inFlight
                             $0.rssAtMaxInFlight = rss
+                            $0.heapAtMaxInFlight = heap
                         }
                     }
                     try? await Task.sleep(for: .milliseconds(250))
@@ -148,6 +152,11 @@ struct InFlightCommand: AsyncParsableCommand {
         report["rssAtMaxInFlightBytes"] = samples.rssAtMaxInFlight
         report["rssPerInFlightTaskBytes"] =
             samples.maxInFlight > 0 ? (peak - baseline) / samples.maxInFlight : nil
+        report["heapPerInFlightJobBytes"] =
+            samples.maxInFlight > 0 ? (samples.heapAtMaxInFlight - baselineHeap) / samples.maxInFlight : nil
+        let submitBody = totals.submitBody.withLock { $0 }
+        report["submitAnswerHeapBytes"] = submitBody.map(Self.heapPerParsedAnswer)
+        report["harnessHeapPerJobBytes"] = submitBody.map { Self.heapPerHarnessJob(batch: batch || shared, $0) }
         report["submitRampSeconds"] = done.lastSubmitEnd.map { ($0 - started).secondsValue }
         report["succeeded"] = done.succeeded
         report["errors"] = done.errors
@@ -218,6 +227,50 @@ struct InFlightCommand: AsyncParsableCommand {
         outcomes.withLock { $0.record(outcome, state, jobDuration: jobDuration) }
     }
 
+    /// The heap that one parsed copy of `body` holds, as the engine keeps a submit answer (its
+    /// JSON in the job's template context).
+    @inline(never)
+    static func heapPerParsedAnswer(_ body: [UInt8]) -> Int {
+        medianOfThree {
+            var held: [JSONValue?] = []
+            held.reserveCapacity(heapCopies)
+            let before = ProcessStats.heapInUseBytes
+            for _ in 0..<heapCopies { held.append(try? JSONParser.parse(body)) }
+            let bytes = ProcessStats.heapInUseBytes - before
+            return withExtendedLifetime(held) { bytes / heapCopies }
+        }
+    }
+
+    /// The heap the harness itself holds per job in flight: the caller's input and the job's
+    /// trace (in a batch, filed under its provider job id).
+    @inline(never)
+    static func heapPerHarnessJob(batch: Bool, _ submitBody: [UInt8]) -> Int {
+        let sampleID = JobTraces.submitID(submitBody) ?? "00000000000000000000000000000000"
+        return medianOfThree {
+            var held: [(JobTrace, JSONValue)] = []
+            held.reserveCapacity(heapCopies)
+            let before = ProcessStats.heapInUseBytes
+            let traces = JobTraces()
+            for index in 0..<heapCopies {
+                let trace = JobTrace()
+                // Ids as long as the provider's, each distinct.
+                if batch { traces.add(trace, id: String(sampleID.dropLast(6)) + String(100_000 + index)) }
+                held.append((trace, ["n": .integer(Int64(index))]))
+            }
+            let bytes = ProcessStats.heapInUseBytes - before
+            return withExtendedLifetime((held, traces)) { bytes / heapCopies }
+        }
+    }
+
+    /// How many values the heap measurements hold at once.
+    static let heapCopies = 10_000
+
+    /// The median of three rounds of `measure` (other threads may still free memory of the run
+    /// just ended).
+    static func medianOfThree(_ measure: () -> Int) -> Int {
+        [measure(), measure(), measure()].sorted()[1]
+    }
+
     /// How one job ended.
     enum JobOutcome: Sendable {
         case succeeded
@@ -262,6 +315,8 @@ struct InFlightCommand: AsyncParsableCommand {
         var maxDescriptors = 0
         var maxInFlight = 0
         var rssAtMaxInFlight = 0
+        /// `ProcessStats.heapInUseBytes` when `maxInFlight` was last reached.
+        var heapAtMaxInFlight = 0
     }
 }
 

@@ -62,6 +62,13 @@ final class TraceTotals: Sendable {
     let finished = Atomic<Int>(0)
     /// Set when the jobs run as one batch (no task-local trace).
     let batch: JobTraces?
+    /// The body of one submit answer, to measure what the engine keeps of it.
+    let submitBody = Mutex<[UInt8]?>(nil)
+
+    /// Keeps `body` unless a submit answer is kept already.
+    func keepSubmitBody(_ body: [UInt8]) {
+        submitBody.withLock { if $0 == nil { $0 = body } }
+    }
 
     struct Totals {
         /// Actual start of a poll minus its scheduled start, µs.

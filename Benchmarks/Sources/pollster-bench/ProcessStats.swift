@@ -1,3 +1,4 @@
+import CHeapStats
 import Foundation
 
 /// Whole-process figures from the kernel: CPU time (`getrusage`) and resident memory
@@ -16,6 +17,11 @@ enum ProcessStats {
 
     /// `VmHWM` (peak resident set) in bytes.
     static var peakResidentBytes: Int { statusField("VmHWM") ?? 0 }
+
+    /// Bytes of the malloc heap in use, over every arena and the chunks mapped on their own
+    /// (glibc's `mallinfo2`: `uordblks + hblkhd`): what the program holds, unlike RSS without
+    /// the pages malloc keeps free.
+    static var heapInUseBytes: Int { Int(bench_heap_in_use()) }
 
     /// Open file descriptors of this process.
     static var openDescriptors: Int {

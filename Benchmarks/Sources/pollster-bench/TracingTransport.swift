@@ -20,8 +20,9 @@ struct TracingTransport: Transport {
         let (kind, start) = begin(request, trace: trace)
         do {
             let response = try await base.send(request, maxBodyBytes: maxBodyBytes)
-            if kind == .submit, let traces = totals.batch, let id = JobTraces.submitID(response.body) {
-                traces.add(trace, id: id)
+            if kind == .submit {
+                totals.keepSubmitBody(response.body)
+                if let traces = totals.batch, let id = JobTraces.submitID(response.body) { traces.add(trace, id: id) }
             }
             let end = ContinuousClock.now
             finish(kind, trace: trace, start: start, head: end, end: end, failed: false)

@@ -1,0 +1,7 @@
+#include "CHeapStats.h"
+#include <malloc.h>
+
+size_t bench_heap_in_use(void) {
+    struct mallinfo2 info = mallinfo2();
+    return info.uordblks + info.hblkhd;
+}
