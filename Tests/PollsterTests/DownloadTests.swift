@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import Pollster
 import PollsterCore
@@ -100,6 +101,32 @@ struct DownloadTests {
             let file = try #require(result.files.first)
             #expect(file.mimeType == kind.mimeType)
             #expect(file.filename.hasSuffix("." + (MIMEType.fileExtension(for: kind.mimeType) ?? "?")))
+        }
+    }
+
+    @Test("a large file cut mid-way and resumed is whole: the file on disk hashes as the bytes received")
+    func largeFileResumed() async throws {
+        // Large enough that many chunks, from both attempts, must land in the file in order.
+        let size = 40 << 20
+        let cutAt = 25 << 20 + 12_345
+        let script = MockJobScript(
+            polls: 1, output: MockOutput(kind: .mp4, size: size), fileFaults: [1: .cutBody(afterBytes: cutAt)]
+        )
+        let directory = try TemporaryDirectory.make("download")
+        defer { TemporaryDirectory.remove(directory) }
+        try await withMockEngine(script: script) { pollster, mock in
+            let result = try await pollster.invoke(
+                Self.tool, input: Self.input, options: fastOptions(mock, directory: directory.path))
+            let file = try #require(result.files.first)
+            let written = try Data(contentsOf: URL(fileURLWithPath: try #require(file.path)))
+            #expect(written.count == size)
+            #expect(Hex.lowercase(SHA256.hash(data: written)) == file.sha256)
+            // Resumed once, after what the cut attempt received (what was still in flight when the
+            // connection closed is lost).
+            let ranges = mock.stats.requests.compactMap { $0.headers["Range"] ?? $0.headers["range"] }
+            let resumedAt = try #require(
+                ranges.count == 1 ? Int(ranges[0].dropFirst(6).dropLast()) : nil, "\(ranges)")
+            #expect(resumedAt > 0 && resumedAt <= cutAt, "\(ranges)")
         }
     }
 
