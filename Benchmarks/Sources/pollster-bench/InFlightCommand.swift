@@ -63,16 +63,18 @@ struct InFlightCommand: AsyncParsableCommand {
                     let rss = ProcessStats.residentBytes
                     let inFlight = totals.inFlight.load(ordering: .relaxed)
                     let descriptors = ProcessStats.openDescriptors
-                    // Read only at the most jobs in flight so far: it locks every malloc arena.
-                    let heap = inFlight >= sampled.withLock({ $0.maxInFlight }) ? ProcessStats.heapInUseBytes : nil
+                    // Read only when more jobs are in flight than ever before: it walks every
+                    // malloc arena's free lists (about 1 ms with 10,000 jobs waiting; read every
+                    // 250 ms through a plateau it cost 2 % of the client's CPU).
+                    let heap = inFlight > sampled.withLock({ $0.maxInFlight }) ? ProcessStats.heapInUseBytes : nil
                     sampled.withLock {
                         $0.maxRSS = max($0.maxRSS, rss)
                         $0.maxDescriptors = max($0.maxDescriptors, descriptors)
-                        if inFlight >= $0.maxInFlight, let heap {
+                        if inFlight >= $0.maxInFlight {
                             $0.maxInFlight = inFlight
                             $0.rssAtMaxInFlight = rss
-                            $0.heapAtMaxInFlight = heap
                         }
+                        if let heap { $0.heapAtMaxInFlight = heap }
                     }
                     try? await Task.sleep(for: .milliseconds(250))
                 }
