@@ -3,6 +3,7 @@ import Foundation
 import HTTPTypes
 import Pollster
 import PollsterCore
+import ServiceLifecycle
 
 extension PollsterAPI {
     /// `POST /v1/tools/{name}/tasks`: validate, store (once per idempotency key), answer 202 — or
@@ -41,7 +42,12 @@ extension PollsterAPI {
             try await state.addWebhook(taskID: task.id, url: webhook, now: Date())
         }
         if let wait = Self.preferredWait(input.headers.prefer, max: configuration.maxPreferWait) {
-            task = try await service.wait(task.id, timeout: wait, checkEvery: configuration.eventsCheckEvery)
+            // Graceful shutdown ends the wait (the task as it stands, 202): the listener waits for
+            // every open request.
+            task = try await cancelWhenGracefulShutdown {
+                [service, task, checkEvery = configuration.eventsCheckEvery] in
+                try await service.wait(task.id, timeout: wait, checkEvery: checkEvery)
+            }
             if task.state.isFinished { return .ok(.init(body: .json(TaskView.task(task)))) }
         }
         return .accepted(.init(body: .json(TaskView.task(task))))

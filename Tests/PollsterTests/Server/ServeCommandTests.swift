@@ -117,9 +117,55 @@ struct ServeCommandTests {
 
     @Test("SIGTERM ends open event streams and the server exits")
     func shutdownEndsEventStreams() async throws {
+        try await Self.withWorkerlessServer { server, base in
+            let (status, task) = try await Self.send(
+                "POST", base + "/v1/tools/\(runwayTool)/tasks", body: #"{"input": \#(runwayInput)}"#)
+            #expect(status == 202, "\(task)")
+            let id = try #require(task["id"]?.stringValue)
+            let stream = try await HTTPClient.shared.execute(
+                HTTPClientRequest(url: base + "/v1/tasks/\(id)/events"), timeout: .seconds(30))
+            #expect(stream.status == .ok)
+            var chunks = stream.body.makeAsyncIterator()
+            var events = ""
+            while !events.contains("event: task"), let chunk = try await chunks.next() {
+                events += String(buffer: chunk)
+            }
+            #expect(events.contains("event: task"), "the queued task's first event: \(events)")
+            // Before the fix the listener waited for this stream's client: the process never exited.
+            let exit = await server.stop(within: .seconds(20))
+            #expect(exit == 0, "exits gracefully while the stream is open: \(server.log.suffix(2000))")
+            while let chunk = try await chunks.next() { events += String(buffer: chunk) }
+        }
+    }
+
+    @Test("SIGTERM ends a submit waiting with Prefer: wait; it answers 202 with the task as it stands")
+    func shutdownEndsPreferWait() async throws {
+        try await Self.withWorkerlessServer { server, base in
+            var request = HTTPClientRequest(url: base + "/v1/tools/\(runwayTool)/tasks")
+            request.method = .POST
+            request.headers.add(name: "content-type", value: "application/json")
+            request.headers.add(name: "prefer", value: "wait=60")
+            request.body = .bytes(ByteBuffer(string: #"{"input": \#(runwayInput)}"#))
+            async let answer = HTTPClient.shared.execute(request, timeout: .seconds(90))
+            // The task is stored before the submit starts waiting for it.
+            try await until(timeout: .seconds(30)) {
+                let page = try await Self.send("GET", base + "/v1/tasks").1
+                return page["tasks"]?.arrayValue?.count == 1
+            }
+            try await Task.sleep(for: .milliseconds(500))
+            let exit = await server.stop(within: .seconds(20))
+            #expect(exit == 0, "exits gracefully while the submit waits: \(server.log.suffix(2000))")
+            let response = try await answer
+            #expect(response.status == .accepted)
+            let body = try JSONParser.parse(Array(buffer: try await response.body.collect(upTo: 1 << 20)))
+            #expect(body["state"]?.stringValue == "queued", "\(body)")
+        }
+    }
+
+    /// `pollster serve --no-auth` with no worker (submitted tasks stay queued), and its base URL.
+    static func withWorkerlessServer(_ body: (CLIProcess, String) async throws -> Void) async throws {
         let directory = try TemporaryDirectory.make("serve")
         defer { TemporaryDirectory.remove(directory) }
-        // No worker: the task stays queued, so its event stream would stay open for good.
         let server = try CLIProcess(
             [
                 "serve", "--no-auth", "--listen", "127.0.0.1:0", "--concurrency", "0",
@@ -127,24 +173,7 @@ struct ServeCommandTests {
                 "--adapters", Repository.adapters,
             ], environment: ["RUNWAYML_API_SECRET": "runway-test-key"])
         defer { _ = server.stop() }
-        let base = try await SharedServerStoreTests.listening(server)
-        let (status, task) = try await Self.send(
-            "POST", base + "/v1/tools/\(runwayTool)/tasks", body: #"{"input": \#(runwayInput)}"#)
-        #expect(status == 202, "\(task)")
-        let id = try #require(task["id"]?.stringValue)
-        let stream = try await HTTPClient.shared.execute(
-            HTTPClientRequest(url: base + "/v1/tasks/\(id)/events"), timeout: .seconds(30))
-        #expect(stream.status == .ok)
-        var chunks = stream.body.makeAsyncIterator()
-        var events = ""
-        while !events.contains("event: task"), let chunk = try await chunks.next() {
-            events += String(buffer: chunk)
-        }
-        #expect(events.contains("event: task"), "the queued task's first event: \(events)")
-        // Before the fix the listener waited for this stream's client: the process never exited.
-        let exit = await server.stop(within: .seconds(20))
-        #expect(exit == 0, "exits gracefully while the stream is open: \(server.log.suffix(2000))")
-        while let chunk = try await chunks.next() { events += String(buffer: chunk) }
+        try await body(server, try await SharedServerStoreTests.listening(server))
     }
 
     @Test("--no-auth refuses an address other machines can reach")
