@@ -54,11 +54,7 @@ actor MCPHTTPSessions {
     /// Routes one HTTP request to its session, or starts a session for an `initialize`.
     func handle(_ request: MCP.HTTPRequest) async -> MCP.HTTPResponse {
         if let refusal = access.refusal(request) { return refusal }
-        if closed {
-            return .error(
-                statusCode: 503,
-                .internalError("Service Unavailable: the server is shutting down; connect again later"))
-        }
+        if closed { return Self.shuttingDown }
         let now = ContinuousClock.now
         if now - swept >= min(limits.idleTimeout / 4, .seconds(60)) { await closeIdle(at: now) }
         let id = request.header(HTTPHeaderName.sessionID)
@@ -141,6 +137,11 @@ actor MCPHTTPSessions {
             await close(Entry(transport: transport, session: session, lastUsed: .now))
             return response
         }
+        if closed {
+            // The listener began shutting down while this session started: nothing would close it.
+            await close(Entry(transport: transport, session: session, lastUsed: .now))
+            return Self.shuttingDown
+        }
         sessions[id] = Entry(transport: transport, session: session, lastUsed: .now)
         startedSink.yield(session)
         return response
@@ -150,6 +151,11 @@ actor MCPHTTPSessions {
         entry.session.stop()
         await entry.session.server.stop()
     }
+
+    /// The answer once the listener is shutting down.
+    private static let shuttingDown = MCP.HTTPResponse.error(
+        statusCode: 503,
+        .internalError("Service Unavailable: the server is shutting down; connect again later"))
 
     /// Whether `body` is a JSON-RPC `initialize` request.
     static func isInitialize(_ body: Data?) -> Bool {

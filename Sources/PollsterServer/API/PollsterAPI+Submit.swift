@@ -43,11 +43,13 @@ extension PollsterAPI {
         }
         if let wait = Self.preferredWait(input.headers.prefer, max: configuration.maxPreferWait) {
             // Graceful shutdown ends the wait (the task as it stands, 202): the listener waits for
-            // every open request.
-            task = try await cancelWhenGracefulShutdown {
-                [service, task, checkEvery = configuration.eventsCheckEvery] in
-                try await service.wait(task.id, timeout: wait, checkEvery: checkEvery)
-            }
+            // every open request. A wait cut short in a store read answers with the task as stored.
+            do {
+                task = try await cancelWhenGracefulShutdown {
+                    [service, task, checkEvery = configuration.eventsCheckEvery] in
+                    try await service.wait(task.id, timeout: wait, checkEvery: checkEvery)
+                }
+            } catch let error as PollsterError where error.code == .canceled {}
             if task.state.isFinished { return .ok(.init(body: .json(TaskView.task(task)))) }
         }
         return .accepted(.init(body: .json(TaskView.task(task))))
