@@ -133,16 +133,18 @@ actor MCPHTTPSessions {
             return .error(statusCode: 500, .internalError("cannot start a session: \(error)"))
         }
         let response = await transport.handleRequest(request)
+        let entry = Entry(transport: transport, session: session, lastUsed: .now)
+        // Not kept when refused, or when the listener began shutting down meanwhile (nothing
+        // would close it then).
         if case .error = response {
-            await close(Entry(transport: transport, session: session, lastUsed: .now))
+            await close(entry)
             return response
         }
         if closed {
-            // The listener began shutting down while this session started: nothing would close it.
-            await close(Entry(transport: transport, session: session, lastUsed: .now))
+            await close(entry)
             return Self.shuttingDown
         }
-        sessions[id] = Entry(transport: transport, session: session, lastUsed: .now)
+        sessions[id] = entry
         startedSink.yield(session)
         return response
     }
