@@ -5,7 +5,6 @@ import Pollster
 import PollsterCore
 import PollsterMCP
 import ServiceLifecycle
-import UnixSignals
 
 /// `pollster mcp`: the tool methods as an MCP server (stdio, or Streamable HTTP with `--http`).
 /// Every call is a durable task in the task store, run by a worker inside this process.
@@ -70,6 +69,7 @@ struct MCPCommand: AsyncParsableCommand {
 
     @OptionGroup var engine: EngineOptions
     @OptionGroup var store: TaskStoreOptions
+    @OptionGroup var shutdown: ShutdownOptions
 
     func validate() throws {
         guard toolSeparator.range(of: "^[A-Za-z0-9_.-]+$", options: .regularExpression) != nil else {
@@ -117,12 +117,11 @@ struct MCPCommand: AsyncParsableCommand {
                     sessions: MCPHTTPSessionLimits(
                         idleTimeout: .milliseconds(Int64(sessionIdleTimeout * 1000)), maxSessions: maxSessions
                     ))
-                let group = ServiceGroup(
-                    configuration: ServiceGroupConfiguration(
-                        services: setup.services.map { .init(service: $0) }
-                            + [.init(service: session, successTerminationBehavior: .gracefullyShutdownGroup)],
-                        gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-                try await group.run()
+                try await shutdown.group(
+                    setup.services.map { .init(service: $0) }
+                        + [.init(service: session, successTerminationBehavior: .gracefullyShutdownGroup)],
+                    logger: logger
+                ).run()
             }
         }
     }

@@ -5,7 +5,6 @@ import Pollster
 import PollsterCore
 import PollsterServer
 import ServiceLifecycle
-import UnixSignals
 
 /// `pollster serve`: the HTTP task API and task workers in one process, until SIGTERM/SIGINT.
 struct ServeCommand: AsyncParsableCommand {
@@ -46,6 +45,7 @@ struct ServeCommand: AsyncParsableCommand {
 
     @OptionGroup var engine: EngineOptions
     @OptionGroup var store: TaskStoreOptions
+    @OptionGroup var shutdown: ShutdownOptions
 
     func run() async throws {
         let (host, port) = try Self.address(listen)
@@ -100,10 +100,7 @@ struct ServeCommand: AsyncParsableCommand {
                                 filesDirectory: files),
                             logger: logger))
                 }
-                let group = ServiceGroup(
-                    configuration: ServiceGroupConfiguration(
-                        services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-                try await group.run()
+                try await shutdown.group(services.map { .init(service: $0) }, logger: logger).run()
             }
         }
     }

@@ -5,7 +5,6 @@ import Pollster
 import PollsterCore
 import PollsterPostgres
 import ServiceLifecycle
-import UnixSignals
 
 /// `pollster worker`: run durable tasks until SIGTERM or SIGINT.
 struct WorkerCommand: AsyncParsableCommand {
@@ -29,6 +28,7 @@ struct WorkerCommand: AsyncParsableCommand {
 
     @OptionGroup var engine: EngineOptions
     @OptionGroup var store: TaskStoreOptions
+    @OptionGroup var shutdown: ShutdownOptions
 
     @Option(
         help: "Serve /healthz and /readyz on this address (e.g. 127.0.0.1:9090) for a process supervisor.")
@@ -67,12 +67,9 @@ struct WorkerCommand: AsyncParsableCommand {
                             unreadyAfter: .milliseconds(Int64(unreadyAfter * 1000))
                         )))
             }
-            let group = ServiceGroup(
-                configuration: ServiceGroupConfiguration(
-                    services: all.map {
-                        ServiceGroupConfiguration.ServiceConfiguration(
-                            service: $0, successTerminationBehavior: .gracefullyShutdownGroup)
-                    }, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            let group = shutdown.group(
+                all.map { .init(service: $0, successTerminationBehavior: .gracefullyShutdownGroup) },
+                logger: logger)
             Console.error("worker \(worker.configuration.id) running tasks from \(place)")
             try await group.run()
         }

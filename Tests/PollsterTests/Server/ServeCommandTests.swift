@@ -162,6 +162,43 @@ struct ServeCommandTests {
         }
     }
 
+    @Test("A client that stops reading a file holds shutdown no longer than --shutdown-timeout")
+    func shutdownTimeoutEndsStalledResponses() async throws {
+        let directory = try TemporaryDirectory.make("serve")
+        defer { TemporaryDirectory.remove(directory) }
+        // More than the loopback socket buffers hold, so the server's write waits for the reader.
+        let output = MockOutput(size: 16 << 20)
+        try await withMockEngine(script: MockJobScript(output: output)) { _, mock in
+            let server = try CLIProcess(
+                [
+                    "serve", "--no-auth", "--listen", "127.0.0.1:0", "--shutdown-timeout", "2",
+                    "--sqlite", directory.appendingPathComponent("tasks.sqlite").path,
+                    "--files", directory.appendingPathComponent("files").path, "--adapters",
+                    Repository.adapters, "--base-url", mock.baseURL, "--allow-private-networks",
+                ], environment: ["RUNWAYML_API_SECRET": "runway-test-key"])
+            defer { _ = server.stop() }
+            let base = try await SharedServerStoreTests.listening(server)
+            let (status, task) = try await Self.send(
+                "POST", base + "/v1/tools/\(runwayTool)/tasks", body: #"{"input": \#(runwayInput)}"#)
+            #expect(status == 202, "\(task)")
+            let id = try #require(task["id"]?.stringValue)
+            var state = ""
+            try await until(timeout: .seconds(60)) {
+                state = try await Self.send("GET", base + "/v1/tasks/\(id)").1["state"]?.stringValue ?? ""
+                return state == "succeeded" || state == "failed"
+            }
+            #expect(state == "succeeded")
+
+            let reader = try await StalledReader.connect(to: base)
+            try await reader.send(
+                "GET /v1/tasks/\(id)/files/0 HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+            try await Task.sleep(for: .seconds(1))
+            let exit = await server.stop(within: .seconds(20))
+            #expect(exit != nil, "exits although a client stopped reading: \(server.log.suffix(2000))")
+            try? await reader.close()
+        }
+    }
+
     /// `pollster serve --no-auth` with no worker (submitted tasks stay queued), and its base URL.
     static func withWorkerlessServer(_ body: (CLIProcess, String) async throws -> Void) async throws {
         let directory = try TemporaryDirectory.make("serve")
