@@ -195,6 +195,7 @@ let package = Package(
                 "PollsterCore", "Pollster", "PollsterSQLite", "PollsterMock", "PollsterTesting",
                 "PollsterPostgres",
                 "PollsterServer",
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

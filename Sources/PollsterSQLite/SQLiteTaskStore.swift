@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Logging
 import Pollster
 
 /// Tasks in a SQLite file (GRDB, WAL mode): the embedded single-machine store.
@@ -8,11 +9,16 @@ import Pollster
 /// change runs in an immediate transaction and waits up to `busyTimeout` for the lock.
 public final class SQLiteTaskStore: TaskStore {
     private let pool: DatabasePool
+    private let unreadable: UnreadableRecords
     private static let finished = TaskState.allCases.filter(\.isFinished).map { "'\($0.rawValue)'" }
         .joined(separator: ", ")
 
     /// Opens (creating and migrating if needed) the store at `path`.
-    public init(path: String, busyTimeout: TimeInterval = 10) throws {
+    /// - Parameter logger: where a claim reports a task whose stored record cannot be read.
+    public init(
+        path: String, busyTimeout: TimeInterval = 10, logger: Logger = Logger(label: "pollster.sqlite")
+    ) throws {
+        unreadable = UnreadableRecords(logger: logger)
         var configuration = Configuration()
         configuration.busyMode = .timeout(busyTimeout)
         configuration.label = "pollster-tasks"
@@ -168,6 +174,7 @@ public final class SQLiteTaskStore: TaskStore {
     public func claim(_ claim: TaskClaim) async throws -> [TaskRecord] {
         let now = claim.now.timeIntervalSince1970
         let expiry = claim.leaseExpiry.timeIntervalSince1970
+        let unreadable = self.unreadable
         return try await immediate { db in
             var live: [String: Int] = [:]
             for row in try Row.fetchAll(
@@ -188,7 +195,7 @@ public final class SQLiteTaskStore: TaskStore {
                       AND (state != 'queued' OR run_after <= ?)
                     ORDER BY priority DESC, run_after, id LIMIT ?
                     """, arguments: [now, now, claim.limit * 4 + 32]
-            ).map(Self.task)
+            ).compactMap { row in try unreadable.skipping { try Self.task(row) } }
             var claimed: [TaskRecord] = []
             for var task in candidates where claimed.count < claim.limit {
                 if let limit = claim.inventoryLimits[task.inventory],

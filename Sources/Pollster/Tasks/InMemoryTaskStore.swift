@@ -151,7 +151,8 @@ public enum TaskStoreError: Error, Sendable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .duplicate(let id): "a task with id \(id) exists already"
-        case .corrupt(let id, let reason): "task \(id) is stored in a form that cannot be read: \(reason)"
+        case .corrupt(let id, let reason):
+            "task \(id) is stored in a form that cannot be read (\(reason)); repair its row or delete it"
         }
     }
 }

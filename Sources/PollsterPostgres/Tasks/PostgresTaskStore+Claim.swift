@@ -17,6 +17,7 @@ extension PostgresTaskStore {
     public func claim(_ claim: TaskClaim) async throws -> [TaskRecord] {
         guard claim.limit > 0 else { return [] }
         let logger = self.logger
+        let unreadable = self.unreadable
         return try await run("claiming tasks") {
             // Idle workers poll often: one statement, no transaction, when nothing is due.
             let due = try await database.client.query(
@@ -31,14 +32,15 @@ extension PostgresTaskStore {
             for try await value in due.decode(Bool.self) { anyDue = value }
             guard anyDue else { return [] }
             return try await database.client.withTransaction(logger: logger) { connection in
-                try await Self.claim(claim, on: connection, logger: logger)
+                try await Self.claim(claim, skipping: unreadable, on: connection, logger: logger)
             }
         }
     }
 
-    private static func claim(_ claim: TaskClaim, on connection: PostgresConnection, logger: Logger)
-        async throws -> [TaskRecord]
-    {
+    private static func claim(
+        _ claim: TaskClaim, skipping unreadable: UnreadableRecords, on connection: PostgresConnection,
+        logger: Logger
+    ) async throws -> [TaskRecord] {
         let now = claim.now
         let limited = claim.inventoryLimits.keys.sorted()
         var room: [String: Int] = [:]
@@ -64,11 +66,12 @@ extension PostgresTaskStore {
         }
         // Unlimited inventories, then each limited one with room (never one that was not locked).
         var candidates = try await Self.candidates(
-            only: nil, excluding: limited, limit: claim.limit, now: now, on: connection, logger: logger)
+            only: nil, excluding: limited, limit: claim.limit, now: now, skipping: unreadable, on: connection,
+            logger: logger)
         for (inventory, free) in room.sorted(by: { $0.key < $1.key }) where free > 0 {
             candidates += try await Self.candidates(
-                only: inventory, excluding: [], limit: min(free, claim.limit), now: now, on: connection,
-                logger: logger)
+                only: inventory, excluding: [], limit: min(free, claim.limit), now: now, skipping: unreadable,
+                on: connection, logger: logger)
         }
         let chosen = Array(candidates.sorted(by: TaskRecord.claimOrder).prefix(claim.limit))
         guard !chosen.isEmpty else { return [] }
@@ -109,8 +112,7 @@ extension PostgresTaskStore {
     /// claim order: of inventory `only`, or of every inventory but `excluding`.
     private static func candidates(
         only inventory: String?, excluding: [String], limit: Int, now: Date,
-        on connection: PostgresConnection,
-        logger: Logger
+        skipping unreadable: UnreadableRecords, on connection: PostgresConnection, logger: Logger
     ) async throws -> [TaskRecord] {
         try await tasks(
             connection.query(
@@ -124,7 +126,7 @@ extension PostgresTaskStore {
                 ORDER BY priority DESC, run_after, id
                 LIMIT \(limit)
                 FOR UPDATE SKIP LOCKED
-                """, logger: logger))
+                """, logger: logger), skipping: unreadable)
     }
 
     /// The advisory-lock key text of an inventory (hashed by `hashtext` in SQL).

@@ -14,15 +14,25 @@ extension PostgresTaskStore {
     static let unfinishedStates = TaskState.allCases.filter { !$0.isFinished }.map(\.rawValue)
 
     /// The tasks of rows selected as `columns`.
-    static func tasks(_ rows: PostgresRowSequence) async throws -> [TaskRecord] {
+    /// - Parameter unreadable: passes over the rows whose record cannot be read (a claim's);
+    ///   without it such a row throws `TaskStoreError.corrupt`.
+    static func tasks(_ rows: PostgresRowSequence, skipping unreadable: UnreadableRecords? = nil)
+        async throws -> [TaskRecord]
+    {
         var tasks: [TaskRecord] = []
         for try await (id, record, leaseOwner, leaseExpiresAt, cancelRequested) in rows.decode(
             (String, String, String?, Date?, Bool).self)
         {
-            tasks.append(
+            let read = {
                 try TaskRecordCoding.decode(
                     record, id: id, leaseOwner: leaseOwner, leaseExpiresAt: leaseExpiresAt,
-                    cancelRequested: cancelRequested))
+                    cancelRequested: cancelRequested)
+            }
+            if let unreadable {
+                if let task = try unreadable.skipping(read) { tasks.append(task) }
+            } else {
+                tasks.append(try read())
+            }
         }
         return tasks
     }

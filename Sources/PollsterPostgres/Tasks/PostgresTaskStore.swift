@@ -31,11 +31,14 @@ import PostgresNIO
 public struct PostgresTaskStore: TaskStore {
     /// Where the tasks are.
     public let database: PollsterDatabase
+    /// Rows a claim passes over.
+    let unreadable: UnreadableRecords
 
     /// A store over `database`'s `pollster_tasks` table.
     /// - Parameter database: a database whose client is running and whose migrations are applied.
     public init(database: PollsterDatabase) {
         self.database = database
+        unreadable = UnreadableRecords(logger: database.logger)
     }
 
     var logger: Logger { database.logger }
