@@ -110,12 +110,13 @@ public final class SQLiteTaskStore: TaskStore {
     }
 
     public func list(_ query: TaskQuery) async throws -> [TaskRecord] {
-        try await pool.read { db in
+        let unreadable = self.unreadable
+        return try await pool.read { db in
             guard let page = try Self.page(query, db) else { return [] }
             return try Row.fetchAll(
                 db, sql: "\(Self.columns) \(page.filter) ORDER BY created_at DESC, id DESC LIMIT ?",
                 arguments: page.arguments
-            ).map(Self.task)
+            ).compactMap { row in try unreadable.skipping { try Self.task(row) } }
         }
     }
 
@@ -301,11 +302,12 @@ public final class SQLiteTaskStore: TaskStore {
     }
 
     public func deleteFinished(before date: Date) async throws -> [TaskRecord] {
-        try await immediate { db in
+        let unreadable = self.unreadable
+        return try await immediate { db in
             let condition = "state IN (\(Self.finished)) AND coalesce(finished_at, updated_at) < ?"
             let old = try Row.fetchAll(
                 db, sql: "\(Self.columns) WHERE \(condition)", arguments: [date.timeIntervalSince1970]
-            ).map(Self.task)
+            ).compactMap { row in try unreadable.skipping { try Self.task(row) } }
             try db.execute(
                 sql: "DELETE FROM pollster_tasks WHERE \(condition)", arguments: [date.timeIntervalSince1970])
             return old

@@ -1,12 +1,13 @@
 import Logging
 import Synchronization
 
-/// How a store's claim passes over a row whose record cannot be read (`TaskStoreError.corrupt`:
-/// edited by hand, or written by an incompatible version).
+/// How a store's claims, lists and retention pass over a row whose record cannot be read
+/// (`TaskStoreError.corrupt`: edited by hand, or written by an incompatible version).
 ///
 /// No worker can run such a task, and a claim that failed on it would fail again at every try:
-/// one broken row first in line would stop every worker on the store. The claim leaves it out
-/// and logs it once per store, saying what to do; reading the task by id still reports it.
+/// one broken row first in line would stop every worker on the store (and one in a list would
+/// hide every other task of the page). They leave it out and log it once per store, saying what
+/// to do; reading the task by id still fails with the error, naming it.
 package final class UnreadableRecords: Sendable {
     private let logger: Logger
     private let reported = Mutex<Set<String>>([])

@@ -14,8 +14,8 @@ extension PostgresTaskStore {
     static let unfinishedStates = TaskState.allCases.filter { !$0.isFinished }.map(\.rawValue)
 
     /// The tasks of rows selected as `columns`.
-    /// - Parameter unreadable: passes over the rows whose record cannot be read (a claim's);
-    ///   without it such a row throws `TaskStoreError.corrupt`.
+    /// - Parameter unreadable: passes over the rows whose record cannot be read (claims, lists,
+    ///   retention); without it such a row throws `TaskStoreError.corrupt` (a read by id).
     static func tasks(_ rows: PostgresRowSequence, skipping unreadable: UnreadableRecords? = nil)
         async throws -> [TaskRecord]
     {

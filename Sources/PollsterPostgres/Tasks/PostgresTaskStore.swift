@@ -31,7 +31,7 @@ import PostgresNIO
 public struct PostgresTaskStore: TaskStore {
     /// Where the tasks are.
     public let database: PollsterDatabase
-    /// Rows a claim passes over.
+    /// Rows that claims, lists and retention pass over.
     let unreadable: UnreadableRecords
 
     /// A store over `database`'s `pollster_tasks` table.
@@ -88,7 +88,9 @@ public struct PostgresTaskStore: TaskStore {
     /// task's `(created_at, id)`, and an unknown `after` id gives an empty page.
     public func list(_ query: TaskQuery) async throws -> [TaskRecord] {
         try await run("listing tasks") {
-            try await Self.tasks(database.client.query(Self.page(query, counting: false), logger: logger))
+            try await Self.tasks(
+                database.client.query(Self.page(query, counting: false), logger: logger), skipping: unreadable
+            )
         }
     }
 
@@ -229,7 +231,7 @@ public struct PostgresTaskStore: TaskStore {
                     DELETE FROM pollster_tasks
                     WHERE state = ANY(\(Self.finishedStates)) AND coalesce(finished_at, updated_at) < \(date)
                     RETURNING \(unescaped: Self.columns)
-                    """, logger: logger))
+                    """, logger: logger), skipping: unreadable)
         }
     }
 }

@@ -12,7 +12,7 @@ import Testing
 @Suite("Task stores: an unreadable record", .postgresStores)
 struct UnreadableRecordTests {
     @Test(
-        "a claim passes over a task whose stored record cannot be read; reading it names the task",
+        "claims and lists pass over a task whose stored record cannot be read; reading it names the task",
         arguments: [TaskStoreTests.Kind.sqlite, .postgres])
     func claimPassesOver(_ kind: TaskStoreTests.Kind) async throws {
         let path = try temporarySQLitePath()
@@ -48,7 +48,11 @@ struct UnreadableRecordTests {
             TaskClaim(worker: "w2", limit: 5, lease: .seconds(30), now: now + 60))
         #expect(again.map(\.id) == [good.id], "every later claim passes over it too")
 
+        let listed = try await store.list(TaskQuery())
+        #expect(listed.map(\.id) == [good.id], "a list shows the other tasks")
+
         let error = await #expect(throws: TaskStoreError.self) { try await store.task(id: broken.id) }
         #expect(error?.description.contains(broken.id) == true, "\(String(describing: error))")
+        #expect(error?.description.contains("repair its row or delete it") == true)
     }
 }
