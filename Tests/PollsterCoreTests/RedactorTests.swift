@@ -109,6 +109,36 @@ struct RedactorTests {
         #expect(!excerpt.contains("0123"), "\(excerpt)")
     }
 
+    /// Where a secret sits in a string, and what the string becomes. ASCII strings are searched
+    /// byte by byte, others with `String.contains`' Unicode rules: both must mask the same.
+    static let placements: [(text: String, redacted: String)] = [
+        ("tok-12345", "[REDACTED]"),
+        ("Bearer tok-12345", "Bearer [REDACTED]"),
+        ("tok-12345 and tok-12345.", "[REDACTED] and [REDACTED]."),
+        ("https://x.example/v1/tok-12345/status", "https://x.example/v1/[REDACTED]/status"),
+        ("tok-1234", "tok-1234"),
+        ("xtok-1234", "xtok-1234"),
+        ("", ""),
+        (
+            "no secret here at all, only a longer ordinary sentence",
+            "no secret here at all, only a longer ordinary sentence"
+        ),
+        ("écho: tok-12345", "écho: [REDACTED]"),
+        ("日本語 tok-12345 日本語", "日本語 [REDACTED] 日本語"),
+        ("écho sans secret", "écho sans secret"),
+        // U+212A KELVIN SIGN is canonically equivalent to K: Swift's strings match it.
+        ("\u{212A}ey-98765", "[REDACTED]"),
+        // A secret followed by a combining accent is not the same characters any more.
+        ("tok-12345\u{301}", "tok-12345\u{301}"),
+    ]
+
+    @Test("a secret is masked wherever it sits in ASCII and non-ASCII strings", arguments: placements)
+    func placement(_ text: String, _ redacted: String) {
+        let redactor = Redactor(secrets: ["tok-12345", "Key-98765"])
+        #expect(redactor.redact(text) == redacted)
+        #expect(redactor.redact(JSONValue.array([.string(text)])) == .array([.string(redacted)]))
+    }
+
     @Test("short values and ordinary text are left alone")
     func shortValues() {
         let redactor = Redactor(secrets: ["abc", ""])

@@ -50,7 +50,9 @@ public struct Redactor: Sendable {
     /// `text` with each of `forms` (longest first) masked.
     static func redact(_ text: String, forms: [String]) -> String {
         var output = text
-        for form in forms where output.contains(form) {
+        // The mask is ASCII: masking keeps ASCII text ASCII.
+        let isASCII = isASCII(text)
+        for form in forms where mayContain(output, form, textIsASCII: isASCII) {
             output = output.replacing(form, with: mask)
         }
         return output
@@ -82,7 +84,8 @@ public struct Redactor: Sendable {
         let window = limit * 4 + longest
         let isCut = bytes.count > window
         var text = String(decoding: bytes.prefix(window), as: UTF8.self)
-        for form in forms where text.contains(form) {
+        let isASCII = Self.isASCII(text)
+        for form in forms where Self.mayContain(text, form, textIsASCII: isASCII) {
             text = text.replacing(form, with: Self.mask)
         }
         if isCut {
