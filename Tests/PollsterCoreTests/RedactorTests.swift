@@ -139,6 +139,23 @@ struct RedactorTests {
         #expect(redactor.redact(JSONValue.array([.string(text)])) == .array([.string(redacted)]))
     }
 
+    @Test(
+        "every form of a secret is masked on its own, the shortest included",
+        arguments: [
+            "abcd", "abcdef", "0123456789", "Sécr3t-ü/+", #"q"uo\te"#, String(repeating: "k", count: 40),
+        ])
+    func everyFormAlone(_ secret: String) {
+        let redactor = Redactor(secrets: [secret])
+        let forms = SecretForms.of(secret).filter { $0.count >= 4 }
+        if secret == "0123456789" {
+            // The base64 of its bytes 3–8, as inside a longer value: 8 characters, fewer than its 10.
+            #expect(forms.contains("MjM0NTY3"))
+        }
+        for form in forms {
+            #expect(redactor.redact(form) == Redactor.mask, "\(form)")
+        }
+    }
+
     @Test("short values and ordinary text are left alone")
     func shortValues() {
         let redactor = Redactor(secrets: ["abc", ""])
