@@ -46,17 +46,7 @@ struct ServeCommandTests {
                 #expect(accepted.status.code == 200, "\(host) is this machine")
             }
 
-            let (status, task) = try await Self.send(
-                "POST", base + "/v1/tools/\(runwayTool)/tasks",
-                body: #"{"input": \#(runwayInput)}"#)
-            #expect(status == 202, "\(task)")
-            let id = try #require(task["id"]?.stringValue)
-            var state = ""
-            try await until(timeout: .seconds(60)) {
-                state = try await Self.send("GET", base + "/v1/tasks/\(id)").1["state"]?.stringValue ?? ""
-                return state == "succeeded" || state == "failed"
-            }
-            #expect(state == "succeeded")
+            _ = try await Self.succeededRunwayTask(at: base)
 
             let metrics = try await Self.text(base + "/metrics")
             for line in [
@@ -178,17 +168,7 @@ struct ServeCommandTests {
                 ], environment: ["RUNWAYML_API_SECRET": "runway-test-key"])
             defer { _ = server.stop() }
             let base = try await SharedServerStoreTests.listening(server)
-            let (status, task) = try await Self.send(
-                "POST", base + "/v1/tools/\(runwayTool)/tasks", body: #"{"input": \#(runwayInput)}"#)
-            #expect(status == 202, "\(task)")
-            let id = try #require(task["id"]?.stringValue)
-            var state = ""
-            try await until(timeout: .seconds(60)) {
-                state = try await Self.send("GET", base + "/v1/tasks/\(id)").1["state"]?.stringValue ?? ""
-                return state == "succeeded" || state == "failed"
-            }
-            #expect(state == "succeeded")
-
+            let id = try await Self.succeededRunwayTask(at: base)
             let reader = try await StalledReader.connect(to: base)
             try await reader.send(
                 "GET /v1/tasks/\(id)/files/0 HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
@@ -197,6 +177,22 @@ struct ServeCommandTests {
             #expect(exit != nil, "exits although a client stopped reading: \(server.log.suffix(2000))")
             try? await reader.close()
         }
+    }
+
+    /// Submits a Runway task to the server at `base` and waits until it ends; expects it to succeed.
+    /// - Returns: the task's id.
+    static func succeededRunwayTask(at base: String) async throws -> String {
+        let (status, task) = try await send(
+            "POST", base + "/v1/tools/\(runwayTool)/tasks", body: #"{"input": \#(runwayInput)}"#)
+        #expect(status == 202, "\(task)")
+        let id = try #require(task["id"]?.stringValue)
+        var state = ""
+        try await until(timeout: .seconds(60)) {
+            state = try await send("GET", base + "/v1/tasks/\(id)").1["state"]?.stringValue ?? ""
+            return state == "succeeded" || state == "failed"
+        }
+        #expect(state == "succeeded")
+        return id
     }
 
     /// `pollster serve --no-auth` with no worker (submitted tasks stay queued), and its base URL.
