@@ -109,14 +109,25 @@ public final class SQLiteTaskStore: TaskStore {
         stride(from: 0, to: ids.count, by: 500).map { ids[$0..<min($0 + 500, ids.count)] }
     }
 
+    /// A row whose record cannot be read is left out and the page read on past it.
     public func list(_ query: TaskQuery) async throws -> [TaskRecord] {
         let unreadable = self.unreadable
         return try await pool.read { db in
-            guard let page = try Self.page(query, db) else { return [] }
-            return try Row.fetchAll(
-                db, sql: "\(Self.columns) \(page.filter) ORDER BY created_at DESC, id DESC LIMIT ?",
-                arguments: page.arguments
-            ).compactMap { row in try unreadable.skipping { try Self.task(row) } }
+            var tasks: [TaskRecord] = []
+            var rest = query
+            while let page = try Self.page(rest, db) {
+                let rows = try Row.fetchAll(
+                    db, sql: "\(Self.columns) \(page.filter) ORDER BY created_at DESC, id DESC LIMIT ?",
+                    arguments: page.arguments)
+                let read = try rows.compactMap { row in
+                    try unreadable.skipping(.passedOver) { try Self.task(row) }
+                }
+                tasks += read
+                guard read.count < rows.count, rows.count == rest.limit, let last = rows.last else { break }
+                rest.after = last["id"]
+                rest.limit = rows.count - read.count
+            }
+            return tasks
         }
     }
 
@@ -196,7 +207,7 @@ public final class SQLiteTaskStore: TaskStore {
                       AND (state != 'queued' OR run_after <= ?)
                     ORDER BY priority DESC, run_after, id LIMIT ?
                     """, arguments: [now, now, claim.limit * 4 + 32]
-            ).compactMap { row in try unreadable.skipping { try Self.task(row) } }
+            ).compactMap { row in try unreadable.skipping(.passedOver) { try Self.task(row) } }
             var claimed: [TaskRecord] = []
             for var task in candidates where claimed.count < claim.limit {
                 if let limit = claim.inventoryLimits[task.inventory],
@@ -307,7 +318,7 @@ public final class SQLiteTaskStore: TaskStore {
             let condition = "state IN (\(Self.finished)) AND coalesce(finished_at, updated_at) < ?"
             let old = try Row.fetchAll(
                 db, sql: "\(Self.columns) WHERE \(condition)", arguments: [date.timeIntervalSince1970]
-            ).compactMap { row in try unreadable.skipping { try Self.task(row) } }
+            ).compactMap { row in try unreadable.skipping(.deleted) { try Self.task(row) } }
             try db.execute(
                 sql: "DELETE FROM pollster_tasks WHERE \(condition)", arguments: [date.timeIntervalSince1970])
             return old

@@ -195,7 +195,8 @@ public struct TaskService: Sendable {
         try await storing("listing tasks") { try await store.list(query) }
     }
 
-    /// How many tasks `list(query)` returns, counted without reading them.
+    /// How many tasks `list(query)` returns, counted without reading them (a row whose record
+    /// cannot be read is counted, though `list` leaves it out).
     public func count(_ query: TaskQuery) async throws(PollsterError) -> Int {
         try await storing("counting tasks") { try await store.count(query) }
     }
@@ -223,7 +224,8 @@ public struct TaskService: Sendable {
     public func checkStore(within limit: Duration = .seconds(2)) async throws(PollsterError) {
         let store = self.store
         do {
-            _ = try await StoreGuard.withTimeout(limit) { try await store.list(TaskQuery(limit: 1)) }
+            // Counted, not read: one task whose record cannot be read must not fail the check.
+            _ = try await StoreGuard.withTimeout(limit) { try await store.count(TaskQuery(limit: 1)) }
         } catch {
             throw StoreGuard.storeError("a readiness check", error, timeout: limit)
         }

@@ -13,9 +13,10 @@ struct ShutdownOptions: ParsableArguments {
     var shutdownTimeout: Double = 30
 
     func validate() throws {
-        guard shutdownTimeout > 0, shutdownTimeout.isFinite else {
+        guard shutdownTimeout > 0, shutdownTimeout <= 86_400 else {
             throw ValidationError(
-                "--shutdown-timeout wants a number of seconds above 0, got \(shutdownTimeout)")
+                "--shutdown-timeout wants a number of seconds above 0 and at most 86400, got \(shutdownTimeout)"
+            )
         }
     }
 

@@ -3,8 +3,9 @@
 /// A provider may echo a credential in any encoding, so each secret is masked in every form it
 /// is likely to take in a body, a header or a URL: as it is, JSON-escaped, percent-encoded
 /// (upper- or lowercase hex, `+` or `%20` for spaces) and base64 (also inside a longer base64
-/// value such as a Basic `user:password`). The forms are derived when text is redacted, which
-/// happens on errors, not on every poll; a redactor itself stays as small as its secrets.
+/// value such as a Basic `user:password`). The forms are derived when text is redacted (each
+/// result, each error, and a poll's status value when it is long enough to hold one), so that a
+/// redactor itself stays as small as its secrets.
 ///
 /// ```swift
 /// let redactor = Redactor(secrets: ["s3cr3t/key"])
@@ -50,7 +51,8 @@ public struct Redactor: Sendable {
         return Self.redact(text, forms: forms())
     }
 
-    /// At most as many characters as the shortest of `forms()`, found without building them.
+    /// No more than the length of the shortest of `forms()` (in characters, and so in bytes too),
+    /// found without building them.
     var shortestForm: Int {
         // The escaped, percent-encoded and whole base64 forms of a secret are no shorter than the
         // secret; the base64 of its whole 3-byte groups inside a longer value may be: 4

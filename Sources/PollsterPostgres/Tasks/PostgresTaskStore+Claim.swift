@@ -109,24 +109,35 @@ extension PostgresTaskStore {
     }
 
     /// Tasks a worker may claim at `now`, locked (skipping rows other transactions hold), in
-    /// claim order: of inventory `only`, or of every inventory but `excluding`.
+    /// claim order: of inventory `only`, or of every inventory but `excluding`. Rows whose record
+    /// cannot be read are passed over, and the query goes on past them until `limit` are found.
     private static func candidates(
         only inventory: String?, excluding: [String], limit: Int, now: Date,
         skipping unreadable: UnreadableRecords, on connection: PostgresConnection, logger: Logger
     ) async throws -> [TaskRecord] {
-        try await tasks(
-            connection.query(
-                """
-                SELECT \(unescaped: columns) FROM pollster_tasks
-                WHERE state = ANY(\(unfinishedStates))
-                  AND (lease_expires_at IS NULL OR lease_expires_at <= \(now))
-                  AND (state <> \(TaskState.queued.rawValue) OR run_after <= \(now))
-                  AND CASE WHEN \(inventory)::text IS NULL THEN inventory <> ALL(\(excluding)::text[])
-                           ELSE inventory = \(inventory) END
-                ORDER BY priority DESC, run_after, id
-                LIMIT \(limit)
-                FOR UPDATE SKIP LOCKED
-                """, logger: logger), skipping: unreadable)
+        var found: [TaskRecord] = []
+        var passedOver: [String] = []
+        while found.count < limit {
+            let wanted = limit - found.count
+            let page = try await readable(
+                connection.query(
+                    """
+                    SELECT \(unescaped: columns) FROM pollster_tasks
+                    WHERE state = ANY(\(unfinishedStates))
+                      AND (lease_expires_at IS NULL OR lease_expires_at <= \(now))
+                      AND (state <> \(TaskState.queued.rawValue) OR run_after <= \(now))
+                      AND CASE WHEN \(inventory)::text IS NULL THEN inventory <> ALL(\(excluding)::text[])
+                               ELSE inventory = \(inventory) END
+                      AND id <> ALL(\(passedOver)::text[])
+                    ORDER BY priority DESC, run_after, id
+                    LIMIT \(wanted)
+                    FOR UPDATE SKIP LOCKED
+                    """, logger: logger), unreadable, .passedOver)
+            found += page.tasks
+            passedOver += page.passedOver
+            if page.passedOver.isEmpty || page.rows < wanted { break }
+        }
+        return found
     }
 
     /// The advisory-lock key text of an inventory (hashed by `hashtext` in SQL).

@@ -14,27 +14,44 @@ extension PostgresTaskStore {
     static let unfinishedStates = TaskState.allCases.filter { !$0.isFinished }.map(\.rawValue)
 
     /// The tasks of rows selected as `columns`.
-    /// - Parameter unreadable: passes over the rows whose record cannot be read (claims, lists,
-    ///   retention); without it such a row throws `TaskStoreError.corrupt` (a read by id).
-    static func tasks(_ rows: PostgresRowSequence, skipping unreadable: UnreadableRecords? = nil)
-        async throws -> [TaskRecord]
-    {
+    /// - Throws: `TaskStoreError.corrupt` for a row whose record cannot be read.
+    static func tasks(_ rows: PostgresRowSequence) async throws -> [TaskRecord] {
         var tasks: [TaskRecord] = []
-        for try await (id, record, leaseOwner, leaseExpiresAt, cancelRequested) in rows.decode(
-            (String, String, String?, Date?, Bool).self)
-        {
-            let read = {
-                try TaskRecordCoding.decode(
-                    record, id: id, leaseOwner: leaseOwner, leaseExpiresAt: leaseExpiresAt,
-                    cancelRequested: cancelRequested)
-            }
-            if let unreadable {
-                if let task = try unreadable.skipping(read) { tasks.append(task) }
-            } else {
-                tasks.append(try read())
-            }
+        for try await row in rows.decode((String, String, String?, Date?, Bool).self) {
+            tasks.append(try task(row))
         }
         return tasks
+    }
+
+    /// What rows selected as `columns` hold, passing over those whose record cannot be read.
+    struct Readable {
+        var tasks: [TaskRecord] = []
+        /// The ids of the rows passed over.
+        var passedOver: [String] = []
+        /// The id of the last row, read or not (a list's cursor).
+        var lastID: String?
+        var rows: Int { tasks.count + passedOver.count }
+    }
+
+    /// The readable tasks of rows selected as `columns`; `unreadable` hears of the others.
+    static func readable(
+        _ rows: PostgresRowSequence, _ unreadable: UnreadableRecords, _ note: UnreadableRecords.Note
+    ) async throws -> Readable {
+        var readable = Readable()
+        for try await row in rows.decode((String, String, String?, Date?, Bool).self) {
+            if let task = try unreadable.skipping(note, { try task(row) }) {
+                readable.tasks.append(task)
+            } else {
+                readable.passedOver.append(row.0)
+            }
+            readable.lastID = row.0
+        }
+        return readable
+    }
+
+    private static func task(_ row: (String, String, String?, Date?, Bool)) throws -> TaskRecord {
+        try TaskRecordCoding.decode(
+            row.1, id: row.0, leaseOwner: row.2, leaseExpiresAt: row.3, cancelRequested: row.4)
     }
 
     /// How many rows a statement returned (`RETURNING` stands in for the affected-row count).

@@ -85,12 +85,22 @@ public struct PostgresTaskStore: TaskStore {
     }
 
     /// Tasks matching `query`, newest first (ties by id); `query.after` continues after that
-    /// task's `(created_at, id)`, and an unknown `after` id gives an empty page.
+    /// task's `(created_at, id)`, and an unknown `after` id gives an empty page. A row whose
+    /// record cannot be read is left out and the page read on past it.
     public func list(_ query: TaskQuery) async throws -> [TaskRecord] {
         try await run("listing tasks") {
-            try await Self.tasks(
-                database.client.query(Self.page(query, counting: false), logger: logger), skipping: unreadable
-            )
+            var tasks: [TaskRecord] = []
+            var rest = query
+            while true {
+                let page = try await Self.readable(
+                    database.client.query(Self.page(rest, counting: false), logger: logger), unreadable,
+                    .passedOver)
+                tasks += page.tasks
+                guard !page.passedOver.isEmpty, page.rows == rest.limit, let last = page.lastID else { break }
+                rest.after = last
+                rest.limit = page.passedOver.count
+            }
+            return tasks
         }
     }
 
@@ -222,16 +232,17 @@ public struct PostgresTaskStore: TaskStore {
     }
 
     /// Deletes (in one statement) finished tasks whose `finished_at`, or else `updated_at`, is
-    /// before `date`, and returns them.
+    /// before `date`, and returns them (but those whose record could not be read, which it logs).
     public func deleteFinished(before date: Date) async throws -> [TaskRecord] {
         try await run("deleting finished tasks") {
-            try await Self.tasks(
+            try await Self.readable(
                 database.client.query(
                     """
                     DELETE FROM pollster_tasks
                     WHERE state = ANY(\(Self.finishedStates)) AND coalesce(finished_at, updated_at) < \(date)
                     RETURNING \(unescaped: Self.columns)
-                    """, logger: logger), skipping: unreadable)
+                    """, logger: logger), unreadable, .deleted
+            ).tasks
         }
     }
 }

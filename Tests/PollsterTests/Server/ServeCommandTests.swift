@@ -170,12 +170,16 @@ struct ServeCommandTests {
             let base = try await SharedServerStoreTests.listening(server)
             let id = try await Self.succeededRunwayTask(at: base)
             let reader = try await StalledReader.connect(to: base)
+            defer { reader.close() }
             try await reader.send(
                 "GET /v1/tasks/\(id)/files/0 HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
             try await Task.sleep(for: .seconds(1))
+            let stopped = ContinuousClock.now
             let exit = await server.stop(within: .seconds(20))
-            #expect(exit != nil, "exits although a client stopped reading: \(server.log.suffix(2000))")
-            try? await reader.close()
+            #expect(exit == 0, "exits although a client stopped reading: \(server.log.suffix(2000))")
+            #expect(
+                ContinuousClock.now - stopped >= .milliseconds(1500),
+                "it waited for the stalled response until the timeout (2 s), not less")
         }
     }
 

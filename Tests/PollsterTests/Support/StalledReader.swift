@@ -27,7 +27,8 @@ struct StalledReader {
         try await channel.writeAndFlush(ByteBuffer(string: text)).get()
     }
 
-    func close() async throws {
-        try await channel.close().get()
+    /// Closes the connection (without waiting for it).
+    func close() {
+        channel.close(promise: nil)
     }
 }

@@ -19,10 +19,11 @@ struct UnreadableRecordTests {
         let store: any TaskStore =
             kind == .sqlite
             ? try SQLiteTaskStore(path: path, logger: quietLogger) : try await PostgresStores.make()
-        let broken = TaskStoreTests.task(at: 0, priority: 5)
-        let good = TaskStoreTests.task(at: 1)
-        try await store.insert(broken)
-        try await store.insert(good)
+        // Claim order: broken (priority), older, newer; list order: newer, broken, older.
+        let older = TaskStoreTests.task(at: 0)
+        let broken = TaskStoreTests.task(at: 1, priority: 5)
+        let newer = TaskStoreTests.task(at: 2)
+        for task in [older, broken, newer] { try await store.insert(task) }
         // Valid JSON, not a task: what a hand edit or an incompatible version leaves.
         let record = #"{"id": "\#(broken.id)", "state": "queued"}"#
         switch store {
@@ -42,14 +43,15 @@ struct UnreadableRecordTests {
         }
 
         let now = TaskStoreTests.t0 + 10
-        let first = try await store.claim(TaskClaim(worker: "w1", limit: 5, lease: .seconds(30), now: now))
-        #expect(first.map(\.id) == [good.id], "the good task runs although the broken one is first in line")
-        let again = try await store.claim(
-            TaskClaim(worker: "w2", limit: 5, lease: .seconds(30), now: now + 60))
-        #expect(again.map(\.id) == [good.id], "every later claim passes over it too")
+        let first = try await store.claim(TaskClaim(worker: "w1", limit: 1, lease: .seconds(30), now: now))
+        #expect(first.map(\.id) == [older.id], "a claim of one goes on past the broken task first in line")
+        let again = try await store.claim(TaskClaim(worker: "w2", limit: 5, lease: .seconds(30), now: now))
+        #expect(again.map(\.id) == [newer.id], "every later claim passes over it too")
 
-        let listed = try await store.list(TaskQuery())
-        #expect(listed.map(\.id) == [good.id], "a list shows the other tasks")
+        let page = try await store.list(TaskQuery(limit: 2))
+        #expect(page.map(\.id) == [newer.id, older.id], "a page is filled from past the broken task")
+        let next = try await store.list(TaskQuery(limit: 1, after: newer.id))
+        #expect(next.map(\.id) == [older.id])
 
         let error = await #expect(throws: TaskStoreError.self) { try await store.task(id: broken.id) }
         #expect(error?.description.contains(broken.id) == true, "\(String(describing: error))")
