@@ -117,11 +117,10 @@ struct MCPCommand: AsyncParsableCommand {
                     sessions: MCPHTTPSessionLimits(
                         idleTimeout: .milliseconds(Int64(sessionIdleTimeout * 1000)), maxSessions: maxSessions
                     ))
-                try await shutdown.group(
+                try await shutdown.run(
                     setup.services.map { .init(service: $0) }
                         + [.init(service: session, successTerminationBehavior: .gracefullyShutdownGroup)],
-                    logger: logger
-                ).run()
+                    logger: logger)
             }
         }
     }

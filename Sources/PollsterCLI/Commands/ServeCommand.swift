@@ -100,7 +100,7 @@ struct ServeCommand: AsyncParsableCommand {
                                 filesDirectory: files),
                             logger: logger))
                 }
-                try await shutdown.group(services.map { .init(service: $0) }, logger: logger).run()
+                try await shutdown.run(services.map { .init(service: $0) }, logger: logger)
             }
         }
     }

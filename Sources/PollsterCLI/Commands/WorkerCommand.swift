@@ -67,11 +67,10 @@ struct WorkerCommand: AsyncParsableCommand {
                             unreadyAfter: .milliseconds(Int64(unreadyAfter * 1000))
                         )))
             }
-            let group = shutdown.group(
+            Console.error("worker \(worker.configuration.id) running tasks from \(place)")
+            try await shutdown.run(
                 all.map { .init(service: $0, successTerminationBehavior: .gracefullyShutdownGroup) },
                 logger: logger)
-            Console.error("worker \(worker.configuration.id) running tasks from \(place)")
-            try await group.run()
         }
     }
 }

@@ -20,15 +20,31 @@ struct ShutdownOptions: ParsableArguments {
         }
     }
 
-    /// The command's service group: SIGTERM or SIGINT starts a graceful shutdown; one still
-    /// running after `--shutdown-timeout` cancels the services left. Durable tasks survive
-    /// either way: a canceled worker's leases run out and another worker resumes its tasks.
-    func group(_ services: [ServiceGroupConfiguration.ServiceConfiguration], logger: Logger)
-        -> ServiceGroup
-    {
+    /// Runs the command's services until they end: SIGTERM or SIGINT starts a graceful
+    /// shutdown; one still running after `--shutdown-timeout` cancels the services left, with a
+    /// warning saying so. Durable tasks survive either way: a canceled worker's leases run out
+    /// and another worker resumes its tasks.
+    func run(_ services: [ServiceGroupConfiguration.ServiceConfiguration], logger: Logger) async throws {
+        let timeout = Duration.milliseconds(Int64(shutdownTimeout * 1000))
         var configuration = ServiceGroupConfiguration(
             services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
-        configuration.maximumGracefulShutdownDuration = .milliseconds(Int64(shutdownTimeout * 1000))
-        return ServiceGroup(configuration: configuration)
+        configuration.maximumGracefulShutdownDuration = timeout
+        let group = ServiceGroup(configuration: configuration)
+        let signals = await UnixSignalsSequence(trapping: .sigterm, .sigint)
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            tasks.addTask {
+                // The group itself says so only at debug level.
+                for await signal in signals {
+                    guard (try? await Task.sleep(for: timeout)) != nil else { return }
+                    logger.warning(
+                        "graceful shutdown (\(signal)) still running after --shutdown-timeout \(shutdownTimeout) s: canceling what is left (a response a client stopped reading, a store that does not answer)"
+                    )
+                    return
+                }
+            }
+            try await tasks.next()
+            tasks.cancelAll()
+        }
     }
 }

@@ -180,6 +180,9 @@ struct ServeCommandTests {
             #expect(
                 ContinuousClock.now - stopped >= .milliseconds(1500),
                 "it waited for the stalled response until the timeout (2 s), not less")
+            #expect(
+                server.log.contains("still running after --shutdown-timeout 2.0 s"),
+                "\(server.log.suffix(2000))")
         }
     }
 
