@@ -11,6 +11,7 @@ before the measured part, and are not in the floor.
       --output-dir DIR --config floor.cfg
 """
 
+import os
 import argparse
 import http.client
 import json
@@ -38,7 +39,7 @@ def main():
         connection = http.client.HTTPSConnection(base.hostname, base.port, context=context, timeout=60)
     else:
         connection = http.client.HTTPConnection(base.hostname, base.port, timeout=60)
-    headers = {"Authorization": "Bearer r8_mock", "Content-Type": "application/json"}
+    headers = {"Authorization": "Bearer " + os.environ["REPLICATE_API_TOKEN"], "Content-Type": "application/json"}
 
     def call(method, path, body=None):
         connection.request(method, path, body=json.dumps(body) if body is not None else None, headers=headers)

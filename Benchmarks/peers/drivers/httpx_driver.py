@@ -4,6 +4,7 @@ One httpx.AsyncClient with its default limits (100 connections), as a hand-writt
 integration would have; `--pool N` raises them.
 """
 
+import os
 import asyncio
 
 import httpx
@@ -13,7 +14,7 @@ from common import PROMPT, REPLICATE_VERSION, arguments, limits, run
 args = arguments(__doc__)
 options = {"limits": limits(args)} if limits(args) else {}
 client = httpx.AsyncClient(
-    base_url=args.base_url, headers={"Authorization": "Bearer r8_mock"}, timeout=60, **options)
+    base_url=args.base_url, headers={"Authorization": "Bearer " + os.environ["REPLICATE_API_TOKEN"]}, timeout=60, **options)
 TERMINAL = {"succeeded", "failed", "canceled"}
 
 

@@ -7,6 +7,7 @@ Poll interval: `Client.poll_interval` (initialised from REPLICATE_POLL_INTERVAL,
 async_wait sleeps that long between `GET /v1/predictions/{id}`.
 """
 
+import os
 import httpx
 import replicate
 from replicate.helpers import FileOutput
@@ -15,7 +16,7 @@ from common import PROMPT, REPLICATE_VERSION, arguments, limits, run
 
 args = arguments(__doc__)
 options = {"transport": httpx.AsyncHTTPTransport(limits=limits(args))} if limits(args) else {}
-client = replicate.Client(api_token="r8_mock", base_url=args.base_url, **options)
+client = replicate.Client(api_token=os.environ["REPLICATE_API_TOKEN"], base_url=args.base_url, **options)
 client.poll_interval = args.interval
 
 

@@ -10,6 +10,7 @@ Pool: `--pool N` passes `http_client=DefaultAsyncHttpxClient(limits=...)` (the S
 way to configure its httpx client) and sizes the download client alike.
 """
 
+import os
 import asyncio
 
 import httpx
@@ -20,7 +21,7 @@ from common import PROMPT, arguments, limits, run
 args = arguments(__doc__)
 pool = {"limits": limits(args)} if limits(args) else {}
 options = {"http_client": DefaultAsyncHttpxClient(**pool)} if pool else {}
-client = AsyncRunwayML(api_key="key_mock", base_url=args.base_url, **options)
+client = AsyncRunwayML(api_key=os.environ["RUNWAYML_API_SECRET"], base_url=args.base_url, **options)
 downloads = httpx.AsyncClient(timeout=60, **pool)
 
 
