@@ -34,14 +34,16 @@ struct ShutdownOptions: ParsableArguments {
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
             tasks.addTask {
-                // The group itself says so only at debug level.
-                for await signal in signals {
-                    guard (try? await Task.sleep(for: timeout)) != nil else { return }
-                    logger.warning(
-                        "graceful shutdown (\(signal)) still running after --shutdown-timeout \(shutdownTimeout) s: canceling what is left (a response a client stopped reading, a store that does not answer)"
-                    )
+                // The group itself says so only at debug level. This child ends only when canceled
+                // (the group ended): ending first would leave the group's outcome unread.
+                var signals = signals.makeAsyncIterator()
+                guard let signal = await signals.next(), (try? await Task.sleep(for: timeout)) != nil else {
                     return
                 }
+                logger.warning(
+                    "graceful shutdown (\(signal)) still running after --shutdown-timeout \(shutdownTimeout) s: canceling what is left (a response a client stopped reading, a store that does not answer)"
+                )
+                while await signals.next() != nil {}
             }
             try await tasks.next()
             tasks.cancelAll()
