@@ -1,6 +1,8 @@
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import Logging
+import NIOCore
 import Pollster
 import PollsterCore
 import ServiceLifecycle
@@ -38,6 +40,8 @@ public struct PollsterServer: Service {
         /// Unfinished tasks a tenant may have at once; a submit beyond it is a 429
         /// (`TOO_MANY_TASKS`). 0: no limit.
         public var maxTasksPerTenant: Int
+        /// When idle and stalled client connections are closed.
+        public var connections: ConnectionTimeouts
 
         /// A configuration.
         public init(
@@ -46,7 +50,7 @@ public struct PollsterServer: Service {
             maxPreferWait: Duration = .seconds(60), eventsCheckEvery: Duration = .milliseconds(200),
             taskOptions: TaskOptions = TaskOptions(), webhookPolicy: URLPolicy = URLPolicy(),
             webhooks: WebhookDispatcher.Configuration = WebhookDispatcher.Configuration(),
-            maxTasksPerTenant: Int = 1000
+            maxTasksPerTenant: Int = 1000, connections: ConnectionTimeouts = ConnectionTimeouts()
         ) {
             self.host = host
             self.port = port
@@ -58,6 +62,7 @@ public struct PollsterServer: Service {
             self.webhookPolicy = webhookPolicy
             self.webhooks = webhooks
             self.maxTasksPerTenant = maxTasksPerTenant
+            self.connections = connections
         }
     }
 
@@ -90,6 +95,12 @@ public struct PollsterServer: Service {
         let onListening = self.onListening
         let application = Application(
             router: try ServerRouter.make(api: api, logger: logger),
+            server: .http1(
+                configuration: HTTP1Channel.Configuration(
+                    additionalChannelHandlers: [
+                        StalledWriteHandler(limit: configuration.connections.stalledWrite, logger: logger)
+                    ],
+                    idleTimeout: TimeAmount(configuration.connections.idle))),
             configuration: ApplicationConfiguration(
                 address: .hostname(configuration.host, port: configuration.port), serverName: "pollster"),
             services: [dispatcher],

@@ -69,6 +69,7 @@ struct MCPCommand: AsyncParsableCommand {
 
     @OptionGroup var engine: EngineOptions
     @OptionGroup var store: TaskStoreOptions
+    @OptionGroup var connections: ConnectionOptions
     @OptionGroup var shutdown: ShutdownOptions
 
     func validate() throws {
@@ -116,7 +117,8 @@ struct MCPCommand: AsyncParsableCommand {
                         bearerToken: Self.token, allowedHosts: allowHosts, allowedOrigins: allowOrigins),
                     sessions: MCPHTTPSessionLimits(
                         idleTimeout: .milliseconds(Int64(sessionIdleTimeout * 1000)), maxSessions: maxSessions
-                    ))
+                    ),
+                    connections: connections.timeouts)
                 try await shutdown.run(
                     setup.services.map { .init(service: $0) }
                         + [.init(service: session, successTerminationBehavior: .gracefullyShutdownGroup)],
@@ -160,10 +162,14 @@ struct MCPService: Service {
     let http: MCPListenAddress?
     let access: MCPHTTPAccess
     let sessions: MCPHTTPSessionLimits
+    let connections: ConnectionTimeouts
 
     func run() async throws {
         guard let http else { return try await server.runStdio() }
-        try await server.runHTTP(host: http.host, port: http.port, access: access, sessions: sessions) {
+        try await server.runHTTP(
+            host: http.host, port: http.port, access: access, sessions: sessions,
+            connections: connections
+        ) {
             port in
             let auth = access.bearerToken == nil ? "no token: loopback only" : "bearer token required"
             Console.error("pollster mcp: listening on http://\(http.host):\(port)/mcp (\(auth))")

@@ -45,6 +45,7 @@ struct ServeCommand: AsyncParsableCommand {
 
     @OptionGroup var engine: EngineOptions
     @OptionGroup var store: TaskStoreOptions
+    @OptionGroup var connections: ConnectionOptions
     @OptionGroup var shutdown: ShutdownOptions
 
     func run() async throws {
@@ -85,7 +86,7 @@ struct ServeCommand: AsyncParsableCommand {
                         host: host, port: port, requireAuth: !noAuth, maxBodyBytes: maxBodyBytes,
                         taskOptions: TaskOptions(baseUrlOverride: engine.baseUrl),
                         webhookPolicy: URLPolicy(allowPrivateNetworks: engine.allowPrivateNetworks),
-                        maxTasksPerTenant: maxTasksPerTenant),
+                        maxTasksPerTenant: maxTasksPerTenant, connections: connections.timeouts),
                     metrics: metrics, logger: logger,
                     onListening: { port in
                         Console.error("pollster serving http://\(host):\(port) (tasks in \(place))")

@@ -1,8 +1,10 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import HummingbirdCore
 import MCP
 import NIOCore
+import Pollster
 import ServiceLifecycle
 
 extension PollsterMCPServer {
@@ -11,10 +13,12 @@ extension PollsterMCPServer {
     /// - Parameters:
     ///   - access: the bearer token and the hosts and origins accepted besides loopback's.
     ///   - sessions: how long idle sessions live and how many may be open.
+    ///   - connections: when idle and stalled client connections are closed.
     ///   - onListening: called with the bound port once the listener runs (port 0 picks one).
     public func runHTTP(
         host: String, port: Int, access: MCPHTTPAccess = MCPHTTPAccess(),
         sessions limits: MCPHTTPSessionLimits = MCPHTTPSessionLimits(),
+        connections: ConnectionTimeouts = ConnectionTimeouts(),
         onListening: @escaping @Sendable (Int) -> Void = { _ in }
     ) async throws {
         try await withRuntime { cancels in
@@ -28,6 +32,12 @@ extension PollsterMCPServer {
             }
             let app = Application(
                 router: router,
+                server: .http1(
+                    configuration: HTTP1Channel.Configuration(
+                        additionalChannelHandlers: [
+                            StalledWriteHandler(limit: connections.stalledWrite, logger: logger)
+                        ],
+                        idleTimeout: TimeAmount(connections.idle))),
                 configuration: .init(address: .hostname(host, port: port), serverName: "pollster"),
                 onServerRunning: { channel in onListening(channel.localAddress?.port ?? port) },
                 logger: logger)

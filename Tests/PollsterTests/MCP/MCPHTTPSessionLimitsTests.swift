@@ -48,6 +48,27 @@ struct MCPHTTPSessionLimitsTests {
         }
     }
 
+    @Test("--idle-timeout closes a connection with no request, not a session's open GET stream")
+    func idleConnectionsClose() async throws {
+        try await Self.withServer(["--idle-timeout", "1"]) { client in
+            let session = try await client.session()
+            let stream = try await RawConnection.connect(to: client.url)
+            defer { stream.close() }
+            let host = try #require(
+                URL(string: client.url).flatMap { url in url.port.map { "127.0.0.1:\($0)" } })
+            try await stream.send(
+                "GET /mcp HTTP/1.1\r\nHost: \(host)\r\nAccept: text/event-stream\r\nMCP-Protocol-Version: 2025-06-18\r\nMCP-Session-Id: \(session)\r\n\r\n"
+            )
+            let idle = try await RawConnection.connect(to: client.url)
+            defer { idle.close() }
+            #expect(try await idle.readToEnd(within: .seconds(15)) == (0, true), "\(client.log())")
+            try await Task.sleep(for: .seconds(2))
+            #expect(stream.channel.isActive, "the stream outlived the idle timeout: \(stream.start)")
+            #expect(stream.start.hasPrefix("HTTP/1.1 200"), "\(stream.start)")
+            #expect(try await client.ping(session) == 200)
+        }
+    }
+
     @Test("SIGTERM ends a session's open GET stream and the server exits")
     func shutdownEndsOpenStreams() async throws {
         try await Self.withServer([]) { client in

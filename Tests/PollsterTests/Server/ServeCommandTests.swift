@@ -154,22 +154,10 @@ struct ServeCommandTests {
 
     @Test("A client that stops reading a file holds shutdown no longer than --shutdown-timeout")
     func shutdownTimeoutEndsStalledResponses() async throws {
-        let directory = try TemporaryDirectory.make("serve")
-        defer { TemporaryDirectory.remove(directory) }
         // More than the loopback socket buffers hold, so the server's write waits for the reader.
-        let output = MockOutput(size: 16 << 20)
-        try await withMockEngine(script: MockJobScript(output: output)) { _, mock in
-            let server = try CLIProcess(
-                [
-                    "serve", "--no-auth", "--listen", "127.0.0.1:0", "--shutdown-timeout", "2",
-                    "--sqlite", directory.appendingPathComponent("tasks.sqlite").path,
-                    "--files", directory.appendingPathComponent("files").path, "--adapters",
-                    Repository.adapters, "--base-url", mock.baseURL, "--allow-private-networks",
-                ], environment: ["RUNWAYML_API_SECRET": "runway-test-key"])
-            defer { _ = server.stop() }
-            let base = try await SharedServerStoreTests.listening(server)
-            let id = try await Self.succeededRunwayTask(at: base)
-            let reader = try await StalledReader.connect(to: base)
+        try await ServeConnectionTests.withFileServer(size: 16 << 20, ["--shutdown-timeout", "2"]) {
+            server, base, id in
+            let reader = try await RawConnection.connect(to: base, reading: false)
             defer { reader.close() }
             try await reader.send(
                 "GET /v1/tasks/\(id)/files/0 HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")

@@ -1,0 +1,35 @@
+import ArgumentParser
+import Pollster
+
+/// When `serve` and `mcp --http` close client connections that do nothing.
+struct ConnectionOptions: ParsableArguments {
+    @Option(
+        name: .customLong("idle-timeout"),
+        help: ArgumentHelp(
+            "Seconds a client connection may stay open with no request in progress (a request head sent slowly included).",
+            valueName: "seconds"))
+    var idleTimeout: Double = 75
+
+    @Option(
+        name: .customLong("write-timeout"),
+        help: ArgumentHelp(
+            "Seconds a response may wait for a client that reads nothing before its connection is closed.",
+            valueName: "seconds"))
+    var writeTimeout: Double = 60
+
+    func validate() throws {
+        for (name, seconds) in [("--idle-timeout", idleTimeout), ("--write-timeout", writeTimeout)] {
+            guard seconds > 0, seconds <= 86_400 else {
+                throw ValidationError(
+                    "\(name) wants a number of seconds above 0 and at most 86400, got \(seconds)")
+            }
+        }
+    }
+
+    /// The timeouts chosen.
+    var timeouts: ConnectionTimeouts {
+        ConnectionTimeouts(
+            idle: .milliseconds(Int64(idleTimeout * 1000)),
+            stalledWrite: .milliseconds(Int64(writeTimeout * 1000)))
+    }
+}

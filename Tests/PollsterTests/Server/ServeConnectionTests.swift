@@ -1,0 +1,80 @@
+import Foundation
+import PollsterMock
+import Testing
+
+/// Clients that hold `pollster serve`'s connections without using them: each is closed after
+/// its timeout, so that they cannot pile up connections, open files and response tasks.
+@Suite("pollster serve: idle and stalled connections")
+struct ServeConnectionTests {
+    @Test("A client that reads nothing of a file for --write-timeout loses its connection")
+    func stalledReaderIsClosed() async throws {
+        let size = 16 << 20
+        try await Self.withFileServer(size: size, ["--write-timeout", "1"]) { server, base, id in
+            let reader = try await RawConnection.connect(to: base, reading: false)
+            defer { reader.close() }
+            try await reader.send("GET /v1/tasks/\(id)/files/0 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+            try await Task.sleep(for: .seconds(3))
+            let (bytes, closed) = try await reader.readToEnd(within: .seconds(20))
+            #expect(closed, "the server closed the connection")
+            #expect(bytes < size, "before the whole file was sent (got \(bytes) of \(size) bytes)")
+            #expect(server.log.contains("read nothing of the response for 1 s"), "\(server.log.suffix(2000))")
+        }
+    }
+
+    @Test("A client that reads a file slowly keeps its connection past --write-timeout")
+    func slowReaderKeepsItsConnection() async throws {
+        let size = 32 << 20
+        try await Self.withFileServer(size: size, ["--write-timeout", "3"]) { server, base, id in
+            let reader = try await RawConnection.connect(to: base, reading: false)
+            defer { reader.close() }
+            try await reader.send(
+                "GET /v1/tasks/\(id)/files/0 HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+            // 4 MiB a second, for twice the timeout: the server's writes wait, but never for 3 s
+            // in a row. (Linux wakes a waiting writer once a third of its socket's send queue,
+            // up to 4 MiB, has gone: a reader much slower than that may be cut.)
+            for second in 1...6 {
+                try await Task.sleep(for: .seconds(1))
+                let open = try await reader.read(4 << 20)
+                #expect(open, "still open after \(second) s")
+            }
+            let (total, closed) = try await reader.readToEnd(within: .seconds(20))
+            #expect(
+                closed && total > size,
+                "the whole file and the head arrived (got \(total) bytes): \(server.log.suffix(1000))")
+        }
+    }
+
+    @Test("A connection with no request, or a request head left unfinished, is closed after --idle-timeout")
+    func idleConnectionsAreClosed() async throws {
+        try await Self.withFileServer(size: 1024, ["--idle-timeout", "1"]) { _, base, _ in
+            let idle = try await RawConnection.connect(to: base)
+            defer { idle.close() }
+            let unfinished = try await RawConnection.connect(to: base)
+            defer { unfinished.close() }
+            try await unfinished.send("GET /v1/tasks HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+            #expect(try await idle.readToEnd(within: .seconds(15)) == (0, true))
+            #expect(try await unfinished.readToEnd(within: .seconds(15)).closed)
+        }
+    }
+
+    /// `pollster serve` with `extra` arguments, and a Runway task there that succeeded with an
+    /// output of `size` bytes (a mock provider's).
+    static func withFileServer(
+        size: Int, _ extra: [String], _ body: (CLIProcess, String, String) async throws -> Void
+    ) async throws {
+        let directory = try TemporaryDirectory.make("serve")
+        defer { TemporaryDirectory.remove(directory) }
+        try await withMockEngine(script: MockJobScript(output: MockOutput(size: size))) { _, mock in
+            let server = try CLIProcess(
+                [
+                    "serve", "--no-auth", "--listen", "127.0.0.1:0",
+                    "--sqlite", directory.appendingPathComponent("tasks.sqlite").path,
+                    "--files", directory.appendingPathComponent("files").path, "--adapters",
+                    Repository.adapters, "--base-url", mock.baseURL, "--allow-private-networks",
+                ] + extra, environment: ["RUNWAYML_API_SECRET": "runway-test-key"])
+            defer { _ = server.stop() }
+            let base = try await SharedServerStoreTests.listening(server)
+            try await body(server, base, try await ServeCommandTests.succeededRunwayTask(at: base))
+        }
+    }
+}

@@ -1,0 +1,70 @@
+import Logging
+import NIOCore
+import NIOEmbedded
+import Pollster
+import Testing
+
+/// `StalledWriteHandler`'s rule, on an embedded channel whose writability and clock the test
+/// sets: a connection closes once its writes have waited `limit` (2 s here) without a pause.
+@Suite("StalledWriteHandler")
+struct StalledWriteHandlerTests {
+    enum Step: Sendable, CustomStringConvertible {
+        /// The channel's buffered writes pass its high-water mark, or drop below the low one.
+        case unwritable, writable
+        case wait(milliseconds: Int64)
+
+        var description: String {
+            switch self {
+            case .unwritable: "unwritable"
+            case .writable: "writable"
+            case .wait(let milliseconds): "\(milliseconds) ms"
+            }
+        }
+    }
+
+    static let cases: [(String, [Step], closed: Bool)] = [
+        ("always writable", [.wait(milliseconds: 10_000)], false),
+        ("unwritable for the limit", [.unwritable, .wait(milliseconds: 2000)], true),
+        ("unwritable for less than the limit", [.unwritable, .wait(milliseconds: 1990)], false),
+        (
+            "writable again in time, then unwritable again for less than the limit",
+            [.unwritable, .wait(milliseconds: 1500), .writable, .unwritable, .wait(milliseconds: 1500)], false
+        ),
+        (
+            "writable again for a while, then unwritable for the limit",
+            [
+                .unwritable, .wait(milliseconds: 1500), .writable, .wait(milliseconds: 1000), .unwritable,
+                .wait(milliseconds: 2000),
+            ],
+            true
+        ),
+        (
+            "a second unwritable report keeps the first deadline",
+            [.unwritable, .wait(milliseconds: 1000), .unwritable, .wait(milliseconds: 1000)], true
+        ),
+    ]
+
+    @Test("closes the connection only after the limit without writability", arguments: cases)
+    func closesAfterTheLimit(_ name: String, _ steps: [Step], closed: Bool) async throws {
+        let channel = EmbeddedChannel(
+            handler: StalledWriteHandler(limit: .seconds(2), logger: Logger(label: "test")))
+        try await channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 8080)).get()
+        for step in steps {
+            switch step {
+            case .unwritable, .writable:
+                channel.isWritable = step.isWritable
+                channel.pipeline.fireChannelWritabilityChanged()
+            case .wait(let milliseconds):
+                channel.embeddedEventLoop.advanceTime(by: .milliseconds(milliseconds))
+            }
+        }
+        #expect(!channel.isActive == closed, "\(name): \(steps)")
+        if channel.isActive { _ = try channel.finish() }
+    }
+}
+
+extension StalledWriteHandlerTests.Step {
+    fileprivate var isWritable: Bool {
+        if case .writable = self { true } else { false }
+    }
+}
