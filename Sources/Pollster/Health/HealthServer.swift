@@ -20,11 +20,16 @@ public final class HealthServer: Service {
     private let port: Int
     private let check: any ReadinessCheck
     private let logger: Logger
+    private let requestTimeout: TimeAmount
     private let status = HealthStatus()
 
     /// A server for `address` (`host:port`).
+    /// - Parameter requestTimeout: a connection that has not sent a whole request this long after
+    ///   it opened is closed (each answer closes its connection anyway).
     /// - Throws: `INVALID_CONFIG` when the address is not `host:port`.
-    public init(address: String, logger: Logger, check: any ReadinessCheck) throws(PollsterError) {
+    public init(
+        address: String, logger: Logger, check: any ReadinessCheck, requestTimeout: Duration = .seconds(10)
+    ) throws(PollsterError) {
         guard let colon = address.lastIndex(of: ":"), let port = Int(address[address.index(after: colon)...]),
             (0...65535).contains(port)
         else {
@@ -34,17 +39,19 @@ public final class HealthServer: Service {
         self.port = port
         self.check = check
         self.logger = logger
+        self.requestTimeout = TimeAmount(requestTimeout)
     }
 
     /// Serves until graceful shutdown or cancellation.
     public func run() async throws {
-        let status = self.status
+        let (status, requestTimeout) = (self.status, self.requestTimeout)
         let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline()
-                    try channel.pipeline.syncOperations.addHandler(HealthHandler(status: status))
+                    try channel.pipeline.syncOperations.addHandler(
+                        HealthHandler(status: status, requestTimeout: requestTimeout))
                 }
             }
             .bind(host: host, port: port).get()
@@ -66,15 +73,44 @@ private final class HealthStatus: Sendable {
     let value = Mutex<(ready: Bool, detail: String)>((false, "starting"))
 }
 
-/// Answers the two paths from the cached status.
+/// Answers the two paths from the cached status, once per connection; closes a connection that
+/// sends no whole request in time (a client that connects and waits, or sends slowly, would
+/// otherwise hold it forever).
 private final class HealthHandler: ChannelInboundHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
 
     private let status: HealthStatus
+    private let requestTimeout: TimeAmount
     private var path = ""
+    private var closing: Scheduled<Void>?
 
-    init(status: HealthStatus) { self.status = status }
+    init(status: HealthStatus, requestTimeout: TimeAmount) {
+        self.status = status
+        self.requestTimeout = requestTimeout
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        if context.channel.isActive { armClose(context) }
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        armClose(context)
+        context.fireChannelActive()
+    }
+
+    private func armClose(_ context: ChannelHandlerContext) {
+        guard closing == nil else { return }
+        closing = context.eventLoop.assumeIsolated().scheduleTask(in: requestTimeout) {
+            context.close(promise: nil)
+        }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        closing?.cancel()
+        closing = nil
+        context.fireChannelInactive()
+    }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {

@@ -1,7 +1,9 @@
 import AsyncHTTPClient
 import Foundation
+import Logging
 import NIOCore
 import NIOHTTP1
+import Pollster
 import PollsterCore
 import Testing
 
@@ -71,5 +73,35 @@ struct WorkerHealthTests {
             #expect(ready?.body.contains("no tool methods loaded") == true)
         }
         #expect(worker.stop() == 0, "\(worker.log)")
+    }
+}
+
+/// A client that connects to the health endpoints and sends nothing, or half a request.
+@Suite("Health server: silent clients")
+struct HealthServerSilentClientTests {
+    struct Ready: ReadinessCheck {
+        func readiness() async -> (ready: Bool, detail: String) { (true, "ok") }
+    }
+
+    @Test("a connection without a whole request is closed after the request timeout")
+    func silentConnectionsAreClosed() async throws {
+        let port = try WorkerHealthTests.freePort()
+        let server = try HealthServer(
+            address: "127.0.0.1:\(port)", logger: Logger(label: "test"), check: Ready(),
+            requestTimeout: .seconds(1))
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await server.run() }
+            defer { group.cancelAll() }
+            let base = "http://127.0.0.1:\(port)"
+            try await until(timeout: .seconds(10)) { await WorkerHealthTests.get(base + "/healthz") != nil }
+            let silent = try await RawConnection.connect(to: base)
+            defer { silent.close() }
+            let half = try await RawConnection.connect(to: base)
+            defer { half.close() }
+            try await half.send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+            #expect(try await silent.readToEnd(within: .seconds(10)) == (0, true))
+            #expect(try await half.readToEnd(within: .seconds(10)) == (0, true))
+            #expect(await WorkerHealthTests.get(base + "/healthz")?.status == 200)
+        }
     }
 }
