@@ -34,8 +34,7 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             }
             if (400..<500).contains(error.httpStatus.code) {
                 return APIProblem(
-                    error.httpStatus, code: "BAD_REQUEST",
-                    "\(error.causeDescription) \(error.underlyingError)")
+                    error.httpStatus, code: "BAD_REQUEST", RequestDecodingMessage.describe(error))
             }
             return internalError(error.underlyingError, request: request)
         case let error as HTTPError:

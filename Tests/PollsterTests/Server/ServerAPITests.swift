@@ -222,6 +222,46 @@ struct ServerAPITests {
         }
     }
 
+    @Test("a malformed request is a 400 whose detail names the field or parameter and what it should be")
+    func malformedRequestsSayWhatToFix() async throws {
+        let cases: [(method: ServerHarness.HTTPMethodName, path: String, body: String?, detail: String)] = [
+            (.post, "/v1/tools/\(runwayTool)/tasks", "{\"input\": ", "the request body is not valid JSON"),
+            (.post, "/v1/tools/\(runwayTool)/tasks", "{}", "input is required but missing"),
+            (
+                .post, "/v1/tools/\(runwayTool)/tasks", #"{"input": 5}"#,
+                "input: expected an object, found a number"
+            ),
+            (
+                .post, "/v1/tools/\(runwayTool)/tasks", #"{"input": null}"#,
+                "input: expected an object, found null"
+            ),
+            (
+                .post, "/v1/tools/\(runwayTool)/tasks", #"{"input": {}, "webhook": {"url": "x"}}"#,
+                "webhook: expected a string, found an object"
+            ),
+            (
+                .post, "/v1/tools/\(runwayTool)/tasks", "[1]",
+                "the request body: expected an object, found an array"
+            ),
+            (.get, "/v1/tasks?limit=many", nil, "the query (limit=many): expected an integer"),
+            (
+                .get, "/v1/tasks?state=lost", nil,
+                "the query (state=lost): 'lost' is not one of the allowed values"
+            ),
+        ]
+        try await withServer { server in
+            for (method, path, body, detail) in cases {
+                let (status, problem) = try await server.json(server.request(method, path, body: body))
+                #expect(status == 400, "\(path) \(body ?? "")")
+                #expect(problem["code"]?.stringValue == "BAD_REQUEST")
+                #expect(
+                    problem["detail"]?.stringValue?.hasPrefix(detail) == true,
+                    "\(body ?? path): \(problem["detail"]?.stringValue ?? "")")
+            }
+            #expect(try await server.tasks.service.list().isEmpty)
+        }
+    }
+
     @Test func preferWaitAnswersWithTheFinishedTask() async throws {
         try await withServer { server in
             let (status, task) = try await server.submit(headers: [("prefer", "wait=20")])
