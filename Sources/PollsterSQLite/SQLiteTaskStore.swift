@@ -142,7 +142,8 @@ public final class SQLiteTaskStore: TaskStore {
     }
 
     /// The `WHERE` clause of `query`'s page, and its arguments with the page's size last (for a
-    /// `LIMIT ?` after the clause); nil when `query.after` names no task (the page is empty).
+    /// `LIMIT ?` after the clause); nil when `query.after` names no task and no
+    /// `afterCreatedAt` stands in for it (the page is empty).
     private static func page(_ query: TaskQuery, _ db: Database) throws -> (
         filter: String, arguments: StatementArguments
     )? {
@@ -174,6 +175,7 @@ public final class SQLiteTaskStore: TaskStore {
             guard
                 let created = try Double.fetchOne(
                     db, sql: "SELECT created_at FROM pollster_tasks WHERE id = ?", arguments: [cursor])
+                    ?? query.afterCreatedAt?.timeIntervalSince1970
             else { return nil }
             clauses.append("(created_at < ? OR (created_at = ? AND id < ?))")
             _ = arguments.append(contentsOf: [created, created, cursor])

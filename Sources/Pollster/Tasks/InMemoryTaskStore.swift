@@ -42,9 +42,11 @@ public final class InMemoryTaskStore: TaskStore {
         entries.withLock { entries in
             var tasks = entries.values.map(\.current).filter(query.matches).sorted(by: TaskRecord.newestFirst)
             if let after = query.after {
-                // An unknown cursor gives an empty page, as in the other stores.
-                guard let cursor = entries[after]?.task else { return [] }
-                tasks = tasks.filter { TaskRecord.newestFirst(cursor, $0) }
+                // An unknown cursor without a time gives an empty page, as in the other stores.
+                guard let createdAt = entries[after]?.task.createdAt ?? query.afterCreatedAt else {
+                    return []
+                }
+                tasks = tasks.filter { $0.comesAfter(createdAt: createdAt, id: after) }
             }
             return Array(tasks.prefix(max(0, query.limit)))
         }

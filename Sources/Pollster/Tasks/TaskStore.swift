@@ -106,11 +106,14 @@ public struct TaskQuery: Sendable {
     public var limit: Int
     /// Continue after this task (the last id of the previous page).
     public var after: String?
+    /// The creation time of the task `after` names: when that task is gone (deleted since the
+    /// previous page), the page continues from this time instead of being empty.
+    public var afterCreatedAt: Date?
 
     /// A query; the default lists the 50 newest tasks.
     public init(
         states: Set<TaskState> = [], tool: String? = nil, owner: String? = nil, createdAfter: Date? = nil,
-        createdBefore: Date? = nil, limit: Int = 50, after: String? = nil
+        createdBefore: Date? = nil, limit: Int = 50, after: String? = nil, afterCreatedAt: Date? = nil
     ) {
         self.states = states
         self.tool = tool
@@ -119,6 +122,7 @@ public struct TaskQuery: Sendable {
         self.createdBefore = createdBefore
         self.limit = limit
         self.after = after
+        self.afterCreatedAt = afterCreatedAt
     }
 
     /// Whether `task` passes the filters (not the page).
@@ -134,6 +138,11 @@ extension TaskRecord {
     /// Newest first, ties by id: the order of `TaskStore.list`.
     public static func newestFirst(_ a: TaskRecord, _ b: TaskRecord) -> Bool {
         a.createdAt != b.createdAt ? a.createdAt > b.createdAt : a.id > b.id
+    }
+
+    /// Whether this task comes after the position `(createdAt, id)` in `list`'s order.
+    public func comesAfter(createdAt: Date, id: String) -> Bool {
+        self.createdAt != createdAt ? self.createdAt < createdAt : self.id < id
     }
 
     /// Higher priority, then oldest: the order of `TaskStore.claim`.

@@ -8,7 +8,7 @@ extension MCPSession {
     func listResources(_ params: Value) async throws -> Value {
         let page = 20
         let tasks = try await service.list(
-            TaskQuery(states: [.succeeded], limit: page, after: params["cursor"]?.stringValue))
+            TaskQuery(states: [.succeeded], limit: page).continuing(after: params["cursor"]?.stringValue))
         var resources: [Value] = []
         for task in tasks {
             for (index, file) in (task.result?.files ?? []).enumerated() {
@@ -22,7 +22,9 @@ extension MCPSession {
             }
         }
         var result: [String: Value] = ["resources": .array(resources)]
-        if tasks.count == page, let last = tasks.last { result["nextCursor"] = .string(last.id) }
+        if tasks.count == page, let last = tasks.last {
+            result["nextCursor"] = .string(TaskPageCursor(after: last).token)
+        }
         return .object(result)
     }
 

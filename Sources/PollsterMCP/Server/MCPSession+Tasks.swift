@@ -13,14 +13,16 @@ extension MCPSession {
         }
     }
 
-    /// `tasks/list`: newest first, 50 a page; the cursor is the last task id of the previous page.
+    /// `tasks/list`: newest first, 50 a page; the cursor is a `TaskPageCursor` token.
     func listTasks(_ params: Value) async throws -> Value {
         let page = 50
-        let query = TaskQuery(limit: page, after: params["cursor"]?.stringValue)
+        let query = TaskQuery(limit: page).continuing(after: params["cursor"]?.stringValue)
         let tasks = try await outcome { () async throws(PollsterError) in try await service.list(query) }
             .get()
         var result: [String: Value] = ["tasks": .array(tasks.map(TaskSummary.task))]
-        if tasks.count == page, let last = tasks.last { result["nextCursor"] = .string(last.id) }
+        if tasks.count == page, let last = tasks.last {
+            result["nextCursor"] = .string(TaskPageCursor(after: last).token)
+        }
         return .object(result)
     }
 

@@ -85,7 +85,8 @@ public struct PostgresTaskStore: TaskStore {
     }
 
     /// Tasks matching `query`, newest first (ties by id); `query.after` continues after that
-    /// task's `(created_at, id)`, and an unknown `after` id gives an empty page. A row whose
+    /// task's `(created_at, id)` (or `afterCreatedAt` once that task is gone; an unknown `after`
+    /// id without it gives an empty page). A row whose
     /// record cannot be read is left out and the page read on past it.
     public func list(_ query: TaskQuery) async throws -> [TaskRecord] {
         try await run("listing tasks") {
@@ -125,7 +126,10 @@ public struct PostgresTaskStore: TaskStore {
               AND (\(query.createdAfter)::timestamptz IS NULL OR created_at >= \(query.createdAfter))
               AND (\(query.createdBefore)::timestamptz IS NULL OR created_at < \(query.createdBefore))
               AND (\(query.after)::text IS NULL
-                   OR (created_at, id) < (SELECT created_at, id FROM pollster_tasks WHERE id = \(query.after)))
+                   OR (created_at, id) < (
+                       COALESCE((SELECT created_at FROM pollster_tasks WHERE id = \(query.after)),
+                                \(query.afterCreatedAt)::timestamptz),
+                       \(query.after)))
             \(unescaped: counting ? "" : "ORDER BY created_at DESC, id DESC")
             LIMIT \(max(0, query.limit))
             \(unescaped: counting ? ") AS page" : "")

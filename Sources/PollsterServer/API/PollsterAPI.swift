@@ -59,11 +59,10 @@ struct PollsterAPI: APIProtocol {
         let states = input.query.state.flatMap { TaskState(rawValue: $0.rawValue) }.map { Set([$0]) } ?? []
         let owner = try tenant.name
         let page = try await service.list(
-            TaskQuery(
-                states: states, tool: input.query.tool, owner: owner, limit: limit + 1,
-                after: input.query.cursor))
+            TaskQuery(states: states, tool: input.query.tool, owner: owner, limit: limit + 1)
+                .continuing(after: input.query.cursor))
         let shown = page.prefix(limit)
-        let next = page.count > limit ? shown.last?.id : nil
+        let next = page.count > limit ? shown.last.map { TaskPageCursor(after: $0).token } : nil
         return .ok(.init(body: .json(.init(tasks: shown.map(TaskView.task), nextCursor: next))))
     }
 

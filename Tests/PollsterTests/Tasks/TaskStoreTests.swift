@@ -121,6 +121,49 @@ struct TaskStoreTests {
         #expect(recent.map(\.id) == [tasks[4].id, tasks[3].id])
     }
 
+    @Test(
+        "a page cursor whose task was deleted since continues from that task's place",
+        arguments: Kind.allCases)
+    func cursorOfADeletedTask(_ kind: Kind) async throws {
+        let store = try await Self.store(kind)
+        let tasks = try await Self.insertTasks(5, into: store) { index, task in
+            if index == 3 {
+                task.state = .succeeded
+                task.finishedAt = Self.t0
+            }
+        }
+        let firstPage = try await store.list(TaskQuery(limit: 2))
+        #expect(firstPage.map(\.id) == [tasks[4].id, tasks[3].id])
+        let cursor = try #require(firstPage.last.map { TaskPageCursor(after: $0).token })
+        #expect(try await store.deleteFinished(before: Self.t0 + 60).map(\.id) == [tasks[3].id])
+        let next = try await store.list(TaskQuery(limit: 2).continuing(after: cursor))
+        #expect(next.map(\.id) == [tasks[2].id, tasks[1].id])
+        // A bare id (no time) of a task that is gone still gives an empty page.
+        #expect(try await store.list(TaskQuery(limit: 2, after: tasks[3].id)).isEmpty)
+        // The time of a cursor whose task still exists does not matter: the task's own place counts.
+        var moved = TaskPageCursor(after: tasks[4])
+        moved.createdAt = Self.t0 - 1000
+        #expect(
+            try await store.list(TaskQuery(limit: 2).continuing(after: moved.token)).map(\.id)
+                == [tasks[2].id, tasks[1].id])
+    }
+
+    @Test(
+        "page cursor tokens: id and time, or a bare id",
+        arguments: [
+            ("abc~1800000000.5", "abc", 1_800_000_000.5),
+            ("ee83d2a8-0281-4d91-983d-5797136b3ac7", "ee83d2a8-0281-4d91-983d-5797136b3ac7", nil),
+            ("a~b~12", "a~b", 12),
+            ("odd~", "odd~", nil),
+            ("odd~nan", "odd~nan", nil),
+        ] as [(String, String, Double?)])
+    func cursorTokens(_ token: String, _ id: String, _ seconds: Double?) {
+        let cursor = TaskPageCursor(token: token)
+        #expect(cursor.id == id)
+        #expect(cursor.createdAt?.timeIntervalSince1970 == seconds)
+        #expect(TaskPageCursor(token: cursor.token) == cursor, "a token reads back as itself")
+    }
+
     @Test("count: as many as list gives, for every filter, stopping at the limit", arguments: Kind.allCases)
     func count(_ kind: Kind) async throws {
         let store = try await Self.store(kind)
