@@ -3,12 +3,13 @@
 /// tasks forever.
 public struct ConnectionTimeouts: Sendable, Equatable {
     /// A connection with no request in progress and nothing read for this long is closed; this
-    /// also bounds a request head sent slowly. Longer than the 60 s for which common HTTP clients
-    /// keep an idle connection, so a client does not reuse one the server is closing.
+    /// also bounds a request head sent slowly. Longer than the 60 s for which AsyncHTTPClient
+    /// keeps an idle connection, so that it does not reuse one the server is closing.
     public var idle: Duration
     /// A connection whose response writes have waited this long, without a pause, for its
-    /// client to read is closed: the client read nothing, or too little (about 100 KiB) for the
-    /// next write to go on.
+    /// client to read is closed: the client read nothing, or too little for the next write to
+    /// go on (Linux lets a waiting writer go on once a third of the socket's send queue, up to
+    /// 4 MiB, has been read).
     public var stalledWrite: Duration
 
     /// Timeouts (75 s idle, 60 s for a stalled write by default).

@@ -1,5 +1,6 @@
 import Logging
 import NIOCore
+import PollsterCore
 
 /// Closes a connection whose writes have waited for its peer longer than a limit.
 ///
@@ -12,13 +13,13 @@ import NIOCore
 package final class StalledWriteHandler: ChannelInboundHandler, RemovableChannelHandler {
     package typealias InboundIn = NIOAny
 
-    private let limit: TimeAmount
+    private let limit: Duration
     private let logger: Logger
     private var closing: Scheduled<Void>?
 
     /// A handler closing its connection after `limit` without writability.
     package init(limit: Duration, logger: Logger) {
-        self.limit = TimeAmount(limit)
+        self.limit = limit
         self.logger = logger
     }
 
@@ -45,11 +46,10 @@ package final class StalledWriteHandler: ChannelInboundHandler, RemovableChannel
     }
 
     private func armClose(_ context: ChannelHandlerContext) {
-        let limit = limit
-        closing = context.eventLoop.assumeIsolated().scheduleTask(in: limit) { [self] in
+        closing = context.eventLoop.assumeIsolated().scheduleTask(in: TimeAmount(limit)) { [self] in
             closing = nil
             logger.warning(
-                "closing the connection from \(context.remoteAddress?.description ?? "an unknown address"): its client read nothing of the response for \(limit.nanoseconds / 1_000_000_000) s"
+                "closing the connection from \(context.remoteAddress?.description ?? "an unknown address"): its client read too little of the response for it to go on for \(limit.seconds) s"
             )
             context.close(promise: nil)
         }

@@ -5,7 +5,9 @@ import Foundation
 /// continues where it should even when that task is deleted in between (retention, purge).
 ///
 /// The token is `id~seconds since 1970`; a bare task id (what cursors were before) is read as a
-/// cursor without a time.
+/// cursor without a time. While the task exists, its stored place counts, exactly; once it is
+/// gone, the time does, as the store compares it (PostgreSQL keeps microseconds, so a task
+/// created within a microsecond of the deleted one may be shown twice or left out).
 public struct TaskPageCursor: Sendable, Equatable {
     /// The last task of the previous page.
     public var id: String

@@ -28,8 +28,6 @@ struct ConnectionOptions: ParsableArguments {
 
     /// The timeouts chosen.
     var timeouts: ConnectionTimeouts {
-        ConnectionTimeouts(
-            idle: .milliseconds(Int64(idleTimeout * 1000)),
-            stalledWrite: .milliseconds(Int64(writeTimeout * 1000)))
+        ConnectionTimeouts(idle: .seconds(idleTimeout), stalledWrite: .seconds(writeTimeout))
     }
 }

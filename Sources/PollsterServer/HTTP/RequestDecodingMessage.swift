@@ -19,17 +19,23 @@ enum RequestDecodingMessage {
 
     /// The message for a decoding error of the body (`inBody`), else of the query parameters.
     static func describe(_ error: DecodingError, inBody: Bool, query: String?) -> String {
-        let place: (_ path: [any CodingKey]) -> String = { path in
-            if !path.isEmpty { return path.map(\.stringValue).joined(separator: ".") }
-            if inBody { return "the request body" }
-            return query.map { "the query (\($0))" } ?? "a parameter"
-        }
         switch error {
         case .typeMismatch(let type, let context):
+            let expected = kind(of: type)
+            let wrong: (String) -> Bool =
+                switch expected {
+                case "an integer": { Int($0) == nil }
+                case "a number": { Double($0) == nil }
+                case "true or false": { !["true", "false"].contains($0) }
+                default: { _ in true }
+                }
+            let place = place(context.codingPath, inBody: inBody, query: query, wrong: wrong)
+            return "\(place): expected \(expected)\(found(in: context.debugDescription))"
+        case .valueNotFound(let type, let context) where context.debugDescription.contains("null"):
             return
-                "\(place(context.codingPath)): expected \(kind(of: type))\(found(in: context.debugDescription))"
-        case .valueNotFound(let type, let context):
-            return "\(place(context.codingPath)): expected \(kind(of: type)), found null"
+                "\(place(context.codingPath, inBody: inBody, query: query)): expected \(kind(of: type)), found null"
+        case .valueNotFound(_, let context):
+            return "\(place(context.codingPath, inBody: inBody, query: query)): \(context.debugDescription)"
         case .keyNotFound(let key, let context):
             let field = (context.codingPath.map(\.stringValue) + [key.stringValue]).joined(separator: ".")
             return "\(field) is required but missing"
@@ -39,12 +45,29 @@ enum RequestDecodingMessage {
             if let value = context.debugDescription.components(separatedBy: "from invalid String value ")
                 .dropFirst().first
             {
-                return "\(place(context.codingPath)): '\(value)' is not one of the allowed values"
+                let place = place(context.codingPath, inBody: inBody, query: query, wrong: { $0 == value })
+                return "\(place): '\(value)' is not one of the allowed values"
             }
-            return "\(place(context.codingPath)): \(context.debugDescription)"
+            return "\(place(context.codingPath, inBody: inBody, query: query)): \(context.debugDescription)"
         @unknown default:
             return "\(error)"
         }
+    }
+
+    /// Where the error is: the field's path, the body, or the query parameters whose values are
+    /// `wrong` (the generated code decodes each query parameter on its own, with no path).
+    private static func place(
+        _ path: [any CodingKey], inBody: Bool, query: String?, wrong: (String) -> Bool = { _ in true }
+    ) -> String {
+        if !path.isEmpty { return path.map(\.stringValue).joined(separator: ".") }
+        if inBody { return "the request body" }
+        guard let query else { return "a parameter" }
+        let suspects = query.split(separator: "&").filter { item in
+            item.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).dropFirst().first
+                .map { wrong(String($0)) } ?? false
+        }
+        guard suspects.count == 1, let suspect = suspects.first else { return "the query (\(query))" }
+        return "the query parameter \(suspect)"
     }
 
     /// A JSON kind for a Swift type the generated code decodes.

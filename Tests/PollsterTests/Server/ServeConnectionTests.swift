@@ -13,24 +13,28 @@ struct ServeConnectionTests {
             let reader = try await RawConnection.connect(to: base, reading: false)
             defer { reader.close() }
             try await reader.send("GET /v1/tasks/\(id)/files/0 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
-            try await Task.sleep(for: .seconds(3))
+            // Read nothing until the server says it closed the connection (reading earlier would
+            // let its writes go on).
+            try await until(timeout: .seconds(30)) { server.log.contains("closing the connection from") }
+            #expect(
+                server.log.contains("read too little of the response for it to go on for 1.0 s"),
+                "\(server.log.suffix(2000))")
             let (bytes, closed) = try await reader.readToEnd(within: .seconds(20))
             #expect(closed, "the server closed the connection")
             #expect(bytes < size, "before the whole file was sent (got \(bytes) of \(size) bytes)")
-            #expect(server.log.contains("read nothing of the response for 1 s"), "\(server.log.suffix(2000))")
         }
     }
 
     @Test("A client that reads a file slowly keeps its connection past --write-timeout")
     func slowReaderKeepsItsConnection() async throws {
         let size = 32 << 20
-        try await Self.withFileServer(size: size, ["--write-timeout", "3"]) { server, base, id in
+        try await Self.withFileServer(size: size, ["--write-timeout", "5"]) { server, base, id in
             let reader = try await RawConnection.connect(to: base, reading: false)
             defer { reader.close() }
             try await reader.send(
                 "GET /v1/tasks/\(id)/files/0 HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
-            // 4 MiB a second, for twice the timeout: the server's writes wait, but never for 3 s
-            // in a row. (Linux wakes a waiting writer once a third of its socket's send queue,
+            // 4 MiB a second, for longer than the timeout: the server's writes wait, but never for
+            // 5 s in a row. (Linux wakes a waiting writer once a third of its socket's send queue,
             // up to 4 MiB, has gone: a reader much slower than that may be cut.)
             for second in 1...6 {
                 try await Task.sleep(for: .seconds(1))
@@ -41,12 +45,14 @@ struct ServeConnectionTests {
             #expect(
                 closed && total > size,
                 "the whole file and the head arrived (got \(total) bytes): \(server.log.suffix(1000))")
+            #expect(!server.log.contains("closing the connection from"))
         }
     }
 
     @Test("A connection with no request, or a request head left unfinished, is closed after --idle-timeout")
     func idleConnectionsAreClosed() async throws {
-        try await Self.withFileServer(size: 1024, ["--idle-timeout", "1"]) { _, base, _ in
+        // No task: the HTTP client's own kept-alive connections would race with the 1 s timeout.
+        try await Self.withServer(["--idle-timeout", "1"]) { _, base in
             let idle = try await RawConnection.connect(to: base)
             defer { idle.close() }
             let unfinished = try await RawConnection.connect(to: base)
@@ -62,6 +68,16 @@ struct ServeConnectionTests {
     static func withFileServer(
         size: Int, _ extra: [String], _ body: (CLIProcess, String, String) async throws -> Void
     ) async throws {
+        try await withServer(size: size, extra) { server, base in
+            try await body(server, base, try await ServeCommandTests.succeededRunwayTask(at: base))
+        }
+    }
+
+    /// `pollster serve` with `extra` arguments against a mock provider whose outputs are `size`
+    /// bytes, and its base URL.
+    static func withServer(
+        size: Int = 1024, _ extra: [String], _ body: (CLIProcess, String) async throws -> Void
+    ) async throws {
         let directory = try TemporaryDirectory.make("serve")
         defer { TemporaryDirectory.remove(directory) }
         try await withMockEngine(script: MockJobScript(output: MockOutput(size: size))) { _, mock in
@@ -73,8 +89,7 @@ struct ServeConnectionTests {
                     Repository.adapters, "--base-url", mock.baseURL, "--allow-private-networks",
                 ] + extra, environment: ["RUNWAYML_API_SECRET": "runway-test-key"])
             defer { _ = server.stop() }
-            let base = try await SharedServerStoreTests.listening(server)
-            try await body(server, base, try await ServeCommandTests.succeededRunwayTask(at: base))
+            try await body(server, try await SharedServerStoreTests.listening(server))
         }
     }
 }

@@ -243,10 +243,10 @@ struct ServerAPITests {
                 .post, "/v1/tools/\(runwayTool)/tasks", "[1]",
                 "the request body: expected an object, found an array"
             ),
-            (.get, "/v1/tasks?limit=many", nil, "the query (limit=many): expected an integer"),
+            (.get, "/v1/tasks?limit=many", nil, "the query parameter limit=many: expected an integer"),
             (
-                .get, "/v1/tasks?state=lost", nil,
-                "the query (state=lost): 'lost' is not one of the allowed values"
+                .get, "/v1/tasks?state=lost&limit=2", nil,
+                "the query parameter state=lost: 'lost' is not one of the allowed values"
             ),
         ]
         try await withServer { server in

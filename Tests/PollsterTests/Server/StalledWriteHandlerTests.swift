@@ -12,12 +12,15 @@ struct StalledWriteHandlerTests {
         /// The channel's buffered writes pass its high-water mark, or drop below the low one.
         case unwritable, writable
         case wait(milliseconds: Int64)
+        /// The handler leaves the pipeline.
+        case removeHandler
 
         var description: String {
             switch self {
             case .unwritable: "unwritable"
             case .writable: "writable"
             case .wait(let milliseconds): "\(milliseconds) ms"
+            case .removeHandler: "handler removed"
             }
         }
     }
@@ -39,6 +42,10 @@ struct StalledWriteHandlerTests {
             true
         ),
         (
+            "the handler removed before the limit", [.unwritable, .removeHandler, .wait(milliseconds: 3000)],
+            false
+        ),
+        (
             "a second unwritable report keeps the first deadline",
             [.unwritable, .wait(milliseconds: 1000), .unwritable, .wait(milliseconds: 1000)], true
         ),
@@ -46,8 +53,8 @@ struct StalledWriteHandlerTests {
 
     @Test("closes the connection only after the limit without writability", arguments: cases)
     func closesAfterTheLimit(_ name: String, _ steps: [Step], closed: Bool) async throws {
-        let channel = EmbeddedChannel(
-            handler: StalledWriteHandler(limit: .seconds(2), logger: Logger(label: "test")))
+        let handler = StalledWriteHandler(limit: .seconds(2), logger: Logger(label: "test"))
+        let channel = EmbeddedChannel(handler: handler)
         try await channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 8080)).get()
         for step in steps {
             switch step {
@@ -56,10 +63,25 @@ struct StalledWriteHandlerTests {
                 channel.pipeline.fireChannelWritabilityChanged()
             case .wait(let milliseconds):
                 channel.embeddedEventLoop.advanceTime(by: .milliseconds(milliseconds))
+            case .removeHandler:
+                channel.pipeline.syncOperations.removeHandler(handler, promise: nil)
             }
         }
         #expect(!channel.isActive == closed, "\(name): \(steps)")
         if channel.isActive { _ = try channel.finish() }
+    }
+
+    @Test("a handler added to a channel that is already unwritable closes it after the limit")
+    func addedWhileUnwritable() async throws {
+        let channel = EmbeddedChannel()
+        try await channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 8080)).get()
+        channel.isWritable = false
+        try channel.pipeline.syncOperations.addHandler(
+            StalledWriteHandler(limit: .seconds(2), logger: Logger(label: "test")))
+        channel.embeddedEventLoop.advanceTime(by: .milliseconds(1990))
+        #expect(channel.isActive)
+        channel.embeddedEventLoop.advanceTime(by: .milliseconds(10))
+        #expect(!channel.isActive)
     }
 }
 
