@@ -144,12 +144,13 @@ public final class HTTPClientTransport: Transport {
             let outgoing = try Self.outgoing(request)
             delegate = SentTrackingAccumulator(
                 ResponseAccumulator(request: outgoing, maxBodySize: maxBodyBytes))
+            // This API's deadline covers the whole exchange, body included (it fails the task in
+            // every state), so no timer of our own: one from this thread costs the event loop a
+            // wake-up to schedule and another to cancel, on every poll.
             task = client.execute(request: outgoing, delegate: delegate, deadline: Self.deadline(request))
         } catch {
             throw Self.failure(error, request: request)
         }
-        let watchdog = Self.enforceDeadline(on: task, request)
-        defer { watchdog.cancel() }
         let response: HTTPClient.Response
         do {
             response = try await withTaskCancellationHandler {
