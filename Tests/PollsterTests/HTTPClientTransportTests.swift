@@ -192,6 +192,38 @@ struct HTTPClientTransportTests {
         }
     }
 
+    @Test("a body that trickles past the request's timeout fails both paths with a timeout, at the timeout")
+    func trickledBodyTimesOut() async throws {
+        let script = MockJobScript(
+            polls: 1, output: MockOutput(kind: .mp4, size: 1024), fileFault: .trickle(bytesPerSecond: 10))
+        try await withMockEngine(
+            script: script, registry: try DownloadTests.heygen(output: "{ download: false }")
+        ) { pollster, mock in
+            let result = try await pollster.invoke(
+                DownloadTests.tool, input: DownloadTests.input, options: fastOptions(mock))
+            let url = try #require(result.files.first?.url)
+            let transport = HTTPClientTransport()
+            let request = TransportRequest(method: "GET", url: url, timeout: .seconds(1))
+            let started = ContinuousClock.now
+            var kinds: [TransportFailure.Kind?] = []
+            do {
+                try await transport.stream(request) { _, body in for try await _ in body {} }
+                kinds.append(nil)
+            } catch {
+                kinds.append((error as? TransportFailure)?.kind)
+            }
+            do {
+                _ = try await transport.send(request, maxBodyBytes: 1 << 20)
+                kinds.append(nil)
+            } catch {
+                kinds.append((error as? TransportFailure)?.kind)
+            }
+            try await transport.shutdown()
+            #expect(kinds == [.timeout, .timeout])
+            #expect(ContinuousClock.now - started < .seconds(10), "each ended at its 1 s timeout")
+        }
+    }
+
     @Test("send refuses a body over its limit with RESPONSE_TOO_LARGE")
     func sendLimit() async throws {
         try await withLargeOutput { url, transport in

@@ -104,13 +104,11 @@ public final class HTTPClientTransport: Transport {
         let eventLoop = client.eventLoopGroup.next()
         let delegate = ReadAheadDelegate(eventLoop: eventLoop, budget: budget)
         let body = delegate.makeBody()
+        // The deadline covers the whole exchange, body included (as in `send`).
         let task = client.execute(
             request: outgoing, delegate: delegate, eventLoop: .delegate(on: eventLoop),
             deadline: Self.deadline(request))
         delegate.attach(task)
-        // AsyncHTTPClient's deadline stops applying once the head arrives; this one cuts a slow body too.
-        let watchdog = Self.enforceDeadline(on: task, request)
-        defer { watchdog.cancel() }
         let head: HTTPResponseHead
         do {
             head = try await withTaskCancellationHandler {
@@ -145,8 +143,8 @@ public final class HTTPClientTransport: Transport {
             delegate = SentTrackingAccumulator(
                 ResponseAccumulator(request: outgoing, maxBodySize: maxBodyBytes))
             // This API's deadline covers the whole exchange, body included (it fails the task in
-            // every state), so no timer of our own: one from this thread costs the event loop a
-            // wake-up to schedule and another to cancel, on every poll.
+            // every state; HTTPClientTransportTests.trickledBodyTimesOut), so no timer of our own:
+            // one set from this thread would wake the event loop to schedule and to cancel it.
             task = client.execute(request: outgoing, delegate: delegate, deadline: Self.deadline(request))
         } catch {
             throw Self.failure(error, request: request)
@@ -179,17 +177,6 @@ public final class HTTPClientTransport: Transport {
         try HTTPClient.Request(
             url: request.url, method: HTTPMethod(rawValue: request.method), headers: request.headers,
             body: request.body.map { .bytes($0) })
-    }
-
-    /// Fails `task` once the request's whole time is up, body included.
-    private static func enforceDeadline<Response>(
-        on task: HTTPClient.Task<Response>, _ request: TransportRequest
-    )
-        -> Scheduled<Void>
-    {
-        task.eventLoop.scheduleTask(deadline: deadline(request)) {
-            task.fail(reason: HTTPClientError.deadlineExceeded)
-        }
     }
 
     private static func deadline(_ request: TransportRequest) -> NIODeadline {
