@@ -18,12 +18,8 @@ struct ConnectionOptions: ParsableArguments {
     var writeTimeout: Double = 60
 
     func validate() throws {
-        for (name, seconds) in [("--idle-timeout", idleTimeout), ("--write-timeout", writeTimeout)] {
-            guard seconds > 0, seconds <= 86_400 else {
-                throw ValidationError(
-                    "\(name) wants a number of seconds above 0 and at most 86400, got \(seconds)")
-            }
-        }
+        try TimeoutSeconds.check(idleTimeout, option: "--idle-timeout")
+        try TimeoutSeconds.check(writeTimeout, option: "--write-timeout")
     }
 
     /// The timeouts chosen.

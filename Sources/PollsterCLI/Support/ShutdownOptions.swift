@@ -13,11 +13,7 @@ struct ShutdownOptions: ParsableArguments {
     var shutdownTimeout: Double = 30
 
     func validate() throws {
-        guard shutdownTimeout > 0, shutdownTimeout <= 86_400 else {
-            throw ValidationError(
-                "--shutdown-timeout wants a number of seconds above 0 and at most 86400, got \(shutdownTimeout)"
-            )
-        }
+        try TimeoutSeconds.check(shutdownTimeout, option: "--shutdown-timeout")
     }
 
     /// Runs the command's services until they end: SIGTERM or SIGINT starts a graceful
