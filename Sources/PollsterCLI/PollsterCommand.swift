@@ -1,5 +1,6 @@
 import ArgumentParser
 import Logging
+import Pollster
 
 /// The `pollster` command line.
 @main
@@ -26,6 +27,9 @@ struct PollsterCommand: AsyncParsableCommand {
             return handler
         }
         Logger(label: "pollster").debug("malloc arenas", metadata: ["cap": "\(MallocArenas.cap)"])
+        // Servers and workers hold many connections and files: use what the administrator allows.
+        let descriptors = FileDescriptorLimit.raise()
+        Logger(label: "pollster").debug("open-file limit", metadata: ["soft": "\(descriptors)"])
         do {
             var command = try parseAsRoot()
             if var asyncCommand = command as? any AsyncParsableCommand {

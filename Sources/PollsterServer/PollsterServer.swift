@@ -40,8 +40,8 @@ public struct PollsterServer: Service {
         /// Unfinished tasks a tenant may have at once; a submit beyond it is a 429
         /// (`TOO_MANY_TASKS`). 0: no limit.
         public var maxTasksPerTenant: Int
-        /// When idle and stalled client connections are closed.
-        public var connections: ConnectionTimeouts
+        /// When idle and stalled client connections are closed, and how many may be open.
+        public var connections: ConnectionLimits
 
         /// A configuration.
         public init(
@@ -50,7 +50,7 @@ public struct PollsterServer: Service {
             maxPreferWait: Duration = .seconds(60), eventsCheckEvery: Duration = .milliseconds(200),
             taskOptions: TaskOptions = TaskOptions(), webhookPolicy: URLPolicy = URLPolicy(),
             webhooks: WebhookDispatcher.Configuration = WebhookDispatcher.Configuration(),
-            maxTasksPerTenant: Int = 1000, connections: ConnectionTimeouts = ConnectionTimeouts()
+            maxTasksPerTenant: Int = 1000, connections: ConnectionLimits = ConnectionLimits()
         ) {
             self.host = host
             self.port = port
@@ -93,13 +93,12 @@ public struct PollsterServer: Service {
             service: api.service, state: api.state, policy: configuration.webhookPolicy,
             configuration: configuration.webhooks, metrics: api.metrics, logger: logger)
         let onListening = self.onListening
+        let handlers = configuration.connections.channelHandlers(logger: logger)
         let application = Application(
             router: try ServerRouter.make(api: api, logger: logger),
             server: .http1(
                 configuration: HTTP1Channel.Configuration(
-                    additionalChannelHandlers: [
-                        StalledWriteHandler(limit: configuration.connections.stalledWrite, logger: logger)
-                    ],
+                    additionalChannelHandlers: handlers(),
                     idleTimeout: TimeAmount(configuration.connections.idle))),
             configuration: ApplicationConfiguration(
                 address: .hostname(configuration.host, port: configuration.port), serverName: "pollster"),

@@ -118,7 +118,7 @@ struct MCPCommand: AsyncParsableCommand {
                     sessions: MCPHTTPSessionLimits(
                         idleTimeout: .milliseconds(Int64(sessionIdleTimeout * 1000)), maxSessions: maxSessions
                     ),
-                    connections: connections.timeouts)
+                    connections: connections.limits)
                 try await shutdown.run(
                     setup.services.map { .init(service: $0) }
                         + [.init(service: session, successTerminationBehavior: .gracefullyShutdownGroup)],
@@ -162,7 +162,7 @@ struct MCPService: Service {
     let http: MCPListenAddress?
     let access: MCPHTTPAccess
     let sessions: MCPHTTPSessionLimits
-    let connections: ConnectionTimeouts
+    let connections: ConnectionLimits
 
     func run() async throws {
         guard let http else { return try await server.runStdio() }

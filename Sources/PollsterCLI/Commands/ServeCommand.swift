@@ -86,7 +86,7 @@ struct ServeCommand: AsyncParsableCommand {
                         host: host, port: port, requireAuth: !noAuth, maxBodyBytes: maxBodyBytes,
                         taskOptions: TaskOptions(baseUrlOverride: engine.baseUrl),
                         webhookPolicy: URLPolicy(allowPrivateNetworks: engine.allowPrivateNetworks),
-                        maxTasksPerTenant: maxTasksPerTenant, connections: connections.timeouts),
+                        maxTasksPerTenant: maxTasksPerTenant, connections: connections.limits),
                     metrics: metrics, logger: logger,
                     onListening: { port in
                         Console.error("pollster serving http://\(host):\(port) (tasks in \(place))")

@@ -1,7 +1,8 @@
 import ArgumentParser
 import Pollster
 
-/// When `serve` and `mcp --http` close client connections that do nothing.
+/// What `serve` and `mcp --http` allow client connections: how long they may do nothing, and
+/// how many may be open.
 struct ConnectionOptions: ParsableArguments {
     @Option(
         name: .customLong("idle-timeout"),
@@ -17,13 +18,24 @@ struct ConnectionOptions: ParsableArguments {
             valueName: "seconds"))
     var writeTimeout: Double = 60
 
+    @Option(
+        name: .customLong("max-connections"),
+        help: ArgumentHelp(
+            "Client connections open at once; more are closed as they arrive (default: half the process's open-file limit).",
+            valueName: "count"))
+    var maxConnections: Int?
+
     func validate() throws {
         try TimeoutSeconds.check(idleTimeout, option: "--idle-timeout")
         try TimeoutSeconds.check(writeTimeout, option: "--write-timeout")
+        if let maxConnections, maxConnections < 1 {
+            throw ValidationError("--max-connections must be at least 1, got \(maxConnections)")
+        }
     }
 
-    /// The timeouts chosen.
-    var timeouts: ConnectionTimeouts {
-        ConnectionTimeouts(idle: .seconds(idleTimeout), stalledWrite: .seconds(writeTimeout))
+    /// The limits chosen.
+    var limits: ConnectionLimits {
+        ConnectionLimits(
+            idle: .seconds(idleTimeout), stalledWrite: .seconds(writeTimeout), maxConnections: maxConnections)
     }
 }

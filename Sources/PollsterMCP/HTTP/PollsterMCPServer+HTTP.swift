@@ -13,18 +13,19 @@ extension PollsterMCPServer {
     /// - Parameters:
     ///   - access: the bearer token and the hosts and origins accepted besides loopback's.
     ///   - sessions: how long idle sessions live and how many may be open.
-    ///   - connections: when idle and stalled client connections are closed.
+    ///   - connections: when idle and stalled client connections are closed, and how many may be open.
     ///   - onListening: called with the bound port once the listener runs (port 0 picks one).
     public func runHTTP(
         host: String, port: Int, access: MCPHTTPAccess = MCPHTTPAccess(),
         sessions limits: MCPHTTPSessionLimits = MCPHTTPSessionLimits(),
-        connections: ConnectionTimeouts = ConnectionTimeouts(),
+        connections: ConnectionLimits = ConnectionLimits(),
         onListening: @escaping @Sendable (Int) -> Void = { _ in }
     ) async throws {
         try await withRuntime { cancels in
             let sessions = MCPHTTPSessions(
                 owner: self, access: access, limits: limits, cancels: cancels, logger: logger)
             let router = Router()
+            let handlers = connections.channelHandlers(logger: logger)
             for method in [HTTPTypes.HTTPRequest.Method.post, .get, .delete] {
                 router.on("mcp", method: method) { request, _ -> Hummingbird.Response in
                     Self.response(await sessions.handle(try await Self.request(request)))
@@ -34,10 +35,7 @@ extension PollsterMCPServer {
                 router: router,
                 server: .http1(
                     configuration: HTTP1Channel.Configuration(
-                        additionalChannelHandlers: [
-                            StalledWriteHandler(limit: connections.stalledWrite, logger: logger)
-                        ],
-                        idleTimeout: TimeAmount(connections.idle))),
+                        additionalChannelHandlers: handlers(), idleTimeout: TimeAmount(connections.idle))),
                 configuration: .init(address: .hostname(host, port: port), serverName: "pollster"),
                 onServerRunning: { channel in onListening(channel.localAddress?.port ?? port) },
                 logger: logger)

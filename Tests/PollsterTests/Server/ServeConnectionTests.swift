@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 import PollsterMock
 import Testing
 
@@ -60,6 +61,32 @@ struct ServeConnectionTests {
             try await unfinished.send("GET /v1/tasks HTTP/1.1\r\nHost: 127.0.0.1\r\n")
             #expect(try await idle.readToEnd(within: .seconds(15)) == (0, true))
             #expect(try await unfinished.readToEnd(within: .seconds(15)).closed)
+        }
+    }
+
+    @Test("Past --max-connections a new connection is closed at once; one that closes makes room")
+    func connectionCap() async throws {
+        try await Self.withServer(["--max-connections", "2"]) { server, base in
+            let first = try await RawConnection.connect(to: base)
+            let second = try await RawConnection.connect(to: base)
+            defer { second.close() }
+            let third = try await RawConnection.connect(to: base)
+            defer { third.close() }
+            #expect(try await third.readToEnd(within: .seconds(10)) == (0, true))
+            try await until(timeout: .seconds(10)) { server.log.contains("refused a connection: 2 are open") }
+            first.close()
+            try await first.channel.closeFuture.get()
+            // The server sees the close a moment later.
+            var answer = ""
+            try await until(timeout: .seconds(10)) {
+                let next = try await RawConnection.connect(to: base)
+                defer { next.close() }
+                try? await next.send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+                _ = try await next.readToEnd(within: .seconds(10))
+                answer = next.start
+                return !answer.isEmpty
+            }
+            #expect(answer.hasPrefix("HTTP/1.1 200"), "\(answer)")
         }
     }
 

@@ -90,3 +90,30 @@ extension StalledWriteHandlerTests.Step {
         if case .writable = self { true } else { false }
     }
 }
+
+/// `ConnectionLimitHandler`: connections past the limit are closed as they arrive; a closed
+/// one frees its place.
+@Suite("ConnectionLimitHandler")
+struct ConnectionLimitHandlerTests {
+    @Test("the connection past the limit is closed; closing one makes room for the next")
+    func capsOpenConnections() async throws {
+        let open = OpenConnections(limit: 2, logger: Logger(label: "test"))
+        func connection() async throws -> EmbeddedChannel {
+            let channel = EmbeddedChannel()
+            try await channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 8080)).get()
+            try channel.pipeline.syncOperations.addHandler(ConnectionLimitHandler(open))
+            return channel
+        }
+        let first = try await connection()
+        let second = try await connection()
+        let third = try await connection()
+        #expect(first.isActive && second.isActive)
+        #expect(!third.isActive)
+        _ = try first.finish()
+        let fourth = try await connection()
+        #expect(fourth.isActive)
+        #expect(!(try await connection()).isActive)
+        _ = try second.finish()
+        _ = try fourth.finish()
+    }
+}
