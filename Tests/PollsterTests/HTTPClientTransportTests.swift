@@ -224,6 +224,27 @@ struct HTTPClientTransportTests {
         }
     }
 
+    @Test("after shutdown both paths fail at once as not sent (a stream used to wait for ever)")
+    func afterShutdown() async throws {
+        let transport = HTTPClientTransport()
+        try await transport.shutdown()
+        let request = TransportRequest(method: "GET", url: "http://127.0.0.1:9/never")
+        var kinds: [TransportFailure.Kind?] = []
+        do {
+            try await transport.stream(request) { _, _ in }
+            kinds.append(nil)
+        } catch {
+            kinds.append((error as? TransportFailure)?.kind)
+        }
+        do {
+            _ = try await transport.send(request, maxBodyBytes: 1024)
+            kinds.append(nil)
+        } catch {
+            kinds.append((error as? TransportFailure)?.kind)
+        }
+        #expect(kinds == [.notConnected, .notConnected])
+    }
+
     @Test("send refuses a body over its limit with RESPONSE_TOO_LARGE")
     func sendLimit() async throws {
         try await withLargeOutput { url, transport in

@@ -21,8 +21,9 @@ package final class OpenConnections: Sendable {
         if open.add(1, ordering: .relaxed).newValue <= limit { return true }
         open.subtract(1, ordering: .relaxed)
         let count = refused.add(1, ordering: .relaxed).newValue
-        // 1st, 10th, 100th, …: an attack does not flood the log.
-        if String(count).dropFirst().allSatisfy({ $0 == "0" }) {
+        // The 1st, 10th, 100th, …: an attack does not flood the log.
+        let digits = String(count)
+        if digits.first == "1", digits.dropFirst().allSatisfy({ $0 == "0" }) {
             logger.warning(
                 "refused a connection: \(limit) are open (--max-connections); \(count) refused so far")
         }

@@ -14,27 +14,31 @@ public struct ConnectionLimits: Sendable, Equatable {
     /// go on (Linux lets a waiting writer go on once a third of the socket's send queue, up to
     /// 4 MiB, has been read).
     public var stalledWrite: Duration
-    /// Client connections open at once; one more is closed as it arrives.
-    public var maxConnections: Int
+    /// Client connections open at once; one more is closed as it arrives. nil: a third of the
+    /// process's open-file limit when the server starts (a connection that downloads a file
+    /// holds the file open too; the rest stays for provider requests, outputs and the task store).
+    public var maxConnections: Int?
 
-    /// Limits: 75 s idle, 60 s for a stalled write, and by default half the process's open-file
-    /// limit for connections (the other half stays for provider requests, outputs and the task
-    /// store).
+    /// Limits: 75 s idle, 60 s for a stalled write, and by default a third of the open-file limit
+    /// for connections.
     public init(
         idle: Duration = .seconds(75), stalledWrite: Duration = .seconds(60), maxConnections: Int? = nil
     ) {
         self.idle = idle
         self.stalledWrite = stalledWrite
-        self.maxConnections = maxConnections ?? max(1, FileDescriptorLimit.current / 2)
+        self.maxConnections = maxConnections
     }
 }
 
 extension ConnectionLimits {
     /// Makes the handlers of each client connection's pipeline, a new set per call: the cap on
     /// open connections (counted across every connection of this one maker) and the stalled-write
-    /// timer. For Hummingbird's `HTTP1Channel.Configuration(additionalChannelHandlers:)`.
+    /// timer. For Hummingbird's `HTTP1Channel.Configuration(additionalChannelHandlers:)`, whose
+    /// parameter is an autoclosure: `additionalChannelHandlers: handlers()` calls this maker's
+    /// result once per connection.
     package func channelHandlers(logger: Logger) -> @Sendable () -> [any RemovableChannelHandler] {
-        let open = OpenConnections(limit: maxConnections, logger: logger)
+        let open = OpenConnections(
+            limit: maxConnections ?? max(1, FileDescriptorLimit.current / 3), logger: logger)
         let stalledWrite = self.stalledWrite
         return { [ConnectionLimitHandler(open), StalledWriteHandler(limit: stalledWrite, logger: logger)] }
     }

@@ -23,7 +23,12 @@ public enum FileDescriptorLimit {
         guard getrlimit(resource, &limit) == 0 else { return 1024 }
         if limit.rlim_cur < limit.rlim_max {
             var raised = limit
-            raised.rlim_cur = limit.rlim_max
+            #if canImport(Darwin)
+                // macOS reports an unlimited hard limit but refuses more than OPEN_MAX.
+                raised.rlim_cur = min(limit.rlim_max, rlim_t(OPEN_MAX))
+            #else
+                raised.rlim_cur = limit.rlim_max
+            #endif
             if setrlimit(resource, &raised) == 0 { limit = raised }
         }
         return count(limit.rlim_cur)

@@ -5,6 +5,7 @@ import NIOHTTP1
 import NIOPosix
 import NIOSSL
 import PollsterCore
+import Synchronization
 
 /// The real network, through one shared AsyncHTTPClient.
 ///
@@ -17,6 +18,9 @@ public final class HTTPClientTransport: Transport {
     private let streams: ConcurrencyLimiter?
     /// Why the configuration cannot be used (an unreadable certificates file); every request fails with it.
     private let unusable: String?
+    /// Set by `shutdown`: the client then answers requests with a task that never tells its
+    /// delegate, so a stream would wait for its head forever.
+    private let isShutDown = Atomic(false)
 
     /// Connection and idle-read limits.
     public struct Configuration: Sendable {
@@ -84,7 +88,10 @@ public final class HTTPClientTransport: Transport {
     public var readAheadBytes: Int { budget?.used ?? 0 }
 
     /// Closes the client's connections.
-    public func shutdown() async throws { try await client.shutdown() }
+    public func shutdown() async throws {
+        isShutDown.store(true, ordering: .relaxed)
+        try await client.shutdown()
+    }
 
     /// Streams the response body with read-ahead (`ReadAheadDelegate`).
     public func stream<Result>(
@@ -168,6 +175,11 @@ public final class HTTPClientTransport: Transport {
 
     /// Fails before sending anything when the configuration cannot be used.
     private func checkUsable(_ request: TransportRequest) throws {
+        if isShutDown.load(ordering: .relaxed) {
+            throw TransportFailure(
+                .notConnected,
+                "\(request.method) \(Redactor.stripQuery(request.url)): the transport was shut down")
+        }
         guard let unusable else { return }
         throw TransportFailure(
             .notConnected, "\(request.method) \(Redactor.stripQuery(request.url)): \(unusable)")

@@ -79,8 +79,10 @@ struct MCPCommand: AsyncParsableCommand {
         guard concurrency > 0 else {
             throw ValidationError("--concurrency must be at least 1 (or use --no-worker)")
         }
-        guard sessionIdleTimeout > 0, maxSessions > 0 else {
-            throw ValidationError("--session-idle-timeout and --max-sessions must be greater than 0")
+        try SecondsOption.check(sessionIdleTimeout, option: "--session-idle-timeout")
+        try SecondsOption.check(lease, option: "--lease")
+        guard maxSessions > 0 else {
+            throw ValidationError("--max-sessions must be greater than 0")
         }
         if let http {
             guard let address = MCPListenAddress(http) else {

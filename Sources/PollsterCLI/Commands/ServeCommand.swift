@@ -48,6 +48,10 @@ struct ServeCommand: AsyncParsableCommand {
     @OptionGroup var connections: ConnectionOptions
     @OptionGroup var shutdown: ShutdownOptions
 
+    func validate() throws {
+        try SecondsOption.check(lease, option: "--lease")
+    }
+
     func run() async throws {
         let (host, port) = try Self.address(listen)
         if noAuth {

@@ -37,6 +37,11 @@ struct WorkerCommand: AsyncParsableCommand {
     @Option(help: "Seconds without a working task store after which /readyz reports not ready.")
     var unreadyAfter: Double = 30
 
+    func validate() throws {
+        try SecondsOption.check(lease, option: "--lease")
+        try SecondsOption.check(unreadyAfter, option: "--unready-after")
+    }
+
     func run() async throws {
         let logger = Logger(label: "pollster.worker")
         try await LiveSetup.with(engine, store, logger: logger) { setup in

@@ -21,13 +21,13 @@ struct ConnectionOptions: ParsableArguments {
     @Option(
         name: .customLong("max-connections"),
         help: ArgumentHelp(
-            "Client connections open at once; more are closed as they arrive (default: half the process's open-file limit).",
+            "Client connections open at once; more are closed as they arrive (default: a third of the process's open-file limit).",
             valueName: "count"))
     var maxConnections: Int?
 
     func validate() throws {
-        try TimeoutSeconds.check(idleTimeout, option: "--idle-timeout")
-        try TimeoutSeconds.check(writeTimeout, option: "--write-timeout")
+        try SecondsOption.check(idleTimeout, option: "--idle-timeout")
+        try SecondsOption.check(writeTimeout, option: "--write-timeout")
         if let maxConnections, maxConnections < 1 {
             throw ValidationError("--max-connections must be at least 1, got \(maxConnections)")
         }

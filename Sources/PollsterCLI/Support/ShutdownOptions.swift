@@ -13,7 +13,7 @@ struct ShutdownOptions: ParsableArguments {
     var shutdownTimeout: Double = 30
 
     func validate() throws {
-        try TimeoutSeconds.check(shutdownTimeout, option: "--shutdown-timeout")
+        try SecondsOption.check(shutdownTimeout, option: "--shutdown-timeout")
     }
 
     /// Runs the command's services until they end: SIGTERM or SIGINT starts a graceful

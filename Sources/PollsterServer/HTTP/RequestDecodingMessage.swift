@@ -64,7 +64,7 @@ enum RequestDecodingMessage {
         guard let query else { return "a parameter" }
         let suspects = query.split(separator: "&").filter { item in
             item.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).dropFirst().first
-                .map { wrong(String($0)) } ?? false
+                .map { wrong(String($0).removingPercentEncoding ?? String($0)) } ?? false
         }
         guard suspects.count == 1, let suspect = suspects.first else { return "the query (\(query))" }
         return "the query parameter \(suspect)"

@@ -67,9 +67,15 @@ struct ServeConnectionTests {
     @Test("Past --max-connections a new connection is closed at once; one that closes makes room")
     func connectionCap() async throws {
         try await Self.withServer(["--max-connections", "2"]) { server, base in
+            // Each connection is counted on its own event loop: the first two are known to be
+            // counted once they have answered a request (kept alive).
             let first = try await RawConnection.connect(to: base)
             let second = try await RawConnection.connect(to: base)
             defer { second.close() }
+            for connection in [first, second] {
+                try await connection.send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+                try await until(timeout: .seconds(10)) { connection.start.hasPrefix("HTTP/1.1 200") }
+            }
             let third = try await RawConnection.connect(to: base)
             defer { third.close() }
             #expect(try await third.readToEnd(within: .seconds(10)) == (0, true))
