@@ -52,15 +52,18 @@ struct ServeConnectionTests {
 
     @Test("A connection with no request, or a request head left unfinished, is closed after --idle-timeout")
     func idleConnectionsAreClosed() async throws {
-        // No task: the HTTP client's own kept-alive connections would race with the 1 s timeout.
-        try await Self.withServer(["--idle-timeout", "1"]) { _, base in
+        // No task: the HTTP client's own kept-alive connections would race with the timeout.
+        try await Self.withServer(["--idle-timeout", "3"]) { _, base in
+            let opened = ContinuousClock.now
             let idle = try await RawConnection.connect(to: base)
             defer { idle.close() }
             let unfinished = try await RawConnection.connect(to: base)
             defer { unfinished.close() }
-            try await unfinished.send("GET /v1/tasks HTTP/1.1\r\nHost: 127.0.0.1\r\n")
-            #expect(try await idle.readToEnd(within: .seconds(15)) == (0, true))
-            #expect(try await unfinished.readToEnd(within: .seconds(15)).closed)
+            // On a loaded machine the server may have closed it already: that is the point.
+            try? await unfinished.send("GET /v1/tasks HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+            #expect(try await idle.readToEnd(within: .seconds(20)) == (0, true))
+            #expect(try await unfinished.readToEnd(within: .seconds(20)).closed)
+            #expect(ContinuousClock.now - opened >= .milliseconds(2500), "closed by the timeout, not at once")
         }
     }
 

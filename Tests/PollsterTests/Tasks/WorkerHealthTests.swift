@@ -98,7 +98,8 @@ struct HealthServerSilentClientTests {
             defer { silent.close() }
             let half = try await RawConnection.connect(to: base)
             defer { half.close() }
-            try await half.send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+            // On a loaded machine the server may have closed it already: that is the point.
+            try? await half.send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n")
             #expect(try await silent.readToEnd(within: .seconds(10)) == (0, true))
             #expect(try await half.readToEnd(within: .seconds(10)) == (0, true))
             #expect(await WorkerHealthTests.get(base + "/healthz")?.status == 200)
