@@ -137,7 +137,7 @@ public struct TaskQuery: Sendable {
 extension TaskRecord {
     /// Newest first, ties by id: the order of `TaskStore.list`.
     public static func newestFirst(_ a: TaskRecord, _ b: TaskRecord) -> Bool {
-        a.createdAt != b.createdAt ? a.createdAt > b.createdAt : a.id > b.id
+        b.comesAfter(createdAt: a.createdAt, id: a.id)
     }
 
     /// Whether this task comes after the position `(createdAt, id)` in `list`'s order.
