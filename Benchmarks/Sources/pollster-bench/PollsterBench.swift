@@ -13,7 +13,7 @@ struct PollsterBench: AsyncParsableCommand {
         subcommands: [
             MockCommand.self, InFlightCommand.self, DownloadCommand.self, WorkersCommand.self,
             WorkerCommand.self, SizesCommand.self, APISubmitCommand.self, APIEventsCommand.self,
-            MCPTasksCommand.self, ManyDownloadsCommand.self,
+            MCPTasksCommand.self, ManyDownloadsCommand.self, PollFloorCommand.self,
         ])
 
     /// Logs go to standard error and only when something is wrong; figures go to JSON.
