@@ -85,6 +85,23 @@ struct ResultStepTests {
             given: [.answer(400, #"{"detail":"Request was cancelled by the user"}"#)],
             expected: [.fail(.taskCanceled, ["reports the request as canceled"])]),
         Case(
+            name: "fal's 499 client_cancelled is TASK_CANCELED (its error_type says so)",
+            given: [.answer(499, #"{"detail":"Request was aborted","error_type":"client_cancelled"}"#)],
+            expected: [.fail(.taskCanceled, ["HTTP 499", "Request was aborted"])],
+            failureStatuses: [400, 422, 499, 500, 504]),
+        Case(
+            name: "a listed 5xx with the model's JSON error is the job's failure (fal)",
+            given: [
+                .answer(
+                    504, #"{"detail":[{"msg":"Generation timed out"}],"error_type":"generation_timeout"}"#)
+            ],
+            expected: [.fail(.taskFailed, ["result step, HTTP 504", "Generation timed out"])],
+            failureStatuses: [400, 422, 499, 500, 504]),
+        Case(
+            name: "a listed 5xx from a proxy (not JSON) is asked again",
+            given: [.answer(504, "<html>504 Gateway Time-out</html>"), .answer(200, "{}")],
+            expected: [.retry(0.25...0.5), .done([:])], failureStatuses: [400, 422, 499, 500, 504]),
+        Case(
             name: "a failure status without a JSON message is an HTTP error",
             given: [.answer(422, "unprocessable")], expected: [.fail(.httpError, ["HTTP 422"])]),
         Case(

@@ -7,22 +7,28 @@ import Testing
 /// Canceling provider jobs: on request, and on a polling timeout when configured.
 @Suite("Cancel")
 struct CancelTests {
-    @Test("a running Runway task is canceled by id and the provider confirms")
-    func cancelById() async throws {
+    @Test(
+        "a running job is canceled from its id alone (no submit response) and the provider confirms",
+        arguments: [
+            ("runway.image_to_video", "DELETE", 204, "/v1/tasks/{id}"),
+            ("replicate.create_prediction", "POST", 200, "/v1/predictions/{id}/cancel"),
+            ("fal.fast_sdxl", "PUT", 202, "/fal-ai/fast-sdxl/requests/{id}/cancel"),
+            ("fal.kling_text_to_video", "PUT", 202, "/fal-ai/kling-video/requests/{id}/cancel"),
+        ])
+    func cancelById(tool: String, method: String, status: Int, path: String) async throws {
         try await withMockEngine(script: MockJobScript(polls: 50)) { pollster, mock in
             var options = fastOptions(mock, maxWait: .milliseconds(100))
             options.pollInterval = .milliseconds(30)
             let error = await pollsterError {
                 try await pollster.invoke(
-                    "runway.image_to_video", input: sampleInputs["runway.image_to_video"]!, options: options)
+                    tool, input: sampleInputs[tool] ?? ["prompt": "a lighthouse"], options: options)
             }
             let taskId = try #require(error?.taskId)
-            let result = try await pollster.cancel(
-                "runway.image_to_video", taskId: taskId, baseUrlOverride: mock.baseURL)
+            let result = try await pollster.cancel(tool, taskId: taskId, baseUrlOverride: mock.baseURL)
             #expect(result.confirmed)
-            #expect(result.httpStatus == 204)
-            let deletes = mock.stats.requests.filter { $0.method == "DELETE" }
-            #expect(deletes.map(\.path) == ["/v1/tasks/\(taskId)"])
+            #expect(result.httpStatus == status)
+            let cancels = mock.stats.requests.filter { $0.method == method && $0.path != "/v1/predictions" }
+            #expect(cancels.map(\.path) == [path.replacingOccurrences(of: "{id}", with: taskId)])
         }
     }
 

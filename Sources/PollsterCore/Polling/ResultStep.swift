@@ -105,14 +105,16 @@ package struct ResultStep: Sendable {
     }
 
     /// An answer with one of `failureStatuses` and a JSON message: the job ran and failed; a
-    /// message saying the request was canceled makes it `TASK_CANCELED`.
+    /// message or an `error_type` saying the request was canceled (fal's 499 `client_cancelled`)
+    /// makes it `TASK_CANCELED`. A body that is not JSON (a proxy's error page) is no such answer.
     private func rejection(status: Int, body: [UInt8]) -> PollsterError? {
         guard failureStatuses.contains(status),
             case .object(let object)? = try? JSONParser.parse(body),
             let detail = ["detail", "error", "message", "errors"].lazy.compactMap({ object[$0] }).first,
             let message = Self.text(of: detail)
         else { return nil }
-        if message.lowercased().contains("cancel") {
+        let errorType = object["error_type"].flatMap(StatusClassifier.messageText) ?? ""
+        if message.lowercased().contains("cancel") || errorType.lowercased().contains("cancel") {
             return PollsterError(
                 .taskCanceled,
                 "\(job.name): the provider reports the request as canceled (result step, HTTP \(status)): \(job.redactor.redact(message))",
