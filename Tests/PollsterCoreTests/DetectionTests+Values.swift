@@ -67,6 +67,7 @@ extension DetectionTests {
         (["status": "starting"], .running, "status"),
         (["status": "canceled"], .canceled, "status"),
         (["status": "NotStarted"], .pending, "status"),
+        (["status": "InProgress"], .running, "status"),
         (["done": true], .succeeded, "done"),
         (["Response": ["Status": "PROCESSING"]], .running, "Response.Status"),
     ]

@@ -208,6 +208,13 @@ struct PollMachineTests {
                 Beat(event: answer(#"{"result": "https://cdn.test/a.png"}"#), at: 10, expected: .succeed),
             ]),
         Case(
+            name: "Location mode: 204 No Content is done",
+            mode: .location,
+            beats: [
+                Beat(event: answer("", status: 202), at: 5, expected: .poll(5)),
+                Beat(event: answer("", status: 204), at: 10, expected: .succeed),
+            ]),
+        Case(
             name: "Location mode: a cut final answer is a failed poll",
             mode: .location,
             beats: [

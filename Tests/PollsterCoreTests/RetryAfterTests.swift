@@ -46,6 +46,14 @@ struct RetryAfterTests {
         #expect(RetryAfter.delay(from: header, now: Self.now) == nil)
     }
 
+    @Test(
+        "retry-after-ms gives milliseconds; garbage is nil",
+        arguments: [("1500", 1.5), ("0", 0), (" 250 ", 0.25), ("2.5", 0.0025), ("soon", nil), ("-5", nil)]
+            as [(String, Double?)])
+    func milliseconds(header: String, seconds: Double?) {
+        #expect(RetryAfter.delay(milliseconds: header).map(\.seconds) == seconds)
+    }
+
     @Test("huge values are capped instead of overflowing")
     func huge() throws {
         let cap = Double(Int32.max)

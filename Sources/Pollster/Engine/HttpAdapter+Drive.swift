@@ -148,12 +148,10 @@ extension JobMachine.Answer {
     /// A provider's answer as the machine reads it; `withHeaders` copies the headers too (only
     /// the submit's are read: a 202's operation URL).
     init(_ response: TransportResponse, withHeaders: Bool = false) {
-        // Looked up once: every poll's answer goes through here.
-        let retryAfter = response.headers.retryAfter
         self.init(
             status: response.status, headers: withHeaders ? response.headers.map { ($0.name, $0.value) } : [],
-            body: response.body, retryAfter: retryAfter.flatMap { RetryAfter.delay(from: $0, now: Date()) },
-            rawRetryAfter: retryAfter)
+            body: response.body, retryAfter: response.headers.retryAfterDelay,
+            rawRetryAfter: response.headers.retryAfter)
     }
 }
 

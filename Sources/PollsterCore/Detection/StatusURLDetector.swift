@@ -4,7 +4,7 @@ public enum StatusURLDetector {
     public enum Mode: Sendable, Equatable {
         /// A URL whose JSON body carries a status field.
         case statusBody
-        /// A `Location` header of a 202: 202 means running, 200/201 means done.
+        /// A `Location` header of a 202: 202 means running, 200/201/204 means done.
         case location
     }
 
@@ -14,10 +14,12 @@ public enum StatusURLDetector {
         JSONPath([.key("polling_url")]), JSONPath([.key("operation_url")]),
     ]
 
-    /// Headers of a 202 that hold a status URL, in order of preference.
+    /// Headers that hold a status URL, in order of preference: the first two on any 2xx (Azure
+    /// answers a long-running operation with 201 or 202), `Location` only on a 202 (on a 201 it
+    /// names the resource created, not a status to poll).
     public static let headerNames = ["Operation-Location", "Azure-AsyncOperation", "Location"]
 
-    /// The status URL from the submit response body or, for a 202, its headers.
+    /// The status URL from the submit response body or, failing that, its headers.
     public static func detect(
         body: JSONValue?, status: Int, header: (String) -> String?
     ) -> (url: Detected<String>, mode: Mode)? {
@@ -31,8 +33,8 @@ public enum StatusURLDetector {
                 }
             }
         }
-        guard status == 202 else { return nil }
-        for name in headerNames {
+        guard (200..<300).contains(status) else { return nil }
+        for name in headerNames where name != "Location" || status == 202 {
             if let url = header(name), !url.isEmpty {
                 return (
                     Detected(value: url, source: "header \(name)"),

@@ -24,7 +24,9 @@ public enum StatusVocabulary {
         for word in ["pending", "queued", "in_queue", "waiting", "submitted", "created", "notstarted"] {
             map[word] = .pending
         }
-        for word in ["starting", "processing", "in_progress", "running", "throttled", "generating"] {
+        for word in [
+            "starting", "processing", "in_progress", "inprogress", "running", "throttled", "generating",
+        ] {
             map[word] = .running
         }
         return map

@@ -25,7 +25,8 @@ extension PollMachine {
                         "\(job.name): the provider no longer knows task \(job.taskId ?? "") (HTTP 404 after it was seen); it expired or was deleted",
                         httpStatus: 404, taskId: job.taskId, lastStatus: lastStatus), retryAfter: nil)
             }
-            if mode == .location && [200, 201, 202].contains(status) {
+            // 204: done with nothing to say (Azure's answer to a finished DELETE operation).
+            if mode == .location && [200, 201, 202, 204].contains(status) {
                 return readLocation(status: status, body: body, job, retryAfter: retryAfter)
             }
             return readBody(status: status, body: body, job, retryAfter: retryAfter)

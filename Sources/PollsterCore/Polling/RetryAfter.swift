@@ -30,6 +30,14 @@ package enum RetryAfter {
         return interval >= Double(maximumSeconds) ? .seconds(maximumSeconds) : .seconds(interval)
     }
 
+    /// Headers that give the delay in milliseconds (Azure's SDKs read them before `Retry-After`).
+    package static let millisecondHeaders = ["retry-after-ms", "x-ms-retry-after-ms"]
+
+    /// The delay a `retry-after-ms` header asks for (`1500` is 1.5 s); nil if it is not a number.
+    package static func delay(milliseconds header: String) -> Duration? {
+        deltaSeconds(header.trimmingWhitespace()).map { $0 / 1000 }
+    }
+
     /// `digits[.digits]`, exact to the nanosecond; nil for signs, exponents, `inf` and the like.
     private static func deltaSeconds(_ text: String) -> Duration? {
         let parts = text.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
