@@ -57,6 +57,16 @@ struct DetectionTests {
             name: "name order: id before request_id", body: #"{"request_id": "r", "id": "i"}"#, id: "i",
             source: "id"),
         .init(
+            name: "Volcengine: a top-level request_id gives way to data.task_id",
+            body: #"""
+                {"code": 10000, "data": {"task_id": "7392616336519610409"}, "message": "Success",
+                 "request_id": "20240720103939AF0029465CF6A74E51EC", "status": 10000, "time_elapsed": "104.852309ms"}
+                """#,
+            id: "7392616336519610409", source: "data.task_id"),
+        .init(
+            name: "a top-level request_id beside a container without an id stays the id",
+            body: #"{"request_id": "r", "data": {"status": "queued"}}"#, id: "r", source: "request_id"),
+        .init(
             name: "two levels deep", body: #"{"result": {"task": {"taskId": "deep"}}}"#, id: "deep",
             source: "result.task.taskId"),
         .init(
@@ -172,12 +182,25 @@ struct DetectionTests {
         .init(
             name: "200 + Location is not a status URL", body: nil, status: 200, headers: ["Location": "/l"]),
         .init(
-            name: "201 + Operation-Location", body: nil, status: 201, headers: ["Operation-Location": "/op"]),
+            name: "201 + Operation-Location (Azure's guidelines allow 201)", body: nil, status: 201,
+            headers: ["Operation-Location": "/op"], url: "/op", source: "header Operation-Location",
+            mode: .statusBody),
+        .init(
+            name: "200 + Azure-AsyncOperation", body: nil, status: 200,
+            headers: ["Azure-AsyncOperation": "https://management.azure.com/op/2"],
+            url: "https://management.azure.com/op/2", source: "header Azure-AsyncOperation", mode: .statusBody
+        ),
+        .init(
+            name: "201 + Location names the resource created, not a status URL", body: nil, status: 201,
+            headers: ["Location": "/things/1"]),
+        .init(
+            name: "400 + Operation-Location is no status URL", body: nil, status: 400,
+            headers: ["Operation-Location": "/op"]),
         .init(name: "202 with an empty Location", body: nil, status: 202, headers: ["Location": ""]),
         .init(name: "202 without headers", body: nil, status: 202),
     ]
 
-    @Test("status URLs come from the body, or the headers of a 202", arguments: statusURLCases)
+    @Test("status URLs come from the body, or the headers of a 2xx", arguments: statusURLCases)
     func statusURL(testCase: StatusURLCase) throws {
         let body = try testCase.body.map { text throws(JSONParser.Failure) in try JSONParser.parse(text) }
         let headers = testCase.headers
@@ -210,6 +233,21 @@ struct DetectionTests {
     static func heygen(_ status: String) -> String { heygenStatus.replacing("STATUS", with: status) }
 
     static let statusCases: [StatusCase] = [
+        .init(
+            name: "Volcengine: data.status, not the envelope's numeric status",
+            body: #"""
+                {"code": 10000, "data": {"status": "done", "image_urls": ["https://cdn.test/a.png"]},
+                 "message": "Success", "request_id": "2024", "status": 10000, "time_elapsed": "5ms"}
+                """#,
+            phase: .succeeded, raw: "done", path: "data.status"),
+        .init(
+            name: "Volcengine: generating",
+            body: #"{"code": 10000, "data": {"status": "generating"}, "status": 10000}"#,
+            phase: .running, raw: "generating", path: "data.status"),
+        .init(
+            name: "an unknown value found first is kept when no other is known",
+            body: #"{"status": "mystery", "data": {"status": "enigma"}}"#, phase: .unknown, raw: "mystery",
+            path: "status"),
         .init(
             name: "HeyGen pending", body: heygen("pending"), phase: .pending, raw: "pending",
             path: "data.status"),

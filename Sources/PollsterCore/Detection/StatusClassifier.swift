@@ -169,11 +169,19 @@ public struct StatusClassifier: Sendable {
         if let found = FieldSearch.first(
             in: body, names: StatusVocabulary.fieldNames, accept: { $0.scalarText != nil && !$0.isNull })
         {
-            return found
+            // A value the vocabulary knows beats an unknown one found first: Volcengine's envelope
+            // has a numeric `status` (10000, "ignore it") beside the job's own `data.status`.
+            if isKnown(found.value) { return found }
+            return FieldSearch.first(in: body, names: StatusVocabulary.fieldNames, accept: isKnown) ?? found
         }
         return FieldSearch.first(in: body, names: StatusVocabulary.doneFlags) {
             if case .bool = $0 { true } else { false }
         }
+    }
+
+    /// Whether `value` is a word of the vocabulary (the defaults, `statusMap`, the configured words).
+    private func isKnown(_ value: JSONValue) -> Bool {
+        value.scalarText.map { vocabulary[$0.lowercased()] != nil } ?? false
     }
 
     /// An error reported next to a success status: errorPath, an error field in the status's

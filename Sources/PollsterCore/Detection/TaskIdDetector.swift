@@ -16,8 +16,21 @@ public enum TaskIdDetector {
         else {
             return nil
         }
+        // A request id at the top level names the HTTP request in many envelopes (Volcengine:
+        // `request_id` beside `data.task_id`): a specific id in a container comes first.
+        if path.components.count == 1, case .key(let name) = path.components[0],
+            requestIdNames.contains(name),
+            let (inner, specific) = FieldSearch.first(
+                in: body, names: names.filter { !requestIdNames.contains($0) }, accept: { idText($0) != nil }),
+            inner.components.count > 1
+        {
+            return Detected(value: idText(specific)!, source: inner.description)
+        }
         return Detected(value: idText(value)!, source: path.description)
     }
+
+    /// Names of a request's own id: the task id only when no container holds a more specific one.
+    private static let requestIdNames: Set<String> = ["request_id", "requestId"]
 
     private static func idText(_ value: JSONValue) -> String? {
         switch value {
