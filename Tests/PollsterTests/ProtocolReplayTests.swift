@@ -46,6 +46,7 @@ struct ProtocolReplayTests {
         arguments: [
             ("tencent-hunyuan/failure.json", "图片审核不通过", "configured values"),
             ("tencent-vod/finish-with-errcode.json", "Prompt failed the content check.", "acceptors[1]"),
+            ("tencent-vod/finish-with-errcodeext.json", "violates the content policy", "acceptors[2]"),
             ("jimeng/failure.json", "rejected by the content policy", "acceptors[1]"),
             (
                 "azure/operation-failure.json", "InvalidRequest: The input text is empty.",
