@@ -337,6 +337,10 @@ final class TaskDriver: Sendable {
         var message = "canceled on request"
         if current.state == .submitting && current.checkpoint == nil {
             message += "; its submit was interrupted, so a provider job may exist: check the provider"
+        } else if current.state == .downloading || current.checkpoint?.result != nil {
+            // The provider's job has succeeded: a cancel there could only delete its outputs
+            // (Runway's DELETE does), so nothing is sent.
+            message += "; the provider job had already succeeded, so it was left alone there"
         } else if let providerTaskId = current.providerTaskId {
             let response = current.checkpoint.flatMap { try? JSONParser.parse($0.body) }
             do {

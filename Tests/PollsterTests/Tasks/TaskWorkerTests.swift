@@ -154,6 +154,24 @@ struct TaskWorkerTests {
         }
     }
 
+    @Test("cancel of a task downloading its outputs sends no cancel to the provider, whose job is done")
+    func cancelDownloading() async throws {
+        var script = MockJobScript(polls: 1)
+        script.fileFault = .trickle(bytesPerSecond: 64)
+        try await withTaskHarness(.sqlite, script: script) { harness in
+            let task = try await harness.service.submit(
+                runwayTool, input: runwayInput, options: harness.options)
+            try await harness.running([harness.worker("w1", lease: .seconds(9))]) {
+                _ = try await harness.waitUntil(task.id) { $0.state == .downloading }
+                _ = try await harness.service.cancel(task.id)
+                let canceled = try await harness.service.wait(task.id, timeout: .seconds(60))
+                #expect(canceled.state == .canceled)
+                #expect(canceled.error?.message.contains("already succeeded") == true)
+            }
+            #expect(harness.mock.stats.requests.filter { $0.method == "DELETE" }.isEmpty)
+        }
+    }
+
     @Test("cancel of a queued task ends it at once; no worker submits it afterwards")
     func cancelQueued() async throws {
         try await withTaskHarness(.sqlite) { harness in
