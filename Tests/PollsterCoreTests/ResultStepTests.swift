@@ -98,6 +98,12 @@ struct ResultStepTests {
             expected: [.fail(.taskFailed, ["result step, HTTP 504", "Generation timed out"])],
             failureStatuses: [400, 422, 499, 500, 504]),
         Case(
+            name: "a listed 5xx with a server's generic error envelope is asked again",
+            given: [
+                .answer(500, #"{"error":{"code":"server_error","message":"500 Internal Server Error"}}"#)
+            ],
+            expected: [.retry(0.25...0.5)], failureStatuses: [400, 422, 499, 500, 504]),
+        Case(
             name: "a listed 5xx from a proxy (not JSON) is asked again",
             given: [.answer(504, "<html>504 Gateway Time-out</html>"), .answer(200, "{}")],
             expected: [.retry(0.25...0.5), .done([:])], failureStatuses: [400, 422, 499, 500, 504]),

@@ -8,7 +8,7 @@ ON CONFLICT (key) DO UPDATE SET name = EXCLUDED.name, description = EXCLUDED.des
 INSERT INTO tool_methods (inventory_key, version_id, name, description, endpoint, http_method,
     request_schema, response_schema, adapter_type, adapter_config, enabled)
 VALUES ('fal', 1, 'fast_sdxl', 'Text to image with Stable Diffusion XL (fast).', '/fal-ai/fast-sdxl', 'POST',
-    '{"required":["prompt"],"type":"object"}'::jsonb, NULL, 'http', '{"auth":{"name":"Authorization","type":"header","value":"Key ${FAL_KEY}"},"cancel":{"method":"PUT","url":"{response.cancel_url}"},"polling":{"acceptors":[{"matches":"(?i)cancel","message":"error","path":"error","state":"canceled"}],"intervalSeconds":1,"maxWaitSeconds":300},"result":{"url":"{response.response_url}"}}'::jsonb, true)
+    '{"required":["prompt"],"type":"object"}'::jsonb, NULL, 'http', '{"auth":{"name":"Authorization","type":"header","value":"Key ${FAL_KEY}"},"cancel":{"method":"PUT","url":"/fal-ai/fast-sdxl/requests/{id}/cancel"},"polling":{"acceptors":[{"matches":"(?i)cancel","message":"error","path":"error","state":"canceled"}],"intervalSeconds":1,"maxWaitSeconds":300},"result":{"failureStatuses":[400,422,499,500,504],"url":"{response.response_url}"}}'::jsonb, true)
 ON CONFLICT (inventory_key, name, version_id) DO UPDATE SET description = EXCLUDED.description,
     endpoint = EXCLUDED.endpoint, http_method = EXCLUDED.http_method,
     request_schema = EXCLUDED.request_schema, response_schema = EXCLUDED.response_schema,
@@ -18,7 +18,7 @@ ON CONFLICT (inventory_key, name, version_id) DO UPDATE SET description = EXCLUD
 INSERT INTO tool_methods (inventory_key, version_id, name, description, endpoint, http_method,
     request_schema, response_schema, adapter_type, adapter_config, enabled)
 VALUES ('fal', 1, 'kling_text_to_video', 'Text to video with Kling 1.6 (standard).', '/fal-ai/kling-video/v1.6/standard/text-to-video', 'POST',
-    '{"required":["prompt"],"type":"object"}'::jsonb, NULL, 'http', '{"auth":{"name":"Authorization","type":"header","value":"Key ${FAL_KEY}"},"cancel":{"method":"PUT","url":"{response.cancel_url}"},"polling":{"acceptors":[{"matches":"(?i)cancel","message":"error","path":"error","state":"canceled"}],"intervalSeconds":5,"maxWaitSeconds":900},"result":{"url":"{response.response_url}"}}'::jsonb, true)
+    '{"required":["prompt"],"type":"object"}'::jsonb, NULL, 'http', '{"auth":{"name":"Authorization","type":"header","value":"Key ${FAL_KEY}"},"cancel":{"method":"PUT","url":"/fal-ai/kling-video/requests/{id}/cancel"},"polling":{"acceptors":[{"matches":"(?i)cancel","message":"error","path":"error","state":"canceled"}],"intervalSeconds":5,"maxWaitSeconds":900},"result":{"failureStatuses":[400,422,499,500,504],"url":"{response.response_url}"}}'::jsonb, true)
 ON CONFLICT (inventory_key, name, version_id) DO UPDATE SET description = EXCLUDED.description,
     endpoint = EXCLUDED.endpoint, http_method = EXCLUDED.http_method,
     request_schema = EXCLUDED.request_schema, response_schema = EXCLUDED.response_schema,

@@ -8,7 +8,7 @@ ON CONFLICT (key) DO UPDATE SET name = EXCLUDED.name, description = EXCLUDED.des
 INSERT INTO tool_methods (inventory_key, version_id, name, description, endpoint, http_method,
     request_schema, response_schema, adapter_type, adapter_config, enabled)
 VALUES ('replicate', 1, 'create_prediction', 'Run any model version; input is {version, input}.', '/v1/predictions', 'POST',
-    '{"required":["version","input"],"type":"object"}'::jsonb, NULL, 'http', '{"auth":{"token":"${REPLICATE_API_TOKEN}","type":"bearer"},"cancel":{"url":"{response.urls.cancel}"},"polling":{"intervalSeconds":2,"maxWaitSeconds":900,"statusUrl":"{response.urls.get}"}}'::jsonb, true)
+    '{"required":["version","input"],"type":"object"}'::jsonb, NULL, 'http', '{"auth":{"token":"${REPLICATE_API_TOKEN}","type":"bearer"},"cancel":{"url":"/v1/predictions/{id}/cancel"},"polling":{"intervalSeconds":2,"maxWaitSeconds":900,"statusUrl":"{response.urls.get}"}}'::jsonb, true)
 ON CONFLICT (inventory_key, name, version_id) DO UPDATE SET description = EXCLUDED.description,
     endpoint = EXCLUDED.endpoint, http_method = EXCLUDED.http_method,
     request_schema = EXCLUDED.request_schema, response_schema = EXCLUDED.response_schema,
@@ -18,7 +18,7 @@ ON CONFLICT (inventory_key, name, version_id) DO UPDATE SET description = EXCLUD
 INSERT INTO tool_methods (inventory_key, version_id, name, description, endpoint, http_method,
     request_schema, response_schema, adapter_type, adapter_config, enabled)
 VALUES ('replicate', 1, 'flux_schnell', 'Text to image with FLUX.1 [schnell]; input is {prompt, aspect_ratio?, num_outputs?}.', '/v1/models/black-forest-labs/flux-schnell/predictions', 'POST',
-    '{"required":["prompt"],"type":"object"}'::jsonb, NULL, 'http', '{"auth":{"token":"${REPLICATE_API_TOKEN}","type":"bearer"},"body":{"input":{"aspect_ratio":"{input.aspect_ratio|1:1}","num_outputs":"{input.num_outputs|1}","prompt":"{input.prompt}"}},"cancel":{"url":"{response.urls.cancel}"},"headers":{"Prefer":"wait=30"},"polling":{"intervalSeconds":1,"maxWaitSeconds":300,"statusUrl":"{response.urls.get}"},"timeoutSeconds":40}'::jsonb, true)
+    '{"required":["prompt"],"type":"object"}'::jsonb, NULL, 'http', '{"auth":{"token":"${REPLICATE_API_TOKEN}","type":"bearer"},"body":{"input":{"aspect_ratio":"{input.aspect_ratio|1:1}","num_outputs":"{input.num_outputs|1}","prompt":"{input.prompt}"}},"cancel":{"url":"/v1/predictions/{id}/cancel"},"headers":{"Prefer":"wait=30"},"polling":{"intervalSeconds":1,"maxWaitSeconds":300,"statusUrl":"{response.urls.get}"},"timeoutSeconds":40}'::jsonb, true)
 ON CONFLICT (inventory_key, name, version_id) DO UPDATE SET description = EXCLUDED.description,
     endpoint = EXCLUDED.endpoint, http_method = EXCLUDED.http_method,
     request_schema = EXCLUDED.request_schema, response_schema = EXCLUDED.response_schema,
