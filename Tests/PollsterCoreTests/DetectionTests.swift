@@ -794,6 +794,25 @@ struct DetectionTests {
             ],
             found: ["output[0]", "output[1]"]),
         .init(
+            name: "Replicate: an object output gives every file in it",
+            body: #"""
+                {"id": "gm3q", "status": "succeeded",
+                 "output": {"image": "https://replicate.delivery/xezq/abc123/image.png",
+                            "mask": "https://replicate.delivery/xezq/abc123/mask.png",
+                            "frames": ["https://replicate.delivery/xezq/abc123/f0.png"], "seed": 42},
+                 "urls": {"get": "https://api.replicate.com/v1/predictions/gm3q"}}
+                """#,
+            urls: [
+                "https://replicate.delivery/xezq/abc123/image.png",
+                "https://replicate.delivery/xezq/abc123/mask.png",
+                "https://replicate.delivery/xezq/abc123/f0.png",
+            ],
+            found: ["output.image", "output.mask", "output.frames[0]"]),
+        .init(
+            name: "no preferred key anywhere: the best candidate's group only",
+            body: #"{"result": {"first": "https://cdn.test/a.png", "second": "https://cdn.test/b.png"}}"#,
+            urls: ["https://cdn.test/a.png"], found: ["result.first"]),
+        .init(
             name: "Runway: output[]",
             body:
                 #"{"id": "17f2", "status": "SUCCEEDED", "output": ["https://dnznrvs05pmza.cloudfront.net/17f2/output.mp4?_jwt=eyJ"]}"#,

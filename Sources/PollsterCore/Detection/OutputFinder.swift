@@ -7,7 +7,10 @@ import OrderedCollections
 /// (thumbnails, previews, API links, webhooks, logs). Candidates under a preferred key
 /// (`video_url`, `url`, `output`, …) rank first, shallower before deeper. The best
 /// candidate's path pattern (indices as `[*]`) selects the group returned, so all four
-/// images of `images[*].url` come back together; `all` returns every candidate.
+/// images of `images[*].url` come back together. When the best owes its rank to a container
+/// (`output`, `images`, `ResultImage`, …) rather than to its own key, every URL in that
+/// container comes back: Replicate's `output: {"image": …, "mask": …}` is two files. `all`
+/// returns every candidate.
 public enum OutputFinder {
     /// Keys that hold outputs, most specific first.
     public static let preferredKeys = [
@@ -73,6 +76,16 @@ public enum OutputFinder {
         let ranked = search(result)
         guard let best = ranked.first else { return [] }
         if all { return deduplicated(ranked.map(\.candidate)) }
+        let depth = best.rankedAt
+        if depth > 0 && depth < best.candidate.path.components.count {
+            // Ranked by a container: everything in it that ranks the same.
+            let container = wildcarded(best.candidate.path, first: depth)
+            return deduplicated(
+                ranked.filter {
+                    $0.rank == best.rank && wildcarded($0.candidate.path, first: depth) == container
+                }
+                .map(\.candidate))
+        }
         let pattern = wildcarded(best.candidate.path)
         return deduplicated(ranked.filter { wildcarded($0.candidate.path) == pattern }.map(\.candidate))
     }
@@ -92,32 +105,40 @@ public enum OutputFinder {
     private struct Ranked {
         var candidate: Candidate
         var rank: Int
+        /// The number of path components up to the key that gave `rank` (0: no preferred key).
+        var rankedAt: Int
         var depth: Int
         var order: Int
     }
 
     private static func search(_ root: JSONValue) -> [Ranked] {
-        var queue: [(value: JSONValue, path: JSONPath, rank: Int)] = [(root, JSONPath([]), Int.max)]
+        var queue: [(value: JSONValue, path: JSONPath, rank: Int, rankedAt: Int)] = [
+            (root, JSONPath([]), Int.max, 0)
+        ]
         var found: [Ranked] = []
         var head = 0
         while head < queue.count {
-            let (value, path, rank) = queue[head]
+            let (value, path, rank, rankedAt) = queue[head]
             head += 1
             switch value {
             case .string(let text) where isOutputURL(text):
                 found.append(
                     Ranked(
-                        candidate: Candidate(url: text, path: path), rank: rank, depth: path.components.count,
-                        order: found.count))
+                        candidate: Candidate(url: text, path: path), rank: rank, rankedAt: rankedAt,
+                        depth: path.components.count, order: found.count))
             case .array(let items):
                 for (index, item) in items.enumerated() {
-                    queue.append((item, path.appending(.index(index)), rank))
+                    queue.append((item, path.appending(.index(index)), rank, rankedAt))
                 }
             case .object(let members):
                 let keys = members.keys.sorted { keyOrder($0) < keyOrder($1) }
                 for key in keys where !isExcluded(key) {
                     let keyRank = preferredKeys.firstIndex(of: key) ?? Int.max
-                    queue.append((members[key]!, path.appending(.key(key)), min(rank, keyRank)))
+                    let child = path.appending(.key(key))
+                    queue.append(
+                        keyRank < rank
+                            ? (members[key]!, child, keyRank, child.components.count)
+                            : (members[key]!, child, rank, rankedAt))
                 }
             default: break
             }
@@ -145,8 +166,12 @@ public enum OutputFinder {
         }
     }
 
-    private static func wildcarded(_ path: JSONPath) -> JSONPath {
-        JSONPath(path.components.map { if case .index = $0 { .wildcard } else { $0 } })
+    /// `path` (its first `count` components, when given) with every index as `[*]`.
+    private static func wildcarded(_ path: JSONPath, first count: Int? = nil) -> JSONPath {
+        JSONPath(
+            path.components.prefix(count ?? path.components.count).map {
+                if case .index = $0 { .wildcard } else { $0 }
+            })
     }
 
     private static func deduplicated(_ candidates: [Candidate]) -> [Candidate] {
