@@ -50,8 +50,9 @@ struct MCPHTTPSessionLimitsTests {
 
     @Test("--idle-timeout closes a connection with no request, not a session's open GET stream")
     func idleConnectionsClose() async throws {
-        // 3 s: long enough for the stream's request to be sent on a loaded machine.
-        try await Self.withServer(["--idle-timeout", "3"]) { client in
+        // 5 s: long enough for the stream's request to be read on a loaded machine (at 3 s a
+        // full suite beside a build once saw the stream closed before its request was read).
+        try await Self.withServer(["--idle-timeout", "5"]) { client in
             let session = try await client.session()
             let stream = try await RawConnection.connect(to: client.url)
             defer { stream.close() }
@@ -60,6 +61,11 @@ struct MCPHTTPSessionLimitsTests {
             try await stream.send(
                 "GET /mcp HTTP/1.1\r\nHost: \(host)\r\nAccept: text/event-stream\r\nMCP-Protocol-Version: 2025-06-18\r\nMCP-Session-Id: \(session)\r\n\r\n"
             )
+            // The stream is open once its head arrived; only then does the idle clock matter.
+            let opened = ContinuousClock.now
+            while stream.start.isEmpty && ContinuousClock.now - opened < .seconds(5) {
+                try await Task.sleep(for: .milliseconds(50))
+            }
             let idle = try await RawConnection.connect(to: client.url)
             defer { idle.close() }
             #expect(try await idle.readToEnd(within: .seconds(15)) == (0, true), "\(client.log())")
