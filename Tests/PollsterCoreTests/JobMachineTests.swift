@@ -249,6 +249,47 @@ struct JobMachineTests {
                 Beat(event: .downloaded, at: 3, expected: .succeed(listed: 0)),
             ], taskId: "q1"),
         Case(
+            name: "an optional result step without its value is skipped: the status answer is the result",
+            config: """
+                {"polling": {"intervalSeconds": 1, "maxWaitSeconds": 60, "statusUrl": "/op/{id}"},
+                 "result": {"url": "{status.resourceLocation}", "optional": true}}
+                """,
+            beats: [
+                Beat(
+                    event: .submitAnswered(answer(202, #"{"id": "op1"}"#)), notices: ["accepted"],
+                    expected: .wait(1...1)),
+                Beat(event: .timerFired, at: 1, expected: .send(.poll)),
+                Beat(
+                    event: .pollAnswered(
+                        answer(200, #"{"status": "succeeded", "result": {"url": "https://cdn.test/r.png"}}"#)),
+                    at: 1, notices: ["polled"],
+                    expected: .outputs(["status": "succeeded", "result": ["url": "https://cdn.test/r.png"]])),
+                Beat(
+                    event: nil, at: 1, notices: ["result"],
+                    expected: .download("https://cdn.test/r.png", number: nil)),
+                Beat(event: .downloaded, at: 2, expected: .succeed(listed: 0)),
+            ], taskId: "op1"),
+        Case(
+            name: "an optional result step with its value is sent",
+            config: """
+                {"polling": {"intervalSeconds": 1, "maxWaitSeconds": 60, "statusUrl": "/op/{id}"},
+                 "result": {"url": "{status.resourceLocation}", "optional": true}}
+                """,
+            beats: [
+                Beat(
+                    event: .submitAnswered(answer(202, #"{"id": "op1"}"#)), notices: ["accepted"],
+                    expected: .wait(1...1)),
+                Beat(event: .timerFired, at: 1, expected: .send(.poll)),
+                Beat(
+                    event: .pollAnswered(
+                        answer(
+                            200, #"{"status": "succeeded", "resourceLocation": "https://a.test/things/1"}"#)),
+                    at: 1, notices: ["polled"],
+                    expected: .outputs(["status": "succeeded", "resourceLocation": "https://a.test/things/1"])
+                ),
+                Beat(event: nil, at: 1, expected: .send(.result)),
+            ], taskId: "op1"),
+        Case(
             name: "a timeout with cancel.onTimeout cancels at the provider, then fails",
             config: """
                 {"polling": {"statusUrl": "/s/{id}", "intervalSeconds": 4, "maxWaitSeconds": 5},

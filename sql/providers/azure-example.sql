@@ -8,7 +8,7 @@ ON CONFLICT (key) DO UPDATE SET name = EXCLUDED.name, description = EXCLUDED.des
 INSERT INTO tool_methods (inventory_key, version_id, name, description, endpoint, http_method,
     request_schema, response_schema, adapter_type, adapter_config, enabled)
 VALUES ('azure-example', 1, 'operation_location_job', 'A job tracked through Operation-Location, result at resourceLocation.', '/jobs', 'POST',
-    NULL, NULL, 'http', '{"headers":{"Ocp-Apim-Subscription-Key":"${AZURE_API_KEY}"},"polling":{"intervalSeconds":2,"maxWaitSeconds":600},"query":{"api-version":"2024-05-01"},"result":{"url":"{status.resourceLocation}"}}'::jsonb, true)
+    NULL, NULL, 'http', '{"headers":{"Ocp-Apim-Subscription-Key":"${AZURE_API_KEY}"},"polling":{"intervalSeconds":2,"maxWaitSeconds":600},"query":{"api-version":"2024-05-01"},"result":{"optional":true,"url":"{status.resourceLocation}"}}'::jsonb, true)
 ON CONFLICT (inventory_key, name, version_id) DO UPDATE SET description = EXCLUDED.description,
     endpoint = EXCLUDED.endpoint, http_method = EXCLUDED.http_method,
     request_schema = EXCLUDED.request_schema, response_schema = EXCLUDED.response_schema,

@@ -236,24 +236,31 @@ public struct ResultConfig: Sendable, Hashable, Codable {
     /// Statuses whose JSON error body means the job ran and failed (fal answers a model's
     /// failure after `COMPLETED` this way); default 400 and 422.
     public var failureStatuses: [Int]
+    /// Skip the step when the URL's values are missing from the answers (Azure gives
+    /// `resourceLocation` only for operations that create a resource): the last status answer is
+    /// then the result. Default false: a missing value fails the job.
+    public var optional: Bool
 
     /// The default `failureStatuses`.
     public static let defaultFailureStatuses = [400, 422]
 
     /// A result step from its parts.
     public init(
-        url: String, method: String = "GET", failureStatuses: [Int] = ResultConfig.defaultFailureStatuses
+        url: String, method: String = "GET", failureStatuses: [Int] = ResultConfig.defaultFailureStatuses,
+        optional: Bool = false
     ) {
         self.url = url
         self.method = method
         self.failureStatuses = failureStatuses
+        self.optional = optional
     }
 
     public init(from decoder: any Decoder) throws {
-        let c = try ConfigContainer(decoder, known: ["url", "method", "failureStatuses"])
+        let c = try ConfigContainer(decoder, known: ["url", "method", "failureStatuses", "optional"])
         url = try c.required("url")
         method = try c("method", default: "GET")
         failureStatuses = try c("failureStatuses", default: Self.defaultFailureStatuses)
+        optional = try c("optional", default: false)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -261,6 +268,7 @@ public struct ResultConfig: Sendable, Hashable, Codable {
         try c("url", url)
         try c("method", method, default: "GET")
         try c("failureStatuses", failureStatuses, default: Self.defaultFailureStatuses)
+        try c("optional", optional, default: false)
     }
 }
 

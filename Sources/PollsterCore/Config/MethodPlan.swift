@@ -36,6 +36,8 @@ public struct MethodPlan: Sendable {
         public let method: String
         /// Statuses whose JSON error body is the job's failure.
         public let failureStatuses: Set<Int>
+        /// Skipped when the URL's values are missing (`result.optional`).
+        public let optional: Bool
     }
 
     /// The cancel request.
@@ -150,7 +152,7 @@ public struct MethodPlan: Sendable {
             Result(
                 url: try Self.template(result.url, key: "adapterConfig.result.url"),
                 method: try Self.httpMethod(result.method, key: "adapterConfig.result.method"),
-                failureStatuses: Set(result.failureStatuses))
+                failureStatuses: Set(result.failureStatuses), optional: result.optional)
         }
         output = try OutputPlan(config.output)
         cancel = try config.cancel.map { cancel throws(PollsterError) in

@@ -37,7 +37,7 @@ extension JobMachine {
     /// polling (`afterPolling`).
     mutating func fetchResult(_ final: JSONValue, lastStatus: String? = nil, _ notices: [Notice]) -> Step {
         context.status = final
-        if let plan = job.plan.result {
+        if let plan = job.plan.result, !(plan.optional && context.lacksValue(for: plan.url)) {
             phase = .fetchingResult(
                 ResultStep(
                     job: ResultStep.Job(

@@ -81,6 +81,14 @@ public struct TemplateContext: Sendable {
         return .string(defaultText)
     }
 
+    /// True when a placeholder of `template` has no value here (and no default).
+    package func lacksValue(for template: Template) -> Bool {
+        template.segments.contains { segment in
+            guard case .placeholder(let placeholder) = segment else { return false }
+            return (try? value(of: placeholder)) == nil
+        }
+    }
+
     func missing(_ placeholder: Template.Placeholder, in template: Template) -> PollsterError {
         switch placeholder.source {
         case .id:
