@@ -50,7 +50,7 @@ extension PostgresTests {
 
                 let validate = try await CLI.run(["validate", "--database-url", url])
                 #expect(validate.status == 0, "\(validate.error)")
-                #expect(validate.output.contains("ok: 12 tool methods valid"), "\(validate.output)")
+                #expect(validate.output.contains("ok: 13 tool methods valid"), "\(validate.output)")
 
                 let exportDirectory = FileManager.default.temporaryDirectory.appendingPathComponent(
                     "pollster-export-\(UUID())")

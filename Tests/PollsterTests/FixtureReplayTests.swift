@@ -247,7 +247,7 @@ private struct FixtureRun {
 
     var fixture: Fixture
     var replay: ReplayTransport
-    var recorder: RecordingTransport
+    var recorder: RequestKeepingTransport
     var outcome: Result<ToolResult, PollsterError>
 
     /// Invokes the fixture's tool with its input, polling every millisecond.
@@ -258,7 +258,7 @@ private struct FixtureRun {
         let tool = try #require(fixture.tool, "\(name) names no tool")
         let input = try #require(fixture.input, "\(name) has no input")
         let replay = ReplayTransport(fixture: fixture)
-        let recorder = RecordingTransport(replay)
+        let recorder = RequestKeepingTransport(replay)
         let pollster = Pollster(
             registry: try YAMLRegistry(directory: Repository.adapters), transport: recorder,
             secrets: secrets,
@@ -282,23 +282,5 @@ extension Result {
     fileprivate var failure: Failure? {
         if case .failure(let error) = self { return error }
         return nil
-    }
-}
-
-/// Passes requests to a `ReplayTransport` and keeps them, headers and bodies included.
-private final class RecordingTransport: Transport {
-    private let base: ReplayTransport
-    private let sent = Mutex<[TransportRequest]>([])
-
-    init(_ base: ReplayTransport) { self.base = base }
-
-    /// The requests sent so far, in order.
-    var requests: [TransportRequest] { sent.withLock { $0 } }
-
-    func stream<Output>(
-        _ request: TransportRequest, _ handle: (TransportResponseHead, TransportBody) async throws -> Output
-    ) async throws -> Output {
-        sent.withLock { $0.append(request) }
-        return try await base.stream(request, handle)
     }
 }

@@ -63,6 +63,56 @@ struct ProtocolReplayTests {
         #expect(run.transport.unexpectedRequests.isEmpty)
     }
 
+    @Test("Volcengine: every API request is signed, the envelope's request_id and status are not the job's")
+    func volcengine() async throws {
+        let run = try await replay("volcengine/success.json")
+        let result = try run.result.get()
+        #expect(result.taskId == "7392616336519610409")
+        #expect(result.files.map(\.mimeType) == ["image/png"])
+        #expect(run.transport.unexpectedRequests.isEmpty)
+        let api = run.requests.filter { $0.url.hasPrefix("https://visual.volcengineapi.com/") }
+        #expect(api.count == 4)
+        for request in api {
+            let url = try #require(URLComponents(string: request.url))
+            let time = try #require(request.headers.first(name: "X-Date"))
+            let date = try #require(Self.signingTime.date(from: time))
+            let expected = SigV4Signer.headers(
+                for: SigV4Signer.Request(
+                    method: request.method, path: url.percentEncodedPath,
+                    query: url.percentEncodedQuery ?? "",
+                    headers: [
+                        ("Content-Type", try #require(request.headers.first(name: "Content-Type"))),
+                        ("Host", try #require(request.headers.first(name: "Host"))),
+                    ],
+                    body: request.body ?? []),
+                scheme: .volcengine,
+                credentials: SigV4Signer.Credentials(
+                    accessKeyId: "AKLTreplay", secretKey: "cmVwbGF5LXNlY3JldA==", region: "cn-north-1",
+                    service: "cv"),
+                date: date)
+            for (name, value) in expected {
+                #expect(request.headers.first(name: name) == value, "\(name) of \(request.url)")
+            }
+            #expect(
+                request.headers.first(name: "Authorization")?.hasPrefix("HMAC-SHA256 Credential=AKLTreplay/")
+                    == true)
+        }
+        let polls = api.dropFirst().map { String(decoding: $0.body ?? [], as: UTF8.self) }
+        #expect(polls.allSatisfy { $0.contains(#""task_id":"7392616336519610409""#) }, "\(polls)")
+        // The image is on another origin: no credentials go there.
+        let download = try #require(run.requests.last)
+        #expect(download.headers.first(name: "Authorization") == nil)
+    }
+
+    /// `X-Date`'s form, `yyyyMMdd'T'HHmmss'Z'`.
+    static let signingTime: DateFormatter = {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyyMMdd'T'HHmmss'Z'"
+        return formatter
+    }()
+
     @Test("a rejected signature (HTTP 200 + Response.Error) fails the submit with Tencent's message")
     func signatureRejected() async throws {
         let run = try await replay("tencent-hunyuan/signature-rejected.json")

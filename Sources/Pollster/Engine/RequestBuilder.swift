@@ -115,13 +115,12 @@ struct RequestBuilder: Sendable {
                 timeout: plan.requestTimeout), context)
     }
 
-    /// Adds request signatures (TC3) to requests for the provider's origin (`parsed`: the
-    /// request's URL, when the caller parsed it already).
+    /// Adds request signatures (TC3, Volcengine) to requests for the provider's origin
+    /// (`parsed`: the request's URL, when the caller parsed it already).
     private func signed(_ request: TransportRequest, parsed: HTTPURL? = nil, _ context: TemplateContext)
         throws(PollsterError) -> TransportRequest
     {
-        guard case .tc3(let secretId, let secretKey, let service)? = plan.auth,
-            let url = parsed ?? HTTPURL(request.url),
+        guard let auth = plan.auth, auth.signs, let url = parsed ?? HTTPURL(request.url),
             isProviderOrigin(url)
         else { return request }
         var request = request
@@ -129,19 +128,36 @@ struct RequestBuilder: Sendable {
         let contentType = request.headers.first(name: "Content-Type") ?? "application/json"
         request.headers.replaceOrAdd(name: "Content-Type", value: contentType)
         request.headers.replaceOrAdd(name: "Host", value: host)
-        let timestamp = Int(Date().timeIntervalSince1970)
-        request.headers.replaceOrAdd(name: "X-TC-Timestamp", value: String(timestamp))
         let query =
             url.pathAndQuery.split(separator: "?", maxSplits: 1).dropFirst().first.map(String.init) ?? ""
-        let signing = TC3Signer.Request(
-            method: request.method, path: url.path, query: query, contentType: contentType, host: host,
-            body: request.body ?? [])
-        request.headers.replaceOrAdd(
-            name: "Authorization",
-            value: TC3Signer.authorization(
-                signing, secretId: try secretId.render(context, encoding: .header),
-                secretKey: try secretKey.render(context, encoding: .header),
-                service: service ?? String(url.host.prefix { $0 != "." }), timestamp: timestamp))
+        switch auth {
+        case .tc3(let secretId, let secretKey, let service):
+            let timestamp = Int(Date().timeIntervalSince1970)
+            request.headers.replaceOrAdd(name: "X-TC-Timestamp", value: String(timestamp))
+            let signing = TC3Signer.Request(
+                method: request.method, path: url.path, query: query, contentType: contentType, host: host,
+                body: request.body ?? [])
+            request.headers.replaceOrAdd(
+                name: "Authorization",
+                value: TC3Signer.authorization(
+                    signing, secretId: try secretId.render(context, encoding: .header),
+                    secretKey: try secretKey.render(context, encoding: .header),
+                    service: service ?? String(url.host.prefix { $0 != "." }), timestamp: timestamp))
+        case .volc(let accessKeyId, let secretKey, let region, let service):
+            let signing = SigV4Signer.Request(
+                method: request.method, path: url.path, query: query,
+                headers: [("Content-Type", contentType), ("Host", host)], body: request.body ?? [])
+            let credentials = SigV4Signer.Credentials(
+                accessKeyId: try accessKeyId.render(context, encoding: .header),
+                secretKey: try secretKey.render(context, encoding: .header), region: region, service: service)
+            for (name, value) in SigV4Signer.headers(
+                for: signing, scheme: .volcengine, credentials: credentials, date: Date())
+            {
+                request.headers.replaceOrAdd(name: name, value: value)
+            }
+        case .bearer, .header, .basic:
+            break
+        }
         return request
     }
 
@@ -193,7 +209,7 @@ struct RequestBuilder: Sendable {
                 name: "Authorization", value: "Bearer " + (try token.render(context, encoding: .header)))
         case .header(let name, let value)?:
             headers.replaceOrAdd(name: name, value: try value.render(context, encoding: .header))
-        case .tc3?: break  // signed once the whole request is known
+        case .tc3?, .volc?: break  // signed once the whole request is known
         case .basic(let username, let password)?:
             let pair =
                 try username.render(context, encoding: .header) + ":"

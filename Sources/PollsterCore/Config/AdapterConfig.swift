@@ -96,7 +96,8 @@ public struct AdapterConfig: Sendable, Hashable, Codable {
 
 /// Authentication added to requests sent to the provider's own origin.
 public struct AuthConfig: Sendable, Hashable, Codable {
-    /// `bearer`, `header`, `basic` or `tc3-hmac-sha256` (Tencent Cloud API 3.0).
+    /// `bearer`, `header`, `basic`, `tc3-hmac-sha256` (Tencent Cloud API 3.0) or
+    /// `volc-hmac-sha256` (Volcengine, signature v4).
     public var type: String
     /// For `bearer`: the token template, e.g. `${REPLICATE_API_TOKEN}`.
     public var token: String?
@@ -108,18 +109,22 @@ public struct AuthConfig: Sendable, Hashable, Codable {
     public var username: String?
     /// For `basic`: password template.
     public var password: String?
-    /// For `tc3-hmac-sha256`: the SecretId template, e.g. `${TENCENTCLOUD_SECRET_ID}`.
+    /// For `tc3-hmac-sha256`: the SecretId template, e.g. `${TENCENTCLOUD_SECRET_ID}`; for
+    /// `volc-hmac-sha256`: the AccessKeyId template.
     public var secretId: String?
-    /// For `tc3-hmac-sha256`: the SecretKey template.
+    /// For `tc3-hmac-sha256`: the SecretKey template; for `volc-hmac-sha256`: the SecretAccessKey.
     public var secretKey: String?
-    /// For `tc3-hmac-sha256`: the service in the credential scope; default: the first label of the host.
+    /// For the signed types: the service in the credential scope; default: the first label of
+    /// the host (`volc-hmac-sha256` requires it: `cv` for the visual API).
     public var service: String?
+    /// For `volc-hmac-sha256`: the region in the credential scope, e.g. `cn-north-1`.
+    public var region: String?
 
     /// Auth from its parts.
     public init(
         type: String, token: String? = nil, name: String? = nil, value: String? = nil,
         username: String? = nil, password: String? = nil, secretId: String? = nil, secretKey: String? = nil,
-        service: String? = nil
+        service: String? = nil, region: String? = nil
     ) {
         self.type = type
         self.token = token
@@ -130,16 +135,18 @@ public struct AuthConfig: Sendable, Hashable, Codable {
         self.secretId = secretId
         self.secretKey = secretKey
         self.service = service
+        self.region = region
     }
 
     /// The supported `type` values.
-    public static let types = ["bearer", "header", "basic", "tc3-hmac-sha256"]
+    public static let types = ["bearer", "header", "basic", "tc3-hmac-sha256", "volc-hmac-sha256"]
 
     public init(from decoder: any Decoder) throws {
         let c = try ConfigContainer(
             decoder,
             known: [
                 "type", "token", "name", "value", "username", "password", "secretId", "secretKey", "service",
+                "region",
             ])
         type = try c.required("type")
         token = try c("token")
@@ -150,6 +157,7 @@ public struct AuthConfig: Sendable, Hashable, Codable {
         secretId = try c("secretId")
         secretKey = try c("secretKey")
         service = try c("service")
+        region = try c("region")
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -163,6 +171,7 @@ public struct AuthConfig: Sendable, Hashable, Codable {
         try c("secretId", secretId)
         try c("secretKey", secretKey)
         try c("service", service)
+        try c("region", region)
     }
 }
 

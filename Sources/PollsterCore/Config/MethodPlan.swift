@@ -277,6 +277,8 @@ public enum AuthPlan: Sendable {
     case basic(username: Template, password: Template)
     /// Tencent Cloud API 3.0 request signing.
     case tc3(secretId: Template, secretKey: Template, service: String?)
+    /// Volcengine request signing (signature v4 with Volcengine's names).
+    case volc(accessKeyId: Template, secretKey: Template, region: String, service: String)
 
     init(_ config: AuthConfig) throws(PollsterError) {
         func required(_ value: String?, _ field: String) throws(PollsterError) -> Template {
@@ -303,11 +305,34 @@ public enum AuthPlan: Sendable {
                 secretId: try required(config.secretId, "secretId"),
                 secretKey: try required(config.secretKey, "secretKey"),
                 service: config.service)
+        case "volc-hmac-sha256":
+            func name(_ value: String?, _ field: String, example: String) throws(PollsterError) -> String {
+                guard let value, !value.isEmpty else {
+                    throw PollsterError(
+                        .invalidConfig,
+                        "adapterConfig.auth.\(field): required for auth type 'volc-hmac-sha256' (e.g. \(example))"
+                    )
+                }
+                return value
+            }
+            self = .volc(
+                accessKeyId: try required(config.secretId, "secretId"),
+                secretKey: try required(config.secretKey, "secretKey"),
+                region: try name(config.region, "region", example: "cn-north-1"),
+                service: try name(config.service, "service", example: "cv"))
         default:
             throw PollsterError(
                 .invalidConfig,
                 "adapterConfig.auth.type: '\(config.type)' is not supported; use one of \(AuthConfig.types.joined(separator: ", "))"
             )
+        }
+    }
+
+    /// True for the types that sign each request once it is whole (`tc3`, `volc`).
+    package var signs: Bool {
+        switch self {
+        case .tc3, .volc: true
+        case .bearer, .header, .basic: false
         }
     }
 
@@ -317,6 +342,7 @@ public enum AuthPlan: Sendable {
         case .header(_, let value): value.secretNames
         case .basic(let username, let password): username.secretNames + password.secretNames
         case .tc3(let secretId, let secretKey, _): secretId.secretNames + secretKey.secretNames
+        case .volc(let accessKeyId, let secretKey, _, _): accessKeyId.secretNames + secretKey.secretNames
         }
     }
 }

@@ -9,7 +9,7 @@ import PollsterCore
 ///   drafted adapter can copy it and a replay can map its own values back to it.
 /// - `Authorization`, `Cookie`, API-key and the other sensitive headers keep only their scheme
 ///   word (`Bearer`, `Key`, `TC3-HMAC-SHA256 Credential=${ID}/…/tc3_request`) and cookie names;
-///   whatever else they carry is `[REDACTED]`, as is a TC3 `Signature=`.
+///   whatever else they carry is `[REDACTED]`, as is a signature's `Signature=` (TC3, Volcengine).
 /// - URLs anywhere (request URLs, headers such as `Location`, strings in bodies) lose user-info
 ///   and credential-like query values (`X-Amz-Signature`, `q-sign-*`, `token`, `sig`, …).
 ///
@@ -84,9 +84,12 @@ public struct FixtureRedactor: Sendable {
         }
     }
 
-    /// A credential header: the scheme word, placeholders and a TC3 credential scope stay; the rest goes.
+    /// A credential header: the scheme word, placeholders and a signature's credential scope
+    /// stay; the rest goes.
     static func credential(_ value: String) -> String {
-        if value.hasPrefix("TC3-HMAC-SHA256 ") { return tc3(value) }
+        for algorithm in ["TC3-HMAC-SHA256", "HMAC-SHA256"] where value.hasPrefix(algorithm + " ") {
+            return signature(value, algorithm: algorithm)
+        }
         let parts = value.split(separator: " ", maxSplits: 1).map(String.init)
         if parts.count == 2, parts[0].allSatisfy(\.isLetter) {
             return parts[0] + " " + (isPlaceholder(parts[1]) ? parts[1] : Redactor.mask)
@@ -94,10 +97,10 @@ public struct FixtureRedactor: Sendable {
         return isPlaceholder(value) ? value : Redactor.mask
     }
 
-    /// `TC3-HMAC-SHA256 Credential=ID/date/service/tc3_request, SignedHeaders=…, Signature=…`
-    /// with the signature masked and the id kept only as a placeholder.
-    static func tc3(_ value: String) -> String {
-        let fields = value.dropFirst("TC3-HMAC-SHA256 ".count).split(separator: ",").map {
+    /// `ALGORITHM Credential=ID/date/…/tc3_request, SignedHeaders=…, Signature=…` (TC3,
+    /// Volcengine) with the signature masked and the id kept only as a placeholder.
+    static func signature(_ value: String, algorithm: String) -> String {
+        let fields = value.dropFirst(algorithm.count + 1).split(separator: ",").map {
             $0.trimmingCharacters(in: .whitespaces)
         }
         let kept = fields.map { field -> String in
@@ -109,7 +112,7 @@ public struct FixtureRedactor: Sendable {
             }
             return field
         }
-        return "TC3-HMAC-SHA256 " + kept.joined(separator: ", ")
+        return algorithm + " " + kept.joined(separator: ", ")
     }
 
     /// Cookie pairs with their names kept and values masked unless they are placeholders.

@@ -5,7 +5,7 @@ import Testing
 
 /// Where an adapter puts the canary: each auth style Pollster supports.
 enum CanaryAuth: String, CaseIterable, Sendable, CustomTestStringConvertible {
-    case header, bearer, basic, cookie, query, tc3
+    case header, bearer, basic, cookie, query, tc3, volc
 
     var testDescription: String { rawValue }
 
@@ -19,6 +19,8 @@ enum CanaryAuth: String, CaseIterable, Sendable, CustomTestStringConvertible {
         case .query: #"query: { key: "${CANARY}" }"#
         case .tc3:
             #"auth: { type: tc3-hmac-sha256, secretId: "${CANARY}", secretKey: "${CANARY_2}", service: echo }"#
+        case .volc:
+            #"auth: { type: volc-hmac-sha256, secretId: "${CANARY}", secretKey: "${CANARY_2}", region: cn-north-1, service: cv }"#
         }
     }
 
