@@ -18,7 +18,7 @@ ON CONFLICT (inventory_key, name, version_id) DO UPDATE SET description = EXCLUD
 INSERT INTO tool_methods (inventory_key, version_id, name, description, endpoint, http_method,
     request_schema, response_schema, adapter_type, adapter_config, enabled)
 VALUES ('runway', 1, 'text_to_image', 'Generate images from text (gen4_image).', '/v1/text_to_image', 'POST',
-    '{"required":["promptText","model"],"type":"object"}'::jsonb, NULL, 'http', '{"auth":{"token":"${RUNWAYML_API_SECRET}","type":"bearer"},"cancel":{"method":"DELETE","url":"/v1/tasks/{id}"},"headers":{"X-Runway-Version":"2024-11-06"},"polling":{"intervalSeconds":3,"maxWaitSeconds":600,"statusUrl":"/v1/tasks/{id}"}}'::jsonb, true)
+    '{"required":["promptText","model"],"type":"object"}'::jsonb, NULL, 'http', '{"auth":{"token":"${RUNWAYML_API_SECRET}","type":"bearer"},"cancel":{"method":"DELETE","url":"/v1/tasks/{id}"},"headers":{"X-Runway-Version":"2024-11-06"},"polling":{"intervalSeconds":5,"maxWaitSeconds":600,"statusUrl":"/v1/tasks/{id}"}}'::jsonb, true)
 ON CONFLICT (inventory_key, name, version_id) DO UPDATE SET description = EXCLUDED.description,
     endpoint = EXCLUDED.endpoint, http_method = EXCLUDED.http_method,
     request_schema = EXCLUDED.request_schema, response_schema = EXCLUDED.response_schema,
