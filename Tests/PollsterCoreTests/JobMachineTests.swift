@@ -109,6 +109,18 @@ struct JobMachineTests {
     static let done = JobMachine.Event.pollAnswered(
         answer(200, #"{"status": "succeeded", "output": "https://cdn.test/a.mp4"}"#))
 
+    /// A method whose result step is optional, and its beats up to the first poll.
+    static let optionalResult = """
+        {"polling": {"intervalSeconds": 1, "maxWaitSeconds": 60, "statusUrl": "/op/{id}"},
+         "result": {"url": "{status.resourceLocation}", "optional": true}}
+        """
+    static let optionalResultUntilPoll = [
+        Beat(
+            event: .submitAnswered(answer(202, #"{"id": "op1"}"#)), notices: ["accepted"],
+            expected: .wait(1...1)),
+        Beat(event: .timerFired, at: 1, expected: .send(.poll)),
+    ]
+
     static let cases: [Case] = [
         Case(
             name: "Replicate-style: a detected status URL is polled until the job succeeds",
@@ -250,15 +262,8 @@ struct JobMachineTests {
             ], taskId: "q1"),
         Case(
             name: "an optional result step without its value is skipped: the status answer is the result",
-            config: """
-                {"polling": {"intervalSeconds": 1, "maxWaitSeconds": 60, "statusUrl": "/op/{id}"},
-                 "result": {"url": "{status.resourceLocation}", "optional": true}}
-                """,
-            beats: [
-                Beat(
-                    event: .submitAnswered(answer(202, #"{"id": "op1"}"#)), notices: ["accepted"],
-                    expected: .wait(1...1)),
-                Beat(event: .timerFired, at: 1, expected: .send(.poll)),
+            config: optionalResult,
+            beats: optionalResultUntilPoll + [
                 Beat(
                     event: .pollAnswered(
                         answer(200, #"{"status": "succeeded", "result": {"url": "https://cdn.test/r.png"}}"#)),
@@ -271,15 +276,8 @@ struct JobMachineTests {
             ], taskId: "op1"),
         Case(
             name: "an optional result step with its value is sent",
-            config: """
-                {"polling": {"intervalSeconds": 1, "maxWaitSeconds": 60, "statusUrl": "/op/{id}"},
-                 "result": {"url": "{status.resourceLocation}", "optional": true}}
-                """,
-            beats: [
-                Beat(
-                    event: .submitAnswered(answer(202, #"{"id": "op1"}"#)), notices: ["accepted"],
-                    expected: .wait(1...1)),
-                Beat(event: .timerFired, at: 1, expected: .send(.poll)),
+            config: optionalResult,
+            beats: optionalResultUntilPoll + [
                 Beat(
                     event: .pollAnswered(
                         answer(
