@@ -67,6 +67,12 @@ struct DetectionTests {
             name: "a top-level request_id beside a container without an id stays the id",
             body: #"{"request_id": "r", "data": {"status": "queued"}}"#, id: "r", source: "request_id"),
         .init(
+            name: "a request_id stays the id beside a bare id elsewhere (a user's, a model's)",
+            body: #"{"request_id": "r", "data": {"id": "u"}}"#, id: "r", source: "request_id"),
+        .init(
+            name: "a task-specific name beats a request_id at the same level",
+            body: #"{"request_id": "r", "task_id": "t"}"#, id: "t", source: "task_id"),
+        .init(
             name: "two levels deep", body: #"{"result": {"task": {"taskId": "deep"}}}"#, id: "deep",
             source: "result.task.taskId"),
         .init(
@@ -626,6 +632,10 @@ struct DetectionTests {
             body: #"{"data": {"state": "HOLD", "heartbeat": 1}}"#, phase: .running, rule: "acceptors[3]",
             raw: "HOLD",
             path: "data.state"),
+        // A word only an acceptor knows is still the status: a known word deeper does not win.
+        .init(
+            body: #"{"state": "HOLD", "data": {"state": "running", "heartbeat": 1}}"#, phase: .running,
+            rule: "acceptors[3]", raw: "HOLD", path: "state"),
         .init(
             body: #"{"data": {"state": "running", "cancelled_by": "user", "heartbeat": 1}}"#,
             phase: .canceled,

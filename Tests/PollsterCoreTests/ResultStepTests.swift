@@ -104,6 +104,10 @@ struct ResultStepTests {
             ],
             expected: [.retry(0.25...0.5)], failureStatuses: [400, 422, 499, 500, 504]),
         Case(
+            name: "a listed 5xx with a framework's generic detail text is asked again",
+            given: [.answer(500, #"{"detail":"Internal Server Error"}"#)],
+            expected: [.retry(0.25...0.5)], failureStatuses: [400, 422, 499, 500, 504]),
+        Case(
             name: "a listed 5xx from a proxy (not JSON) is asked again",
             given: [.answer(504, "<html>504 Gateway Time-out</html>"), .answer(200, "{}")],
             expected: [.retry(0.25...0.5), .done([:])], failureStatuses: [400, 422, 499, 500, 504]),

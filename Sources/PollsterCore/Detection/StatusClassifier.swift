@@ -179,9 +179,12 @@ public struct StatusClassifier: Sendable {
         }
     }
 
-    /// Whether `value` is a word of the vocabulary (the defaults, `statusMap`, the configured words).
+    /// Whether `value` is a word the method's rules know: the vocabulary (the defaults,
+    /// `statusMap`, the configured words), or one an acceptor without a path (which tests the
+    /// status field) accepts.
     private func isKnown(_ value: JSONValue) -> Bool {
-        value.scalarText.map { vocabulary[$0.lowercased()] != nil } ?? false
+        if value.scalarText.map({ vocabulary[$0.lowercased()] != nil }) == true { return true }
+        return acceptors.contains { $0.path == nil && $0.test(value) }
     }
 
     /// An error reported next to a success status: errorPath, an error field in the status's

@@ -16,21 +16,21 @@ public enum TaskIdDetector {
         else {
             return nil
         }
-        // A request id at the top level names the HTTP request in many envelopes (Volcengine:
-        // `request_id` beside `data.task_id`): a specific id in a container comes first.
-        if path.components.count == 1, case .key(let name) = path.components[0],
-            requestIdNames.contains(name),
-            let (inner, specific) = FieldSearch.first(
-                in: body, names: names.filter { !requestIdNames.contains($0) }, accept: { idText($0) != nil }),
-            inner.components.count > 1
+        // A request id names the HTTP request in many envelopes (Volcengine: `request_id` beside
+        // `data.task_id`): a task-specific name anywhere comes first (a bare `id` does not).
+        if case .key(let name)? = path.components.last, requestIdNames.contains(name),
+            let (specificPath, specific) = FieldSearch.first(
+                in: body, names: specificNames, accept: { idText($0) != nil })
         {
-            return Detected(value: idText(specific)!, source: inner.description)
+            return Detected(value: idText(specific)!, source: specificPath.description)
         }
         return Detected(value: idText(value)!, source: path.description)
     }
 
-    /// Names of a request's own id: the task id only when no container holds a more specific one.
+    /// Names of a request's own id: the task id only when no task-specific name is found.
     private static let requestIdNames: Set<String> = ["request_id", "requestId"]
+    /// The names that can only mean a job (neither `id` nor a request id).
+    private static let specificNames = names.filter { $0 != "id" && !requestIdNames.contains($0) }
 
     private static func idText(_ value: JSONValue) -> String? {
         switch value {

@@ -107,12 +107,13 @@ package struct ResultStep: Sendable {
     /// An answer with one of `failureStatuses` and a JSON message: the job ran and failed; a
     /// message or an `error_type` saying the request was canceled (fal's 499 `client_cancelled`)
     /// makes it `TASK_CANCELED`. A body that is not JSON (a proxy's error page) is no such answer,
-    /// nor is a 5xx unless its body is the model's own error, as fal sends it (`detail`,
-    /// `error_type`): a server's generic error envelope is asked again.
+    /// nor is a 5xx unless its body is the model's own error as fal sends it (an `error_type`, or
+    /// a `detail` list): a server's generic error (`{"detail": "Internal Server Error"}`,
+    /// `{"error": …}`) is asked again.
     private func rejection(status: Int, body: [UInt8]) -> PollsterError? {
         guard failureStatuses.contains(status),
             case .object(let object)? = try? JSONParser.parse(body),
-            status < 500 || object["detail"] != nil || object["error_type"] != nil,
+            status < 500 || object["error_type"] != nil || object["detail"]?.arrayValue != nil,
             let detail = ["detail", "error", "message", "errors"].lazy.compactMap({ object[$0] }).first,
             let message = Self.text(of: detail)
         else { return nil }
