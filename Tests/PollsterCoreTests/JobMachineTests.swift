@@ -384,6 +384,24 @@ struct JobMachineTests {
         #expect(machine.polls == 2)
     }
 
+    @Test("a skipped optional result step says so in the detection report; an empty value is missing")
+    func optionalResultSkipped() throws {
+        var machine = try Self.machine(Case(name: "optional", config: Self.optionalResult, beats: []))
+        var random = SystemRandomNumberGenerator()
+        _ = machine.start(submitURL: "https://api.test/v1/jobs")
+        _ = machine.receive(.submitAnswered(Self.answer(202, #"{"id": "op1"}"#)), at: .zero, using: &random)
+        _ = machine.receive(.timerFired, at: .seconds(1), using: &random)
+        _ = machine.receive(
+            .pollAnswered(Self.answer(200, #"{"status": "succeeded", "resourceLocation": ""}"#)),
+            at: .seconds(1), using: &random)
+        let after = machine.afterPolling()
+        #expect(after.map { Expected($0.action) } != .send(.result))
+        #expect(after != nil)
+        #expect(
+            machine.report.resultStep
+                == "skipped (result.optional): '{status.resourceLocation}' has no value in the answers")
+    }
+
     @Test("a job resumed from its checkpoint goes on where it stood, or straight to its outputs")
     func resumed() throws {
         let testCase = Self.cases[0]

@@ -13,11 +13,13 @@ public struct DetectionReport: Sendable, Equatable, Codable {
     public var outputs: [String]
     /// Status values seen that no rule recognised.
     public var unknownStatuses: [String]
+    /// Why the result step was skipped (`result.optional`), when it was.
+    public var resultStep: String?
 
     /// An empty report.
     public init(
         taskId: String? = nil, statusUrl: String? = nil, statusPath: String? = nil, statusRule: String? = nil,
-        outputs: [String] = [], unknownStatuses: [String] = []
+        outputs: [String] = [], unknownStatuses: [String] = [], resultStep: String? = nil
     ) {
         self.taskId = taskId
         self.statusUrl = statusUrl
@@ -25,5 +27,6 @@ public struct DetectionReport: Sendable, Equatable, Codable {
         self.statusRule = statusRule
         self.outputs = outputs
         self.unknownStatuses = unknownStatuses
+        self.resultStep = resultStep
     }
 }

@@ -37,7 +37,7 @@ extension JobMachine {
     /// polling (`afterPolling`).
     mutating func fetchResult(_ final: JSONValue, lastStatus: String? = nil, _ notices: [Notice]) -> Step {
         context.status = final
-        if let plan = job.plan.result, !(plan.optional && context.lacksValue(for: plan.url)) {
+        if let plan = job.plan.result, !plan.optional || !context.lacksValue(for: plan.url) {
             phase = .fetchingResult(
                 ResultStep(
                     job: ResultStep.Job(
@@ -45,6 +45,10 @@ extension JobMachine {
                     ),
                     failureStatuses: plan.failureStatuses, maxAttempts: job.plan.output.config.maxAttempts))
         } else {
+            if let plan = job.plan.result {
+                report.resultStep =
+                    "skipped (result.optional): '\(plan.url.text)' has no value in the answers"
+            }
             // Reported by `afterPolling`, in the step that collects the outputs.
             phase = .collectingOutputs(final, announced: false)
         }

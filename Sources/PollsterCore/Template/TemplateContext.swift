@@ -81,11 +81,12 @@ public struct TemplateContext: Sendable {
         return .string(defaultText)
     }
 
-    /// True when a placeholder of `template` has no value here (and no default).
+    /// True when a placeholder of `template` has no value here (nor a default), or an empty one.
     package func lacksValue(for template: Template) -> Bool {
         template.segments.contains { segment in
             guard case .placeholder(let placeholder) = segment else { return false }
-            return (try? value(of: placeholder)) == nil
+            guard let found = try? value(of: placeholder) else { return true }
+            return found.stringValue?.isEmpty == true
         }
     }
 
