@@ -142,7 +142,7 @@ private final class FloorJob: Sendable {
         totals.end(succeeded: false)
     }
 
-    /// Sends a request and hands its body to `then` on the job's event loop; a failure ends the job.
+    /// Sends a request and hands its body to `then` (on the connection's event loop); a failure ends the job.
     private func send(
         _ url: String, method: HTTPMethod, body: String? = nil, then: @escaping @Sendable (ByteBuffer) -> Void
     ) {

@@ -12,6 +12,7 @@ import PollsterCore
 public enum SigV4Signer {
     /// The names one provider gives to the parts of the signature.
     public struct Scheme: Sendable {
+        /// The algorithm's name, first in the string to sign and in `Authorization`.
         public var algorithm: String
         /// Prefixed to the secret key to make the first key of the chain.
         public var keyPrefix: String
@@ -26,7 +27,9 @@ public enum SigV4Signer {
         public static let volcengine = Scheme(
             algorithm: "HMAC-SHA256", keyPrefix: "", terminator: "request", dateHeader: "X-Date",
             payloadHashHeader: "X-Content-Sha256")
-        /// AWS itself (its published test vectors check the shared algorithm).
+        /// AWS itself, for S3-style paths (signed as sent; other AWS services encode the path a
+        /// second time, which Volcengine does not): its published test vectors check the
+        /// algorithm the two share.
         public static let aws = Scheme(
             algorithm: "AWS4-HMAC-SHA256", keyPrefix: "AWS4", terminator: "aws4_request",
             dateHeader: "X-Amz-Date", payloadHashHeader: nil)
@@ -60,9 +63,13 @@ public enum SigV4Signer {
 
     /// What the scheme's keys and names sign with.
     public struct Credentials: Sendable {
+        /// The key id, named in the credential scope (Volcengine: the AccessKeyId).
         public var accessKeyId: String
+        /// The secret the key chain starts from (Volcengine: the SecretAccessKey, as given).
         public var secretKey: String
+        /// The region of the credential scope (`cn-north-1`).
         public var region: String
+        /// The service of the credential scope (`cv`).
         public var service: String
 
         /// Credentials from their parts.

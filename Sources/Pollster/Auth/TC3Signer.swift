@@ -54,17 +54,17 @@ public enum TC3Signer {
         let canonical = [
             request.method.uppercased(), request.path.isEmpty ? "/" : request.path, request.query,
             "content-type:\(request.contentType)\nhost:\(request.host)\n", "content-type;host",
-            hex(SHA256.hash(data: request.body)),
+            Hex.lowercase(SHA256.hash(data: request.body)),
         ].joined(separator: "\n")
         let stringToSign = [
             "TC3-HMAC-SHA256", String(timestamp), "\(date)/\(service)/tc3_request",
-            hex(SHA256.hash(data: Array(canonical.utf8))),
+            Hex.lowercase(SHA256.hash(data: Array(canonical.utf8))),
         ].joined(separator: "\n")
         var key = SymmetricKey(data: Array(("TC3" + secretKey).utf8))
         for part in [date, service, "tc3_request"] {
             key = SymmetricKey(data: Data(HMAC<SHA256>.authenticationCode(for: Array(part.utf8), using: key)))
         }
-        return hex(HMAC<SHA256>.authenticationCode(for: Array(stringToSign.utf8), using: key))
+        return Hex.lowercase(HMAC<SHA256>.authenticationCode(for: Array(stringToSign.utf8), using: key))
     }
 
     /// `yyyy-MM-dd` in UTC.
@@ -74,9 +74,5 @@ public enum TC3Signer {
         let parts = calendar.dateComponents(
             [.year, .month, .day], from: Date(timeIntervalSince1970: Double(timestamp)))
         return String(format: "%04d-%02d-%02d", parts.year!, parts.month!, parts.day!)
-    }
-
-    private static func hex(_ bytes: some Sequence<UInt8>) -> String {
-        Hex.lowercase(bytes)
     }
 }

@@ -148,10 +148,10 @@ extension JobMachine.Answer {
     /// A provider's answer as the machine reads it; `withHeaders` copies the headers too (only
     /// the submit's are read: a 202's operation URL).
     init(_ response: TransportResponse, withHeaders: Bool = false) {
+        let hint = response.headers.retryHint
         self.init(
             status: response.status, headers: withHeaders ? response.headers.map { ($0.name, $0.value) } : [],
-            body: response.body, retryAfter: response.headers.retryAfterDelay,
-            rawRetryAfter: response.headers.retryAfter)
+            body: response.body, retryAfter: hint.delay, rawRetryAfter: hint.raw)
     }
 }
 

@@ -130,8 +130,7 @@ struct RequestBuilder: Sendable {
         request.headers.replaceOrAdd(name: "Host", value: host)
         let query =
             url.pathAndQuery.split(separator: "?", maxSplits: 1).dropFirst().first.map(String.init) ?? ""
-        switch auth {
-        case .tc3(let secretId, let secretKey, let service):
+        if case .tc3(let secretId, let secretKey, let service) = auth {
             let timestamp = Int(Date().timeIntervalSince1970)
             request.headers.replaceOrAdd(name: "X-TC-Timestamp", value: String(timestamp))
             let signing = TC3Signer.Request(
@@ -143,7 +142,8 @@ struct RequestBuilder: Sendable {
                     signing, secretId: try secretId.render(context, encoding: .header),
                     secretKey: try secretKey.render(context, encoding: .header),
                     service: service ?? String(url.host.prefix { $0 != "." }), timestamp: timestamp))
-        case .volc(let accessKeyId, let secretKey, let region, let service):
+        }
+        if case .volc(let accessKeyId, let secretKey, let region, let service) = auth {
             let signing = SigV4Signer.Request(
                 method: request.method, path: url.path, query: query,
                 headers: [("Content-Type", contentType), ("Host", host)], body: request.body ?? [])
@@ -155,8 +155,6 @@ struct RequestBuilder: Sendable {
             {
                 request.headers.replaceOrAdd(name: name, value: value)
             }
-        case .bearer, .header, .basic:
-            break
         }
         return request
     }

@@ -198,7 +198,7 @@ extension JobMachine {
             return .failure(
                 PollsterError(
                     .taskIdNotFound,
-                    "\(job.name): the submit response gives no status URL (looked for status_url, statusUrl, urls.get, polling_url, operation_url, and the Operation-Location, Azure-AsyncOperation and Location headers of a 202); set polling.statusUrl. Response: \(job.redactor.excerpt(answer.body))",
+                    "\(job.name): the submit response gives no status URL (looked for status_url, statusUrl, urls.get, polling_url, operation_url, the Operation-Location and Azure-AsyncOperation headers of a 2xx and the Location header of a 202); set polling.statusUrl. Response: \(job.redactor.excerpt(answer.body))",
                     taskId: context.taskId))
         }
         report.statusUrl = detected.source

@@ -8,7 +8,7 @@ extension PollMachine {
     /// Reads one poll's event.
     ///
     /// - A 404 after the provider has answered once: the task is gone (`TASK_NOT_FOUND`).
-    /// - Location mode: 202 is running; a 200/201 is done unless its body reports failure or is
+    /// - Location mode: 202 is running; a 200/201/204 is done unless its body reports failure or is
     ///   a passing error envelope; a final answer that does not parse is a failed poll.
     /// - Otherwise the body must be JSON; a passing error envelope is a failed poll; a non-2xx
     ///   answer is a failed poll unless its body states a terminal failure (and it is not a
@@ -99,7 +99,7 @@ extension PollMachine {
     /// What a Location-mode answer says: the status code decides.
     static func locationReading(_ phase: TaskPhase, status: Int) -> StatusReading {
         StatusReading(
-            phase: phase, rawStatus: "HTTP \(status)", rule: "Location mode: 202 running, 200/201 done")
+            phase: phase, rawStatus: "HTTP \(status)", rule: "Location mode: 202 running, 200/201/204 done")
     }
 
     /// Answers that only say "come back later", whatever their body: 429 and gateway errors.
