@@ -86,7 +86,14 @@ extension DetectionTests {
             JSONValue.object(["data": ["status": "failed", "error": ["code": 40119, "message": "too long"]]]),
             "40119: too long"
         ),
-        (["status": "FAILED", "failure": "moderation", "failureCode": "SAFETY"], "moderation"),
+        // Runway: the code beside the text leads it, as inside an error object.
+        (
+            ["status": "FAILED", "failure": "moderation", "failureCode": "SAFETY.INPUT.TEXT"],
+            "SAFETY.INPUT.TEXT: moderation"
+        ),
+        (["status": "failed", "error_message": "quota", "error_code": 1001], "1001: quota"),
+        // An error object keeps its own code, not a sibling's.
+        (["status": "failed", "error": ["code": 7, "message": "boom"], "error_code": 9], "7: boom"),
         (["status": "failed", "error": "CUDA OOM"], "CUDA OOM"),
     ]
 

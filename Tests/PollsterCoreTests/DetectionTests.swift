@@ -325,14 +325,14 @@ struct DetectionTests {
                 #"{"id": "17f2", "status": "SUCCEEDED", "output": ["https://dnznrvs05pmza.cloudfront.net/17f2/output.mp4?_jwt=e"]}"#,
             phase: .succeeded, raw: "SUCCEEDED", path: "status"),
         .init(
-            name: "Runway FAILED with failure",
+            name: "Runway FAILED with failure, led by its failureCode",
             body: #"""
                 {"id": "17f2", "status": "FAILED", "createdAt": "2024-11-25T08:00:00.000Z",
                  "failure": "The image you provided did not pass our content moderation.",
                  "failureCode": "SAFETY.INPUT.IMAGE"}
                 """#,
             phase: .failed, raw: "FAILED", path: "status",
-            message: "The image you provided did not pass our content moderation."),
+            message: "SAFETY.INPUT.IMAGE: The image you provided did not pass our content moderation."),
         .init(
             name: "Replicate starting",
             body:

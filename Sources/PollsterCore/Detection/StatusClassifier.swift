@@ -225,7 +225,13 @@ public struct StatusClassifier: Sendable {
                 for name in names {
                     if let value = scope.object[name], value.isMeaningful, let text = Self.messageText(value)
                     {
-                        return text
+                        // A code beside a message text leads it, as inside an error object
+                        // (Runway: `failureCode` beside `failure`).
+                        let code = StatusVocabulary.failureCodeFields.lazy.compactMap {
+                            scope.object[$0]?.scalarText
+                        }
+                        .first
+                        return code.map { value.stringValue != nil ? "\($0): \(text)" : text } ?? text
                     }
                 }
             }

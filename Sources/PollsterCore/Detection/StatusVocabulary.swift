@@ -41,6 +41,11 @@ public enum StatusVocabulary {
         "ErrMsg", "ErrorMessage",
     ]
 
+    /// Fields that carry a failure's code beside its message text (`failureCode: message`).
+    public static let failureCodeFields = [
+        "failureCode", "failure_code", "error_code", "errorCode", "fail_code",
+    ]
+
     /// Fields that may carry a failure message when none of `messageFields` does.
     public static let genericMessageFields = [
         "message", "Message", "msg", "detail", "reason", "description", "errors",
