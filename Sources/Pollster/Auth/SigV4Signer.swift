@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import PollsterCore
 
@@ -87,29 +86,24 @@ public enum SigV4Signer {
         for request: Request, scheme: Scheme, credentials: Credentials, date: Date
     ) -> [(name: String, value: String)] {
         let time = timestamp(date)
-        let payloadHash = Hex.lowercase(SHA256.hash(data: request.body))
+        let payloadHash = HMACSigning.sha256(request.body)
         var added = [(name: scheme.dateHeader, value: time)]
         if let header = scheme.payloadHashHeader { added.append((header, payloadHash)) }
         let signed = (request.headers + added)
             .map { (name: $0.name.lowercased(), value: trimmed($0.value)) }
             .sorted { $0.name < $1.name }
         let signedNames = signed.map(\.name).joined(separator: ";")
-        let canonical = [
-            request.method.uppercased(), request.path.isEmpty ? "/" : request.path,
-            canonicalQuery(request.query),
-            signed.map { "\($0.name):\($0.value)\n" }.joined(), signedNames, payloadHash,
-        ].joined(separator: "\n")
-        let day = String(time.prefix(8))
-        let scope = "\(day)/\(credentials.region)/\(credentials.service)/\(scheme.terminator)"
-        let stringToSign = [
-            scheme.algorithm, time, scope, Hex.lowercase(SHA256.hash(data: Array(canonical.utf8))),
-        ].joined(separator: "\n")
-        var key = SymmetricKey(data: Array((scheme.keyPrefix + credentials.secretKey).utf8))
-        for part in [day, credentials.region, credentials.service, scheme.terminator] {
-            key = SymmetricKey(data: Data(HMAC<SHA256>.authenticationCode(for: Array(part.utf8), using: key)))
-        }
-        let signature = Hex.lowercase(
-            HMAC<SHA256>.authenticationCode(for: Array(stringToSign.utf8), using: key))
+        let scopeParts = [String(time.prefix(8)), credentials.region, credentials.service, scheme.terminator]
+        let scope = scopeParts.joined(separator: "/")
+        let stringToSign = HMACSigning.stringToSign(
+            [scheme.algorithm, time, scope],
+            canonical: [
+                request.method.uppercased(), request.path.isEmpty ? "/" : request.path,
+                canonicalQuery(request.query),
+                signed.map { "\($0.name):\($0.value)\n" }.joined(), signedNames, payloadHash,
+            ])
+        let signature = HMACSigning.signature(
+            secret: scheme.keyPrefix + credentials.secretKey, scope: scopeParts, stringToSign: stringToSign)
         added.append(
             (
                 "Authorization",
@@ -120,9 +114,7 @@ public enum SigV4Signer {
 
     /// `yyyyMMdd'T'HHmmss'Z'` in UTC.
     static func timestamp(_ date: Date) -> String {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
-        let parts = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
+        let parts = HMACSigning.utc(date)
         return String(
             format: "%04d%02d%02dT%02d%02d%02dZ", parts.year!, parts.month!, parts.day!, parts.hour!,
             parts.minute!, parts.second!)

@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import PollsterCore
 
@@ -51,28 +50,20 @@ public enum TC3Signer {
         -> String
     {
         let date = utcDate(timestamp)
-        let canonical = [
-            request.method.uppercased(), request.path.isEmpty ? "/" : request.path, request.query,
-            "content-type:\(request.contentType)\nhost:\(request.host)\n", "content-type;host",
-            Hex.lowercase(SHA256.hash(data: request.body)),
-        ].joined(separator: "\n")
-        let stringToSign = [
-            "TC3-HMAC-SHA256", String(timestamp), "\(date)/\(service)/tc3_request",
-            Hex.lowercase(SHA256.hash(data: Array(canonical.utf8))),
-        ].joined(separator: "\n")
-        var key = SymmetricKey(data: Array(("TC3" + secretKey).utf8))
-        for part in [date, service, "tc3_request"] {
-            key = SymmetricKey(data: Data(HMAC<SHA256>.authenticationCode(for: Array(part.utf8), using: key)))
-        }
-        return Hex.lowercase(HMAC<SHA256>.authenticationCode(for: Array(stringToSign.utf8), using: key))
+        let stringToSign = HMACSigning.stringToSign(
+            ["TC3-HMAC-SHA256", String(timestamp), "\(date)/\(service)/tc3_request"],
+            canonical: [
+                request.method.uppercased(), request.path.isEmpty ? "/" : request.path, request.query,
+                "content-type:\(request.contentType)\nhost:\(request.host)\n", "content-type;host",
+                HMACSigning.sha256(request.body),
+            ])
+        return HMACSigning.signature(
+            secret: "TC3" + secretKey, scope: [date, service, "tc3_request"], stringToSign: stringToSign)
     }
 
     /// `yyyy-MM-dd` in UTC.
     static func utcDate(_ timestamp: Int) -> String {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
-        let parts = calendar.dateComponents(
-            [.year, .month, .day], from: Date(timeIntervalSince1970: Double(timestamp)))
+        let parts = HMACSigning.utc(Date(timeIntervalSince1970: Double(timestamp)))
         return String(format: "%04d-%02d-%02d", parts.year!, parts.month!, parts.day!)
     }
 }
